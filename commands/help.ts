@@ -1,0 +1,47 @@
+/** !help and !help <command>: generated from the command definitions. */
+import { defineCommand, type CommandDef } from "../src/core/command.js";
+import { UserError } from "../src/core/errors.js";
+import { code, listBlock, rich, textBlock, type Reply, type RichText } from "../src/core/reply.js";
+import { usageOf } from "../src/core/usage.js";
+
+function commandHelp(cmd: CommandDef, prefix: string): Reply {
+  const blocks = [textBlock(code(usageOf(cmd, prefix)), ` — ${cmd.summary}`)];
+  if (cmd.details) blocks.push(textBlock(cmd.details));
+  if (cmd.options.length > 0) {
+    const items: RichText[] = cmd.options.map((o) => {
+      const name = o.positional ? `<${o.name}>` : `--${o.name}`;
+      const extra = o.type === "choice" ? ` (one of ${o.choices.join(", ")})` : o.type === "integer" && o.min !== undefined && o.max !== undefined ? ` (${o.min}–${o.max})` : "";
+      return rich(code(name), ` ${o.description}${extra}${o.required ? "" : " (optional)"}`);
+    });
+    blocks.push(listBlock(items, rich("Options:")));
+  }
+  if (cmd.aliases && cmd.aliases.length > 0) blocks.push(textBlock(`Also: ${cmd.aliases.map((a) => prefix + a).join(", ")}`));
+  if (cmd.examples && cmd.examples.length > 0) {
+    blocks.push(listBlock(cmd.examples.map((e) => rich(code(`${prefix}${e}`))), rich("Examples:")));
+  }
+  if (cmd.needsManager) blocks.push(textBlock("Only room managers (moderators) can use it."));
+  return { blocks };
+}
+
+export default defineCommand({
+  name: "help",
+  aliases: ["commands"],
+  summary: "List the commands, or explain one",
+  examples: ["help", "help pkg"],
+  options: [{ name: "command", type: "string", description: "The command to explain", positional: true, maxLength: 40 }],
+  async run(args, ctx) {
+    const prefix = ctx.prefix;
+    const wanted = args["command"];
+    const commands = ctx.services.commands;
+    if (typeof wanted === "string") {
+      const name = wanted.replace(/^[^\w]+/u, "").toLowerCase();
+      const cmd = commands.find((c) => c.name === name || (c.aliases ?? []).includes(name));
+      if (!cmd) throw new UserError(`There is no command ${prefix}${name}. ${prefix}help lists them all.`);
+      return commandHelp(cmd, prefix);
+    }
+    const items = commands.map((c) => rich(code(`${prefix}${c.name}`), ` — ${c.summary}`));
+    return {
+      blocks: [listBlock(items, rich("nixie answers questions about Nix and NixOS. Commands:")), textBlock(code(`${prefix}help <command>`), " explains one.")],
+    };
+  },
+});

@@ -1,0 +1,90 @@
+/**
+ * Starts and stops a whole bot: store, services, dispatcher, adapters, jobs. main.ts calls it with
+ * the real adapters; tests call it with a test adapter.
+ */
+import type { Logger } from "pino";
+import type { LoadedConfig } from "./config.js";
+import type { Adapter } from "./core/adapter.js";
+import { createDispatcher, type CommandEvent, type Dispatcher } from "./core/dispatcher.js";
+import { RateLimiter } from "./core/rate-limit.js";
+import type { Services } from "./core/services.js";
+import { createServices } from "./services.js";
+import { openStore, type Store } from "./storage/store.js";
+import type { HttpEvent } from "./upstream/http.js";
+
+export interface BotOptions {
+  readonly loaded: LoadedConfig;
+  readonly log: Logger;
+  /** Builds the adapters once services exist (they may need the store or dispatcher). */
+  readonly adapters: (services: Services, dispatcher: Dispatcher) => Adapter[];
+  /** An already open store (tests); otherwise opened from config. */
+  readonly store?: Store;
+  readonly now?: () => Date;
+  readonly onCommand?: (e: CommandEvent) => void;
+  readonly onHttpEvent?: (e: HttpEvent) => void;
+}
+
+export interface Bot {
+  readonly services: Services;
+  readonly dispatcher: Dispatcher;
+  readonly adapters: readonly Adapter[];
+  /** Stops adapters, then jobs, then closes the store. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export async function startBot(opts: BotOptions): Promise<Bot> {
+  const { config, secrets } = opts.loaded;
+  const log = opts.log;
+  const store =
+    opts.store ??
+    (await openStore(config.store.url, {
+      onError: (err) => log.error({ err: err.message }, "store error"),
+    }));
+  let adapters: Adapter[] = [];
+  const services = createServices({
+    config,
+    secrets,
+    log,
+    store,
+    adapters: () => adapters.map((a) => a.platform),
+    ...(opts.onHttpEvent ? { onHttpEvent: opts.onHttpEvent } : {}),
+  });
+  const dispatcher = createDispatcher({
+    commands: services.commands,
+    services,
+    prefix: config.prefix,
+    maxMessageLength: config.input.maxMessageLength,
+    maxArgLength: config.input.maxArgLength,
+    rateLimiter: new RateLimiter(config.rateLimit.burst, config.rateLimit.perMinute),
+    log,
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.onCommand ? { onCommand: opts.onCommand } : {}),
+  });
+  adapters = opts.adapters(services, dispatcher);
+  const handler = (m: Parameters<Dispatcher["handle"]>[0]) => dispatcher.handle(m);
+  try {
+    for (const a of adapters) await a.start(handler);
+  } catch (e) {
+    for (const a of adapters) await a.stop().catch(() => undefined);
+    if (!opts.store) await store.close();
+    throw e;
+  }
+  log.info({ adapters: adapters.map((a) => a.platform), store: store.backend }, "nixie is ready");
+
+  let stopping: Promise<void> | undefined;
+  return {
+    services,
+    dispatcher,
+    adapters,
+    stop() {
+      stopping ??= (async () => {
+        for (const a of adapters) {
+          await a.stop().catch((err: unknown) => log.warn({ err: String(err), adapter: a.platform }, "adapter did not stop cleanly"));
+        }
+        if (!opts.store) await store.close();
+        log.info("nixie stopped");
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * Commands are data plus one async function. The dispatcher, the help text, the Discord slash
+ * command JSON and argument validation all read the same option list.
+ */
+import type { IncomingMessage, Platform, RoomRef, UserRef } from "./adapter.js";
+import type { Reply } from "./reply.js";
+import type { Services } from "./services.js";
+
+export interface Choice {
+  readonly name: string;
+  readonly value: string;
+}
+
+interface OptionBase {
+  /** Lower-case, 1–32 characters of [a-z0-9_-] (Discord's rule, so slash commands can use it). */
+  readonly name: string;
+  /** One line, at most 100 characters. */
+  readonly description: string;
+  readonly required?: boolean;
+  /**
+   * Positional options are filled from the words after the command, in order; the others are
+   * given as `--name value` or `--name=value`.
+   */
+  readonly positional?: boolean;
+}
+
+export interface StringOption extends OptionBase {
+  readonly type: "string";
+  /** The last positional option may take the rest of the line, spaces included. */
+  readonly rest?: boolean;
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  /** Autocomplete: at most 25 choices; used by Discord. */
+  complete?(partial: string, ctx: CompletionContext): Promise<readonly Choice[]>;
+}
+
+export interface IntegerOption extends OptionBase {
+  readonly type: "integer";
+  readonly min?: number;
+  readonly max?: number;
+}
+
+export interface BooleanOption extends OptionBase {
+  readonly type: "boolean";
+}
+
+export interface ChoiceOption extends OptionBase {
+  readonly type: "choice";
+  readonly choices: readonly string[];
+  readonly rest?: boolean;
+}
+
+export type OptionDef = StringOption | IntegerOption | BooleanOption | ChoiceOption;
+
+export type OptionValue = string | number | boolean;
+
+/** Parsed, validated arguments by option name. Missing optional options are absent. */
+export type Args = Readonly<Record<string, OptionValue | undefined>>;
+
+/** What a command may know about the request: who asked where, and the services. */
+export interface CommandContext {
+  readonly platform: Platform;
+  readonly room: RoomRef;
+  readonly user: UserRef;
+  readonly services: Services;
+  /** The command prefix in use, for usage lines ("!pkg firefox"). */
+  readonly prefix: string;
+  canManageRoom(): Promise<boolean>;
+  now(): Date;
+}
+
+export type CompletionContext = Pick<CommandContext, "services" | "platform" | "now">;
+
+export interface CommandDef {
+  /** Lower-case, 1–32 characters of [a-z0-9_-]. */
+  readonly name: string;
+  readonly aliases?: readonly string[];
+  /** One line, at most 100 characters: used in !help and as the slash command description. */
+  readonly summary: string;
+  /** Extra help shown by `!help <command>`. */
+  readonly details?: string;
+  readonly examples?: readonly string[];
+  readonly options: readonly OptionDef[];
+  /** Only room managers may run it (checked by the dispatcher). */
+  readonly needsManager?: boolean;
+  /** Calls an upstream service: adapters acknowledge first (Discord defers). */
+  readonly slow?: boolean;
+  run(args: Args, ctx: CommandContext): Promise<Reply>;
+}
+
+const NAME_RE = /^[a-z0-9_-]{1,32}$/;
+
+/** Checks a command definition once, at load time, so mistakes fail fast and in tests. */
+export function defineCommand(def: CommandDef): CommandDef {
+  const problems: string[] = [];
+  if (!NAME_RE.test(def.name)) problems.push(`name "${def.name}" must match ${NAME_RE}`);
+  for (const a of def.aliases ?? []) if (!NAME_RE.test(a)) problems.push(`alias "${a}" must match ${NAME_RE}`);
+  if (def.summary.length === 0 || def.summary.length > 100) problems.push("summary must be 1-100 characters");
+  if (def.options.length > 25) problems.push("at most 25 options");
+  const seen = new Set<string>();
+  let sawOptionalPositional = false;
+  def.options.forEach((o, i) => {
+    if (!NAME_RE.test(o.name)) problems.push(`option "${o.name}" must match ${NAME_RE}`);
+    if (seen.has(o.name)) problems.push(`option "${o.name}" is defined twice`);
+    seen.add(o.name);
+    if (o.description.length === 0 || o.description.length > 100)
+      problems.push(`option "${o.name}": description must be 1-100 characters`);
+    if ((o.type === "string" || o.type === "choice") && o.rest) {
+      const laterPositional = def.options.slice(i + 1).some((p) => p.positional);
+      if (!o.positional || laterPositional) problems.push(`option "${o.name}": only the last positional option may take the rest of the line`);
+    }
+    if (o.type === "choice" && (o.choices.length === 0 || o.choices.length > 25))
+      problems.push(`option "${o.name}": 1-25 choices`);
+    if (o.positional) {
+      if (o.required && sawOptionalPositional) problems.push(`option "${o.name}": a required positional option cannot follow an optional one`);
+      if (!o.required) sawOptionalPositional = true;
+    }
+  });
+  if (problems.length > 0) throw new Error(`command ${def.name}: ${problems.join("; ")}`);
+  return def;
+}
+
+/** Turns an incoming message into the context a command sees. */
+export function contextFor(message: IncomingMessage, services: Services, prefix: string, now: () => Date): CommandContext {
+  return {
+    platform: message.room.platform,
+    room: message.room,
+    user: message.user,
+    services,
+    prefix,
+    canManageRoom: () => message.canManageRoom(),
+    now,
+  };
+}

@@ -1,0 +1,177 @@
+/**
+ * Text (or a slash command's options) -> command -> Reply. Handles the prefix, aliases, typo
+ * hints, rate limiting, input bounds, room-manager checks and error replies, for every adapter.
+ */
+import type { Logger } from "pino";
+import type { IncomingMessage, Platform } from "./adapter.js";
+import { roomKey } from "./adapter.js";
+import { contextFor, type Choice, type CommandDef } from "./command.js";
+import { errorToReply, type Outcome } from "./error-reply.js";
+import { parseArgs, splitCommand, validateArgs, type ParsedArgs } from "./parse.js";
+import { RateLimiter } from "./rate-limit.js";
+import { errorReply, textBlock, type Reply } from "./reply.js";
+import type { Services } from "./services.js";
+
+export interface CommandEvent {
+  readonly command: string;
+  readonly platform: Platform;
+  readonly outcome: Outcome | "refused" | "rate-limited";
+  readonly ms: number;
+}
+
+export interface DispatcherOptions {
+  readonly commands: readonly CommandDef[];
+  readonly services: Services;
+  readonly prefix: string;
+  readonly maxMessageLength: number;
+  readonly maxArgLength: number;
+  readonly rateLimiter: RateLimiter;
+  readonly log: Logger;
+  readonly now?: () => Date;
+  /** Observer for metrics. */
+  readonly onCommand?: (e: CommandEvent) => void;
+}
+
+export interface Dispatcher {
+  readonly prefix: string;
+  /** A chat message; resolves with the reply, or null when nixie should stay silent. */
+  handle(message: IncomingMessage): Promise<Reply | null>;
+  /** A command whose options arrive already split (Discord slash commands). */
+  invoke(message: IncomingMessage, name: string, raw: ReadonlyMap<string, string | number | boolean>): Promise<Reply | null>;
+  /** Autocomplete for one option: at most 25 choices; never throws. */
+  complete(name: string, option: string, partial: string, platform: Platform): Promise<readonly Choice[]>;
+  find(name: string): CommandDef | undefined;
+}
+
+/** Optimal string alignment distance (Levenshtein plus adjacent transpositions). */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+export function createDispatcher(opts: DispatcherOptions): Dispatcher {
+  const byName = new Map<string, CommandDef>();
+  for (const c of opts.commands) {
+    for (const n of [c.name, ...(c.aliases ?? [])]) {
+      if (byName.has(n)) throw new Error(`command name ${n} is used twice`);
+      byName.set(n, c);
+    }
+  }
+  const now = opts.now ?? (() => new Date());
+  const limits = { maxArgLength: opts.maxArgLength };
+  const prefix = opts.prefix;
+
+  function suggest(name: string): string | undefined {
+    if (!/^[a-z][a-z0-9_-]{0,31}$/.test(name)) return undefined;
+    let best: { n: string; d: number } | undefined;
+    for (const n of byName.keys()) {
+      const d = editDistance(name, n);
+      if (!best || d < best.d) best = { n, d };
+    }
+    if (!best) return undefined;
+    const allowed = name.length <= 4 ? 1 : 2;
+    return best.d <= allowed ? byName.get(best.n)!.name : undefined;
+  }
+
+  /** Rate limit: undefined means go ahead; a reply or null means answer that instead. */
+  function limit(message: IncomingMessage, command: string): Reply | null | undefined {
+    const who = `${roomKey(message.room)}|${message.user.id}`;
+    const decision = opts.rateLimiter.take(who);
+    if (decision === "allow") return undefined;
+    opts.onCommand?.({ command, platform: message.room.platform, outcome: "rate-limited", ms: 0 });
+    if (decision === "silent") return null;
+    const secs = Math.max(1, Math.ceil(opts.rateLimiter.waitMs(who) / 1000));
+    return errorReply(`Slow down, please: nixie will answer you again in about ${secs} s.`);
+  }
+
+  async function run(cmd: CommandDef, message: IncomingMessage, parse: () => ParsedArgs): Promise<Reply | null> {
+    const started = Date.now();
+    const limited = limit(message, cmd.name);
+    if (limited !== undefined) return limited;
+    const logCtx = { command: cmd.name, platform: message.room.platform, room: message.room.id };
+    let outcome: CommandEvent["outcome"] = "ok";
+    try {
+      const { args, notes } = parse();
+      if (cmd.needsManager && !(await message.canManageRoom())) {
+        outcome = "refused";
+        return errorReply(`Only room managers (moderators) can use ${prefix}${cmd.name} here.`);
+      }
+      const ctx = contextFor(message, opts.services, prefix, now);
+      const reply = await cmd.run(args, ctx);
+      return notes.length === 0 ? reply : { ...reply, blocks: [...reply.blocks, ...notes.map((n) => textBlock(n))] };
+    } catch (err) {
+      const r = errorToReply(err, opts.log, logCtx);
+      outcome = r.outcome;
+      return r.reply;
+    } finally {
+      const ms = Date.now() - started;
+      opts.onCommand?.({ command: cmd.name, platform: message.room.platform, outcome, ms });
+      opts.log.debug({ ...logCtx, outcome, ms }, "command");
+    }
+  }
+
+  return {
+    prefix,
+    find: (name) => byName.get(name.toLowerCase()),
+
+    async handle(message) {
+      let text = message.text;
+      if (!text.trimStart().startsWith(prefix)) return null;
+      let cutNote = false;
+      if (text.length > opts.maxMessageLength) {
+        text = text.slice(0, opts.maxMessageLength);
+        cutNote = true;
+      }
+      const inv = splitCommand(text, prefix);
+      if (!inv) return null;
+      const cmd = byName.get(inv.name);
+      if (!cmd) {
+        const guess = suggest(inv.name);
+        if (guess === undefined) return null;
+        const limited = limit(message, "unknown");
+        if (limited !== undefined) return limited;
+        return errorReply(`Unknown command ${prefix}${inv.name.slice(0, 32)}, did you mean ${prefix}${guess}?`);
+      }
+      const reply = await run(cmd, message, () => parseArgs(cmd, inv.tokens, prefix, limits));
+      if (reply && cutNote) {
+        return { ...reply, blocks: [...reply.blocks, textBlock(`Your message was long, so only its first ${opts.maxMessageLength} characters were read.`)] };
+      }
+      return reply;
+    },
+
+    async invoke(message, name, raw) {
+      const cmd = byName.get(name.toLowerCase());
+      if (!cmd) return errorReply(`Unknown command ${name.slice(0, 32)}.`);
+      return run(cmd, message, () => validateArgs(cmd, raw, prefix, limits));
+    },
+
+    async complete(name, option, partial, platform) {
+      const cmd = byName.get(name.toLowerCase());
+      const opt = cmd?.options.find((o) => o.name === option);
+      if (!opt) return [];
+      if (opt.type === "choice") {
+        const p = partial.toLowerCase();
+        return opt.choices.filter((c) => c.toLowerCase().startsWith(p)).slice(0, 25).map((c) => ({ name: c, value: c }));
+      }
+      if (opt.type !== "string" || !opt.complete) return [];
+      try {
+        const choices = await opt.complete(partial.slice(0, opts.maxArgLength), { services: opts.services, platform, now });
+        return choices
+          .filter((c) => c.name !== "" && c.value !== "")
+          .slice(0, 25)
+          .map((c) => ({ name: [...c.name].slice(0, 100).join(""), value: [...c.value].slice(0, 100).join("") }));
+      } catch (err) {
+        opts.log.debug({ command: name, option, err: (err as Error).message }, "autocomplete failed");
+        return [];
+      }
+    },
+  };
+}

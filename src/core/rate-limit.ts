@@ -1,0 +1,61 @@
+/**
+ * Per-user token buckets. A user who floods gets one "slow down" notice, then silence until the
+ * bucket has refilled.
+ */
+export type RateDecision = "allow" | "warn" | "silent";
+
+interface Bucket {
+  tokens: number;
+  updated: number;
+  warned: boolean;
+}
+
+export class RateLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly perMs: number;
+
+  constructor(
+    private readonly burst: number,
+    perMinute: number,
+    private readonly now: () => number = Date.now,
+    /** Bound on remembered users; idle full buckets are forgotten first. */
+    private readonly maxUsers = 50_000,
+  ) {
+    this.perMs = perMinute / 60_000;
+  }
+
+  take(user: string): RateDecision {
+    const t = this.now();
+    let b = this.buckets.get(user);
+    if (!b) {
+      if (this.buckets.size >= this.maxUsers) this.prune(t);
+      b = { tokens: this.burst, updated: t, warned: false };
+      this.buckets.set(user, b);
+    }
+    b.tokens = Math.min(this.burst, b.tokens + (t - b.updated) * this.perMs);
+    b.updated = t;
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      // Silence lasts until the bucket is full again; then the user may be warned again.
+      if (b.tokens >= this.burst - 1) b.warned = false;
+      return "allow";
+    }
+    if (b.warned) return "silent";
+    b.warned = true;
+    return "warn";
+  }
+
+  /** Milliseconds until the user has one token again. */
+  waitMs(user: string): number {
+    const b = this.buckets.get(user);
+    if (!b || b.tokens >= 1) return 0;
+    return Math.ceil((1 - b.tokens) / this.perMs);
+  }
+
+  private prune(t: number): void {
+    for (const [k, b] of this.buckets) {
+      if (b.tokens + (t - b.updated) * this.perMs >= this.burst) this.buckets.delete(k);
+    }
+    if (this.buckets.size >= this.maxUsers) this.buckets.clear();
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * What commands and jobs may use. Built once in src/services.ts (the composition root's helper) and
+ * handed to commands through CommandContext. Later features add their clients here.
+ */
+import type { Logger } from "pino";
+import type { Config } from "../config.js";
+import type { Store } from "../storage/store.js";
+import type { Http } from "../upstream/http.js";
+import type { CommandDef } from "./command.js";
+
+export interface AboutInfo {
+  readonly version: string;
+  readonly startedAt: Date;
+  /** Names of the adapters running now (console, matrix, discord). */
+  adapters(): readonly string[];
+}
+
+export interface Services {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly store: Store;
+  readonly http: Http;
+  /** Every command, for !help. */
+  readonly commands: readonly CommandDef[];
+  readonly about: AboutInfo;
+}

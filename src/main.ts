@@ -1,0 +1,63 @@
+/**
+ * Composition root: config -> logger -> bot (store, services, adapters) -> signals.
+ * Start-up problems are one clear line on stderr and a non-zero exit, never a bare stack trace.
+ */
+import { startBot, type Bot } from "./bot.js";
+import { loadConfig, type LoadedConfig } from "./config.js";
+import type { Adapter } from "./core/adapter.js";
+import { ConfigError } from "./core/errors.js";
+import { createLogger } from "./logger.js";
+import { createConsoleAdapter } from "./adapters/console.js";
+
+function fail(message: string): never {
+  process.stderr.write(`nixie: ${message}\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  let loaded: LoadedConfig;
+  try {
+    loaded = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) fail(e.message);
+    throw e;
+  }
+  const log = createLogger(loaded.config.logLevel);
+  log.debug({ sources: loaded.sources }, "configuration loaded");
+
+  let bot: Bot | undefined;
+  let exiting = false;
+  const shutdown = async (code: number, why: string): Promise<void> => {
+    if (exiting) return;
+    exiting = true;
+    log.info({ why }, "shutting down");
+    const force = setTimeout(() => process.exit(code), 10_000);
+    force.unref();
+    await bot?.stop();
+    process.exit(code);
+  };
+
+  try {
+    bot = await startBot({
+      loaded,
+      log,
+      adapters: () => {
+        const adapters: Adapter[] = [];
+        if (adapters.length === 0) {
+          adapters.push(
+            createConsoleAdapter({ input: process.stdin, output: process.stdout, onEnd: () => void shutdown(0, "end of input") }),
+          );
+        }
+        return adapters;
+      },
+    });
+  } catch (e) {
+    if (e instanceof ConfigError) fail(e.message);
+    log.fatal({ err: e }, "start failed");
+    fail(`start failed: ${(e as Error).message.split("\n")[0]}`);
+  }
+  for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => void shutdown(0, sig));
+  process.on("unhandledRejection", (err) => log.error({ err }, "unhandled rejection"));
+}
+
+void main();

@@ -1,0 +1,38 @@
+/** Builds the services commands and jobs use, from config. Plain factories, no container. */
+import type { Logger } from "pino";
+import { commands } from "../commands/index.js";
+import type { Config, Secrets } from "./config.js";
+import type { Services } from "./core/services.js";
+import type { Store } from "./storage/store.js";
+import { createHttp, type HttpEvent } from "./upstream/http.js";
+import { userAgent, version } from "./version.js";
+
+export interface ServiceDeps {
+  readonly config: Config;
+  readonly secrets: Secrets;
+  readonly log: Logger;
+  readonly store: Store;
+  readonly adapters: () => readonly string[];
+  readonly onHttpEvent?: (e: HttpEvent) => void;
+}
+
+export function createServices(deps: ServiceDeps): Services {
+  const { config, log, store } = deps;
+  const http = createHttp({
+    userAgent,
+    timeoutMs: config.http.timeoutMs,
+    retries: config.http.retries,
+    maxRetryWaitMs: config.http.maxRetryWaitMs,
+    maxResponseBytes: config.http.maxResponseBytes,
+    cacheEntries: config.http.cacheEntries,
+    ...(deps.onHttpEvent ? { onEvent: deps.onHttpEvent } : {}),
+  });
+  return {
+    config,
+    log,
+    store,
+    http,
+    commands,
+    about: { version, startedAt: new Date(), adapters: deps.adapters },
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * The one persistent store: keyv over SQLite (default), Redis or PostgreSQL, chosen by URL.
+ * Namespaces (subscriptions, seen entries, feed state, cache, …) are key prefixes inside one keyv
+ * instance, so every backend needs exactly one connection (and @keyv/postgres one shared pool).
+ */
+import { constants as fsConstants, accessSync, existsSync, mkdirSync, statSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
+import Keyv, { type KeyvStoreAdapter } from "keyv";
+import { ConfigError } from "../core/errors.js";
+
+export type Namespace = "subscriptions" | "seen" | "feed-state" | "cache" | "meta" | "lease";
+
+/** A typed key-value view of one namespace. Values must be JSON-serialisable. */
+export interface KV<T> {
+  get(key: string): Promise<T | undefined>;
+  /** ttlMs: expire after this many milliseconds (omit for no expiry). */
+  set(key: string, value: T, ttlMs?: number): Promise<void>;
+  delete(key: string): Promise<boolean>;
+}
+
+export interface Store {
+  /** Which backend, e.g. "sqlite", for !about and logs (never the URL: it may hold a password). */
+  readonly backend: "sqlite" | "redis" | "postgres";
+  namespace<T>(ns: Namespace): KV<T>;
+  /** Resolves when the backend answers; rejects otherwise (bounded by timeoutMs). */
+  ping(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  /** Called for connection errors after start (logged, never thrown at random places). */
+  readonly onError?: (err: Error) => void;
+  /** How long opening may take before it fails with a clear message. */
+  readonly connectTimeoutMs?: number;
+  /** Base for relative sqlite paths. */
+  readonly cwd?: string;
+}
+
+/** Removes the password from a store URL, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== "") u.password = "***";
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, "//***@");
+  }
+}
+
+/** The file path of a sqlite:// URL: `sqlite://data/x.sqlite` is relative, `sqlite:///abs/x.sqlite` absolute. */
+export function sqlitePath(url: string, cwd: string): string {
+  const p = url.replace(/^sqlite:\/\//, "");
+  if (p === "" || p === ":memory:") return ":memory:";
+  return isAbsolute(p) ? p : resolve(cwd, p);
+}
+
+function prepareSqliteDir(file: string): void {
+  if (file === ":memory:") return;
+  const dir = dirname(file);
+  if (!existsSync(dir)) {
+    const parent = dirname(dir);
+    if (!existsSync(parent))
+      throw new ConfigError(`data directory ${dir} does not exist, and neither does its parent ${parent}; create it or fix NIXIE_STORE_URL`);
+    try {
+      mkdirSync(dir);
+    } catch (e) {
+      throw new ConfigError(`data directory ${dir} cannot be created: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+  }
+  if (!statSync(dir).isDirectory()) throw new ConfigError(`data directory ${dir} is not a directory`);
+  try {
+    accessSync(dir, fsConstants.W_OK);
+  } catch {
+    throw new ConfigError(`data directory ${dir} is not writable`);
+  }
+}
+
+async function makeAdapter(url: string, cwd: string): Promise<{ backend: Store["backend"]; adapter: KeyvStoreAdapter }> {
+  const scheme = url.slice(0, url.indexOf(":"));
+  switch (scheme) {
+    case "sqlite": {
+      const file = sqlitePath(url, cwd);
+      prepareSqliteDir(file);
+      const { default: KeyvSqlite } = await import("@keyv/sqlite");
+      return { backend: "sqlite", adapter: new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 5000 }) as unknown as KeyvStoreAdapter };
+    }
+    case "redis":
+    case "rediss": {
+      const { default: KeyvRedis } = await import("@keyv/redis");
+      // Give up reconnecting after a few tries so an unreachable server is an error, not a hang.
+      const adapter = new KeyvRedis({
+        url,
+        socket: { connectTimeout: 3000, reconnectStrategy: (retries: number) => (retries > 5 ? false : Math.min(retries * 200, 1000)) },
+      });
+      return { backend: "redis", adapter: adapter as unknown as KeyvStoreAdapter };
+    }
+    case "postgres":
+    case "postgresql": {
+      const { default: KeyvPostgres } = await import("@keyv/postgres");
+      return {
+        backend: "postgres",
+        adapter: new KeyvPostgres({ uri: url, connectionTimeoutMillis: 3000, max: 10 }) as unknown as KeyvStoreAdapter,
+      };
+    }
+    default:
+      throw new ConfigError(`NIXIE_STORE_URL must start with sqlite://, redis:// or postgresql://, got ${redactUrl(url)}`);
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Opens the store named by the URL and checks that it answers. Throws ConfigError with a
+ * one-line message when it cannot (unreachable server, unusable data directory).
+ */
+export async function openStore(url: string, opts: OpenStoreOptions = {}): Promise<Store> {
+  const { backend, adapter } = await makeAdapter(url, opts.cwd ?? process.cwd());
+  const keyv = new Keyv<unknown>({ store: adapter, namespace: "nixie", useKeyPrefix: true });
+  let lastError: Error | undefined;
+  keyv.on("error", (err: unknown) => {
+    lastError = err instanceof Error ? err : new Error(String(err));
+    opts.onError?.(lastError);
+  });
+  // @keyv/redis throws connection errors from its operations; keep emitted ones from crashing us.
+  (adapter as unknown as { on?: (ev: string, f: (e: unknown) => void) => void }).on?.("error", (err: unknown) => {
+    lastError = err instanceof Error ? err : new Error(String(err));
+  });
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await withTimeout(keyv.disconnect(), 3000, "store disconnect").catch(() => undefined);
+  };
+  const ping = async (timeoutMs = 3000): Promise<void> => {
+    await withTimeout(keyv.get("meta:ping"), timeoutMs, `${backend} store`);
+  };
+  try {
+    await ping(opts.connectTimeoutMs ?? 5000);
+  } catch (e) {
+    await close();
+    const reason = (lastError ?? (e as Error)).message.split("\n")[0];
+    throw new ConfigError(`store ${redactUrl(url)} cannot be used: ${reason}`);
+  }
+  return {
+    backend,
+    namespace<T>(ns: Namespace): KV<T> {
+      const k = (key: string): string => `${ns}:${key}`;
+      return {
+        get: async (key) => (await keyv.get(k(key))) as T | undefined,
+        set: async (key, value, ttlMs) => {
+          await keyv.set(k(key), value, ttlMs);
+        },
+        delete: (key) => keyv.delete(k(key)),
+      };
+    },
+    ping,
+    close,
+  };
+}

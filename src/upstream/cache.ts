@@ -1,0 +1,75 @@
+/** A bounded in-memory TTL cache (least recently used goes first) and single-flight for promises. */
+
+export class TtlCache<V> {
+  private readonly entries = new Map<string, { value: V; expires: number }>();
+  constructor(
+    private readonly maxEntries: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(key: string): V | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (e.expires <= this.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    // Re-insert so that Map order is least-recently-used first.
+    this.entries.delete(key);
+    this.entries.set(key, e);
+    return e.value;
+  }
+
+  set(key: string, value: V, ttlMs: number): void {
+    if (this.maxEntries <= 0 || ttlMs <= 0) return;
+    this.entries.delete(key);
+    this.entries.set(key, { value, expires: this.now() + ttlMs });
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+/** Runs one producer per key at a time; concurrent callers for the same key share its promise. */
+export class SingleFlight<V> {
+  private readonly inFlight = new Map<string, Promise<V>>();
+
+  run(key: string, produce: () => Promise<V>): Promise<V> {
+    const running = this.inFlight.get(key);
+    if (running) return running;
+    const p = produce().finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, p);
+    return p;
+  }
+
+  get size(): number {
+    return this.inFlight.size;
+  }
+}
+
+/** Spaces calls so that at most `perSecond` start in any second (a polite client-side limit). */
+export class IntervalLimiter {
+  private next = 0;
+  private readonly interval: number;
+  constructor(perSecond: number) {
+    this.interval = 1000 / perSecond;
+  }
+
+  /** Resolves when the caller may start. */
+  async wait(): Promise<void> {
+    const now = Date.now();
+    const start = Math.max(now, this.next);
+    this.next = start + this.interval;
+    if (start > now) await new Promise((r) => setTimeout(r, start - now));
+  }
+}

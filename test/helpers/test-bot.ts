@@ -1,0 +1,95 @@
+/**
+ * The test adapter and a whole bot around it: a test says "!help" and reads the reply, as a user
+ * in a room would. Uses a fresh SQLite file per bot unless a store URL is given.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { startBot, type Bot } from "../../src/bot.js";
+import { loadConfig } from "../../src/config.js";
+import type { Adapter, MessageHandler, RoomRef, SendOptions } from "../../src/core/adapter.js";
+import type { Reply } from "../../src/core/reply.js";
+import { renderPlain } from "../../src/render/plain.js";
+
+export interface SentMessage {
+  readonly room: RoomRef;
+  readonly reply: Reply;
+  readonly text: string;
+  readonly opts: SendOptions | undefined;
+}
+
+export interface TestAdapter extends Adapter {
+  /** Messages sent with send() (feed posts), in order. */
+  readonly sent: SentMessage[];
+  /** Says something in a room as a user; resolves with the reply (null when nixie stays silent). */
+  say(text: string, opts?: { room?: string; user?: string; manager?: boolean }): Promise<Reply | null>;
+  /** Makes send() fail (to test delivery that does not go through). */
+  failSends(fail: boolean): void;
+}
+
+export function createTestAdapter(): TestAdapter {
+  let handler: MessageHandler | undefined;
+  let failing = false;
+  const sent: SentMessage[] = [];
+  return {
+    platform: "test",
+    sent,
+    async start(h) {
+      handler = h;
+    },
+    async send(room, reply, opts) {
+      if (failing) throw new Error("test adapter: send failed");
+      sent.push({ room, reply, text: renderPlain(reply), opts });
+    },
+    async stop() {
+      handler = undefined;
+    },
+    isConnected: () => handler !== undefined,
+    async say(text, o = {}) {
+      if (!handler) throw new Error("test adapter is not started");
+      return handler({
+        room: { platform: "test", id: o.room ?? "room1" },
+        user: { id: o.user ?? "alice", name: o.user ?? "alice" },
+        text,
+        canManageRoom: async () => o.manager ?? false,
+      });
+    },
+    failSends(f) {
+      failing = f;
+    },
+  };
+}
+
+export interface TestBot {
+  readonly bot: Bot;
+  readonly adapter: TestAdapter;
+  /** Says text and returns the plain-text reply ("" for silence). */
+  ask(text: string, opts?: { room?: string; user?: string; manager?: boolean }): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Starts a bot with config from default.json plus `env` (e.g. NIXIE_SEARCH_URL) and a test adapter. */
+export async function startTestBot(env: Record<string, string> = {}, opts: { now?: () => Date } = {}): Promise<TestBot> {
+  const dir = mkdtempSync(join(tmpdir(), "nixie-test-"));
+  const loaded = loadConfig({ env: { NIXIE_STORE_URL: `sqlite://${join(dir, "nixie.sqlite")}`, NIXIE_CONFIG: "", ...env }, ignoreLocal: true });
+  const adapter = createTestAdapter();
+  const bot = await startBot({
+    loaded,
+    log: pino({ level: process.env["NIXIE_TEST_LOG"] ?? "silent" }),
+    adapters: () => [adapter],
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  return {
+    bot,
+    adapter,
+    async ask(text, o) {
+      const r = await adapter.say(text, o);
+      return r ? renderPlain(r) : "";
+    },
+    async stop() {
+      await bot.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

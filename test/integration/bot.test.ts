@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+import { startTestBot, type TestBot } from "../helpers/test-bot.js";
+
+describe("bot through the test adapter", () => {
+  let t: TestBot;
+  before(async () => {
+    t = await startTestBot();
+  });
+  after(async () => {
+    await t.stop();
+  });
+
+  it("answers !help with every command and one line each", async () => {
+    const text = await t.ask("!help");
+    assert.match(text, /`!help` — List the commands/);
+    assert.match(text, /!about — /);
+  });
+
+  it("answers !help help with usage, options and examples", async () => {
+    const text = await t.ask("!help help");
+    assert.match(text, /`!help \[<command>\]`/);
+    assert.match(text, /Examples:/);
+  });
+
+  it("stays silent for text that is not a command", async () => {
+    assert.equal(await t.ask("hello there"), "");
+    assert.equal(await t.ask("!!!"), "");
+    assert.equal(await t.ask("!xyzzyplugh"), "");
+  });
+
+  it("hints at a typo of a known command", async () => {
+    assert.equal(await t.ask("!hlep"), "Unknown command !hlep, did you mean !help?");
+  });
+
+  it("explains an unknown command asked of !help", async () => {
+    assert.match(await t.ask("!help nosuch"), /There is no command !nosuch/);
+  });
+
+  it("tells its version, adapters and store in !about, never secrets", async () => {
+    const text = await t.ask("!about");
+    assert.match(text, /nixie \d+\.\d+\.\d+/);
+    assert.match(text, /Adapters: test/);
+    assert.match(text, /Store: sqlite/);
+    assert.doesNotMatch(text, /X8gPHnzL52wFEekuxsfQ9cSh/);
+  });
+});
