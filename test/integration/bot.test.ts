@@ -13,7 +13,7 @@ describe("bot through the test adapter", () => {
   it("answers !help with every command and one line each", async () => {
     const text = await t.ask("!help");
     assert.match(text, /`!help` — List the commands/);
-    assert.match(text, /!about — /);
+    assert.match(text, /`!about` — /);
   });
 
   it("answers !help help with usage, options and examples", async () => {
