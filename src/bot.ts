@@ -4,7 +4,8 @@
  */
 import type { Logger } from "pino";
 import type { LoadedConfig } from "./config.js";
-import type { Adapter } from "./core/adapter.js";
+import type { Adapter, RoomRef, SendOptions } from "./core/adapter.js";
+import type { Reply } from "./core/reply.js";
 import { createDispatcher, type CommandEvent, type Dispatcher } from "./core/dispatcher.js";
 import { RateLimiter } from "./core/rate-limit.js";
 import type { Services } from "./core/services.js";
@@ -26,6 +27,8 @@ export interface BotOptions {
 
 export interface Bot {
   readonly services: Services;
+  /** Sends a reply to a room through the adapter of the room's platform (feed posts). */
+  sendTo(room: RoomRef, reply: Reply, opts?: SendOptions): Promise<void>;
   readonly dispatcher: Dispatcher;
   readonly adapters: readonly Adapter[];
   /** Stops adapters, then jobs, then closes the store. Safe to call twice. */
@@ -69,11 +72,18 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     if (!opts.store) await store.close();
     throw e;
   }
+  const sendTo = async (room: RoomRef, reply: Reply, sendOpts?: SendOptions): Promise<void> => {
+    const adapter = adapters.find((a) => a.platform === room.platform);
+    if (!adapter) throw new Error(`no ${room.platform} adapter is running`);
+    await adapter.send(room, reply, sendOpts);
+  };
+  // Scheduled jobs (feeds) start here, after the adapters, and stop before them.
   log.info({ adapters: adapters.map((a) => a.platform), store: store.backend }, "nixie is ready");
 
   let stopping: Promise<void> | undefined;
   return {
     services,
+    sendTo,
     dispatcher,
     adapters,
     stop() {

@@ -8,6 +8,7 @@ import type { Adapter } from "./core/adapter.js";
 import { ConfigError } from "./core/errors.js";
 import { createLogger } from "./logger.js";
 import { createConsoleAdapter } from "./adapters/console.js";
+import { createPlatformAdapters } from "./adapters/index.js";
 
 function fail(message: string): never {
   process.stderr.write(`nixie: ${message}\n`);
@@ -41,8 +42,8 @@ async function main(): Promise<void> {
     bot = await startBot({
       loaded,
       log,
-      adapters: () => {
-        const adapters: Adapter[] = [];
+      adapters: (services, dispatcher) => {
+        const adapters: Adapter[] = createPlatformAdapters({ config: loaded.config, secrets: loaded.secrets, services, dispatcher, log });
         if (adapters.length === 0) {
           adapters.push(
             createConsoleAdapter({ input: process.stdin, output: process.stdout, onEnd: () => void shutdown(0, "end of input") }),

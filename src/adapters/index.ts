@@ -1,0 +1,25 @@
+/**
+ * Which chat adapters run: every platform whose credentials are configured. When none is, main.ts
+ * falls back to the console adapter.
+ */
+import type { Logger } from "pino";
+import type { Config, Secrets } from "../config.js";
+import type { Adapter } from "../core/adapter.js";
+import type { Dispatcher } from "../core/dispatcher.js";
+import type { Services } from "../core/services.js";
+
+export interface AdapterDeps {
+  readonly config: Config;
+  readonly secrets: Secrets;
+  readonly services: Services;
+  readonly dispatcher: Dispatcher;
+  readonly log: Logger;
+}
+
+/** The Matrix and Discord adapters that config enables (possibly both, possibly none). */
+export function createPlatformAdapters(deps: AdapterDeps): Adapter[] {
+  const adapters: Adapter[] = [];
+  // Matrix (issue "Matrix adapter") and Discord (issue "Discord adapter") register here.
+  void deps;
+  return adapters;
+}
