@@ -39,4 +39,4 @@ for name in "${servers[@]}"; do
   echo "e2e: $name ready in $(( $(date +%s) - t0 )) s" >&2
 done
 
-npx mocha --config test/e2e/.mocharc.json "$@"
+if [ $# -gt 0 ]; then npx mocha --config test/e2e/.mocharc.json "$@"; else npx mocha --config test/e2e/.mocharc.json "test/e2e/**/*.test.ts"; fi
