@@ -115,10 +115,13 @@ export function embedLength(e: DiscordEmbed): number {
   return n;
 }
 
-/** Shrinks embeds until they fit the 6000 total: long descriptions first, then whole embeds from the end. */
+/**
+ * Shrinks embeds until they fit the 6000 total: long descriptions first, then whole embeds from
+ * the end, then fields of the one left, then its description.
+ */
 function fitTotal(embeds: DiscordEmbed[]): { embeds: DiscordEmbed[]; dropped: number } {
   const total = (): number => embeds.reduce((n, e) => n + embedLength(e), 0);
-  let over = total() - DISCORD_LIMITS.embedTotal;
+  const over = total() - DISCORD_LIMITS.embedTotal;
   if (over > 0) {
     const perEmbed = Math.ceil(over / embeds.length);
     for (const e of embeds) {
@@ -130,9 +133,10 @@ function fitTotal(embeds: DiscordEmbed[]): { embeds: DiscordEmbed[]; dropped: nu
     embeds.pop();
     dropped++;
   }
-  const last = embeds[0];
-  over = total() - DISCORD_LIMITS.embedTotal;
-  if (over > 0 && last?.description) last.description = truncate(last.description, Math.max(1, charLength(last.description) - over));
+  const only = embeds[0];
+  while (only?.fields && only.fields.length > 0 && total() > DISCORD_LIMITS.embedTotal) only.fields.pop();
+  const rest = total() - DISCORD_LIMITS.embedTotal;
+  if (rest > 0 && only?.description) only.description = truncate(only.description, Math.max(1, charLength(only.description) - rest));
   return { embeds, dropped };
 }
 
