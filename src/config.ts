@@ -258,11 +258,12 @@ class Checker {
     throw new ConfigError(`config key "${key}" must be ${expected}, got ${shown}`);
   }
 
-  str(key: string, opts: { nonEmpty?: boolean; pattern?: RegExp; what?: string } = {}): void {
+  /** optional: "" is allowed (means "not set") even when a pattern is given. */
+  str(key: string, opts: { nonEmpty?: boolean; pattern?: RegExp; what?: string; optional?: boolean } = {}): void {
     const v = this.get(key);
     if (typeof v !== "string") this.fail(key, "a string", v);
     if (opts.nonEmpty && v.trim() === "") this.fail(key, "a non-empty string", v);
-    if (opts.pattern && v !== "" && !opts.pattern.test(v)) this.fail(key, opts.what ?? `a string matching ${opts.pattern}`, v);
+    if (opts.pattern && !(opts.optional && v === "") && !opts.pattern.test(v)) this.fail(key, opts.what ?? `a string matching ${opts.pattern}`, v);
   }
 
   url(key: string, opts: { optional?: boolean; schemes?: readonly string[] } = {}): void {
@@ -367,14 +368,14 @@ function validate(c: JsonObject): Config {
   k.str("events.file", { nonEmpty: true });
   k.int("events.count", 1, 20);
   k.url("matrix.homeserverUrl", { optional: true });
-  k.str("matrix.user", { pattern: /^@[^:\s]+:\S+$/, what: "a full Matrix user id such as @nixie:example.org" });
+  k.str("matrix.user", { pattern: /^@[^:\s]+:\S+$/, what: "a full Matrix user id such as @nixie:example.org", optional: true });
   k.bool("matrix.encryption");
   k.strings("matrix.admins");
   k.strings("matrix.autojoin.allowedServers");
   k.strings("matrix.autojoin.allowedUsers");
-  k.str("discord.applicationId", { pattern: /^\d{5,25}$/, what: "a numeric Discord application id" });
+  k.str("discord.applicationId", { pattern: /^\d{5,25}$/, what: "a numeric Discord application id", optional: true });
   k.url("discord.apiUrl", { optional: true });
-  k.str("discord.guildId", { pattern: /^\d{5,25}$/, what: "a numeric Discord guild id" });
+  k.str("discord.guildId", { pattern: /^\d{5,25}$/, what: "a numeric Discord guild id", optional: true });
   k.bool("discord.prefixCommands");
   k.int("health.port", 0, 65_535);
   k.str("health.host", { nonEmpty: true });
