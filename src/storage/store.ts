@@ -121,7 +121,8 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
  */
 export async function openStore(url: string, opts: OpenStoreOptions = {}): Promise<Store> {
   const { backend, adapter } = await makeAdapter(url, opts.cwd ?? process.cwd());
-  const keyv = new Keyv<unknown>({ store: adapter, namespace: "nixie", useKeyPrefix: true });
+  // throwOnErrors: a failed write must reach the caller; silently losing a subscription is worse.
+  const keyv = new Keyv<unknown>({ store: adapter, namespace: "nixie", useKeyPrefix: true, throwOnErrors: true });
   let lastError: Error | undefined;
   keyv.on("error", (err: unknown) => {
     lastError = err instanceof Error ? err : new Error(String(err));
@@ -137,8 +138,20 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     closed = true;
     await withTimeout(keyv.disconnect(), 3000, "store disconnect").catch(() => undefined);
   };
+  // A write and a read back: proves the backend is there and writable.
   const ping = async (timeoutMs = 3000): Promise<void> => {
-    await withTimeout(keyv.get("meta:ping"), timeoutMs, `${backend} store`);
+    const nonce = `${process.pid}-${Date.now()}-${Math.random()}`;
+    await withTimeout(
+      (async () => {
+        // A key of its own per ping, so instances sharing the store cannot disturb each other.
+        const key = `meta:ping:${nonce}`;
+        await keyv.set(key, nonce, 60_000);
+        if ((await keyv.get(key)) !== nonce) throw new Error("the store did not keep what was written");
+        await keyv.delete(key);
+      })(),
+      timeoutMs,
+      `${backend} store`,
+    );
   };
   try {
     await ping(opts.connectTimeoutMs ?? 5000);
