@@ -124,9 +124,11 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
   // throwOnErrors: a failed write must reach the caller; silently losing a subscription is worse.
   const keyv = new Keyv<unknown>({ store: adapter, namespace: "nixie", useKeyPrefix: true, throwOnErrors: true });
   let lastError: Error | undefined;
+  let opened = false;
   keyv.on("error", (err: unknown) => {
     lastError = err instanceof Error ? err : new Error(String(err));
-    opts.onError?.(lastError);
+    // Before the store is open, the error is reported once, by the exception below.
+    if (opened) opts.onError?.(lastError);
   });
   // @keyv/redis throws connection errors from its operations; keep emitted ones from crashing us.
   (adapter as unknown as { on?: (ev: string, f: (e: unknown) => void) => void }).on?.("error", (err: unknown) => {
@@ -160,6 +162,7 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     const reason = (lastError ?? (e as Error)).message.split("\n")[0];
     throw new ConfigError(`store ${redactUrl(url)} cannot be used: ${reason}`);
   }
+  opened = true;
   return {
     backend,
     namespace<T>(ns: Namespace): KV<T> {

@@ -1,0 +1,85 @@
+// The console contract, run as operators and our checks run it: `npm start` as a child process.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { projectRoot } from "../../src/config.js";
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const dir = mkdtempSync(join(tmpdir(), "nixie-console-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function start(input: string, env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      cwd: projectRoot,
+      env: {
+        PATH: process.env["PATH"] ?? "",
+        HOME: process.env["HOME"] ?? dir,
+        NIXIE_STORE_URL: `sqlite://${join(dir, "console.sqlite")}`,
+        // Hermetic: nothing may reach the internet from a test.
+        NIXIE_SEARCH_URL: "http://127.0.0.1:9/backend",
+        NIXIE_WIKI_API: "http://127.0.0.1:9/w/api.php",
+        NIXIE_DISCOURSE_URL: "http://127.0.0.1:9",
+        NIXIE_NIXHOUR_FEED: "http://127.0.0.1:9/feed.xml",
+        NIXIE_CONFIG: join(projectRoot, "config", "default.json"),
+        ...env,
+      },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(input);
+  });
+}
+
+describe("console adapter contract (npm start as a child process)", function () {
+  this.timeout(30_000);
+
+  it("answers each line in order on stdout, logs only JSON on stderr, and exits 0 at end of input", async () => {
+    const r = await start("!help\n!help help\nhello\n!about\n");
+    assert.equal(r.code, 0, r.stderr);
+    const helpAt = r.stdout.indexOf("nixie answers questions about Nix and NixOS. Commands:");
+    const helpHelpAt = r.stdout.indexOf("`!help [<command>]` — List the commands, or explain one");
+    const aboutAt = r.stdout.indexOf("nixie 0.");
+    assert.ok(helpAt >= 0 && helpHelpAt > helpAt && aboutAt > helpHelpAt, r.stdout);
+    assert.doesNotMatch(r.stdout, /"level":/, "no log lines on stdout");
+    for (const line of r.stderr.trim().split("\n")) assert.doesNotThrow(() => JSON.parse(line), `not a JSON log line: ${line}`);
+    assert.match(r.stderr, /nixie is ready/);
+  });
+
+  it("stops with one clear line and a non-zero exit for a bad config value", async () => {
+    const r = await start("!help\n", { NIXIE_LOG_LEVEL: "chatty" });
+    assert.notEqual(r.code, 0);
+    assert.equal(r.stdout, "");
+    assert.equal(r.stderr, 'nixie: config key "logLevel" must be one of fatal, error, warn, info, debug, trace, silent, got "chatty"\n');
+  });
+
+  it("stops with one clear line when the data directory cannot exist", async () => {
+    const r = await start("!help\n", { NIXIE_STORE_URL: "sqlite:///nonexistent-nixie/really/nixie.sqlite" });
+    assert.notEqual(r.code, 0);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /^nixie: data directory \/nonexistent-nixie\/really does not exist, and neither does its parent \/nonexistent-nixie; create it or fix NIXIE_STORE_URL\n$/);
+  });
+
+  it("stops with one clear line when Redis cannot be reached", async () => {
+    const r = await start("!help\n", { NIXIE_STORE_URL: "redis://127.0.0.1:1" });
+    assert.notEqual(r.code, 0);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /^nixie: store redis:\/\/127\.0\.0\.1:1 cannot be used: .+\n$/);
+  });
+});
