@@ -1,0 +1,33 @@
+# nixie container image. Build: docker build -t nixie .   Run: see README "Production".
+# Stage 1 installs every dependency (native sqlite3 build included) and type-checks the source;
+# stage 2 keeps production dependencies only and runs as a non-root user.
+FROM node:22.20.0-bookworm-slim AS build
+WORKDIR /app
+# sqlite3 compiles from source when its prebuilt binary cannot be downloaded
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+# Install scripts: sqlite3's build and the Matrix encryption library's download (allowScripts in
+# package.json lists them for npm 11; npm 10 runs them anyway).
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+COPY commands ./commands
+COPY config ./config
+RUN npx tsc --noEmit -p tsconfig.build.json && npm prune --omit=dev
+
+FROM node:22.20.0-bookworm-slim
+ENV NODE_ENV=production \
+    NIXIE_STORE_URL=sqlite:///data/nixie.sqlite \
+    NIXIE_DATA_DIR=/data
+WORKDIR /app
+COPY --from=build /app/package.json /app/package-lock.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/src ./src
+COPY --from=build /app/commands ./commands
+COPY --from=build /app/config ./config
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME ["/data"]
+CMD ["npm", "start", "--silent"]
