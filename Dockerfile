@@ -11,7 +11,7 @@ COPY package.json package-lock.json ./
 # Install scripts: sqlite3's build and the Matrix encryption library's download (allowScripts in
 # package.json lists them for npm 11; npm 10 runs them anyway).
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY commands ./commands
 COPY config ./config
