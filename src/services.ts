@@ -4,7 +4,7 @@ import { commands } from "../commands/index.js";
 import type { Config, Secrets } from "./config.js";
 import type { Services } from "./core/services.js";
 import type { Store } from "./storage/store.js";
-import { createHttp, type HttpEvent } from "./upstream/http.js";
+import { createHttp, type HttpEvent, type HttpResponse } from "./upstream/http.js";
 import { userAgent, version } from "./version.js";
 
 export interface ServiceDeps {
@@ -25,6 +25,7 @@ export function createServices(deps: ServiceDeps): Services {
     maxRetryWaitMs: config.http.maxRetryWaitMs,
     maxResponseBytes: config.http.maxResponseBytes,
     cacheEntries: config.http.cacheEntries,
+    sharedCache: store.namespace<HttpResponse>("cache"),
     ...(deps.onHttpEvent ? { onEvent: deps.onHttpEvent } : {}),
   });
   return {

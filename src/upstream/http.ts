@@ -3,6 +3,7 @@
  * backoff on 429/502/503/504 that honour Retry-After, a maximum response size, a TTL cache with
  * single-flight, and typed errors (UpstreamError). Built on Node's fetch.
  */
+import { createHash } from "node:crypto";
 import { UpstreamError } from "../core/errors.js";
 import { SingleFlight, TtlCache, type IntervalLimiter } from "./cache.js";
 
@@ -50,6 +51,14 @@ export interface HttpOptions {
   readonly cacheEntries: number;
   /** Observer for metrics. */
   readonly onEvent?: (e: HttpEvent) => void;
+  /**
+   * A second cache level shared by every instance (the store's "cache" namespace). Asked on a
+   * miss of the in-memory cache; its failures only cost the upstream request they would have saved.
+   */
+  readonly sharedCache?: {
+    get(key: string): Promise<HttpResponse | undefined>;
+    set(key: string, value: HttpResponse, ttlMs: number): Promise<void>;
+  };
   /** Injected for tests: how to wait between retries. */
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -74,7 +83,9 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
 }
 
 function cacheKeyOf(req: HttpRequest): string {
-  return JSON.stringify([req.method ?? "GET", req.url, req.json ?? null, req.headers ?? null]);
+  const raw = JSON.stringify([req.method ?? "GET", req.url, req.json ?? null, req.headers ?? null]);
+  // Hashed: keys stay short in the shared store, and credentials in headers never appear in it.
+  return createHash("sha256").update(raw).digest("base64url");
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -155,6 +166,15 @@ export function createHttp(opts: HttpOptions): Http {
     }
   }
 
+  async function sharedGet(key: string): Promise<HttpResponse | undefined> {
+    if (!opts.sharedCache) return undefined;
+    try {
+      return await opts.sharedCache.get(key);
+    } catch {
+      return undefined;
+    }
+  }
+
   async function request(req: HttpRequest): Promise<HttpResponse> {
     const ttl = req.cacheTtlMs ?? 0;
     const key = cacheKeyOf(req);
@@ -166,8 +186,18 @@ export function createHttp(opts: HttpOptions): Http {
       }
     }
     return flights.run(key, async () => {
+      const shared = ttl > 0 ? await sharedGet(key) : undefined;
+      if (shared) {
+        // The shared entry's own expiry is unknown here; keep it locally for a short while only.
+        cache.set(key, shared, Math.min(ttl, 60_000));
+        opts.onEvent?.({ service: req.service, outcome: "cache-hit", ms: 0 });
+        return { ...shared, cached: true };
+      }
       const res = await withRetries(req);
-      if (ttl > 0 && res.status >= 200 && res.status < 300) cache.set(key, res, ttl);
+      if (ttl > 0 && res.status >= 200 && res.status < 300) {
+        cache.set(key, res, ttl);
+        void opts.sharedCache?.set(key, { ...res, cached: false }, ttl).catch(() => undefined);
+      }
       return res;
     });
   }

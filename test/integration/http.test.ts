@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { UpstreamError } from "../../src/core/errors.js";
 import { IntervalLimiter } from "../../src/upstream/cache.js";
-import { createHttp, parseRetryAfter, type HttpEvent } from "../../src/upstream/http.js";
+import { createHttp, parseRetryAfter, type HttpEvent, type HttpResponse } from "../../src/upstream/http.js";
 import { sendJson, startLoopback, type Loopback } from "../helpers/loopback.js";
 
 const sleeps: number[] = [];
@@ -148,6 +148,36 @@ describe("shared HTTP layer", () => {
     const all = await Promise.all(Array.from({ length: 50 }, () => http.json({ service: "test", url: `${srv.url}/sf`, cacheTtlMs: 60_000 })));
     assert.equal(all.length, 50);
     assert.equal(srv.requests.length, 1);
+  });
+
+  it("shares cached answers between instances through the shared cache level", async () => {
+    const shared = new Map<string, HttpResponse>();
+    const sharedCache = {
+      get: async (k: string) => shared.get(k),
+      set: async (k: string, v: HttpResponse) => void shared.set(k, v),
+    };
+    const a = make({ sharedCache }).http;
+    const b = make({ sharedCache }).http;
+    await a.request({ service: "test", url: `${srv.url}/shared`, cacheTtlMs: 60_000 });
+    await new Promise((r) => setTimeout(r, 10));
+    const r = await b.request({ service: "test", url: `${srv.url}/shared`, cacheTtlMs: 60_000 });
+    assert.equal(r.cached, true);
+    assert.equal(srv.requests.length, 1);
+    assert.ok([...shared.keys()].every((k) => !k.includes("127.0.0.1")), "keys are hashes");
+  });
+
+  it("goes upstream when the shared cache fails", async () => {
+    const sharedCache = {
+      get: async () => {
+        throw new Error("store down");
+      },
+      set: async () => {
+        throw new Error("store down");
+      },
+    };
+    const { http } = make({ sharedCache });
+    const r = await http.json<{ ok: boolean }>({ service: "test", url: `${srv.url}/down`, cacheTtlMs: 60_000 });
+    assert.deepEqual(r.data, { ok: true });
   });
 
   it("does not cache errors", async () => {
