@@ -15,7 +15,7 @@ interface Run {
 const dir = mkdtempSync(join(tmpdir(), "nixie-console-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function start(input: string, env: Record<string, string> = {}): Promise<Run> {
+function start(input: string | null, env: Record<string, string> = {}, signalWhenReady?: NodeJS.Signals): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
       cwd: projectRoot,
@@ -36,14 +36,17 @@ function start(input: string, env: Record<string, string> = {}): Promise<Run> {
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+      if (signalWhenReady && stderr.includes("nixie is ready")) child.kill(signalWhenReady);
+    });
     const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(killer);
       resolve({ code, stdout, stderr });
     });
-    child.stdin.end(input);
+    if (input !== null) child.stdin.end(input);
   });
 }
 
@@ -61,6 +64,15 @@ describe("console adapter contract (npm start as a child process)", function () 
     for (const line of r.stderr.trim().split("\n")) assert.doesNotThrow(() => JSON.parse(line), `not a JSON log line: ${line}`);
     assert.match(r.stderr, /nixie is ready/);
   });
+
+  for (const sig of ["SIGTERM", "SIGINT"] as const) {
+    it(`shuts down cleanly on ${sig} while waiting for input`, async () => {
+      const r = await start(null, {}, sig);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, new RegExp(`"why":"${sig}","msg":"shutting down"`));
+      assert.match(r.stderr, /nixie stopped/);
+    });
+  }
 
   it("stops with one clear line and a non-zero exit for a bad config value", async () => {
     const r = await start("!help\n", { NIXIE_LOG_LEVEL: "chatty" });
