@@ -38,6 +38,10 @@ async function main(): Promise<void> {
     process.exit(code);
   };
 
+  // Before start-up, so a signal during start-up also stops cleanly.
+  for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => void shutdown(0, sig));
+  process.on("unhandledRejection", (err) => log.error({ err }, "unhandled rejection"));
+
   try {
     bot = await startBot({
       loaded,
@@ -57,8 +61,6 @@ async function main(): Promise<void> {
     log.fatal({ err: e }, "start failed");
     fail(`start failed: ${(e as Error).message.split("\n")[0]}`);
   }
-  for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => void shutdown(0, sig));
-  process.on("unhandledRejection", (err) => log.error({ err }, "unhandled rejection"));
 }
 
 void main();
