@@ -103,6 +103,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   NIXIE_NIXHOUR_FEED: "feeds.nixhourUrl",
   NIXIE_FEEDS_CRON: "feeds.cron",
   NIXIE_HEALTH_PORT: "health.port",
+  NIXIE_HEALTH_HOST: "health.host",
   MATRIX_HOMESERVER_URL: "matrix.homeserverUrl",
   MATRIX_USER: "matrix.user",
   DISCORD_APPLICATION_ID: "discord.applicationId",

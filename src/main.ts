@@ -7,6 +7,8 @@ import { loadConfig, type LoadedConfig } from "./config.js";
 import type { Adapter } from "./core/adapter.js";
 import { ConfigError } from "./core/errors.js";
 import { createLogger } from "./logger.js";
+import { startHealthServer, type HealthServer } from "./ops/health.js";
+import { createMetrics } from "./ops/metrics.js";
 import { createConsoleAdapter } from "./adapters/console.js";
 import { createPlatformAdapters } from "./adapters/index.js";
 
@@ -27,6 +29,8 @@ async function main(): Promise<void> {
   log.debug({ sources: loaded.sources }, "configuration loaded");
 
   let bot: Bot | undefined;
+  let health: HealthServer | undefined;
+  const metrics = createMetrics();
   let exiting = false;
   const shutdown = async (code: number, why: string): Promise<void> => {
     if (exiting) return;
@@ -34,6 +38,7 @@ async function main(): Promise<void> {
     log.info({ why }, "shutting down");
     const force = setTimeout(() => process.exit(code), 10_000);
     force.unref();
+    await health?.close();
     await bot?.stop();
     process.exit(code);
   };
@@ -46,6 +51,8 @@ async function main(): Promise<void> {
     bot = await startBot({
       loaded,
       log,
+      onCommand: (e) => metrics.onCommand(e),
+      onHttpEvent: (e) => metrics.onHttp(e),
       adapters: (services, dispatcher) => {
         const adapters: Adapter[] = createPlatformAdapters({ config: loaded.config, secrets: loaded.secrets, services, dispatcher, log });
         if (adapters.length === 0) {
@@ -60,6 +67,17 @@ async function main(): Promise<void> {
     if (e instanceof ConfigError) fail(e.message);
     log.fatal({ err: e }, "start failed");
     fail(`start failed: ${(e as Error).message.split("\n")[0]}`);
+  }
+  const { port, host } = loaded.config.health;
+  if (port > 0) {
+    const running = bot;
+    try {
+      health = await startHealthServer({ adapters: () => running.adapters, store: running.services.store, metrics }, port, host);
+      log.info({ url: health.url }, "health and metrics server listening");
+    } catch (e) {
+      await running.stop();
+      fail(`health server cannot listen on ${host}:${port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
   }
 }
 

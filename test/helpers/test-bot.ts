@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import { startBot, type Bot } from "../../src/bot.js";
+import { startBot, type Bot, type BotOptions } from "../../src/bot.js";
 import { loadConfig } from "../../src/config.js";
 import type { Adapter, MessageHandler, RoomRef, SendOptions } from "../../src/core/adapter.js";
 import type { Reply } from "../../src/core/reply.js";
@@ -70,7 +70,10 @@ export interface TestBot {
 }
 
 /** Starts a bot with config from default.json plus `env` (e.g. NIXIE_SEARCH_URL) and a test adapter. */
-export async function startTestBot(env: Record<string, string> = {}, opts: { now?: () => Date } = {}): Promise<TestBot> {
+export async function startTestBot(
+  env: Record<string, string> = {},
+  opts: { now?: () => Date; onCommand?: BotOptions["onCommand"]; onHttpEvent?: BotOptions["onHttpEvent"] } = {},
+): Promise<TestBot> {
   const dir = mkdtempSync(join(tmpdir(), "nixie-test-"));
   const loaded = loadConfig({ env: { NIXIE_STORE_URL: `sqlite://${join(dir, "nixie.sqlite")}`, NIXIE_CONFIG: "", ...env }, ignoreLocal: true });
   const adapter = createTestAdapter();
@@ -79,6 +82,8 @@ export async function startTestBot(env: Record<string, string> = {}, opts: { now
     log: pino({ level: process.env["NIXIE_TEST_LOG"] ?? "silent" }),
     adapters: () => [adapter],
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.onCommand ? { onCommand: opts.onCommand } : {}),
+    ...(opts.onHttpEvent ? { onHttpEvent: opts.onHttpEvent } : {}),
   });
   return {
     bot,
