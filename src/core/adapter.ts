@@ -39,6 +39,11 @@ export interface IncomingMessage {
   readonly text: string;
   /** Whether the sender may manage the room (subscribe feeds); asked only when a command needs it. */
   canManageRoom(): Promise<boolean>;
+  /**
+   * Makes the bot leave this room once the reply to this message has been sent. Only adapters
+   * whose platform lets a bot leave a room on request (Matrix) provide it.
+   */
+  readonly leaveRoom?: () => void;
 }
 
 export interface SendOptions {

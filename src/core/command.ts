@@ -66,6 +66,8 @@ export interface CommandContext {
   /** The command prefix in use, for usage lines ("!pkg firefox"). */
   readonly prefix: string;
   canManageRoom(): Promise<boolean>;
+  /** Leave this room after replying; absent where the platform cannot (see IncomingMessage). */
+  readonly leaveRoom?: () => void;
   now(): Date;
 }
 
@@ -129,6 +131,7 @@ export function contextFor(message: IncomingMessage, services: Services, prefix:
     services,
     prefix,
     canManageRoom: () => message.canManageRoom(),
+    ...(message.leaveRoom ? { leaveRoom: message.leaveRoom } : {}),
     now,
   };
 }

@@ -1,0 +1,118 @@
+# Sourced by servers/synapse.sh: install (cached), configure, start, wait for and stop Synapse.
+
+SYNAPSE_VENV=${NIXIE_SYNAPSE_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/nixie-synapse/venv}
+
+synapse_python() {
+  if [ -n "${NIXIE_PYTHON:-}" ]; then echo "$NIXIE_PYTHON"; return; fi
+  command -v python3.11 >/dev/null && { echo python3.11; return; }
+  echo python3
+}
+
+# Creates the venv and installs matrix-synapse once; later runs reuse it (a marker file records a
+# finished install, so an interrupted one is redone instead of half-used).
+synapse_install() {
+  local marker="$SYNAPSE_VENV/.nixie-installed"
+  if [ -f "$marker" ] && [ "$(cat "$marker")" = "matrix-synapse${NIXIE_SYNAPSE_VERSION:-}" ]; then return 0; fi
+  local t0; t0=$(date +%s)
+  echo "installing matrix-synapse${NIXIE_SYNAPSE_VERSION:-} into $SYNAPSE_VENV" >&2
+  rm -rf "$SYNAPSE_VENV"
+  mkdir -p "$(dirname "$SYNAPSE_VENV")"
+  "$(synapse_python)" -m venv "$SYNAPSE_VENV" >&2
+  "$SYNAPSE_VENV/bin/pip" install -q --upgrade pip >&2
+  "$SYNAPSE_VENV/bin/pip" install -q "matrix-synapse${NIXIE_SYNAPSE_VERSION:-}" >&2
+  echo "matrix-synapse${NIXIE_SYNAPSE_VERSION:-}" > "$marker"
+  echo "installed $("$SYNAPSE_VENV/bin/python" -c 'import synapse; print(synapse.__version__)') in $(( $(date +%s) - t0 )) s" >&2
+}
+
+# Writes homeserver.yaml, the log config, the shared secret and the signing key into DIR.
+synapse_configure() {
+  local dir=$1 port=$2 secret
+  secret=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  printf '%s' "$secret" > "$dir/shared-secret"
+  cat > "$dir/log.yaml" <<EOF
+version: 1
+formatters:
+  precise:
+    format: '%(asctime)s - %(name)s - %(lineno)d - %(levelname)s - %(request)s - %(message)s'
+handlers:
+  file:
+    class: logging.FileHandler
+    formatter: precise
+    filename: $dir/homeserver.log
+root:
+  level: INFO
+  handlers: [file]
+disable_existing_loggers: false
+EOF
+  cat > "$dir/homeserver.yaml" <<EOF
+server_name: localhost
+public_baseurl: http://127.0.0.1:$port/
+pid_file: $dir/homeserver.pid
+report_stats: false
+listeners:
+  - port: $port
+    bind_addresses: ['127.0.0.1']
+    type: http
+    tls: false
+    x_forwarded: false
+    resources:
+      - names: [client]
+        compress: false
+database:
+  name: sqlite3
+  args:
+    database: $dir/homeserver.db
+log_config: $dir/log.yaml
+media_store_path: $dir/media
+signing_key_path: $dir/signing.key
+registration_shared_secret: $secret
+enable_registration: false
+macaroon_secret_key: $(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+form_secret: $(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+trusted_key_servers: []
+suppress_key_server_warning: true
+federation_domain_whitelist: []
+url_preview_enabled: false
+presence:
+  enabled: false
+# Rate limits: Synapse's defaults (rc_message 0.2/s burst 10, rc_joins, rc_invites, rc_login, …) are
+# left as they are, so the bot meets a real server's 429s. The one exception:
+# rc_invites.per_user (invites one user may receive: burst 5, then one per ~5 minutes) stays at its
+# default too; every suite run registers fresh users, so no account collects more than a few invites.
+EOF
+  (cd "$dir" && "$SYNAPSE_VENV/bin/python" -m synapse.app.homeserver -c "$dir/homeserver.yaml" --generate-keys >&2)
+}
+
+synapse_ready() { curl -fsS -m 2 "$1/_matrix/client/versions" >/dev/null 2>&1; }
+
+synapse_start() {
+  local dir=$1
+  # setsid: Synapse gets its own process group, which `down` stops as a whole.
+  (cd "$dir" && setsid "$SYNAPSE_VENV/bin/python" -m synapse.app.homeserver -c "$dir/homeserver.yaml" \
+    > "$dir/stderr.log" 2>&1 < /dev/null & echo $! > "$dir/launcher.pid")
+}
+
+synapse_wait() {
+  local dir=$1 url=$2 secs=$3 i pid
+  pid=$(cat "$dir/launcher.pid" 2>/dev/null || true)
+  for i in $(seq 1 $((secs * 5))); do
+    synapse_ready "$url" && return 0
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then tail -20 "$dir/stderr.log" >&2; return 1; fi
+    sleep 0.2
+  done
+  return 1
+}
+
+synapse_stop() {
+  local dir=$1 pid
+  pid=$(cat "$dir/launcher.pid" 2>/dev/null || true)
+  [ -n "$pid" ] || return 0
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do
+    # a stopped process may linger as a zombie here (PID 1 reaps lazily): treat that as gone
+    if ! kill -0 "$pid" 2>/dev/null || [ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" = Z ]; then break; fi
+    sleep 0.2
+  done
+  kill -0 "$pid" 2>/dev/null && [ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" != Z ] && kill -KILL -- "-$pid" 2>/dev/null || true
+  rm -f "$dir/launcher.pid"
+}
