@@ -20,7 +20,9 @@ RUN npx tsc --noEmit -p tsconfig.build.json && npm prune --omit=dev
 FROM node:22.20.0-bookworm-slim
 ENV NODE_ENV=production \
     NIXIE_STORE_URL=sqlite:///data/nixie.sqlite \
-    NIXIE_DATA_DIR=/data
+    NIXIE_DATA_DIR=/data \
+    NIXIE_HEALTH_PORT=8080 \
+    NIXIE_HEALTH_HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules
@@ -30,4 +32,8 @@ COPY --from=build /app/config ./config
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
+EXPOSE 8080
+# node:*-slim has no curl: ask the health endpoint with Node's own fetch.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["npm", "start", "--silent"]
