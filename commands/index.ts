@@ -3,5 +3,8 @@ import type { CommandDef } from "../src/core/command.js";
 import about from "./about.js";
 import help from "./help.js";
 import leave from "./leave.js";
+import locate from "./locate.js";
+import option from "./option.js";
+import pkg from "./pkg.js";
 
-export const commands: readonly CommandDef[] = [help, about, leave];
+export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, leave];

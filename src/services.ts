@@ -5,6 +5,7 @@ import type { Config, Secrets } from "./config.js";
 import type { Services } from "./core/services.js";
 import type { Store } from "./storage/store.js";
 import { createHttp, type HttpEvent, type HttpResponse } from "./upstream/http.js";
+import { createNixosSearch } from "./upstream/nixos-search.js";
 import { userAgent, version } from "./version.js";
 
 export interface ServiceDeps {
@@ -33,6 +34,7 @@ export function createServices(deps: ServiceDeps): Services {
     log,
     store,
     http,
+    search: createNixosSearch({ config: config.search, http, log }),
     commands,
     about: { version, startedAt: new Date(), adapters: deps.adapters },
   };

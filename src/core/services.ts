@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import type { Store } from "../storage/store.js";
 import type { Http } from "../upstream/http.js";
+import type { NixosSearch } from "../upstream/nixos-search.js";
 import type { CommandDef } from "./command.js";
 
 export interface AboutInfo {
@@ -20,6 +21,8 @@ export interface Services {
   readonly log: Logger;
   readonly store: Store;
   readonly http: Http;
+  /** search.nixos.org: packages, options, programs, autocomplete. */
+  readonly search: NixosSearch;
   /** Every command, for !help. */
   readonly commands: readonly CommandDef[];
   readonly about: AboutInfo;

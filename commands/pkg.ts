@@ -1,0 +1,75 @@
+/** !pkg: the best matching packages on search.nixos.org, with version, description and links. */
+import { defineCommand, type Choice, type CompletionContext, type StringOption } from "../src/core/command.js";
+import { cardBlock, code, link, rich, textBlock, textReply, type Block, type Card } from "../src/core/reply.js";
+import { truncate } from "../src/render/text.js";
+import type { PackageHit, SearchPage } from "../src/upstream/nixos-search.js";
+
+/** The `--channel` option of the search commands: checked against config in run(). */
+export const channelOption: StringOption = {
+  name: "channel",
+  type: "string",
+  description: "NixOS channel, e.g. unstable or 26.05 (default: the configured one)",
+  maxLength: 30,
+  async complete(partial: string, ctx: CompletionContext): Promise<readonly Choice[]> {
+    const p = partial.trim().toLowerCase();
+    return ctx.services.search.channels.filter((c) => c.toLowerCase().startsWith(p)).map((c) => ({ name: c, value: c }));
+  },
+};
+
+/** "21 more results" with a link to the whole search, or nothing when everything is shown. */
+export function moreResults(page: SearchPage<unknown>, noun: string): Block[] {
+  const more = page.total - page.hits.length;
+  if (more <= 0) return [];
+  const count = page.totalIsLowerBound ? `${page.total}+ ${noun}` : `${more} more ${noun}`;
+  return [textBlock(link(count, page.searchUrl), ` on search.nixos.org (${page.channel})`)];
+}
+
+function packageCard(hit: PackageHit, url: string): Card {
+  const homepage = hit.homepages[0];
+  return {
+    title: hit.version === undefined ? hit.attrName : `${hit.attrName} ${hit.version}`,
+    url,
+    ...(hit.description === undefined ? {} : { description: rich(truncate(hit.description.replace(/\s+/g, " ").trim(), 300)) }),
+    ...(homepage === undefined ? {} : { fields: [{ name: "Homepage", value: rich(link(truncate(homepage, 100), homepage)) }] }),
+  };
+}
+
+export default defineCommand({
+  name: "pkg",
+  summary: "Find a package on search.nixos.org: name, version, description",
+  details: "Words starting with - exclude (!pkg firefox -esr). The answer links to the full search on search.nixos.org.",
+  examples: ["pkg firefox", "pkg --channel 26.05 python3 requests", "pkg firefox -esr"],
+  slow: true,
+  options: [
+    channelOption,
+    {
+      name: "query",
+      type: "string",
+      description: "What to search for: a package name or words of its description",
+      positional: true,
+      required: true,
+      rest: true,
+      async complete(partial, ctx) {
+        const names = await ctx.services.search.complete("package", partial);
+        return names.map((n) => ({ name: n, value: n }));
+      },
+    },
+  ],
+  async run(args, ctx) {
+    const search = ctx.services.search;
+    const channel = search.channel(typeof args["channel"] === "string" ? args["channel"] : undefined);
+    const query = String(args["query"] ?? "");
+    const page = await search.packages(query, { channel });
+    if (page.hits.length === 0) {
+      return textReply(
+        "No package matches ",
+        code(truncate(query, 60)),
+        ` on ${channel}. Try fewer or other words, or ${ctx.prefix}locate for a program name. `,
+        link("Search on the site", page.searchUrl),
+      );
+    }
+    return {
+      blocks: [...page.hits.map((h) => cardBlock(packageCard(h, search.packagesUrl(channel, query.trim(), h.attrName)))), ...moreResults(page, "results")],
+    };
+  },
+});
