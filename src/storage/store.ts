@@ -7,6 +7,7 @@ import { constants as fsConstants, accessSync, existsSync, mkdirSync, statSync }
 import { dirname, isAbsolute, resolve } from "node:path";
 import Keyv, { type KeyvStoreAdapter } from "keyv";
 import { ConfigError } from "../core/errors.js";
+import { redisLeases, sqlLeases, type Leases } from "./lease.js";
 
 export type Namespace = "subscriptions" | "seen" | "feed-state" | "cache" | "meta" | "lease";
 
@@ -22,6 +23,8 @@ export interface Store {
   /** Which backend, e.g. "sqlite", for !about and logs (never the URL: it may hold a password). */
   readonly backend: "sqlite" | "redis" | "postgres";
   namespace<T>(ns: Namespace): KV<T>;
+  /** Atomic leases (leader election among instances sharing this store). */
+  readonly leases: Leases;
   /** Resolves when the backend answers; rejects otherwise (bounded by timeoutMs). */
   ping(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -75,14 +78,28 @@ function prepareSqliteDir(file: string): void {
   }
 }
 
-async function makeAdapter(url: string, cwd: string): Promise<{ backend: Store["backend"]; adapter: KeyvStoreAdapter }> {
+interface Made {
+  backend: Store["backend"];
+  adapter: KeyvStoreAdapter;
+  leases: Leases;
+}
+
+type RawQuery = (sql: string, ...params: unknown[]) => Promise<unknown[]>;
+
+async function makeAdapter(url: string, cwd: string): Promise<Made> {
   const scheme = url.slice(0, url.indexOf(":"));
   switch (scheme) {
     case "sqlite": {
       const file = sqlitePath(url, cwd);
       prepareSqliteDir(file);
       const { default: KeyvSqlite } = await import("@keyv/sqlite");
-      return { backend: "sqlite", adapter: new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 5000 }) as unknown as KeyvStoreAdapter };
+      const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 5000 });
+      const query = adapter.query as unknown as RawQuery;
+      return {
+        backend: "sqlite",
+        adapter: adapter as unknown as KeyvStoreAdapter,
+        leases: sqlLeases((sql, params) => query(sql, ...params), "sqlite"),
+      };
     }
     case "redis":
     case "rediss": {
@@ -92,14 +109,21 @@ async function makeAdapter(url: string, cwd: string): Promise<{ backend: Store["
         url,
         socket: { connectTimeout: 3000, reconnectStrategy: (retries: number) => (retries > 5 ? false : Math.min(retries * 200, 1000)) },
       });
-      return { backend: "redis", adapter: adapter as unknown as KeyvStoreAdapter };
+      return {
+        backend: "redis",
+        adapter: adapter as unknown as KeyvStoreAdapter,
+        leases: redisLeases(adapter.client as unknown as Parameters<typeof redisLeases>[0]),
+      };
     }
     case "postgres":
     case "postgresql": {
       const { default: KeyvPostgres } = await import("@keyv/postgres");
+      const adapter = new KeyvPostgres({ uri: url, connectionTimeoutMillis: 3000, max: 10 });
+      const query = adapter.query as unknown as (sql: string, values: unknown[]) => Promise<unknown[]>;
       return {
         backend: "postgres",
-        adapter: new KeyvPostgres({ uri: url, connectionTimeoutMillis: 3000, max: 10 }) as unknown as KeyvStoreAdapter,
+        adapter: adapter as unknown as KeyvStoreAdapter,
+        leases: sqlLeases((sql, params) => query(sql, params), "postgres"),
       };
     }
     default:
@@ -120,7 +144,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
  * one-line message when it cannot (unreachable server, unusable data directory).
  */
 export async function openStore(url: string, opts: OpenStoreOptions = {}): Promise<Store> {
-  const { backend, adapter } = await makeAdapter(url, opts.cwd ?? process.cwd());
+  const { backend, adapter, leases } = await makeAdapter(url, opts.cwd ?? process.cwd());
   // throwOnErrors: a failed write must reach the caller; silently losing a subscription is worse.
   const keyv = new Keyv<unknown>({ store: adapter, namespace: "nixie", useKeyPrefix: true, throwOnErrors: true });
   let lastError: Error | undefined;
@@ -165,6 +189,7 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
   opened = true;
   return {
     backend,
+    leases,
     namespace<T>(ns: Namespace): KV<T> {
       const k = (key: string): string => `${ns}:${key}`;
       return {

@@ -55,6 +55,26 @@ export function storeContract(backend: string, url: () => string): void {
       assert.equal(await kv.get(key), "välue 🦀 \"quoted\" \\");
     });
 
+    it("grants a lease to one holder at a time, renews it for that holder, and frees it on expiry", async () => {
+      const name = `${run}-lease`;
+      assert.equal(await store.leases.acquire(name, "a", 300), true);
+      assert.equal(await store.leases.acquire(name, "b", 300), false);
+      assert.equal(await store.leases.acquire(name, "a", 300), true, "renewal");
+      await new Promise((r) => setTimeout(r, 450));
+      assert.equal(await store.leases.acquire(name, "b", 5000), true, "expired: another holder takes it");
+      assert.equal(await store.leases.acquire(name, "a", 5000), false);
+      await store.leases.release(name, "a"); // not a's: no effect
+      assert.equal(await store.leases.acquire(name, "a", 5000), false);
+      await store.leases.release(name, "b");
+      assert.equal(await store.leases.acquire(name, "a", 5000), true, "released: free again");
+    });
+
+    it("grants a contested lease to exactly one of many concurrent holders", async () => {
+      const name = `${run}-race`;
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.leases.acquire(name, `h${i}`, 5000)));
+      assert.equal(results.filter(Boolean).length, 1);
+    });
+
     it("answers ping", async () => {
       await store.ping();
     });
