@@ -1,0 +1,76 @@
+/**
+ * Leader election for jobs that exactly one instance may run (feed polling). Every instance runs
+ * one of these; the holder of the lease renews it every ttl/3, the others retry as often. When
+ * the leader dies, its lease expires and another instance takes over within the TTL.
+ */
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import type { Logger } from "pino";
+import type { Leases } from "../storage/lease.js";
+
+export interface Leader {
+  /** This instance's id in the lease. */
+  readonly id: string;
+  isLeader(): boolean;
+  /** One take-or-renew round now (tests and start-up call it). */
+  tick(): Promise<boolean>;
+  start(): void;
+  /** Stops renewing and gives the lease up, so a standby takes over at once. */
+  stop(): Promise<void>;
+}
+
+export interface LeaderOptions {
+  readonly leases: Leases;
+  readonly name: string;
+  readonly ttlMs: number;
+  readonly log: Logger;
+  readonly id?: string;
+  readonly onChange?: (leader: boolean) => void;
+}
+
+export function createLeader(opts: LeaderOptions): Leader {
+  const id = opts.id ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+  let leader = false;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const set = (now: boolean): void => {
+    if (now === leader) return;
+    leader = now;
+    opts.log.info({ lease: opts.name, id }, now ? "took the lease: this instance runs the jobs" : "lost the lease: another instance runs the jobs");
+    opts.onChange?.(now);
+  };
+
+  const tick = async (): Promise<boolean> => {
+    if (stopped) return false;
+    try {
+      set(await opts.leases.acquire(opts.name, id, opts.ttlMs));
+    } catch (e) {
+      // Without the store we cannot know; stepping down is the safe side.
+      opts.log.warn({ lease: opts.name, err: (e as Error).message }, "lease check failed");
+      set(false);
+    }
+    return leader;
+  };
+
+  return {
+    id,
+    isLeader: () => leader && !stopped,
+    tick,
+    start() {
+      if (timer) return;
+      void tick();
+      timer = setInterval(() => void tick(), Math.max(50, Math.floor(opts.ttlMs / 3)));
+      timer.unref();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      if (leader) {
+        leader = false;
+        await opts.leases.release(opts.name, id).catch(() => undefined);
+      }
+    },
+  };
+}

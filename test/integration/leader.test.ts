@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { createLeader } from "../../src/ops/leader.js";
+import { openStore, type Store } from "../../src/storage/store.js";
+
+describe("leader election over a shared store", () => {
+  const dir = mkdtempSync(join(tmpdir(), "nixie-leader-"));
+  let a: Store;
+  let b: Store;
+  before(async () => {
+    const url = `sqlite://${join(dir, "shared.sqlite")}`;
+    a = await openStore(url);
+    b = await openStore(url); // a second connection, as a second instance would have
+  });
+  after(async () => {
+    await a.close();
+    await b.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("lets exactly one instance lead, and hands over when the leader stops or dies", async () => {
+    const log = pino({ level: "silent" });
+    const changes: string[] = [];
+    const one = createLeader({ leases: a.leases, name: "feeds", ttlMs: 400, log, id: "one", onChange: (l) => changes.push(`one:${l}`) });
+    const two = createLeader({ leases: b.leases, name: "feeds", ttlMs: 400, log, id: "two", onChange: (l) => changes.push(`two:${l}`) });
+    assert.equal(await one.tick(), true);
+    assert.equal(await two.tick(), false);
+    assert.equal(await one.tick(), true, "the leader renews");
+    await one.stop(); // a clean stop releases the lease
+    assert.equal(one.isLeader(), false);
+    assert.equal(await two.tick(), true, "the standby takes over at once");
+
+    // "two" dies without releasing: "three" must wait for the lease to expire.
+    const three = createLeader({ leases: a.leases, name: "feeds", ttlMs: 400, log, id: "three" });
+    assert.equal(await three.tick(), false);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(await three.tick(), true);
+    assert.deepEqual(changes, ["one:true", "two:true"]);
+    await three.stop();
+  });
+
+  it("steps down when the store fails", async () => {
+    const broken = { acquire: async () => Promise.reject(new Error("store down")), release: async () => undefined };
+    const l = createLeader({ leases: broken, name: "x", ttlMs: 1000, log: pino({ level: "silent" }) });
+    assert.equal(await l.tick(), false);
+    assert.equal(l.isLeader(), false);
+  });
+});
