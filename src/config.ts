@@ -61,6 +61,8 @@ export interface Config {
     readonly user: string;
     readonly encryption: boolean;
     readonly admins: readonly string[];
+    /** Minimum pause between two Matrix sends (ms). */
+    readonly sendIntervalMs: number;
     readonly autojoin: { readonly allowedServers: readonly string[]; readonly allowedUsers: readonly string[] };
   };
   readonly discord: {
@@ -372,6 +374,7 @@ function validate(c: JsonObject): Config {
   k.str("matrix.user", { pattern: /^@[^:\s]+:\S+$/, what: "a full Matrix user id such as @nixie:example.org", optional: true });
   k.bool("matrix.encryption");
   k.strings("matrix.admins");
+  k.int("matrix.sendIntervalMs", 0, 60_000);
   k.strings("matrix.autojoin.allowedServers");
   k.strings("matrix.autojoin.allowedUsers");
   k.str("discord.applicationId", { pattern: /^\d{5,25}$/, what: "a numeric Discord application id", optional: true });

@@ -7,6 +7,7 @@ import type { Config, Secrets } from "../config.js";
 import type { Adapter } from "../core/adapter.js";
 import type { Dispatcher } from "../core/dispatcher.js";
 import type { Services } from "../core/services.js";
+import { matrixAdapterFor } from "./matrix/index.js";
 
 export interface AdapterDeps {
   readonly config: Config;
@@ -20,6 +21,7 @@ export interface AdapterDeps {
 export function createPlatformAdapters(deps: AdapterDeps): Adapter[] {
   const adapters: Adapter[] = [];
   // Matrix (issue "Matrix adapter") and Discord (issue "Discord adapter") register here.
-  void deps;
+  const matrix = matrixAdapterFor({ config: deps.config, secrets: deps.secrets, store: deps.services.store, log: deps.log });
+  if (matrix) adapters.push(matrix);
   return adapters;
 }
