@@ -78,7 +78,7 @@ export default defineCommand({
       return textReply("No option matches ", code(truncate(query, 60)), ` on ${channel} (${source}).${other} `, link("Search on the site", page.searchUrl));
     }
     return {
-      blocks: [...page.hits.map((h) => cardBlock(optionCard(h, search, channel, query.trim(), source))), ...moreResults(page, "options")],
+      blocks: [...page.hits.map((h) => cardBlock(optionCard(h, search, channel, query.trim(), source))), ...moreResults(page, "option", "options")],
     };
   },
 });

@@ -17,10 +17,10 @@ export const channelOption: StringOption = {
 };
 
 /** "21 more results" with a link to the whole search, or nothing when everything is shown. */
-export function moreResults(page: SearchPage<unknown>, noun: string): Block[] {
+export function moreResults(page: SearchPage<unknown>, noun: string, nouns: string): Block[] {
   const more = page.total - page.hits.length;
   if (more <= 0) return [];
-  const count = page.totalIsLowerBound ? `${page.total}+ ${noun}` : `${more} more ${noun}`;
+  const count = page.totalIsLowerBound ? `${page.total}+ ${nouns} in all` : `${more} more ${more === 1 ? noun : nouns}`;
   return [textBlock(link(count, page.searchUrl), ` on search.nixos.org (${page.channel})`)];
 }
 
@@ -69,7 +69,7 @@ export default defineCommand({
       );
     }
     return {
-      blocks: [...page.hits.map((h) => cardBlock(packageCard(h, search.packagesUrl(channel, query.trim(), h.attrName)))), ...moreResults(page, "results")],
+      blocks: [...page.hits.map((h) => cardBlock(packageCard(h, search.packagesUrl(channel, query.trim(), h.attrName)))), ...moreResults(page, "result", "results")],
     };
   },
 });
