@@ -1,0 +1,204 @@
+// The Matrix adapter against a real Synapse (test/e2e/servers/synapse.sh): a second user, a plain
+// matrix-bot-sdk client, creates rooms, invites nixie and talks to it.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { createPlatformAdapters } from "../../src/adapters/index.js";
+import { ENCRYPTED_NOTICE } from "../../src/adapters/matrix/adapter.js";
+import { MatrixClient } from "../../src/adapters/matrix/sdk.js";
+import { startBot, type Bot } from "../../src/bot.js";
+import { loadConfig } from "../../src/config.js";
+import { exemptFromRateLimits, registerUser, synapseFromEnv, type RegisteredUser, type SynapseEnv } from "./lib/synapse-users.js";
+
+interface Seen {
+  readonly roomId: string;
+  readonly event: { event_id: string; sender: string; type: string; content: Record<string, any>; origin_server_ts: number };
+}
+
+/** A user's client that syncs and records every room message it sees. */
+class Person {
+  readonly client: MatrixClient;
+  readonly seen: Seen[] = [];
+  constructor(
+    readonly user: RegisteredUser,
+    url: string,
+  ) {
+    this.client = new MatrixClient(url, user.accessToken);
+    this.client.on("room.message", (roomId: string, event: Seen["event"]) => this.seen.push({ roomId, event }));
+  }
+  /** Messages from `sender` in `roomId`. */
+  from(sender: string, roomId: string): Seen["event"][] {
+    return this.seen.filter((s) => s.roomId === roomId && s.event.sender === sender).map((s) => s.event);
+  }
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function required(): SynapseEnv {
+  const s = synapseFromEnv();
+  if (!s) throw new Error("NIXIE_E2E_SYNAPSE_URL is not set: run this suite through npm run test:e2e, which starts Synapse");
+  return s;
+}
+
+describe("Matrix adapter against a real Synapse", function () {
+  this.timeout(120_000);
+  let synapse: SynapseEnv;
+  let dir: string;
+  let botUser: RegisteredUser;
+  let alice: Person;
+  let bob: Person;
+  let bot: Bot | undefined;
+  let room: string;
+
+  async function startNixie(extraEnv: Record<string, string> = {}): Promise<Bot> {
+    const loaded = loadConfig({
+      env: {
+        NIXIE_CONFIG: "",
+        NIXIE_DATA_DIR: join(dir, "data"),
+        NIXIE_STORE_URL: `sqlite://${join(dir, "nixie.sqlite")}`,
+        MATRIX_HOMESERVER_URL: synapse.url,
+        MATRIX_ACCESS_TOKEN: botUser.accessToken,
+        ...extraEnv,
+      },
+      ignoreLocal: true,
+    });
+    const log = pino({ level: process.env["NIXIE_TEST_LOG"] ?? "silent" });
+    return startBot({
+      loaded,
+      log,
+      adapters: (services, dispatcher) => createPlatformAdapters({ config: loaded.config, secrets: loaded.secrets, services, dispatcher, log }),
+    });
+  }
+
+  /** Sends a text message as `who` and waits for nixie's answer to it. */
+  async function ask(who: Person, roomId: string, content: Record<string, unknown>): Promise<{ asked: string; reply: Seen["event"] }> {
+    const asked = await who.client.sendMessage(roomId, { msgtype: "m.text", ...content });
+    const reply = await waitFor(`nixie's answer to ${JSON.stringify(content["body"])}`, () =>
+      who.from(botUser.userId, roomId).find((e) => e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id === asked),
+    );
+    return { asked, reply };
+  }
+
+  async function newRoomWithNixie(opts: { encrypted?: boolean } = {}): Promise<string> {
+    const roomId = await alice.client.createRoom({
+      preset: "private_chat",
+      invite: [botUser.userId, bob.user.userId],
+      ...(opts.encrypted ? { initial_state: [{ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }] } : {}),
+    });
+    await bob.client.joinRoom(roomId);
+    await waitFor("nixie to join", async () => (await alice.client.getJoinedRoomMembers(roomId)).includes(botUser.userId));
+    return roomId;
+  }
+
+  before(async function () {
+    synapse = required();
+    dir = mkdtempSync(join(tmpdir(), "nixie-e2e-matrix-"));
+    const operator = await registerUser(synapse, "operator", { admin: true });
+    [botUser, alice, bob] = await Promise.all([
+      registerUser(synapse, "nixie"),
+      registerUser(synapse, "alice").then((u) => new Person(u, synapse.url)),
+      registerUser(synapse, "bob").then((u) => new Person(u, synapse.url)),
+    ]);
+    // the people talk faster than Synapse's defaults allow; nixie keeps the defaults
+    for (const p of [alice, bob]) await exemptFromRateLimits(synapse, operator.accessToken, p.user.userId);
+    await alice.client.start();
+    await bob.client.start();
+    bot = await startNixie();
+    room = await newRoomWithNixie();
+  });
+
+  after(async function () {
+    await bot?.stop();
+    alice?.client.stop();
+    bob?.client.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("answers !help as an m.notice reply that pings nobody", async function () {
+    const { asked, reply } = await ask(alice, room, { body: "!help" });
+    assert.equal(reply.type, "m.room.message");
+    assert.equal(reply.content["msgtype"], "m.notice");
+    assert.match(reply.content["body"], /Commands:/);
+    assert.match(reply.content["body"], /!help/);
+    assert.equal(reply.content["format"], "org.matrix.custom.html");
+    assert.match(reply.content["formatted_body"], /<ul><li><code>!help<\/code>/);
+    assert.deepEqual(reply.content["m.mentions"], {});
+    assert.deepEqual(reply.content["m.relates_to"], { "m.in_reply_to": { event_id: asked } });
+  });
+
+  it("answers a command in a thread inside that thread", async function () {
+    const root = await alice.client.sendMessage(room, { msgtype: "m.text", body: "a thread about nixie" });
+    const { asked, reply } = await ask(bob, room, {
+      body: "!help leave",
+      "m.relates_to": { rel_type: "m.thread", event_id: root, is_falling_back: true, "m.in_reply_to": { event_id: root } },
+    });
+    assert.deepEqual(reply.content["m.relates_to"], { rel_type: "m.thread", event_id: root, is_falling_back: false, "m.in_reply_to": { event_id: asked } });
+    assert.match(reply.content["body"], /!leave/);
+  });
+
+  it("answers `nixie: <command>` and ignores notices, edits and plain chat", async function () {
+    const ignored = [
+      await alice.client.sendMessage(room, { msgtype: "m.notice", body: "!help" }),
+      await alice.client.sendMessage(room, { msgtype: "m.text", body: "just chatting about !help" }),
+    ];
+    const { reply } = await ask(alice, room, { body: "nixie: about" });
+    assert.match(reply.content["body"], /nixie/);
+    const original = await alice.client.sendMessage(room, { msgtype: "m.text", body: "typo" });
+    ignored.push(
+      await alice.client.sendMessage(room, {
+        msgtype: "m.text",
+        body: "* !help",
+        "m.new_content": { msgtype: "m.text", body: "!help" },
+        "m.relates_to": { rel_type: "m.replace", event_id: original },
+      }),
+    );
+    // a later command is answered, so the ignored ones above have been seen by now
+    await ask(alice, room, { body: "!about" });
+    const answeredTo = alice.from(botUser.userId, room).map((e) => e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id);
+    for (const id of ignored) assert.ok(!answeredTo.includes(id), `answered ${id}`);
+  });
+
+  it("does not answer commands sent while it was down, also after a restart", async function () {
+    await bot!.stop();
+    bot = undefined;
+    const missed = await alice.client.sendMessage(room, { msgtype: "m.text", body: "!about" });
+    await sleep(500);
+    bot = await startNixie();
+    await ask(alice, room, { body: "!help" });
+    const answeredTo = alice.from(botUser.userId, room).map((e) => e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id);
+    assert.ok(!answeredTo.includes(missed), "answered a command from before its start");
+  });
+
+  it("leaves on !leave from a room manager only", async function () {
+    const leaveRoom = await newRoomWithNixie();
+    const refused = await ask(bob, leaveRoom, { body: "!leave" });
+    assert.match(refused.reply.content["body"], /Only room managers/);
+    assert.ok((await alice.client.getJoinedRoomMembers(leaveRoom)).includes(botUser.userId));
+    const accepted = await ask(alice, leaveRoom, { body: "!leave" });
+    assert.match(accepted.reply.content["body"], /Goodbye/);
+    await waitFor("nixie to leave", async () => !(await alice.client.getJoinedRoomMembers(leaveRoom)).includes(botUser.userId));
+  });
+
+  it("says once in an encrypted room that it cannot read it", async function () {
+    const secret = await newRoomWithNixie({ encrypted: true });
+    const notice = await waitFor("the encryption notice", () => alice.from(botUser.userId, secret)[0]);
+    assert.equal(notice.content["msgtype"], "m.notice");
+    assert.equal(notice.content["body"], ENCRYPTED_NOTICE);
+    // an encrypted message (nixie cannot decrypt it) does not bring a second notice
+    await alice.client.sendRawEvent(secret, "m.room.encrypted", { algorithm: "m.megolm.v1.aes-sha2", ciphertext: "AwgA", sender_key: "x", session_id: "y", device_id: "Z" });
+    await ask(alice, room, { body: "!about" });
+    assert.equal(alice.from(botUser.userId, secret).length, 1);
+  });
+});
