@@ -7,6 +7,7 @@ import type { Config, Secrets } from "../config.js";
 import type { Adapter } from "../core/adapter.js";
 import type { Dispatcher } from "../core/dispatcher.js";
 import type { Services } from "../core/services.js";
+import { discordAdapterFor } from "./discord/index.js";
 import { matrixAdapterFor } from "./matrix/index.js";
 
 export interface AdapterDeps {
@@ -23,5 +24,7 @@ export function createPlatformAdapters(deps: AdapterDeps): Adapter[] {
   // Matrix (issue "Matrix adapter") and Discord (issue "Discord adapter") register here.
   const matrix = matrixAdapterFor({ config: deps.config, secrets: deps.secrets, store: deps.services.store, log: deps.log });
   if (matrix) adapters.push(matrix);
+  const discord = discordAdapterFor({ config: deps.config, secrets: deps.secrets, dispatcher: deps.dispatcher, log: deps.log });
+  if (discord) adapters.push(discord);
   return adapters;
 }

@@ -1,0 +1,269 @@
+/**
+ * The Discord adapter (discord.js v14): slash commands and their autocomplete, prefix commands
+ * when enabled, and feed posts. It only translates: parsing, validation, rate limits, rights and
+ * error replies belong to the dispatcher, and src/render/discord.ts makes every payload.
+ */
+import {
+  AutocompleteInteraction,
+  ChatInputCommandInteraction,
+  Client,
+  DiscordAPIError,
+  Events,
+  GatewayIntentBits,
+  MessageFlags,
+  Options,
+  Partials,
+  type Interaction,
+  type Message,
+} from "discord.js";
+import type { Logger } from "pino";
+import type { Adapter, IncomingMessage, MessageHandler, RoomRef, SendOptions } from "../../core/adapter.js";
+import type { Dispatcher } from "../../core/dispatcher.js";
+import { errorReply, type Reply } from "../../core/reply.js";
+import { renderDiscord } from "../../render/discord.js";
+import { IntervalLimiter } from "../../upstream/cache.js";
+import { nonceFor } from "./nonce.js";
+import { canManageWith } from "./permissions.js";
+
+export interface DiscordAdapterOptions {
+  readonly token: string;
+  readonly applicationId: string;
+  /** REST base like https://discord.com/api; empty or absent: Discord's own. */
+  readonly apiUrl?: string;
+  /** Answer `!commands` in messages too (needs the privileged message-content intent). */
+  readonly prefixCommands: boolean;
+  readonly dispatcher: Dispatcher;
+  readonly log: Logger;
+  /**
+   * Called when a channel is gone or forbids nixie (404/403 on a feed post): removes the
+   * channel's subscriptions and resolves with how many there were.
+   */
+  readonly onRoomGone?: (room: RoomRef) => Promise<number>;
+  /** Least time between two feed posts from this adapter (ms); 0 for no pause. */
+  readonly sendPaceMs?: number;
+  /** Autocomplete answers after at most this long (Discord allows 3 s in all). Default 2500. */
+  readonly autocompleteTimeoutMs?: number;
+  /** A command not marked slow is deferred when it has no answer after this long. Default 2000. */
+  readonly deferAfterMs?: number;
+  /** start() fails when Discord has not said READY within this long. Default 30000. */
+  readonly readyTimeoutMs?: number;
+  /** Timeout of one REST request. Default 15000. */
+  readonly restTimeoutMs?: number;
+}
+
+/** Why a feed post cannot go to a Discord channel any more. */
+export class DiscordRoomGoneError extends Error {
+  override name = "DiscordRoomGoneError";
+  constructor(
+    readonly room: RoomRef,
+    readonly status: number,
+  ) {
+    super(`Discord channel ${room.id} is gone or forbids nixie (HTTP ${status})`);
+  }
+}
+
+const TIMED_OUT = Symbol("timed out");
+
+/** Resolves with the promise's value, or TIMED_OUT after `ms`; the timer never outlives it. */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Discord rejects an edit or reply that carries nothing; the renderer never returns one. */
+type Payload = ReturnType<typeof renderDiscord>;
+
+/** Creates the adapter; nothing connects before start(). Several adapters may share a process. */
+export function createDiscordAdapter(opts: DiscordAdapterOptions): Adapter {
+  const log = opts.log.child({ adapter: "discord" });
+  const dispatcher = opts.dispatcher;
+  const autocompleteMs = opts.autocompleteTimeoutMs ?? 2500;
+  const deferAfterMs = opts.deferAfterMs ?? 2000;
+  const pace = opts.sendPaceMs && opts.sendPaceMs > 0 ? new IntervalLimiter(1000 / opts.sendPaceMs) : undefined;
+  const intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages];
+  if (opts.prefixCommands) intents.push(GatewayIntentBits.MessageContent);
+
+  const client = new Client({
+    intents,
+    // Direct-message channels are not cached before their first event.
+    partials: [Partials.Channel],
+    // Also set on every payload by the renderer; this covers anything else.
+    allowedMentions: { parse: [], repliedUser: false },
+    // nixie never reads old messages: do not keep them.
+    makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
+    rest: { timeout: opts.restTimeoutMs ?? 15_000, ...(opts.apiUrl ? { api: opts.apiUrl.replace(/\/+$/, "") } : {}) },
+  });
+  let connected = false;
+  let handler: MessageHandler | undefined;
+  // Feed posts go out one at a time, paced.
+  let sendQueue: Promise<unknown> = Promise.resolve();
+
+  client.on(Events.ShardReady, () => (connected = true));
+  client.on(Events.ShardResume, () => {
+    connected = true;
+    log.info("gateway session resumed");
+  });
+  client.on(Events.ShardDisconnect, (ev) => {
+    connected = false;
+    log.warn({ code: ev.code }, "gateway disconnected");
+  });
+  client.on(Events.ShardReconnecting, () => {
+    connected = false;
+    log.info("gateway reconnecting");
+  });
+  client.on(Events.Error, (err) => log.error({ err: err.message }, "discord.js error"));
+  client.on(Events.Warn, (w) => log.warn({ warning: w }, "discord.js warning"));
+  client.on(Events.Debug, (m) => log.trace({ debug: m }, "discord.js"));
+  client.rest.on("rateLimited", (r) => log.warn({ route: r.route, retryAfterMs: r.retryAfter, global: r.global }, "Discord rate limit, queued"));
+
+  client.on(Events.InteractionCreate, (i: Interaction) => {
+    const work = i.isAutocomplete() ? onAutocomplete(i) : i.isChatInputCommand() ? onSlashCommand(i) : Promise.resolve();
+    work.catch((err: unknown) => log.warn({ err: errText(err), interaction: i.id }, "interaction failed"));
+  });
+  if (opts.prefixCommands) {
+    client.on(Events.MessageCreate, (m: Message) => {
+      onMessage(m).catch((err: unknown) => log.warn({ err: errText(err), channel: m.channelId }, "message reply failed"));
+    });
+  }
+
+  function incoming(room: string, user: { id: string; username: string }, text: string, canManage: () => Promise<boolean>): IncomingMessage {
+    return {
+      room: { platform: "discord", id: room },
+      user: { id: user.id, name: user.username },
+      text,
+      canManageRoom: async () => {
+        try {
+          return await canManage();
+        } catch (err) {
+          log.debug({ err: errText(err) }, "permission check failed");
+          return false;
+        }
+      },
+    };
+  }
+
+  async function onAutocomplete(i: AutocompleteInteraction): Promise<void> {
+    const focused = i.options.getFocused(true);
+    const found = await within(dispatcher.complete(i.commandName, focused.name, String(focused.value), "discord"), autocompleteMs);
+    // Discord cannot defer autocomplete: late or failed means an empty list, never silence.
+    const choices = found === TIMED_OUT ? [] : found;
+    if (found === TIMED_OUT) log.debug({ command: i.commandName, option: focused.name }, "autocomplete timed out");
+    await i.respond(choices.map((c) => ({ name: c.name, value: c.value })));
+  }
+
+  async function onSlashCommand(i: ChatInputCommandInteraction): Promise<void> {
+    const raw = new Map<string, string | number | boolean>();
+    for (const o of i.options.data) if (o.value !== undefined && o.value !== null) raw.set(o.name, o.value);
+    const text = [`/${i.commandName}`, ...[...raw].map(([k, v]) => `${k}:${String(v)}`)].join(" ");
+    const message = incoming(i.channelId, i.user, text, async () => i.inGuild() && canManageWith(i.memberPermissions));
+    const work = dispatcher.invoke(message, i.commandName, raw);
+    // Acknowledge within Discord's 3 s: defer at once for commands that call an upstream, and
+    // for any other command that has not answered by deferAfterMs.
+    let deferred = false;
+    if (dispatcher.find(i.commandName)?.slow) {
+      await i.deferReply();
+      deferred = true;
+    } else if ((await within(work, deferAfterMs)) === TIMED_OUT) {
+      await i.deferReply();
+      deferred = true;
+    }
+    // The dispatcher stays silent after its one "slow down" notice, but an interaction must be
+    // answered, so it gets the short form of that notice (only the user sees it).
+    const reply: Reply = (await work) ?? errorReply("Slow down, please.");
+    const payload = renderDiscord(reply);
+    if (reply.isError) {
+      // Errors are ephemeral. A deferred reply is already public, so it is replaced.
+      if (deferred) {
+        await i.deleteReply();
+        await i.followUp({ ...payload, flags: MessageFlags.Ephemeral });
+      } else {
+        await i.reply({ ...payload, flags: MessageFlags.Ephemeral });
+      }
+    } else if (deferred) {
+      await i.editReply(payload);
+    } else {
+      await i.reply(payload);
+    }
+  }
+
+  async function onMessage(m: Message): Promise<void> {
+    if (!handler || m.author.bot || m.webhookId !== null || m.system) return;
+    const h = handler;
+    const canManage = async (): Promise<boolean> => {
+      if (!m.inGuild()) return false;
+      const member = m.member ?? (await m.guild.members.fetch(m.author.id));
+      return canManageWith(member.permissionsIn(m.channel));
+    };
+    const reply = await h(incoming(m.channelId, m.author, m.content, canManage));
+    if (!reply) return;
+    const payload: Payload = renderDiscord(reply);
+    await m.reply({ ...payload, allowedMentions: { ...payload.allowedMentions, repliedUser: false } });
+  }
+
+  async function post(room: RoomRef, reply: Reply, sendOpts: SendOptions | undefined): Promise<void> {
+    if (pace) await pace.wait();
+    const payload = renderDiscord(reply);
+    const nonce = sendOpts?.deliveryId !== undefined ? { nonce: nonceFor(sendOpts.deliveryId), enforceNonce: true } : {};
+    try {
+      const channel = await client.channels.fetch(room.id);
+      if (!channel) throw new DiscordRoomGoneError(room, 404);
+      if (!channel.isSendable()) throw new Error(`Discord channel ${room.id} does not take messages`);
+      await channel.send({ ...payload, ...nonce });
+    } catch (err) {
+      const status = err instanceof DiscordRoomGoneError ? err.status : err instanceof DiscordAPIError ? err.status : undefined;
+      if (status !== 404 && status !== 403) throw err;
+      const removed = opts.onRoomGone ? await opts.onRoomGone(room) : 0;
+      log.warn({ channel: room.id, status, removed }, "Discord channel is gone or forbids nixie: its subscriptions were removed");
+      throw err instanceof DiscordRoomGoneError ? err : new DiscordRoomGoneError(room, status);
+    }
+  }
+
+  return {
+    platform: "discord",
+
+    async start(h) {
+      handler = h;
+      const readyMs = opts.readyTimeoutMs ?? 30_000;
+      const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+      try {
+        await client.login(opts.token);
+        if ((await within(ready, readyMs)) === TIMED_OUT) throw new Error(`Discord did not say READY within ${readyMs / 1000} s`);
+      } catch (err) {
+        handler = undefined;
+        await client.destroy().catch(() => undefined);
+        throw new Error(`Discord: ${errText(err)}`);
+      }
+      connected = true;
+      if (client.application?.id && client.application.id !== opts.applicationId)
+        log.warn({ configured: opts.applicationId, actual: client.application.id }, "DISCORD_APPLICATION_ID differs from the token's application");
+      log.info({ user: client.user?.tag, guilds: client.guilds.cache.size, prefixCommands: opts.prefixCommands }, "connected to Discord");
+    },
+
+    send(room, reply, sendOpts) {
+      if (room.platform !== "discord") return Promise.reject(new Error(`the Discord adapter cannot send to ${room.platform}`));
+      const result = sendQueue.then(() => post(room, reply, sendOpts));
+      sendQueue = result.catch(() => undefined);
+      return result;
+    },
+
+    async stop() {
+      handler = undefined;
+      connected = false;
+      await client.destroy();
+    },
+
+    isConnected: () => connected && client.isReady(),
+  };
+}
+
+/** An error's message for logs (discord.js errors never include the token). */
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,46 @@
+/**
+ * Registers the slash commands with Discord: one bulk overwrite (PUT), globally or for one guild.
+ * Run by `npm run deploy-commands` when commands change, never by the bot at start.
+ */
+import { REST, Routes } from "discord.js";
+import type { CommandDef } from "../../core/command.js";
+import { slashCommandsFor, slashProblems, type SlashCommandJson } from "./slash.js";
+
+export interface DeployOptions {
+  readonly token: string;
+  readonly applicationId: string;
+  /** Register in this guild only (changes show at once; good for testing). Empty: globally. */
+  readonly guildId?: string;
+  /** REST base like https://discord.com/api (empty: Discord's own). */
+  readonly apiUrl?: string;
+  readonly commands: readonly CommandDef[];
+  /** Bounds the whole request (discord.js retries 429s within it). */
+  readonly timeoutMs?: number;
+}
+
+export interface DeployResult {
+  readonly scope: "global" | "guild";
+  /** The names Discord now has registered. */
+  readonly registered: readonly string[];
+  readonly json: readonly SlashCommandJson[];
+}
+
+/** A REST client for the configured API base, shared by the adapter and deploy-commands. */
+export function createRest(token: string, apiUrl: string | undefined, timeoutMs = 15_000): REST {
+  const rest = new REST({ timeout: timeoutMs, ...(apiUrl ? { api: apiUrl.replace(/\/+$/, "") } : {}) });
+  return rest.setToken(token);
+}
+
+/** Validates and registers the slash commands; throws on a definition Discord would reject. */
+export async function deployCommands(opts: DeployOptions): Promise<DeployResult> {
+  const json = slashCommandsFor(opts.commands);
+  const problems = slashProblems(json);
+  if (problems.length > 0) throw new Error(`slash commands are not valid: ${problems.join("; ")}`);
+  const rest = createRest(opts.token, opts.apiUrl, opts.timeoutMs);
+  const guildId = opts.guildId ?? "";
+  const guild = guildId !== "";
+  const route = guild ? Routes.applicationGuildCommands(opts.applicationId, guildId) : Routes.applicationCommands(opts.applicationId);
+  const answer = (await rest.put(route, { body: json })) as readonly { name?: unknown }[];
+  const registered = Array.isArray(answer) ? answer.map((c) => String(c.name)) : [];
+  return { scope: guild ? "guild" : "global", registered, json };
+}

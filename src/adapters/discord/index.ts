@@ -1,0 +1,36 @@
+/** Builds the Discord adapter from config when Discord is configured. */
+import type { Logger } from "pino";
+import type { Config, Secrets } from "../../config.js";
+import type { Adapter, RoomRef } from "../../core/adapter.js";
+import type { Dispatcher } from "../../core/dispatcher.js";
+import { createDiscordAdapter } from "./adapter.js";
+
+export interface DiscordDeps {
+  readonly config: Config;
+  readonly secrets: Secrets;
+  readonly dispatcher: Dispatcher;
+  readonly log: Logger;
+  /** Removes a channel's subscriptions (the channel is gone or forbids nixie). */
+  readonly onRoomGone?: ((room: RoomRef) => Promise<number>) | undefined;
+}
+
+/** Whether config asks for Discord: a bot token and the application id. */
+export function discordConfigured(config: Config, secrets: Secrets): boolean {
+  return secrets.discordToken !== undefined && config.discord.applicationId !== "";
+}
+
+/** The Discord adapter, or undefined when Discord is not configured. */
+export function discordAdapterFor(deps: DiscordDeps): Adapter | undefined {
+  const token = deps.secrets.discordToken;
+  if (token === undefined || !discordConfigured(deps.config, deps.secrets)) return undefined;
+  return createDiscordAdapter({
+    token,
+    applicationId: deps.config.discord.applicationId,
+    apiUrl: deps.config.discord.apiUrl,
+    prefixCommands: deps.config.discord.prefixCommands,
+    dispatcher: deps.dispatcher,
+    log: deps.log,
+    sendPaceMs: deps.config.feeds.sendPaceMs,
+    ...(deps.onRoomGone ? { onRoomGone: deps.onRoomGone } : {}),
+  });
+}
