@@ -6,5 +6,6 @@ import leave from "./leave.js";
 import locate from "./locate.js";
 import option from "./option.js";
 import pkg from "./pkg.js";
+import wiki from "./wiki.js";
 
-export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, leave];
+export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, wiki, leave];

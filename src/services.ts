@@ -5,6 +5,7 @@ import type { Config, Secrets } from "./config.js";
 import type { Services } from "./core/services.js";
 import type { Store } from "./storage/store.js";
 import { createHttp, type HttpEvent, type HttpResponse } from "./upstream/http.js";
+import { createMediaWiki } from "./upstream/mediawiki.js";
 import { createNixosSearch } from "./upstream/nixos-search.js";
 import { userAgent, version } from "./version.js";
 
@@ -35,6 +36,7 @@ export function createServices(deps: ServiceDeps): Services {
     store,
     http,
     search: createNixosSearch({ config: config.search, http, log }),
+    wiki: createMediaWiki({ config, http, log }),
     commands,
     about: { version, startedAt: new Date(), adapters: deps.adapters },
   };

@@ -7,6 +7,7 @@ import type { Config } from "../config.js";
 import type { Store } from "../storage/store.js";
 import type { Http } from "../upstream/http.js";
 import type { NixosSearch } from "../upstream/nixos-search.js";
+import type { MediaWiki } from "../upstream/mediawiki.js";
 import type { CommandDef } from "./command.js";
 
 export interface AboutInfo {
@@ -23,6 +24,8 @@ export interface Services {
   readonly http: Http;
   /** search.nixos.org: packages, options, programs, autocomplete. */
   readonly search: NixosSearch;
+  /** wiki.nixos.org: page lookup with intros, autocomplete. */
+  readonly wiki: MediaWiki;
   /** Every command, for !help. */
   readonly commands: readonly CommandDef[];
   readonly about: AboutInfo;
