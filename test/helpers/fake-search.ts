@@ -149,7 +149,7 @@ export async function startFakeSearch(opts: FakeSearchOptions = {}): Promise<Fak
     if (req.headers.authorization !== auth) return refuse(401, "missing or wrong Basic auth");
     if (!String(req.headers["content-type"] ?? "").startsWith("application/json")) return refuse(406, "content type is not application/json");
     if (!isRecord(body)) return refuse(400, "body is not a JSON object");
-    const bad = checkBody(body);
+    const bad = checkSearchBody(body);
     if (bad !== undefined) return refuse(400, bad);
     if (rec.schema !== schema || !channels.includes(rec.channel ?? "")) {
       return answer(404, {
@@ -226,8 +226,8 @@ const PARAM_KEYS = new Set([
   "saturation", "pivot", "script_score", "script", "source", "functions", "window_size", "rescore_query", "rescore_query_weight", "query_weight",
 ]);
 
-/** Undefined when the body is acceptable; else what is wrong with it. */
-function checkBody(body: Record<string, unknown>): string | undefined {
+/** The checks the fake applies to a body: undefined when acceptable, else what is wrong with it. */
+export function checkSearchBody(body: Record<string, unknown>): string | undefined {
   for (const k of Object.keys(body)) if (!TOP_KEYS.has(k)) return `unknown top-level key ${JSON.stringify(k)}`;
   const badKey = findBadKey(body["query"]) ?? findBadKey(body["sort"]) ?? findBadKey(body["rescore"]);
   if (badKey !== undefined) return `unexpected key ${JSON.stringify(badKey)} (user input must only be a value)`;
@@ -343,11 +343,14 @@ function evaluate(q: unknown, doc: Doc): Result {
       if (!isRecord(p) || typeof p["query"] !== "string" || !Array.isArray(p["fields"])) throw new BadQuery("multi_match needs query and fields");
       const fields = p["fields"].map(String);
       const text = p["query"].toLowerCase();
-      const hay = fields.map((f) => ({ edge: /\.edge(\^|$)/.test(f), vals: values(doc, f) }));
-      const has = (w: string): boolean =>
-        hay.some((h) => h.vals.some((v) => (h.edge ? v.split(/[^a-z0-9]+/).some((t) => t.startsWith(w)) || v.startsWith(w) : v.includes(w))));
-      const ok = p["type"] === "phrase" ? hay.some((h) => h.vals.some((v) => v.includes(text))) : text.split(/\s+/).filter(Boolean).every(has);
-      return ok ? { match: true, score: boostOf(p), names: named(p) } : NO;
+      const hay = fields.map((f) => ({ edge: /\.edge(\^|$)/.test(f), weight: Number(/\^([\d.]+)$/.exec(f)?.[1] ?? "1"), vals: values(doc, f) }));
+      // The best weight of a field holding the word (0: none does).
+      const weightOf = (w: string): number =>
+        Math.max(0, ...hay.filter((h) => h.vals.some((v) => (h.edge ? v.split(/[^a-z0-9]+/).some((t) => t.startsWith(w)) || v.startsWith(w) : v.includes(w)))).map((h) => h.weight));
+      if (p["type"] === "phrase") return hay.some((h) => h.vals.some((v) => v.includes(text))) ? { match: true, score: boostOf(p), names: named(p) } : NO;
+      const weights = text.split(/\s+/).filter(Boolean).map(weightOf);
+      if (weights.length === 0 || weights.some((w) => w === 0)) return NO;
+      return { match: true, score: (boostOf(p) * weights.reduce((a, b) => a + b, 0)) / weights.length, names: named(p) };
     }
     case "term":
     case "prefix":
@@ -427,7 +430,15 @@ async function streamHuge(res: ServerResponse, bytes: number): Promise<void> {
   while (sent < bytes && !res.destroyed) {
     const ok = res.write(chunk);
     sent += chunk.length;
-    if (!ok) await new Promise<void>((r) => res.once("drain", () => r()).once("close", () => r()));
+    if (!ok) {
+      await new Promise<void>((r) => {
+        const done = (): void => {
+          res.off("drain", done).off("close", done);
+          r();
+        };
+        res.on("drain", done).on("close", done);
+      });
+    }
   }
   if (!res.destroyed) res.end('"}}]}}');
 }
