@@ -217,7 +217,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       }
       const prefix = "/api/v10";
       if (!u.pathname.startsWith(prefix)) return apiError(res, 404, 0, "404: Not Found (outside the API base)");
-      const call: RestCall = { method: req.method ?? "GET", path: u.pathname.slice(prefix.length), query: u.searchParams, auth: req.headers.authorization, body };
+      const call: RestCall = { method: req.method ?? "GET", path: decodeURIComponent(u.pathname.slice(prefix.length)), query: u.searchParams, auth: req.headers.authorization, body };
       rest.push(call);
       route(call, res);
     });
@@ -303,7 +303,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
 export function messageCreate(content: string, from: FakeUser = USERS.alice, channelId: string = IDS.channel): Json {
   const inGuild = channelId !== IDS.dmChannel;
   return {
-    id: nextId(), channel_id: channelId, ...(inGuild ? { guild_id: IDS.guild, member: { roles: rolesOf(from), joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 } } : {}),
+    id: nextId(), channel_id: channelId, channel_type: inGuild ? 0 : 1, ...(inGuild ? { guild_id: IDS.guild, member: { roles: rolesOf(from), joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 } } : {}),
     author: userJson(from), content, timestamp: new Date().toISOString(), edited_timestamp: null, tts: false, mention_everyone: false,
     mentions: [], mention_roles: [], attachments: [], embeds: [], pinned: false, type: 0,
   };

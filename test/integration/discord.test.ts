@@ -1,0 +1,192 @@
+/**
+ * End to end on Discord: the whole bot with the real discord.js client against the loopback fake
+ * Discord (test/helpers/fake-discord.ts) and the fake search backend. Hermetic, so it runs in
+ * `npm test`.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { commands } from "../../commands/index.js";
+import { createPlatformAdapters } from "../../src/adapters/index.js";
+import { slashCommandsFor } from "../../src/adapters/discord/slash.js";
+import { startBot, type Bot } from "../../src/bot.js";
+import { loadConfig } from "../../src/config.js";
+import { cardBlock, rich } from "../../src/core/reply.js";
+import {
+  IDS,
+  USERS,
+  autocomplete,
+  callbackOf,
+  slashCommand,
+  startFakeDiscord,
+  webhookCalls,
+  type FakeDiscord,
+  type RestCall,
+} from "../helpers/fake-discord.js";
+import { startFakeSearch, type FakeSearch } from "../helpers/fake-search.js";
+
+type Json = Record<string, unknown>;
+
+const EPHEMERAL = 1 << 6;
+const INTENTS = { guilds: 1, guildMessages: 1 << 9, directMessages: 1 << 12, messageContent: 1 << 15 };
+
+const dataOf = (c: RestCall | undefined): Json => ((c?.body as Json | undefined)?.["data"] ?? {}) as Json;
+const embedsOf = (body: unknown): Json[] => (((body as Json | undefined)?.["embeds"] ?? []) as Json[]);
+
+describe("Discord end to end (discord.js against a fake Discord)", function () {
+  this.timeout(15_000);
+  let fake: FakeDiscord;
+  let search: FakeSearch;
+  let bot: Bot;
+  let dir: string;
+
+  before(async () => {
+    fake = await startFakeDiscord({ heartbeatInterval: 300 });
+    search = await startFakeSearch();
+    dir = mkdtempSync(join(tmpdir(), "nixie-discord-"));
+    const loaded = loadConfig({
+      env: {
+        NIXIE_CONFIG: "",
+        NIXIE_STORE_URL: `sqlite://${join(dir, "nixie.sqlite")}`,
+        NIXIE_SEARCH_URL: search.url,
+        DISCORD_TOKEN: "fake-bot-token",
+        DISCORD_APPLICATION_ID: IDS.app,
+        DISCORD_API_URL: fake.apiUrl,
+      },
+      ignoreLocal: true,
+    });
+    const log = pino({ level: process.env["NIXIE_TEST_LOG"] ?? "silent" });
+    bot = await startBot({
+      loaded,
+      log,
+      adapters: (services, dispatcher) => createPlatformAdapters({ config: loaded.config, secrets: loaded.secrets, services, dispatcher, log }),
+    });
+  });
+
+  after(async () => {
+    await bot?.stop();
+    await fake?.close();
+    await search?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("connects with the configured token and only the non-privileged intents", async () => {
+    assert.deepEqual(bot.adapters.map((a) => a.platform), ["discord"]);
+    assert.ok(bot.adapters[0]!.isConnected());
+    const identify = fake.gateway.find((f) => f["op"] === 2);
+    const d = identify?.["d"] as Json;
+    assert.equal(d["token"], "fake-bot-token");
+    assert.equal(d["intents"], INTENTS.guilds | INTENTS.guildMessages | INTENTS.directMessages);
+    assert.equal(fake.rest[0]?.auth, "Bot fake-bot-token");
+    // The bot never registers commands at start.
+    assert.deepEqual(fake.calls("PUT", /commands$/), []);
+  });
+
+  it("answers a quick slash command at once, without mentions", async () => {
+    const i = slashCommand("help", [{ name: "command", type: 3, value: "pkg" }]);
+    fake.dispatch("INTERACTION_CREATE", i);
+    const cb = await fake.waitFor("the /help answer", () => callbackOf(fake, i));
+    assert.equal((cb.body as Json)["type"], 4);
+    const data = dataOf(cb);
+    assert.match(String(data["content"]), /!pkg/);
+    assert.deepEqual(data["allowed_mentions"], { parse: [] });
+    assert.ok(!((Number(data["flags"] ?? 0) & EPHEMERAL) !== 0), "a normal answer is public");
+  });
+
+  it("/pkg firefox is deferred, then the reply is edited with an embed", async () => {
+    const i = slashCommand("pkg", [{ name: "query", type: 3, value: "firefox" }]);
+    fake.dispatch("INTERACTION_CREATE", i);
+    const cb = await fake.waitFor("the deferral", () => callbackOf(fake, i));
+    assert.equal((cb.body as Json)["type"], 5, "deferred channel message");
+    const edit = await fake.waitFor("the edit", () => webhookCalls(fake, i).find((c) => c.method === "PATCH"));
+    assert.match(edit.path, /\/messages\/@original$/);
+    const embeds = embedsOf(edit.body);
+    assert.ok(embeds.length >= 1);
+    assert.match(String(embeds[0]!["title"]), /^firefox /);
+    assert.match(String(embeds[0]!["url"]), /^https:\/\/search\.nixos\.org\/packages\?/);
+    assert.deepEqual((edit.body as Json)["allowed_mentions"], { parse: [] });
+    assert.equal(search.requests.length > 0, true);
+    assert.deepEqual(search.problems, []);
+  });
+
+  it("autocomplete answers with at most 25 choices of at most 100 characters, within Discord's 3 s", async () => {
+    const i = autocomplete("pkg", [{ name: "query", type: 3, value: "fire", focused: true }]);
+    fake.dispatch("INTERACTION_CREATE", i);
+    // Discord drops an autocomplete answer that comes later than 3 s after the interaction.
+    const cb = await fake.waitFor("the autocomplete answer", () => callbackOf(fake, i), 3000);
+    assert.equal((cb.body as Json)["type"], 8);
+    const choices = dataOf(cb)["choices"] as { name: string; value: string }[];
+    assert.ok(choices.length >= 1 && choices.length <= 25, `got ${choices.length} choices`);
+    assert.ok(choices.some((c) => c.value === "firefox"), JSON.stringify(choices));
+    for (const c of choices) assert.ok([...c.name].length <= 100 && [...c.value].length <= 100);
+  });
+
+  it("autocomplete of a choice-like option comes from the definition", async () => {
+    const i = autocomplete("pkg", [{ name: "channel", type: 3, value: "2", focused: true }, { name: "query", type: 3, value: "" }]);
+    fake.dispatch("INTERACTION_CREATE", i);
+    const cb = await fake.waitFor("the autocomplete answer", () => callbackOf(fake, i), 3000);
+    assert.deepEqual(dataOf(cb)["choices"], [{ name: "26.05", value: "26.05" }]);
+  });
+
+  it("an error is ephemeral", async () => {
+    const i = slashCommand("help", [{ name: "command", type: 3, value: "nosuchcommand" }]);
+    fake.dispatch("INTERACTION_CREATE", i);
+    const cb = await fake.waitFor("the error answer", () => callbackOf(fake, i));
+    const data = dataOf(cb);
+    assert.equal((cb.body as Json)["type"], 4);
+    assert.equal(Number(data["flags"]) & EPHEMERAL, EPHEMERAL);
+    assert.match(String(data["content"]), /There is no command/);
+  });
+
+  it("an error after deferring replaces the public deferral with an ephemeral follow-up", async () => {
+    const i = slashCommand("pkg", [{ name: "query", type: 3, value: "firefox" }, { name: "channel", type: 3, value: "17.03" }]);
+    fake.dispatch("INTERACTION_CREATE", i);
+    const followUp = await fake.waitFor("the follow-up", () => webhookCalls(fake, i).find((c) => c.method === "POST"));
+    assert.equal((callbackOf(fake, i)?.body as Json)["type"], 5);
+    assert.ok(webhookCalls(fake, i).some((c) => c.method === "DELETE" && c.path.endsWith("/messages/@original")));
+    assert.equal(Number((followUp.body as Json)["flags"]) & EPHEMERAL, EPHEMERAL);
+    assert.deepEqual((followUp.body as Json)["allowed_mentions"], { parse: [] });
+  });
+
+  it("a feed post goes to the channel once, with its delivery id as the enforced nonce", async () => {
+    const room = { platform: "discord" as const, id: IDS.otherChannel };
+    const reply = { blocks: [cardBlock({ title: "NixOS 26.05 released", url: "https://discourse.nixos.org/t/1", description: rich("@everyone it is out") })] };
+    const before = fake.messages.get(IDS.otherChannel)!.length;
+    await bot.sendTo(room, reply, { deliveryId: "0123456789abcdef012345678" });
+    // A retried send (say, after a crash before the delivery was recorded) posts nothing new.
+    await bot.sendTo(room, reply, { deliveryId: "0123456789abcdef012345678" });
+    const posts = fake.calls("POST", new RegExp(`^/channels/${IDS.otherChannel}/messages$`));
+    assert.equal(posts.length, 2);
+    for (const p of posts) {
+      assert.equal((p.body as Json)["nonce"], "0123456789abcdef012345678");
+      assert.equal((p.body as Json)["enforce_nonce"], true);
+      assert.deepEqual((p.body as Json)["allowed_mentions"], { parse: [] });
+    }
+    const created = fake.messages.get(IDS.otherChannel)!.slice(before);
+    assert.equal(created.length, 1);
+    assert.equal(embedsOf(created[0])[0]!["title"], "NixOS 26.05 released");
+    assert.match(String(embedsOf(created[0])[0]!["description"]), /@\u200beveryone/);
+  });
+
+  it("survives a gateway disconnect (resumes) and answers again", async () => {
+    const identifies = fake.gateway.filter((f) => f["op"] === 2).length;
+    fake.disconnect(4000);
+    await fake.waitFor("a RESUME", () => fake.gateway.some((f) => f["op"] === 6), 8000);
+    const resume = fake.gateway.find((f) => f["op"] === 6)!["d"] as Json;
+    assert.equal(resume["token"], "fake-bot-token");
+    assert.equal(resume["session_id"], "session-1");
+    const i = slashCommand("about", [], USERS.mod);
+    fake.dispatch("INTERACTION_CREATE", i);
+    const cb = await fake.waitFor("the answer after the resume", () => callbackOf(fake, i), 5000);
+    assert.equal((cb.body as Json)["type"], 4);
+    assert.equal(fake.gateway.filter((f) => f["op"] === 2).length, identifies, "resumed, not identified anew");
+    assert.ok(bot.adapters[0]!.isConnected());
+  });
+
+  it("the slash commands it answers are the ones deploy-commands registers", () => {
+    const names = slashCommandsFor(commands).map((c) => c.name);
+    for (const n of names) assert.ok(bot.dispatcher.find(n), n);
+  });
+});
