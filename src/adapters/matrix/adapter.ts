@@ -32,7 +32,7 @@ export interface MatrixClientLike extends RawRequester {
   readonly crypto?: {
     isRoomEncrypted(roomId: string): Promise<boolean>;
     encryptRoomEvent(roomId: string, eventType: string, content: unknown): Promise<unknown>;
-  };
+  } | undefined;
 }
 
 export interface ClientSpec {
