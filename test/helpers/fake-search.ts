@@ -448,9 +448,11 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 // Standalone: print the URL and serve until killed.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const delay = Number(process.env["FAKE_SEARCH_DELAY_MS"] ?? "0");
-  const fake = await startFakeSearch({ delayMs: Number.isFinite(delay) && delay > 0 ? delay : 0 });
-  process.stdout.write(`${fake.url}\n`);
-  const stop = (): void => void fake.close().then(() => process.exit(0));
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  // No top-level await: test runners may load this file through require().
+  void startFakeSearch({ delayMs: Number.isFinite(delay) && delay > 0 ? delay : 0 }).then((fake) => {
+    process.stdout.write(`${fake.url}\n`);
+    const stop = (): void => void fake.close().then(() => process.exit(0));
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
 }
