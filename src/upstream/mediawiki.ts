@@ -63,7 +63,7 @@ export interface MediaWikiDeps {
 
 /** Sentences and characters of an intro. */
 const INTRO_SENTENCES = 3;
-const INTRO_MAX_CHARS = 400;
+const INTRO_MAX_CHARS = 500;
 /** Titles asked from each search; more than shown, since translations and duplicates drop out. */
 const SEARCH_LIMIT = 10;
 /** Candidates whose link and redirect target are looked up in one request. */
