@@ -1,11 +1,17 @@
 /** The command table: an explicit list, in the order !help shows them. */
 import type { CommandDef } from "../src/core/command.js";
 import about from "./about.js";
+import event from "./event.js";
+import feeds from "./feeds.js";
 import help from "./help.js";
 import leave from "./leave.js";
 import locate from "./locate.js";
+import nixhour from "./nixhour.js";
 import option from "./option.js";
 import pkg from "./pkg.js";
+import subscribe from "./subscribe.js";
+import subscriptions from "./subscriptions.js";
+import unsubscribe from "./unsubscribe.js";
 import wiki from "./wiki.js";
 
-export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, wiki, leave];
+export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, wiki, event, nixhour, feeds, subscriptions, subscribe, unsubscribe, leave];

@@ -9,6 +9,7 @@ import type { Reply } from "./core/reply.js";
 import { createDispatcher, type CommandEvent, type Dispatcher } from "./core/dispatcher.js";
 import { RateLimiter } from "./core/rate-limit.js";
 import type { Services } from "./core/services.js";
+import { createFeedJob, type FeedJob } from "./feeds/wiring.js";
 import { createServices } from "./services.js";
 import { openStore, type Store } from "./storage/store.js";
 import type { HttpEvent } from "./upstream/http.js";
@@ -31,7 +32,12 @@ export interface Bot {
   sendTo(room: RoomRef, reply: Reply, opts?: SendOptions): Promise<void>;
   readonly dispatcher: Dispatcher;
   readonly adapters: readonly Adapter[];
-  /** Stops adapters, then jobs, then closes the store. Safe to call twice. */
+  /**
+   * The feed poll job. `pollNow()` runs one poll at once and resolves when it is done (tests use it
+   * instead of waiting for the schedule).
+   */
+  readonly feeds: Pick<FeedJob, "pollNow">;
+  /** Stops jobs, then adapters, then closes the store. Safe to call twice. */
   stop(): Promise<void>;
 }
 
@@ -78,6 +84,8 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     await adapter.send(room, reply, sendOpts);
   };
   // Scheduled jobs (feeds) start here, after the adapters, and stop before them.
+  const feedJob = createFeedJob({ services, send: sendTo, log, ...(opts.now ? { now: opts.now } : {}) });
+  feedJob.start();
   log.info({ adapters: adapters.map((a) => a.platform), store: store.backend }, "nixie is ready");
 
   let stopping: Promise<void> | undefined;
@@ -86,8 +94,10 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     sendTo,
     dispatcher,
     adapters,
+    feeds: { pollNow: () => feedJob.pollNow() },
     stop() {
       stopping ??= (async () => {
+        await feedJob.stop().catch((err: unknown) => log.warn({ err: String(err) }, "feed job did not stop cleanly"));
         for (const a of adapters) {
           await a.stop().catch((err: unknown) => log.warn({ err: String(err), adapter: a.platform }, "adapter did not stop cleanly"));
         }

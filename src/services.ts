@@ -8,6 +8,7 @@ import { createHttp, type HttpEvent, type HttpResponse } from "./upstream/http.j
 import { createMediaWiki } from "./upstream/mediawiki.js";
 import { createNixosSearch } from "./upstream/nixos-search.js";
 import { userAgent, version } from "./version.js";
+import { createFeedServices } from "./feeds/wiring.js";
 
 export interface ServiceDeps {
   readonly config: Config;
@@ -37,6 +38,7 @@ export function createServices(deps: ServiceDeps): Services {
     http,
     search: createNixosSearch({ config: config.search, http, log }),
     wiki: createMediaWiki({ config, http, log }),
+    ...createFeedServices({ config, http, store, log }),
     commands,
     about: { version, startedAt: new Date(), adapters: deps.adapters },
   };

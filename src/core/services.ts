@@ -9,6 +9,9 @@ import type { Http } from "../upstream/http.js";
 import type { NixosSearch } from "../upstream/nixos-search.js";
 import type { MediaWiki } from "../upstream/mediawiki.js";
 import type { CommandDef } from "./command.js";
+import type { EventsService } from "../events/service.js";
+import type { FeedsService } from "../feeds/service.js";
+import type { Subscriptions } from "../feeds/subscriptions.js";
 
 export interface AboutInfo {
   readonly version: string;
@@ -26,6 +29,12 @@ export interface Services {
   readonly search: NixosSearch;
   /** wiki.nixos.org: page lookup with intros, autocomplete. */
   readonly wiki: MediaWiki;
+  /** Which rooms follow which feeds (adapters call removeRoom/moveRoom when a room goes away). */
+  readonly subscriptions: Subscriptions;
+  /** The configured feeds, their poll status, their latest entries. */
+  readonly feeds: FeedsService;
+  /** Upcoming community events for !event. */
+  readonly events: EventsService;
   /** Every command, for !help. */
   readonly commands: readonly CommandDef[];
   readonly about: AboutInfo;

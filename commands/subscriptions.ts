@@ -1,0 +1,25 @@
+/** !subscriptions: the feeds this room follows. */
+import { defineCommand } from "../src/core/command.js";
+import { code, link, listBlock, rich, textReply } from "../src/core/reply.js";
+import { utcDate } from "../src/feeds/format.js";
+
+export default defineCommand({
+  name: "subscriptions",
+  summary: "The feeds this room follows",
+  options: [],
+  async run(_args, ctx) {
+    const { subscriptions, feeds } = ctx.services;
+    const names = await subscriptions.list(ctx.room);
+    if (names.length === 0) return textReply(`This room follows no feeds. ${ctx.prefix}feeds lists them; ${ctx.prefix}subscribe <feed> adds one.`);
+    const items = await Promise.all(
+      names.map(async (name) => {
+        const feed = feeds.catalog.get(name);
+        const since = await subscriptions.since(ctx.room, name);
+        const when = since ? ` (since ${utcDate(since.toISOString())})` : "";
+        // A feed removed from config stays listed, so it can still be unsubscribed.
+        return feed ? rich(code(name), " — ", link(feed.title, feed.siteUrl), when) : rich(code(name), ` — no longer configured${when}`);
+      }),
+    );
+    return { blocks: [listBlock(items, rich("This room follows:"))] };
+  },
+});

@@ -1,0 +1,36 @@
+/** !event's source of truth: the Discourse calendar plugin or Events category, plus the curated list. */
+import type { Logger } from "pino";
+import { UpstreamError } from "../core/errors.js";
+import type { DiscourseEvents } from "../upstream/discourse.js";
+import { mergeEvents, upcomingEvents } from "./merge.js";
+import type { CommunityEvent } from "./types.js";
+
+export interface UpcomingResult {
+  readonly events: readonly CommunityEvent[];
+  /** The Events category page. */
+  readonly categoryUrl: string;
+  /** Set when Discourse did not answer and only the curated list was used. */
+  readonly discourseFailed?: string;
+}
+
+export interface EventsService {
+  upcoming(now: Date, filter: string | undefined, count: number): Promise<UpcomingResult>;
+}
+
+export function createEventsService(deps: { discourse: DiscourseEvents; curated: () => readonly CommunityEvent[]; log: Logger }): EventsService {
+  return {
+    async upcoming(now, filter, count) {
+      let fromDiscourse: CommunityEvent[] = [];
+      let failed: string | undefined;
+      try {
+        fromDiscourse = (await deps.discourse.calendarEvents()) ?? (await deps.discourse.categoryEvents());
+      } catch (e) {
+        if (!(e instanceof UpstreamError)) throw e;
+        failed = e.service;
+        deps.log.warn({ err: e.message }, "Discourse events unavailable; using the curated list only");
+      }
+      const events = upcomingEvents(mergeEvents([deps.curated(), fromDiscourse]), now, filter, count);
+      return { events, categoryUrl: deps.discourse.categoryUrl, ...(failed === undefined ? {} : { discourseFailed: failed }) };
+    },
+  };
+}

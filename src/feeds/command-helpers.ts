@@ -1,0 +1,32 @@
+/** Shared by the feed commands: the `feed` option (with autocomplete) and its lookup. */
+import type { CommandContext, StringOption } from "../core/command.js";
+import { UserError } from "../core/errors.js";
+import type { FeedDef } from "./catalog.js";
+
+/** A required positional `feed` option completed from the configured feeds. */
+export function feedOption(description: string): StringOption {
+  return {
+    name: "feed",
+    type: "string",
+    description,
+    required: true,
+    positional: true,
+    maxLength: 32,
+    async complete(partial, ctx) {
+      const p = partial.trim().toLowerCase();
+      return ctx.services.feeds.catalog
+        .list()
+        .filter((f) => f.name.startsWith(p) || f.title.toLowerCase().includes(p))
+        .slice(0, 25)
+        .map((f) => ({ name: `${f.name}: ${f.title}`, value: f.name }));
+    },
+  };
+}
+
+/** The configured feed of that name; a UserError naming the choices otherwise. */
+export function resolveFeed(ctx: CommandContext, name: string): FeedDef {
+  const feed = ctx.services.feeds.catalog.get(name);
+  if (feed) return feed;
+  const names = ctx.services.feeds.catalog.list().map((f) => f.name);
+  throw new UserError(`There is no feed "${name.slice(0, 32)}". Feeds: ${names.join(", ")} (${ctx.prefix}feeds lists them).`);
+}

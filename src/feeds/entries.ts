@@ -1,0 +1,38 @@
+/**
+ * Entry identity and delivery ids. An entry keeps its identity when its title or `updated` time
+ * changes, so an edit is never posted again.
+ */
+import { createHash } from "node:crypto";
+import type { FeedItem } from "../upstream/feeds.js";
+import type { FeedKind } from "./catalog.js";
+
+const TOPIC_GUID = /(?:^|-)topic-(\d+)$/;
+const TOPIC_LINK = /\/t\/(?:[^/?#]+\/)?(\d+)(?:\/\d+)?\/?(?:[?#].*)?$/;
+const YT_WATCH = /[?&]v=([A-Za-z0-9_-]{6,})/;
+
+/**
+ * The identity of an entry within its feed: `topic:<id>` for Discourse (from the guid
+ * `…-topic-<id>`, or the link `/t/<slug>/<id>`), `video:<id>` for YouTube, else the guid, else
+ * the link. Undefined when the item has none of these (it is then ignored).
+ */
+export function entryId(item: FeedItem, kind: FeedKind): string | undefined {
+  const topic = TOPIC_GUID.exec(item.guid ?? "")?.[1] ?? (kind === "discourse" ? TOPIC_LINK.exec(item.link ?? "")?.[1] : undefined);
+  if (topic !== undefined) return `topic:${topic}`;
+  const video = item.videoId ?? (kind === "youtube" ? YT_WATCH.exec(item.link ?? "")?.[1] : undefined);
+  if (video !== undefined) return `video:${video}`;
+  if (item.guid !== undefined) return `guid:${item.guid}`;
+  if (item.link !== undefined) return `link:${item.link}`;
+  return undefined;
+}
+
+/** Maximum length of a delivery id: Discord's nonce allows 25 characters. */
+export const DELIVERY_ID_LENGTH = 25;
+
+/**
+ * A stable id for one post: the same (room, feed, entry) always gives the same id, 25 characters
+ * of [0-9a-f]. Matrix uses it as the transaction id and Discord as the nonce, so a send retried
+ * after a crash is recognised by the platform instead of posted twice.
+ */
+export function deliveryId(roomKey: string, feed: string, entry: string): string {
+  return createHash("sha256").update(JSON.stringify([roomKey, feed, entry])).digest("hex").slice(0, DELIVERY_ID_LENGTH);
+}

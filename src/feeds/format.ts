@@ -1,0 +1,95 @@
+/**
+ * Feed posts as replies: a card per entry (Discourse: title, category, author, excerpt, link;
+ * Nix Hour: title, date, link, thumbnail), and the "and N more" line of a burst.
+ */
+import { cardBlock, link, rich, textBlock, type CardField, type Reply, type Span } from "../core/reply.js";
+import { firstSentences, htmlToText } from "../render/html-text.js";
+import { truncate } from "../render/text.js";
+import type { FeedItem } from "../upstream/feeds.js";
+import type { FeedDef } from "./catalog.js";
+import type { PostEntry } from "./state.js";
+
+/** About 280 characters of plain text, as the issue asks. */
+export const EXCERPT_CHARS = 280;
+
+/** Discourse appends "N posts - M participants" and "Read full topic" to the first post's HTML. */
+const DISCOURSE_TRAILER = /\s*\d+ posts? - \d+ participants?\s*(Read full topic)?\s*$/;
+
+/** The plain-text excerpt of an item's HTML: no markup, no Discourse trailer, ~280 characters. */
+export function excerptOf(html: string): string {
+  const text = htmlToText(html, { remove: ["aside.onebox", "div.discourse-post-event", "a.anchor"], singleLine: true })
+    .replace(DISCOURSE_TRAILER, "")
+    .replace(/\s*Read full topic\s*$/, "");
+  return firstSentences(text, 4, EXCERPT_CHARS);
+}
+
+/** What is kept of an item when it is first seen (bounded: titles and excerpts are cut). */
+export function capturePost(item: FeedItem, id: string): PostEntry {
+  const e: Record<string, string> = { id, title: truncate(item.title ?? item.link ?? id, 250) };
+  if (item.link) e["link"] = item.link;
+  if (item.published) e["published"] = item.published;
+  if (item.author) e["author"] = truncate(item.author, 100);
+  if (item.categories[0]) e["category"] = truncate(item.categories[0], 100);
+  if (item.thumbnail) e["thumbnail"] = item.thumbnail;
+  if (item.html && !item.videoId) {
+    const ex = excerptOf(item.html);
+    if (ex !== "") e["excerpt"] = ex;
+  }
+  return e as unknown as PostEntry;
+}
+
+/** "2026-11-20 14:03 UTC". */
+export function utcDateTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 16)} UTC`;
+}
+
+/** "2026-11-20". */
+export function utcDate(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toISOString().slice(0, 10);
+}
+
+/** The post for one new entry. */
+export function formatPost(feed: FeedDef, e: PostEntry): Reply {
+  const fields: CardField[] = [];
+  if (feed.kind === "youtube") {
+    if (e.published) fields.push({ name: "Published", value: rich(utcDate(e.published)), inline: true });
+    return {
+      blocks: [
+        cardBlock({
+          title: e.title,
+          ...(e.link ? { url: e.link } : {}),
+          fields,
+          ...(e.thumbnail ? { image: e.thumbnail } : {}),
+          footer: feed.title,
+        }),
+      ],
+    };
+  }
+  if (e.category) fields.push({ name: "Category", value: rich(e.category), inline: true });
+  if (e.author) fields.push({ name: "Author", value: rich(e.author), inline: true });
+  return {
+    blocks: [
+      cardBlock({
+        title: e.title,
+        ...(e.link ? { url: e.link } : {}),
+        ...(e.excerpt ? { description: rich(e.excerpt) } : {}),
+        fields,
+        footer: feed.title,
+      }),
+    ],
+  };
+}
+
+/** One line for the entries of a burst that are not posted one by one. */
+export function formatSummary(groups: readonly { readonly feed: FeedDef; readonly count: number }[]): Reply {
+  const total = groups.reduce((n, g) => n + g.count, 0);
+  const spans: Span[] = [{ kind: "text", text: `…and ${total} more new ${total === 1 ? "post" : "posts"}: ` }];
+  groups.forEach((g, i) => {
+    if (i > 0) spans.push({ kind: "text", text: ", " });
+    spans.push(link(groups.length === 1 ? g.feed.title : `${g.feed.title} (${g.count})`, g.feed.siteUrl));
+  });
+  return { blocks: [textBlock(...spans)] };
+}

@@ -1,0 +1,111 @@
+/**
+ * Which rooms follow which feeds, in the store's "subscriptions" namespace. The store cannot list
+ * keys, so there are two index documents: one per room (its feeds and since when) and one per
+ * feed (its rooms). Writes in this process are serialised so that read-modify-write is safe.
+ */
+import { parseRoomKey, roomKey, type RoomRef } from "../core/adapter.js";
+import type { KV, Store } from "../storage/store.js";
+
+/** What the adapters and commands use. */
+export interface Subscriptions {
+  /** False when the room already follows the feed (not an error). */
+  subscribe(room: RoomRef, feed: string): Promise<boolean>;
+  /** False when the room did not follow the feed. */
+  unsubscribe(room: RoomRef, feed: string): Promise<boolean>;
+  /** The feeds this room follows, in the order it subscribed. */
+  list(room: RoomRef): Promise<string[]>;
+  /** When the room subscribed to the feed, or undefined. */
+  since(room: RoomRef, feed: string): Promise<Date | undefined>;
+  roomsFor(feed: string): Promise<RoomRef[]>;
+  /** Drops every subscription of a room (kicked, channel gone); returns how many. */
+  removeRoom(room: RoomRef): Promise<number>;
+  /** Moves every subscription of `from` to `to` (Matrix room upgrade); returns how many. */
+  moveRoom(from: RoomRef, to: RoomRef): Promise<number>;
+}
+
+interface RoomDoc {
+  /** Feed name -> ISO time of subscription, in subscription order. */
+  readonly feeds: Record<string, string>;
+}
+interface FeedDoc {
+  /** Room keys (roomKey()). */
+  readonly rooms: string[];
+}
+
+type Doc = RoomDoc | FeedDoc;
+
+export function createSubscriptions(store: Store, now: () => Date = () => new Date()): Subscriptions {
+  const kv: KV<Doc> = store.namespace<Doc>("subscriptions");
+  const roomDoc = async (key: string): Promise<RoomDoc> => ((await kv.get(`room:${key}`)) as RoomDoc | undefined) ?? { feeds: {} };
+  const feedDoc = async (feed: string): Promise<FeedDoc> => ((await kv.get(`feed:${feed}`)) as FeedDoc | undefined) ?? { rooms: [] };
+  const putRoom = async (key: string, doc: RoomDoc): Promise<void> => {
+    if (Object.keys(doc.feeds).length === 0) await kv.delete(`room:${key}`);
+    else await kv.set(`room:${key}`, doc);
+  };
+  const putFeed = async (feed: string, doc: FeedDoc): Promise<void> => {
+    if (doc.rooms.length === 0) await kv.delete(`feed:${feed}`);
+    else await kv.set(`feed:${feed}`, doc);
+  };
+
+  // One write at a time: two commands in flight must not lose each other's change.
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = <T>(f: () => Promise<T>): Promise<T> => {
+    const p = chain.then(f, f);
+    chain = p.catch(() => undefined);
+    return p;
+  };
+
+  /** Adds the feed to the room's doc and the room to the feed's doc (feed doc first: delivery reads it). */
+  const add = async (key: string, feed: string, at: string): Promise<boolean> => {
+    const f = await feedDoc(feed);
+    if (!f.rooms.includes(key)) await putFeed(feed, { rooms: [...f.rooms, key] });
+    const r = await roomDoc(key);
+    if (r.feeds[feed] !== undefined) return false;
+    await putRoom(key, { feeds: { ...r.feeds, [feed]: at } });
+    return true;
+  };
+  const remove = async (key: string, feed: string): Promise<boolean> => {
+    const f = await feedDoc(feed);
+    if (f.rooms.includes(key)) await putFeed(feed, { rooms: f.rooms.filter((k) => k !== key) });
+    const r = await roomDoc(key);
+    if (r.feeds[feed] === undefined) return false;
+    const feeds = { ...r.feeds };
+    delete feeds[feed];
+    await putRoom(key, { feeds });
+    return true;
+  };
+
+  return {
+    subscribe: (room, feed) => serial(() => add(roomKey(room), feed, now().toISOString())),
+    unsubscribe: (room, feed) => serial(() => remove(roomKey(room), feed)),
+    async list(room) {
+      return Object.keys((await roomDoc(roomKey(room))).feeds);
+    },
+    async since(room, feed) {
+      const at = (await roomDoc(roomKey(room))).feeds[feed];
+      return at === undefined ? undefined : new Date(at);
+    },
+    async roomsFor(feed) {
+      return (await feedDoc(feed)).rooms.map(parseRoomKey).filter((r): r is RoomRef => r !== undefined);
+    },
+    removeRoom: (room) =>
+      serial(async () => {
+        const key = roomKey(room);
+        let n = 0;
+        for (const feed of Object.keys((await roomDoc(key)).feeds)) if (await remove(key, feed)) n++;
+        return n;
+      }),
+    moveRoom: (from, to) =>
+      serial(async () => {
+        const fromKey = roomKey(from);
+        const toKey = roomKey(to);
+        if (fromKey === toKey) return 0;
+        let n = 0;
+        for (const [feed, at] of Object.entries((await roomDoc(fromKey)).feeds)) {
+          await add(toKey, feed, at);
+          if (await remove(fromKey, feed)) n++;
+        }
+        return n;
+      }),
+  };
+}

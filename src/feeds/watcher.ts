@@ -1,0 +1,260 @@
+/**
+ * One poll of every followed feed: fetch each URL once (conditional, bounded), note the new
+ * entries, queue one post per (room, entry) in the store's outbox, then deliver the outbox with a
+ * stable delivery id per post, recording each post as delivered only after its send succeeded.
+ *
+ * Order of writes matters for exactly-once: the outbox is written before the entries are marked
+ * seen (a crash in between re-finds the entries, and the outbox ignores ids it already holds), and
+ * an outbox item is removed only after its send succeeded (a crash in between re-sends it with the
+ * same delivery id, which the platform recognises).
+ */
+import { createHash } from "node:crypto";
+import type { Logger } from "pino";
+import { parseRoomKey, roomKey, type RoomRef, type SendOptions } from "../core/adapter.js";
+import { UpstreamError } from "../core/errors.js";
+import type { Reply } from "../core/reply.js";
+import type { FeedFetcher, FeedItem, Validators } from "../upstream/feeds.js";
+import type { FeedCatalog, FeedDef } from "./catalog.js";
+import { deliveryId, entryId } from "./entries.js";
+import { capturePost, formatPost, formatSummary } from "./format.js";
+import type { FeedState, FeedStatus, OutboxItem } from "./state.js";
+import type { Subscriptions } from "./subscriptions.js";
+
+export interface FeedWatcherOptions {
+  readonly catalog: FeedCatalog;
+  readonly subscriptions: Subscriptions;
+  readonly fetcher: FeedFetcher;
+  readonly state: FeedState;
+  /** Sends a post to a room (the bot's sendTo). */
+  send(room: RoomRef, reply: Reply, opts: SendOptions): Promise<void>;
+  readonly maxPerRoomPerPoll: number;
+  readonly backoffCapSeconds: number;
+  readonly sendPaceMs: number;
+  readonly log: Logger;
+  readonly now?: () => Date;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** What one poll did, for tests, logs and metrics. */
+export interface PollReport {
+  /** Feeds fetched this poll (304s included). */
+  readonly fetched: string[];
+  /** Feeds skipped because they are backing off. */
+  readonly skipped: string[];
+  readonly failed: string[];
+  /** New entries found, over all feeds. */
+  readonly newEntries: number;
+  /** Posts delivered (summary lines included). */
+  readonly sent: number;
+}
+
+export interface FeedWatcher {
+  poll(): Promise<PollReport>;
+}
+
+/** First wait after a failure; doubles with each further failure up to the configured cap. */
+export const BACKOFF_BASE_MS = 60_000;
+/** A post that failed this many times is given up (the room is probably gone). */
+export const MAX_ATTEMPTS = 5;
+
+/** Milliseconds to wait after the n-th consecutive failure (n ≥ 1). */
+export function backoffMs(failures: number, capSeconds: number): number {
+  return Math.min(capSeconds * 1000, BACKOFF_BASE_MS * 2 ** Math.min(failures - 1, 30));
+}
+
+const describe = (e: unknown): string =>
+  e instanceof UpstreamError ? e.message.replace(/^[^:]*: /, "") : e instanceof Error ? e.message : String(e);
+
+/** Drops undefined properties (the store keeps JSON; exactOptionalPropertyTypes wants them absent). */
+function withoutUndefined<T extends object>(o: { [K in keyof T]: T[K] | undefined }): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
+  const now = opts.now ?? (() => new Date());
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const { state, log } = opts;
+
+  /** Fetches one feed and queues posts for its new entries. Never throws. */
+  async function check(feed: FeedDef, rooms: readonly RoomRef[], report: PollReport & { newEntries: number }): Promise<void> {
+    const t = now();
+    const status = await state.status(feed.name, feed.url);
+    if (status.nextAttemptAt !== undefined && Date.parse(status.nextAttemptAt) > t.getTime()) {
+      report.skipped.push(feed.name);
+      return;
+    }
+    report.fetched.push(feed.name);
+    const validators: Validators = status.initialized ? withoutUndefined<Validators>({ etag: status.etag, lastModified: status.lastModified }) : {};
+    let result: Awaited<ReturnType<FeedFetcher["fetch"]>>;
+    try {
+      result = await opts.fetcher.fetch(feed.url, validators);
+    } catch (e) {
+      report.failed.push(feed.name);
+      const failures = status.failures + 1;
+      const reason = describe(e);
+      const next: FeedStatus = {
+        ...status,
+        lastAttemptAt: t.toISOString(),
+        failures,
+        failingSince: status.failingSince ?? t.toISOString(),
+        lastError: reason,
+        nextAttemptAt: new Date(t.getTime() + backoffMs(failures, opts.backoffCapSeconds)).toISOString(),
+      };
+      await state.setStatus(feed.name, next);
+      // Once per state change: the first failure warns, later ones stay at debug.
+      if (failures === 1) log.warn({ feed: feed.name, reason, retryAt: next.nextAttemptAt }, "feed is failing");
+      else log.debug({ feed: feed.name, reason, failures, retryAt: next.nextAttemptAt }, "feed still failing");
+      return;
+    }
+    if (status.failures > 0) log.info({ feed: feed.name, after: status.failures }, "feed recovered");
+    const healthy = { url: feed.url, initialized: status.initialized, failures: 0, lastAttemptAt: t.toISOString(), lastSuccessAt: t.toISOString() };
+    if (result.status === "not-modified") {
+      await state.setStatus(feed.name, withoutUndefined<FeedStatus>({ ...healthy, etag: status.etag, lastModified: status.lastModified }));
+      return;
+    }
+    const items = new Map<string, FeedItem>();
+    for (const item of result.feed.items) {
+      const id = entryId(item, feed.kind);
+      if (id !== undefined && !items.has(id)) items.set(id, item);
+    }
+    const seen = await state.seen(feed.name);
+    const current = new Set(items.keys());
+    const fresh = [...items].filter(([id]) => !seen.has(id));
+    const nextStatus = withoutUndefined<FeedStatus>({ ...healthy, initialized: true, ...result.validators });
+    if (!status.initialized) {
+      // First sight: everything there now is old news.
+      for (const id of current) seen.set(id, t.getTime());
+      await state.setSeen(feed.name, seen, current);
+      await state.setStatus(feed.name, nextStatus);
+      log.info({ feed: feed.name, entries: current.size }, "feed read for the first time; its entries are marked seen");
+      return;
+    }
+    if (fresh.length > 0) {
+      // Oldest first, so that rooms read them in the order they were written.
+      fresh.sort(([, a], [, b]) => (a.published ?? "").localeCompare(b.published ?? ""));
+      const outbox = await state.outbox(feed.name);
+      const queued = new Set(outbox.map((o) => o.deliveryId));
+      for (const [id, item] of fresh) {
+        const entry = capturePost(item, id);
+        for (const room of rooms) {
+          const key = roomKey(room);
+          const did = deliveryId(key, feed.name, id);
+          if (queued.has(did)) continue;
+          queued.add(did);
+          outbox.push({ room: key, entry, deliveryId: did, attempts: 0 });
+        }
+      }
+      await state.setOutbox(feed.name, outbox);
+      for (const [id] of fresh) seen.set(id, t.getTime());
+      report.newEntries += fresh.length;
+      log.info({ feed: feed.name, entries: fresh.length, rooms: rooms.length }, "new feed entries");
+    }
+    await state.setSeen(feed.name, seen, current);
+    await state.setStatus(feed.name, nextStatus);
+  }
+
+  /** Delivers the outboxes of the given feeds, room by room, paced and capped. */
+  async function deliver(feeds: readonly { feed: FeedDef; rooms: ReadonlySet<string> }[], report: PollReport & { sent: number }): Promise<void> {
+    const outboxes = new Map<string, OutboxItem[]>();
+    const byRoom = new Map<string, { feed: FeedDef; item: OutboxItem }[]>();
+    for (const { feed, rooms } of feeds) {
+      const all = await state.outbox(feed.name);
+      // Posts for rooms that left the feed meanwhile are dropped.
+      const items = all.filter((i) => rooms.has(i.room));
+      if (items.length !== all.length) await state.setOutbox(feed.name, items);
+      outboxes.set(feed.name, items);
+      for (const item of items) {
+        const list = byRoom.get(item.room) ?? [];
+        list.push({ feed, item });
+        byRoom.set(item.room, list);
+      }
+    }
+    const settle = async (feed: FeedDef, done: ReadonlySet<string>, failed: ReadonlySet<string>): Promise<void> => {
+      const kept: OutboxItem[] = [];
+      for (const i of outboxes.get(feed.name) ?? []) {
+        if (done.has(i.deliveryId)) continue;
+        if (failed.has(i.deliveryId)) {
+          if (i.attempts + 1 >= MAX_ATTEMPTS) {
+            log.warn({ feed: feed.name, room: i.room, entry: i.entry.id }, "giving up a feed post after repeated send failures");
+            continue;
+          }
+          kept.push({ ...i, attempts: i.attempts + 1 });
+        } else kept.push(i);
+      }
+      outboxes.set(feed.name, kept);
+      await state.setOutbox(feed.name, kept);
+    };
+    let first = true;
+    const pace = async (): Promise<void> => {
+      if (!first && opts.sendPaceMs > 0) await sleep(opts.sendPaceMs);
+      first = false;
+    };
+    for (const [key, list] of byRoom) {
+      const room = parseRoomKey(key);
+      if (!room) continue;
+      const posts = list.slice(0, opts.maxPerRoomPerPoll);
+      const rest = list.slice(opts.maxPerRoomPerPoll);
+      let ok = true;
+      for (const { feed, item } of posts) {
+        await pace();
+        try {
+          await opts.send(room, formatPost(feed, item.entry), { deliveryId: item.deliveryId });
+          await settle(feed, new Set([item.deliveryId]), new Set());
+          report.sent++;
+        } catch (e) {
+          ok = false;
+          log.warn({ feed: feed.name, room: key, err: describe(e) }, "feed post not delivered; will retry next poll");
+          await settle(feed, new Set(), new Set([item.deliveryId]));
+          break; // this room is in trouble; try again next poll
+        }
+      }
+      if (!ok || rest.length === 0) continue;
+      const groups: { feed: FeedDef; count: number }[] = [];
+      for (const { feed } of rest) {
+        const g = groups.find((x) => x.feed.name === feed.name);
+        if (g) g.count++;
+        else groups.push({ feed, count: 1 });
+      }
+      const ids = rest.map((r) => r.item.deliveryId).sort();
+      const summaryId = createHash("sha256").update(JSON.stringify([key, "summary", ids])).digest("hex").slice(0, 25);
+      await pace();
+      try {
+        await opts.send(room, formatSummary(groups), { deliveryId: summaryId });
+        report.sent++;
+        for (const g of groups) await settle(g.feed, new Set(ids), new Set());
+      } catch (e) {
+        log.warn({ room: key, err: describe(e) }, "feed summary not delivered; will retry next poll");
+      }
+    }
+  }
+
+  return {
+    async poll() {
+      const report = { fetched: [] as string[], skipped: [] as string[], failed: [] as string[], newEntries: 0, sent: 0 };
+      const followed: { feed: FeedDef; rooms: ReadonlySet<string> }[] = [];
+      for (const feed of opts.catalog.list()) {
+        try {
+          const rooms = await opts.subscriptions.roomsFor(feed.name);
+          if (rooms.length === 0) {
+            // Nobody follows it: forget it, so that a later follower starts with a silent first read.
+            if (await state.peek(feed.name)) await state.forget(feed.name);
+            continue;
+          }
+          followed.push({ feed, rooms: new Set(rooms.map(roomKey)) });
+          await check(feed, rooms, report);
+        } catch (e) {
+          // Store trouble for one feed must not stop the others.
+          report.failed.push(feed.name);
+          log.error({ feed: feed.name, err: describe(e) }, "feed poll failed");
+        }
+      }
+      try {
+        await deliver(followed, report);
+      } catch (e) {
+        log.error({ err: describe(e) }, "feed delivery failed");
+      }
+      log.debug(report, "feed poll done");
+      return report;
+    },
+  };
+}

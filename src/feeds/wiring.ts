@@ -1,0 +1,101 @@
+/**
+ * Builds the feed and event services from config (for src/services.ts) and the polling job (for
+ * src/bot.ts, which owns sending). Plain factories; nothing starts until the job is started.
+ */
+import type { Logger } from "pino";
+import { resolveFromRoot, type Config } from "../config.js";
+import type { RoomRef, SendOptions } from "../core/adapter.js";
+import type { Reply } from "../core/reply.js";
+import type { Services } from "../core/services.js";
+import { loadCuratedEvents } from "../events/curated.js";
+import { createEventsService, type EventsService } from "../events/service.js";
+import { createScheduler, type Scheduler } from "../jobs/scheduler.js";
+import type { Store } from "../storage/store.js";
+import { createDiscourseEvents } from "../upstream/discourse.js";
+import { createFeedFetcher, type FeedFetcher } from "../upstream/feeds.js";
+import type { Http } from "../upstream/http.js";
+import { buildCatalog } from "./catalog.js";
+import { createFeedsService, type FeedsService } from "./service.js";
+import { createFeedState } from "./state.js";
+import { createSubscriptions, type Subscriptions } from "./subscriptions.js";
+import { createFeedWatcher, type PollReport } from "./watcher.js";
+
+/** How long !event and !nixhour reuse an upstream answer. */
+export const READ_CACHE_MS = 10 * 60_000;
+
+function fetcherFor(config: Config, http: Http): FeedFetcher {
+  return createFeedFetcher({ http, maxBodyBytes: config.feeds.maxBodyBytes });
+}
+
+export function createFeedServices(deps: { config: Config; http: Http; store: Store; log: Logger }): {
+  subscriptions: Subscriptions;
+  feeds: FeedsService;
+  events: EventsService;
+} {
+  const { config, http, store, log } = deps;
+  const fetcher = fetcherFor(config, http);
+  const catalog = buildCatalog(config);
+  const curated = loadCuratedEvents(resolveFromRoot(config.events.file));
+  return {
+    subscriptions: createSubscriptions(store),
+    feeds: createFeedsService({ catalog, state: createFeedState(store), fetcher, cacheTtlMs: READ_CACHE_MS }),
+    events: createEventsService({
+      discourse: createDiscourseEvents({ baseUrl: config.discourse.url, http, fetcher, cacheTtlMs: READ_CACHE_MS }),
+      curated: () => curated,
+      log,
+    }),
+  };
+}
+
+/** The feed poll on its schedule, and a way to run one poll now and wait for it (tests). */
+export interface FeedJob {
+  start(): void;
+  stop(): Promise<void>;
+  /** Runs one poll now (after a poll in progress, if any) and resolves with what it did. */
+  pollNow(): Promise<PollReport>;
+}
+
+export interface FeedJobOptions {
+  readonly services: Services;
+  send(room: RoomRef, reply: Reply, opts: SendOptions): Promise<void>;
+  readonly log: Logger;
+  readonly now?: () => Date;
+  /** Gate for each scheduled poll (a leader lease when several instances share a store). */
+  readonly shouldRun?: () => Promise<boolean>;
+}
+
+export function createFeedJob(opts: FeedJobOptions): FeedJob {
+  const { config, http, store } = opts.services;
+  const log = opts.log.child({ job: "feeds" });
+  const watcher = createFeedWatcher({
+    catalog: opts.services.feeds.catalog,
+    subscriptions: opts.services.subscriptions,
+    fetcher: fetcherFor(config, http),
+    state: createFeedState(store),
+    send: opts.send,
+    maxPerRoomPerPoll: config.feeds.maxPerRoomPerPoll,
+    backoffCapSeconds: config.feeds.backoffCapSeconds,
+    sendPaceMs: config.feeds.sendPaceMs,
+    log,
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  let last: PollReport | undefined;
+  const scheduler: Scheduler = createScheduler({
+    cron: config.feeds.cron,
+    name: "feeds",
+    job: async () => {
+      last = await watcher.poll();
+    },
+    log,
+    ...(opts.shouldRun ? { shouldRun: opts.shouldRun } : {}),
+  });
+  return {
+    start: () => scheduler.start(),
+    stop: () => scheduler.stop(),
+    async pollNow() {
+      await scheduler.runNow();
+      if (!last) throw new Error("the feed poll did not run");
+      return last;
+    },
+  };
+}
