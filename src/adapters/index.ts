@@ -22,7 +22,13 @@ export interface AdapterDeps {
 export function createPlatformAdapters(deps: AdapterDeps): Adapter[] {
   const adapters: Adapter[] = [];
   // Matrix (issue "Matrix adapter") and Discord (issue "Discord adapter") register here.
-  const matrix = matrixAdapterFor({ config: deps.config, secrets: deps.secrets, store: deps.services.store, log: deps.log });
+  const matrix = matrixAdapterFor({
+    config: deps.config,
+    secrets: deps.secrets,
+    store: deps.services.store,
+    log: deps.log,
+    subscriptions: deps.services.subscriptions,
+  });
   if (matrix) adapters.push(matrix);
   const discord = discordAdapterFor({ config: deps.config, secrets: deps.secrets, dispatcher: deps.dispatcher, log: deps.log });
   if (discord) adapters.push(discord);

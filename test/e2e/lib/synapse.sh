@@ -1,4 +1,5 @@
 # Sourced by servers/synapse.sh: install (cached), configure, start, wait for and stop Synapse.
+# Needs apt.sh (apt_install) sourced first.
 
 SYNAPSE_VENV=${NIXIE_SYNAPSE_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/nixie-synapse/venv}
 
@@ -17,7 +18,11 @@ synapse_install() {
   echo "installing matrix-synapse${NIXIE_SYNAPSE_VERSION:-} into $SYNAPSE_VENV" >&2
   rm -rf "$SYNAPSE_VENV"
   mkdir -p "$(dirname "$SYNAPSE_VENV")"
-  "$(synapse_python)" -m venv "$SYNAPSE_VENV" >&2
+  local py; py=$(synapse_python)
+  command -v "$py" >/dev/null || { apt_install python3 python3-venv; py=python3; }
+  # Debian's python3 keeps venv (ensurepip) in a separate package
+  "$py" -c 'import ensurepip, venv' 2>/dev/null || apt_install python3-venv
+  "$py" -m venv "$SYNAPSE_VENV" >&2
   "$SYNAPSE_VENV/bin/pip" install -q --upgrade pip >&2
   "$SYNAPSE_VENV/bin/pip" install -q "matrix-synapse${NIXIE_SYNAPSE_VERSION:-}" >&2
   echo "matrix-synapse${NIXIE_SYNAPSE_VERSION:-}" > "$marker"
@@ -75,10 +80,11 @@ federation_domain_whitelist: []
 url_preview_enabled: false
 presence:
   enabled: false
-# Rate limits: Synapse's defaults (rc_message 0.2/s burst 10, rc_joins, rc_invites, rc_login, …) are
-# left as they are, so the bot meets a real server's 429s. The one exception:
-# rc_invites.per_user (invites one user may receive: burst 5, then one per ~5 minutes) stays at its
-# default too; every suite run registers fresh users, so no account collects more than a few invites.
+# Rate limits: none is set here, so every rc_* limit has Synapse's default (rc_message: 0.2/s,
+# burst 10; rc_joins, rc_invites, rc_login, rc_room_creation likewise) and nixie meets a real
+# server's 429s. The suite lifts the limits of its human test users only, per user through the admin
+# API (override_ratelimit), so their quick messages do not wait; nixie's account keeps the defaults.
+# Each run registers fresh users, so none collects more invites than rc_invites.per_user allows.
 EOF
   (cd "$dir" && "$SYNAPSE_VENV/bin/python" -m synapse.app.homeserver -c "$dir/homeserver.yaml" --generate-keys >&2)
 }

@@ -8,6 +8,7 @@
 # NIXIE_SYNAPSE_VERSION (a pip version spec such as "==1.140.0"; default: the newest release),
 # NIXIE_E2E_SYNAPSE_PORT (default 18008), NIXIE_PYTHON (default python3.11, else python3).
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/apt.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/synapse.sh"
 
 PORT=${NIXIE_E2E_SYNAPSE_PORT:-18008}
