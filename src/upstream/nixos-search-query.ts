@@ -176,7 +176,7 @@ function relevanceQuery(p: Profile, q: QueryWords, extraShould: readonly EsBody[
   return {
     bool: {
       filter: [typeFilter(p)],
-      must_not: q.negative.flatMap((w) => p.main.map((field) => wildcard(field, w))),
+      must_not: variants(q.negative).flatMap((w) => p.main.map((field) => wildcard(field, w))),
       must: [{ dis_max: { tie_breaker: 0.7, queries: dis } }],
       should,
     },

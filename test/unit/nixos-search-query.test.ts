@@ -82,6 +82,12 @@ describe("nixos-search query bodies", () => {
       assert.deepEqual(query.bool.must_not[0], { wildcard: { package_attr_name: { value: "*esr*", case_insensitive: true } } });
     });
 
+    it("excludes the dash and underscore spellings of an excluded word too", () => {
+      const b = wire(packagesBody(splitQuery("python -foo_bar"), 3)) as { query: { bool: { must_not: { wildcard: Record<string, { value: string }> }[] } } };
+      const values = new Set(b.query.bool.must_not.map((c) => Object.values(c.wildcard)[0]!.value));
+      assert.deepEqual([...values].sort(), ["*foo-bar*", "*foo_bar*"]);
+    });
+
     it("adds a phrase boost only for several words, and glued variants of them", () => {
       const multi = JSON.stringify(packagesBody(splitQuery("python requests"), 3));
       assert.match(multi, /"type":"phrase","query":"python requests"/);
