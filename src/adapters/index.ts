@@ -30,7 +30,13 @@ export function createPlatformAdapters(deps: AdapterDeps): Adapter[] {
     subscriptions: deps.services.subscriptions,
   });
   if (matrix) adapters.push(matrix);
-  const discord = discordAdapterFor({ config: deps.config, secrets: deps.secrets, dispatcher: deps.dispatcher, log: deps.log });
+  const discord = discordAdapterFor({
+    config: deps.config,
+    secrets: deps.secrets,
+    dispatcher: deps.dispatcher,
+    log: deps.log,
+    onRoomGone: (room) => deps.services.subscriptions.removeRoom(room),
+  });
   if (discord) adapters.push(discord);
   return adapters;
 }

@@ -13,7 +13,9 @@ import { createPlatformAdapters } from "../../src/adapters/index.js";
 import { slashCommandsFor } from "../../src/adapters/discord/slash.js";
 import { startBot, type Bot } from "../../src/bot.js";
 import { loadConfig } from "../../src/config.js";
+import { roomKey, type RoomRef } from "../../src/core/adapter.js";
 import { cardBlock, rich } from "../../src/core/reply.js";
+import { deliveryId } from "../../src/feeds/entries.js";
 import {
   IDS,
   USERS,
@@ -26,6 +28,7 @@ import {
   type RestCall,
 } from "../helpers/fake-discord.js";
 import { startFakeSearch, type FakeSearch } from "../helpers/fake-search.js";
+import { startLoopback, type Loopback } from "../helpers/loopback.js";
 
 type Json = Record<string, unknown>;
 
@@ -35,22 +38,45 @@ const INTENTS = { guilds: 1, guildMessages: 1 << 9, directMessages: 1 << 12, mes
 const dataOf = (c: RestCall | undefined): Json => ((c?.body as Json | undefined)?.["data"] ?? {}) as Json;
 const embedsOf = (body: unknown): Json[] => (((body as Json | undefined)?.["embeds"] ?? []) as Json[]);
 
+interface Topic {
+  readonly id: number;
+  readonly title: string;
+}
+
+/** A Discourse category feed (RSS 2.0 as Discourse writes it) with these topics, newest first. */
+function discourseRss(base: string, topics: readonly Topic[]): string {
+  const items = topics.map((t, i) => {
+    const link = `${base}/t/topic-${t.id}/${t.id}`;
+    const date = new Date(Date.now() - i * 60_000).toUTCString();
+    return `<item><title>${t.title}</title><dc:creator><![CDATA[someone]]></dc:creator><description><![CDATA[<p>About ${t.title}.</p>]]></description><link>${link}</link><pubDate>${date}</pubDate><guid isPermaLink="false">discourse.example-topic-${t.id}</guid></item>`;
+  });
+  return `<?xml version="1.0" encoding="UTF-8" ?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Announcements</title><link>${base}/c/announcements/8</link><description>Announcements</description>${items.join("")}</channel></rss>`;
+}
+
 describe("Discord end to end (discord.js against a fake Discord)", function () {
   this.timeout(15_000);
   let fake: FakeDiscord;
   let search: FakeSearch;
+  let discourse: Loopback;
+  const topics: Topic[] = [{ id: 100, title: "An old announcement" }];
   let bot: Bot;
   let dir: string;
 
   before(async () => {
     fake = await startFakeDiscord({ heartbeatInterval: 300 });
     search = await startFakeSearch();
+    discourse = await startLoopback((req, res) => {
+      if (req.path !== "/c/announcements/8.rss") return void res.writeHead(404).end();
+      res.writeHead(200, { "content-type": "application/rss+xml" }).end(discourseRss(discourse.url, topics));
+    });
     dir = mkdtempSync(join(tmpdir(), "nixie-discord-"));
     const loaded = loadConfig({
       env: {
         NIXIE_CONFIG: "",
         NIXIE_STORE_URL: `sqlite://${join(dir, "nixie.sqlite")}`,
         NIXIE_SEARCH_URL: search.url,
+        NIXIE_DISCOURSE_URL: discourse.url,
+        NIXIE_NIXHOUR_FEED: `${discourse.url}/nixhour.xml`,
         DISCORD_TOKEN: "fake-bot-token",
         DISCORD_APPLICATION_ID: IDS.app,
         DISCORD_API_URL: fake.apiUrl,
@@ -69,6 +95,7 @@ describe("Discord end to end (discord.js against a fake Discord)", function () {
     await bot?.stop();
     await fake?.close();
     await search?.close();
+    await discourse?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -150,7 +177,7 @@ describe("Discord end to end (discord.js against a fake Discord)", function () {
     assert.deepEqual((followUp.body as Json)["allowed_mentions"], { parse: [] });
   });
 
-  it("a feed post goes to the channel once, with its delivery id as the enforced nonce", async () => {
+  it("a send repeated with the same delivery id creates one message (enforced nonce)", async () => {
     const room = { platform: "discord" as const, id: IDS.otherChannel };
     const reply = { blocks: [cardBlock({ title: "NixOS 26.05 released", url: "https://discourse.nixos.org/t/1", description: rich("@everyone it is out") })] };
     const before = fake.messages.get(IDS.otherChannel)!.length;
@@ -168,6 +195,50 @@ describe("Discord end to end (discord.js against a fake Discord)", function () {
     assert.equal(created.length, 1);
     assert.equal(embedsOf(created[0])[0]!["title"], "NixOS 26.05 released");
     assert.match(String(embedsOf(created[0])[0]!["description"]), /@\u200beveryone/);
+  });
+
+  it("/subscribe by a member without Manage Channels is refused; a moderator subscribes", async () => {
+    const room: RoomRef = { platform: "discord", id: IDS.channel };
+    const refused = slashCommand("subscribe", [{ name: "feed", type: 3, value: "announcements" }], USERS.alice);
+    fake.dispatch("INTERACTION_CREATE", refused);
+    const no = await fake.waitFor("the refusal", () => callbackOf(fake, refused));
+    assert.equal(Number(dataOf(no)["flags"]) & EPHEMERAL, EPHEMERAL);
+    assert.match(String(dataOf(no)["content"]), /Only room managers/);
+    assert.deepEqual(await bot.services.subscriptions.list(room), []);
+
+    const allowed = slashCommand("subscribe", [{ name: "feed", type: 3, value: "announcements" }], USERS.mod);
+    fake.dispatch("INTERACTION_CREATE", allowed);
+    const yes = await fake.waitFor("the confirmation", () => callbackOf(fake, allowed));
+    assert.match(String(dataOf(yes)["content"]), /^Subscribed/);
+    assert.deepEqual(await bot.services.subscriptions.list(room), ["announcements"]);
+  });
+
+  it("a new feed entry is posted to the channel once, with its delivery id as the enforced nonce", async () => {
+    const room: RoomRef = { platform: "discord", id: IDS.channel };
+    const posts = () => fake.calls("POST", new RegExp(`^/channels/${IDS.channel}/messages$`));
+    await bot.feeds.pollNow(); // first sight: what is there now is old news
+    assert.equal(posts().length, 0);
+    topics.unshift({ id: 101, title: "NixOS 26.11 released" });
+    await bot.feeds.pollNow();
+    await bot.feeds.pollNow();
+    assert.equal(posts().length, 1);
+    const body = posts()[0]!.body as Json;
+    assert.equal(body["nonce"], deliveryId(roomKey(room), "announcements", "topic:101"));
+    assert.equal(body["enforce_nonce"], true);
+    assert.deepEqual(body["allowed_mentions"], { parse: [] });
+    assert.match(JSON.stringify(body), /NixOS 26\.11 released/);
+    assert.equal(fake.messages.get(IDS.channel)!.length, 1);
+  });
+
+  it("a channel that is gone loses its subscriptions; the others still get the post", async () => {
+    const gone: RoomRef = { platform: "discord", id: IDS.otherChannel };
+    await bot.services.subscriptions.subscribe(gone, "announcements");
+    fake.deleteChannel(IDS.otherChannel);
+    topics.unshift({ id: 102, title: "Another announcement" });
+    await bot.feeds.pollNow();
+    assert.deepEqual(await bot.services.subscriptions.list(gone), []);
+    assert.deepEqual(await bot.services.subscriptions.list({ platform: "discord", id: IDS.channel }), ["announcements"]);
+    assert.equal(fake.messages.get(IDS.channel)!.length, 2);
   });
 
   it("survives a gateway disconnect (resumes) and answers again", async () => {
