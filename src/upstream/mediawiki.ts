@@ -158,15 +158,21 @@ const NOT_PROSE = [
   "style",
 ];
 
+/** Boxes whose paragraphs are never the intro, when paragraphs are not at the top level. */
+const BOXES = "table, .navbox, .infobox, .mw-pt-languages, .hatnote, .noprint, .metadata, .mw-references-wrap, blockquote";
+
 /**
  * The first sentences of a parsed section: only its top-level paragraphs count, so whatever
  * templates add around them (infoboxes, navigation and maintenance boxes, the language bar) is
- * left out, and references inside them are removed.
+ * left out, and references inside them are removed. Should the paragraphs sit in one more
+ * wrapper, any paragraph outside a known kind of box counts.
  */
 export function introFromSectionHtml(html: string): string {
   const root = parseHtml(html);
   const container = root.querySelector(".mw-parser-output") ?? root;
-  const paragraphs = container.childNodes.filter((n): n is HTMLElement => n instanceof HTMLElement && n.rawTagName?.toLowerCase() === "p");
+  const isP = (n: unknown): n is HTMLElement => n instanceof HTMLElement && n.rawTagName?.toLowerCase() === "p";
+  let paragraphs = container.childNodes.filter(isP).filter((p) => p.text.trim() !== "");
+  if (paragraphs.length === 0) paragraphs = container.querySelectorAll("p").filter((p) => p.text.trim() !== "" && p.closest(BOXES) === null);
   const text = paragraphs
     .map((p) => htmlToText(p.toString(), { remove: NOT_PROSE, singleLine: true }))
     .filter((t) => t.trim() !== "")

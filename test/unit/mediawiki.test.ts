@@ -102,6 +102,14 @@ describe("mediawiki: intros", () => {
     assert.match(intro, /matter here\.$/);
   });
 
+  it("finds paragraphs inside one more wrapper, but not inside boxes", () => {
+    const html =
+      '<div class="mw-parser-output"><div lang="de" dir="ltr" class="mw-content-ltr">' +
+      '<table class="wikitable"><tr><td><p>In a table.</p></td></tr></table><div class="hatnote"><p>A hatnote.</p></div>' +
+      "<p>The lead. It goes on.</p></div></div>";
+    assert.equal(introFromSectionHtml(html), "The lead. It goes on.");
+  });
+
   it("gives an empty intro for a section with no paragraphs", () => {
     assert.equal(introFromSectionHtml('<div class="mw-parser-output"><table class="infobox"><tr><td>x</td></tr></table></div>'), "");
   });
