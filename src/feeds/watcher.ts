@@ -62,8 +62,11 @@ export function backoffMs(failures: number, capSeconds: number): number {
   return Math.min(capSeconds * 1000, BACKOFF_BASE_MS * 2 ** Math.min(failures - 1, 30));
 }
 
-const describe = (e: unknown): string =>
-  e instanceof UpstreamError ? e.message.replace(/^[^:]*: /, "") : e instanceof Error ? e.message : String(e);
+/** A short reason without the service name (the feed is named next to it anyway). */
+const describe = (e: unknown): string => {
+  if (e instanceof UpstreamError) return e.message.startsWith(`${e.service}: `) ? e.message.slice(e.service.length + 2) : e.message;
+  return e instanceof Error ? e.message : String(e);
+};
 
 /** Drops undefined properties (the store keeps JSON; exactOptionalPropertyTypes wants them absent). */
 function withoutUndefined<T extends object>(o: { [K in keyof T]: T[K] | undefined }): T {
