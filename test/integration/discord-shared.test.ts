@@ -1,0 +1,106 @@
+/**
+ * The Discord adapter beside another adapter in one process (as with Matrix and Discord configured
+ * together): one store, one dispatcher, one feed job. Each platform answers its own users, and one
+ * poll of a feed posts a new entry to the subscribed rooms of both.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { createPlatformAdapters } from "../../src/adapters/index.js";
+import { startBot, type Bot } from "../../src/bot.js";
+import { loadConfig } from "../../src/config.js";
+import type { RoomRef } from "../../src/core/adapter.js";
+import { renderPlain } from "../../src/render/plain.js";
+import { IDS, USERS, callbackOf, slashCommand, startFakeDiscord, type FakeDiscord } from "../helpers/fake-discord.js";
+import { startLoopback, type Loopback } from "../helpers/loopback.js";
+import { createTestAdapter, type TestAdapter } from "../helpers/test-bot.js";
+
+type Json = Record<string, unknown>;
+
+function rss(base: string, ids: readonly number[]): string {
+  const items = ids.map(
+    (id) =>
+      `<item><title>Topic ${id}</title><link>${base}/t/topic-${id}/${id}</link><pubDate>${new Date().toUTCString()}</pubDate><guid isPermaLink="false">discourse.example-topic-${id}</guid><description>Topic ${id}</description></item>`,
+  );
+  return `<?xml version="1.0" encoding="UTF-8" ?><rss version="2.0"><channel><title>Announcements</title><link>${base}</link><description>d</description>${items.join("")}</channel></rss>`;
+}
+
+describe("Discord beside another adapter in one process", function () {
+  this.timeout(15_000);
+  let fake: FakeDiscord;
+  let feeds: Loopback;
+  let bot: Bot;
+  let other: TestAdapter;
+  let dir: string;
+  const topics = [1];
+
+  before(async () => {
+    fake = await startFakeDiscord({ heartbeatInterval: 300 });
+    feeds = await startLoopback((req, res) => {
+      if (req.path !== "/c/announcements/8.rss") return void res.writeHead(404).end();
+      res.writeHead(200, { "content-type": "application/rss+xml" }).end(rss(feeds.url, topics));
+    });
+    dir = mkdtempSync(join(tmpdir(), "nixie-shared-"));
+    const loaded = loadConfig({
+      env: {
+        NIXIE_CONFIG: "",
+        NIXIE_STORE_URL: `sqlite://${join(dir, "nixie.sqlite")}`,
+        NIXIE_DISCOURSE_URL: feeds.url,
+        NIXIE_NIXHOUR_FEED: `${feeds.url}/nixhour.xml`,
+        DISCORD_TOKEN: "fake-bot-token",
+        DISCORD_APPLICATION_ID: IDS.app,
+        DISCORD_API_URL: fake.apiUrl,
+      },
+      ignoreLocal: true,
+    });
+    const log = pino({ level: process.env["NIXIE_TEST_LOG"] ?? "silent" });
+    other = createTestAdapter();
+    bot = await startBot({
+      loaded,
+      log,
+      adapters: (services, dispatcher) => [other, ...createPlatformAdapters({ config: loaded.config, secrets: loaded.secrets, services, dispatcher, log })],
+    });
+  });
+
+  after(async () => {
+    await bot?.stop();
+    await fake?.close();
+    await feeds?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("runs both, and !about names both", async () => {
+    assert.deepEqual(bot.adapters.map((a) => a.platform), ["test", "discord"]);
+    const about = await other.say("!about");
+    assert.match(renderPlain(about!), /test.*discord|discord.*test/);
+  });
+
+  it("keeps rooms apart: a subscription on one platform is not one on the other", async () => {
+    const discordRoom: RoomRef = { platform: "discord", id: IDS.channel };
+    const i = slashCommand("subscribe", [{ name: "feed", type: 3, value: "announcements" }], USERS.mod);
+    fake.dispatch("INTERACTION_CREATE", i);
+    await fake.waitFor("the confirmation", () => callbackOf(fake, i));
+    assert.match(renderPlain((await other.say("!subscriptions"))!), /^This room follows no feeds/);
+    assert.match(renderPlain((await other.say("!subscribe announcements", { manager: true }))!), /^Subscribed/);
+    assert.deepEqual(await bot.services.subscriptions.list(discordRoom), ["announcements"]);
+    assert.deepEqual(await bot.services.subscriptions.list({ platform: "test", id: "room1" }), ["announcements"]);
+  });
+
+  it("one poll fetches the feed once and posts the new entry on both platforms", async () => {
+    await bot.feeds.pollNow(); // first sight
+    const fetchesBefore = feeds.requests.filter((r) => r.path === "/c/announcements/8.rss").length;
+    topics.unshift(2);
+    await bot.feeds.pollNow();
+    assert.equal(feeds.requests.filter((r) => r.path === "/c/announcements/8.rss").length, fetchesBefore + 1);
+    const discordPosts = fake.calls("POST", new RegExp(`^/channels/${IDS.channel}/messages$`));
+    assert.equal(discordPosts.length, 1);
+    assert.match(JSON.stringify(discordPosts[0]!.body), /Topic 2/);
+    assert.equal(other.sent.length, 1);
+    assert.match(other.sent[0]!.text, /Topic 2/);
+    // Each platform got its own delivery id (room + feed + entry).
+    assert.notEqual((discordPosts[0]!.body as Json)["nonce"], other.sent[0]!.opts?.deliveryId);
+    assert.equal((discordPosts[0]!.body as Json)["enforce_nonce"], true);
+  });
+});
