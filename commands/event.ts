@@ -7,7 +7,7 @@ export default defineCommand({
   aliases: ["events"],
   summary: "The next NixCon, sprints and meetups",
   details: "Words after the command narrow the list (name, place or tags). Dates are in UTC unless whole days were announced.",
-  examples: ["", "nixcon", "sprint"],
+  examples: ["event", "event nixcon", "event sprint"],
   options: [{ name: "filter", type: "string", description: "Words the event must match", positional: true, rest: true, maxLength: 100 }],
   slow: true,
   async run(args, ctx) {

@@ -7,7 +7,7 @@ import { utcDate } from "../src/feeds/format.js";
 export default defineCommand({
   name: "nixhour",
   summary: "The latest episodes of the Nix Hour",
-  examples: ["", "5"],
+  examples: ["nixhour", "nixhour 5"],
   options: [{ name: "count", type: "integer", description: "How many episodes (1-10)", positional: true, min: 1, max: 10 }],
   slow: true,
   async run(args, ctx) {

@@ -8,7 +8,7 @@ export default defineCommand({
   aliases: ["sub"],
   summary: "Post new entries of a feed in this room (room managers only)",
   details: "Only entries that appear after subscribing are posted, at most a few per poll. Feeds are configured by the operators: see !feeds.",
-  examples: ["announcements", "nixhour"],
+  examples: ["subscribe announcements", "subscribe nixhour"],
   options: [feedOption("Which feed (see !feeds)")],
   needsManager: true,
   async run(args, ctx) {

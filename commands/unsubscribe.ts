@@ -7,7 +7,7 @@ export default defineCommand({
   name: "unsubscribe",
   aliases: ["unsub"],
   summary: "Stop posting a feed in this room (room managers only)",
-  examples: ["announcements"],
+  examples: ["unsubscribe announcements"],
   options: [feedOption("Which feed (see !subscriptions)")],
   needsManager: true,
   async run(args, ctx) {
