@@ -10,6 +10,9 @@ import { ENCRYPTED_NOTICE } from "../../src/adapters/matrix/adapter.js";
 import { MatrixClient } from "../../src/adapters/matrix/sdk.js";
 import { startBot, type Bot } from "../../src/bot.js";
 import { loadConfig } from "../../src/config.js";
+import { textReply } from "../../src/core/reply.js";
+import { startFakeFeeds, type FakeFeeds } from "../helpers/fake-feeds.js";
+import { startFakeSearch, type FakeSearch } from "../helpers/fake-search.js";
 import { exemptFromRateLimits, registerUser, synapseFromEnv, type RegisteredUser, type SynapseEnv } from "./lib/synapse-users.js";
 
 interface Seen {
@@ -34,7 +37,9 @@ class Person {
   }
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+// nixie keeps Synapse's default message rate limit (a burst of 10, then one every 5 s), so an
+// answer may wait behind a few 429s: the waits here are generous.
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 45_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -53,8 +58,10 @@ function required(): SynapseEnv {
 }
 
 describe("Matrix adapter against a real Synapse", function () {
-  this.timeout(120_000);
+  this.timeout(180_000);
   let synapse: SynapseEnv;
+  let search: FakeSearch;
+  let feeds: FakeFeeds;
   let dir: string;
   let botUser: RegisteredUser;
   let alice: Person;
@@ -70,6 +77,11 @@ describe("Matrix adapter against a real Synapse", function () {
         NIXIE_STORE_URL: `sqlite://${join(dir, "nixie.sqlite")}`,
         MATRIX_HOMESERVER_URL: synapse.url,
         MATRIX_ACCESS_TOKEN: botUser.accessToken,
+        NIXIE_SEARCH_URL: search.url,
+        NIXIE_DISCOURSE_URL: feeds.url,
+        NIXIE_NIXHOUR_FEED: feeds.nixhourUrl,
+        // polls only when a test asks (bot.feeds.pollNow())
+        NIXIE_FEEDS_CRON: "0 0 1 1 *",
         ...extraEnv,
       },
       ignoreLocal: true,
@@ -91,9 +103,9 @@ describe("Matrix adapter against a real Synapse", function () {
     return { asked, reply };
   }
 
-  async function newRoomWithNixie(opts: { encrypted?: boolean } = {}): Promise<string> {
+  async function newRoomWithNixie(opts: { encrypted?: boolean; preset?: "private_chat" | "public_chat" } = {}): Promise<string> {
     const roomId = await alice.client.createRoom({
-      preset: "private_chat",
+      preset: opts.preset ?? "private_chat",
       invite: [botUser.userId, bob.user.userId],
       ...(opts.encrypted ? { initial_state: [{ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }] } : {}),
     });
@@ -105,6 +117,8 @@ describe("Matrix adapter against a real Synapse", function () {
   before(async function () {
     synapse = required();
     dir = mkdtempSync(join(tmpdir(), "nixie-e2e-matrix-"));
+    search = await startFakeSearch();
+    feeds = await startFakeFeeds();
     const operator = await registerUser(synapse, "operator", { admin: true });
     [botUser, alice, bob] = await Promise.all([
       registerUser(synapse, "nixie"),
@@ -123,6 +137,8 @@ describe("Matrix adapter against a real Synapse", function () {
     await bot?.stop();
     alice?.client.stop();
     bob?.client.stop();
+    await search?.close();
+    await feeds?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -200,5 +216,72 @@ describe("Matrix adapter against a real Synapse", function () {
     await alice.client.sendRawEvent(secret, "m.room.encrypted", { algorithm: "m.megolm.v1.aes-sha2", ciphertext: "AwgA", sender_key: "x", session_id: "y", device_id: "Z" });
     await ask(alice, room, { body: "!about" });
     assert.equal(alice.from(botUser.userId, secret).length, 1);
+  });
+  it("answers !pkg firefox from the search backend", async function () {
+    const { reply } = await ask(alice, room, { body: "!pkg firefox" });
+    assert.match(reply.content["body"], /firefox/i);
+    assert.match(reply.content["formatted_body"], /<a href="https:\/\/search\.nixos\.org\//);
+    assert.ok(search.requests.length > 0);
+    assert.deepEqual(search.problems, []);
+  });
+
+  it("lets only room managers subscribe, then posts a new feed entry exactly once, also across a restart", async function () {
+    const refused = await ask(bob, room, { body: "!subscribe announcements" });
+    assert.match(refused.reply.content["body"], /Only room managers/);
+    const accepted = await ask(alice, room, { body: "!subscribe announcements" });
+    assert.match(accepted.reply.content["body"], /Subscribed/);
+    assert.deepEqual(await bot!.services.subscriptions.list({ platform: "matrix", id: room }), ["announcements"]);
+
+    await bot!.feeds.pollNow(); // the first sight of a feed posts nothing
+    feeds.addTopic("announcements", { id: 990001, title: "Nix 3.0 released in e2e", html: "<p>A test announcement.</p>" });
+    await bot!.feeds.pollNow();
+    const posts = () => alice.from(botUser.userId, room).filter((e) => String(e.content["body"]).includes("Nix 3.0 released in e2e"));
+    const post = await waitFor("the feed post", () => posts()[0]);
+    assert.equal(post.content["msgtype"], "m.notice");
+    assert.equal(post.content["m.relates_to"], undefined);
+    assert.deepEqual(post.content["m.mentions"], {});
+
+    await bot!.stop();
+    bot = await startNixie();
+    await bot.feeds.pollNow();
+    feeds.addTopic("announcements", { id: 990002, title: "After the restart in e2e" });
+    await bot.feeds.pollNow();
+    await waitFor("the second post", () => alice.from(botUser.userId, room).find((e) => String(e.content["body"]).includes("After the restart in e2e")));
+    // the second post arrived after any repeat of the first would have: still exactly one
+    assert.equal(posts().length, 1);
+  });
+
+  it("sends a delivery id once: Synapse drops the repeat, also from a restarted bot", async function () {
+    const target = { platform: "matrix", id: room } as const;
+    await bot!.sendTo(target, textReply("delivered once in e2e"), { deliveryId: "e2e|once" });
+    await bot!.sendTo(target, textReply("delivered once in e2e"), { deliveryId: "e2e|once" });
+    await bot!.stop();
+    bot = await startNixie();
+    await bot.sendTo(target, textReply("delivered once in e2e"), { deliveryId: "e2e|once" });
+    await bot.sendTo(target, textReply("marker after the repeats in e2e"), { deliveryId: "e2e|marker" });
+    await waitFor("the marker", () => alice.from(botUser.userId, room).find((e) => e.content["body"] === "marker after the repeats in e2e"));
+    assert.equal(alice.from(botUser.userId, room).filter((e) => e.content["body"] === "delivered once in e2e").length, 1);
+  });
+
+  it("drops a room's subscriptions when kicked", async function () {
+    const kickRoom = await newRoomWithNixie();
+    await ask(alice, kickRoom, { body: "!subscribe announcements" });
+    const ref = { platform: "matrix", id: kickRoom } as const;
+    assert.deepEqual(await bot!.services.subscriptions.list(ref), ["announcements"]);
+    await alice.client.kickUser(botUser.userId, kickRoom, "testing");
+    await waitFor("the subscriptions to go", async () => (await bot!.services.subscriptions.list(ref)).length === 0);
+    assert.ok(!(await bot!.services.subscriptions.roomsFor("announcements")).some((r) => r.id === kickRoom));
+  });
+
+  it("follows a room upgrade and moves the subscriptions to the new room", async function () {
+    const old = await newRoomWithNixie({ preset: "public_chat" });
+    await ask(alice, old, { body: "!subscribe announcements" });
+    const res = (await alice.client.doRequest("POST", `/_matrix/client/v3/rooms/${encodeURIComponent(old)}/upgrade`, null, { new_version: "12" })) as { replacement_room: string };
+    const upgraded = res.replacement_room;
+    await waitFor("nixie in the new room", async () => (await alice.client.getJoinedRoomMembers(upgraded)).includes(botUser.userId));
+    await waitFor("the subscriptions to move", async () => (await bot!.services.subscriptions.list({ platform: "matrix", id: upgraded })).includes("announcements"));
+    assert.deepEqual(await bot!.services.subscriptions.list({ platform: "matrix", id: old }), []);
+    const { reply } = await ask(alice, upgraded, { body: "!subscriptions" });
+    assert.match(reply.content["body"], /announcements|Announcements/);
   });
 });
