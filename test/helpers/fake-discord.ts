@@ -76,6 +76,8 @@ export interface FakeDiscordOptions {
   readonly heartbeatInterval?: number;
   /** Answer RESUME with RESUMED (true) or with an invalid session, forcing a new IDENTIFY. */
   readonly resumable?: boolean;
+  /** The only bot token accepted (REST 401 and gateway close 4004 otherwise). Default: any. */
+  readonly token?: string;
 }
 
 export interface FakeDiscord {
@@ -219,6 +221,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       if (!u.pathname.startsWith(prefix)) return apiError(res, 404, 0, "404: Not Found (outside the API base)");
       const call: RestCall = { method: req.method ?? "GET", path: decodeURIComponent(u.pathname.slice(prefix.length)), query: u.searchParams, auth: req.headers.authorization, body };
       rest.push(call);
+      if (opts.token !== undefined && call.auth !== `Bot ${opts.token}` && !call.path.startsWith("/webhooks/") && !call.path.startsWith("/interactions/"))
+        return apiError(res, 401, 0, "401: Unauthorized");
       route(call, res);
     });
   });
@@ -244,6 +248,10 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
           frame(ws, { op: 11, d: null, s: null, t: null });
           break;
         case 2: // IDENTIFY
+          if (opts.token !== undefined && (msg["d"] as Json | undefined)?.["token"] !== opts.token) {
+            ws.close(4004, "Authentication failed.");
+            break;
+          }
           sessions++;
           frame(ws, {
             op: 0, t: "READY", s: ++seq,

@@ -188,6 +188,30 @@ describe("Discord adapter: slash commands (fake Discord)", function () {
   });
 });
 
+describe("Discord adapter: start-up", function () {
+  this.timeout(10_000);
+
+  it("a wrong token stops start with one clear line, and the client is shut down", async () => {
+    const fake = await startFakeDiscord({ token: "right-token" });
+    const log = pino({ level: "silent" });
+    const { config, secrets } = loadConfig({ env: { NIXIE_CONFIG: "" }, ignoreLocal: true });
+    const dir = mkdtempSync(join(tmpdir(), "nixie-discord-"));
+    const store = await openStore(`sqlite://${join(dir, "nixie.sqlite")}`);
+    try {
+      const services = createServices({ config, secrets, log, store, adapters: () => ["discord"] });
+      const dispatcher = createDispatcher({ commands: testCommands, services, prefix: "!", maxMessageLength: 4000, maxArgLength: 200, rateLimiter: new RateLimiter(3, 1), log });
+      const adapter = createDiscordAdapter({ token: "wrong-token", applicationId: IDS.app, apiUrl: fake.apiUrl, prefixCommands: false, dispatcher, log, readyTimeoutMs: 3000 });
+      await assert.rejects(adapter.start(async () => null), (e: Error) => /^Discord: .*token/i.test(e.message) && !e.message.includes("wrong-token"));
+      assert.equal(adapter.isConnected(), false);
+      assert.deepEqual(fake.gateway, [], "it never opened the gateway");
+    } finally {
+      await fake.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("Discord adapter: prefix commands (fake Discord)", function () {
   this.timeout(10_000);
   let h: Harness;

@@ -96,6 +96,8 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): Adapter {
     partials: [Partials.Channel],
     // Also set on every payload by the renderer; this covers anything else.
     allowedMentions: { parse: [], repliedUser: false },
+    // A reply to a message deleted meanwhile is still posted (as a plain message).
+    failIfNotExists: false,
     // nixie never reads old messages: do not keep them.
     makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
     rest: { timeout: opts.restTimeoutMs ?? 15_000, ...(opts.apiUrl ? { api: opts.apiUrl.replace(/\/+$/, "") } : {}) },
@@ -164,6 +166,8 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): Adapter {
     const text = [`/${i.commandName}`, ...[...raw].map(([k, v]) => `${k}:${String(v)}`)].join(" ");
     const message = incoming(i.channelId, i.user, text, async () => i.inGuild() && canManageWith(i.memberPermissions));
     const work = dispatcher.invoke(message, i.commandName, raw);
+    // If acknowledging fails below, the answer is dropped; it must not become an unhandled rejection.
+    work.catch(() => undefined);
     // Acknowledge within Discord's 3 s: defer at once for commands that call an upstream, and
     // for any other command that has not answered by deferAfterMs.
     let deferred = false;
