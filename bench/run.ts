@@ -6,10 +6,14 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../src/config.js";
+import { overhead, singleFlight, throughput } from "./commands.js";
 import { footprint } from "./footprint.js";
 import { table, type Result } from "./lib.js";
 
 const suites: Record<string, () => Promise<Result[]>> = {
+  overhead,
+  throughput,
+  singleFlight,
   footprint,
 };
 

@@ -12,7 +12,7 @@ import type { Services } from "./core/services.js";
 import { createFeedJob, type FeedJob } from "./feeds/wiring.js";
 import { createServices } from "./services.js";
 import { openStore, type Store } from "./storage/store.js";
-import type { HttpEvent } from "./upstream/http.js";
+import type { Http, HttpEvent } from "./upstream/http.js";
 
 export interface BotOptions {
   readonly loaded: LoadedConfig;
@@ -24,6 +24,8 @@ export interface BotOptions {
   readonly now?: () => Date;
   readonly onCommand?: (e: CommandEvent) => void;
   readonly onHttpEvent?: (e: HttpEvent) => void;
+  /** Replaces the HTTP layer (benchmarks use an in-memory upstream). */
+  readonly http?: Http;
 }
 
 export interface Bot {
@@ -57,6 +59,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     store,
     adapters: () => adapters.map((a) => a.platform),
     ...(opts.onHttpEvent ? { onHttpEvent: opts.onHttpEvent } : {}),
+    ...(opts.http ? { http: opts.http } : {}),
   });
   const dispatcher = createDispatcher({
     commands: services.commands,

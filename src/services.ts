@@ -4,7 +4,7 @@ import { commands } from "../commands/index.js";
 import type { Config, Secrets } from "./config.js";
 import type { Services } from "./core/services.js";
 import type { Store } from "./storage/store.js";
-import { createHttp, type HttpEvent, type HttpResponse } from "./upstream/http.js";
+import { createHttp, type Http, type HttpEvent, type HttpResponse } from "./upstream/http.js";
 import { createMediaWiki } from "./upstream/mediawiki.js";
 import { createNixosSearch } from "./upstream/nixos-search.js";
 import { userAgent, version } from "./version.js";
@@ -17,11 +17,15 @@ export interface ServiceDeps {
   readonly store: Store;
   readonly adapters: () => readonly string[];
   readonly onHttpEvent?: (e: HttpEvent) => void;
+  /** Replaces the HTTP layer built from config (benchmarks). */
+  readonly http?: Http;
 }
 
 export function createServices(deps: ServiceDeps): Services {
   const { config, log, store } = deps;
-  const http = createHttp({
+  const http =
+    deps.http ??
+    createHttp({
     userAgent,
     timeoutMs: config.http.timeoutMs,
     retries: config.http.retries,
