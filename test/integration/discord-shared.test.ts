@@ -14,41 +14,31 @@ import { loadConfig } from "../../src/config.js";
 import type { RoomRef } from "../../src/core/adapter.js";
 import { renderPlain } from "../../src/render/plain.js";
 import { IDS, USERS, callbackOf, slashCommand, startFakeDiscord, type FakeDiscord } from "../helpers/fake-discord.js";
-import { startLoopback, type Loopback } from "../helpers/loopback.js";
+import { startFakeFeeds, type FakeFeeds } from "../helpers/fake-feeds.js";
 import { createTestAdapter, type TestAdapter } from "../helpers/test-bot.js";
 
 type Json = Record<string, unknown>;
 
-function rss(base: string, ids: readonly number[]): string {
-  const items = ids.map(
-    (id) =>
-      `<item><title>Topic ${id}</title><link>${base}/t/topic-${id}/${id}</link><pubDate>${new Date().toUTCString()}</pubDate><guid isPermaLink="false">discourse.example-topic-${id}</guid><description>Topic ${id}</description></item>`,
-  );
-  return `<?xml version="1.0" encoding="UTF-8" ?><rss version="2.0"><channel><title>Announcements</title><link>${base}</link><description>d</description>${items.join("")}</channel></rss>`;
-}
-
 describe("Discord beside another adapter in one process", function () {
   this.timeout(15_000);
   let fake: FakeDiscord;
-  let feeds: Loopback;
+  let feeds: FakeFeeds;
   let bot: Bot;
   let other: TestAdapter;
   let dir: string;
-  const topics = [1];
 
   before(async () => {
     fake = await startFakeDiscord({ heartbeatInterval: 300 });
-    feeds = await startLoopback((req, res) => {
-      if (req.path !== "/c/announcements/8.rss") return void res.writeHead(404).end();
-      res.writeHead(200, { "content-type": "application/rss+xml" }).end(rss(feeds.url, topics));
-    });
+    feeds = await startFakeFeeds();
     dir = mkdtempSync(join(tmpdir(), "nixie-shared-"));
     const loaded = loadConfig({
       env: {
         NIXIE_CONFIG: "",
         NIXIE_STORE_URL: `sqlite://${join(dir, "nixie.sqlite")}`,
         NIXIE_DISCOURSE_URL: feeds.url,
-        NIXIE_NIXHOUR_FEED: `${feeds.url}/nixhour.xml`,
+        NIXIE_NIXHOUR_FEED: feeds.nixhourUrl,
+        // polls only when a test asks (bot.feeds.pollNow())
+        NIXIE_FEEDS_CRON: "0 0 1 1 *",
         DISCORD_TOKEN: "fake-bot-token",
         DISCORD_APPLICATION_ID: IDS.app,
         DISCORD_API_URL: fake.apiUrl,
@@ -90,10 +80,10 @@ describe("Discord beside another adapter in one process", function () {
 
   it("one poll fetches the feed once and posts the new entry on both platforms", async () => {
     await bot.feeds.pollNow(); // first sight
-    const fetchesBefore = feeds.requests.filter((r) => r.path === "/c/announcements/8.rss").length;
-    topics.unshift(2);
+    const fetchesBefore = feeds.count("announcements").requests;
+    feeds.addTopic("announcements", { id: 90002, title: "Topic 2" });
     await bot.feeds.pollNow();
-    assert.equal(feeds.requests.filter((r) => r.path === "/c/announcements/8.rss").length, fetchesBefore + 1);
+    assert.equal(feeds.count("announcements").requests, fetchesBefore + 1);
     const discordPosts = fake.calls("POST", new RegExp(`^/channels/${IDS.channel}/messages$`));
     assert.equal(discordPosts.length, 1);
     assert.match(JSON.stringify(discordPosts[0]!.body), /Topic 2/);

@@ -27,8 +27,8 @@ import {
   type FakeDiscord,
   type RestCall,
 } from "../helpers/fake-discord.js";
+import { startFakeFeeds, type FakeFeeds } from "../helpers/fake-feeds.js";
 import { startFakeSearch, type FakeSearch } from "../helpers/fake-search.js";
-import { startLoopback, type Loopback } from "../helpers/loopback.js";
 
 type Json = Record<string, unknown>;
 
@@ -38,45 +38,28 @@ const INTENTS = { guilds: 1, guildMessages: 1 << 9, directMessages: 1 << 12, mes
 const dataOf = (c: RestCall | undefined): Json => ((c?.body as Json | undefined)?.["data"] ?? {}) as Json;
 const embedsOf = (body: unknown): Json[] => (((body as Json | undefined)?.["embeds"] ?? []) as Json[]);
 
-interface Topic {
-  readonly id: number;
-  readonly title: string;
-}
-
-/** A Discourse category feed (RSS 2.0 as Discourse writes it) with these topics, newest first. */
-function discourseRss(base: string, topics: readonly Topic[]): string {
-  const items = topics.map((t, i) => {
-    const link = `${base}/t/topic-${t.id}/${t.id}`;
-    const date = new Date(Date.now() - i * 60_000).toUTCString();
-    return `<item><title>${t.title}</title><dc:creator><![CDATA[someone]]></dc:creator><description><![CDATA[<p>About ${t.title}.</p>]]></description><link>${link}</link><pubDate>${date}</pubDate><guid isPermaLink="false">discourse.example-topic-${t.id}</guid></item>`;
-  });
-  return `<?xml version="1.0" encoding="UTF-8" ?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Announcements</title><link>${base}/c/announcements/8</link><description>Announcements</description>${items.join("")}</channel></rss>`;
-}
-
 describe("Discord end to end (discord.js against a fake Discord)", function () {
   this.timeout(15_000);
   let fake: FakeDiscord;
   let search: FakeSearch;
-  let discourse: Loopback;
-  const topics: Topic[] = [{ id: 100, title: "An old announcement" }];
+  let feeds: FakeFeeds;
   let bot: Bot;
   let dir: string;
 
   before(async () => {
     fake = await startFakeDiscord({ heartbeatInterval: 300 });
     search = await startFakeSearch();
-    discourse = await startLoopback((req, res) => {
-      if (req.path !== "/c/announcements/8.rss") return void res.writeHead(404).end();
-      res.writeHead(200, { "content-type": "application/rss+xml" }).end(discourseRss(discourse.url, topics));
-    });
+    feeds = await startFakeFeeds();
     dir = mkdtempSync(join(tmpdir(), "nixie-discord-"));
     const loaded = loadConfig({
       env: {
         NIXIE_CONFIG: "",
         NIXIE_STORE_URL: `sqlite://${join(dir, "nixie.sqlite")}`,
         NIXIE_SEARCH_URL: search.url,
-        NIXIE_DISCOURSE_URL: discourse.url,
-        NIXIE_NIXHOUR_FEED: `${discourse.url}/nixhour.xml`,
+        NIXIE_DISCOURSE_URL: feeds.url,
+        NIXIE_NIXHOUR_FEED: feeds.nixhourUrl,
+        // polls only when a test asks (bot.feeds.pollNow())
+        NIXIE_FEEDS_CRON: "0 0 1 1 *",
         DISCORD_TOKEN: "fake-bot-token",
         DISCORD_APPLICATION_ID: IDS.app,
         DISCORD_API_URL: fake.apiUrl,
@@ -95,7 +78,7 @@ describe("Discord end to end (discord.js against a fake Discord)", function () {
     await bot?.stop();
     await fake?.close();
     await search?.close();
-    await discourse?.close();
+    await feeds?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -218,12 +201,12 @@ describe("Discord end to end (discord.js against a fake Discord)", function () {
     const posts = () => fake.calls("POST", new RegExp(`^/channels/${IDS.channel}/messages$`));
     await bot.feeds.pollNow(); // first sight: what is there now is old news
     assert.equal(posts().length, 0);
-    topics.unshift({ id: 101, title: "NixOS 26.11 released" });
+    feeds.addTopic("announcements", { id: 90101, title: "NixOS 26.11 released" });
     await bot.feeds.pollNow();
     await bot.feeds.pollNow();
     assert.equal(posts().length, 1);
     const body = posts()[0]!.body as Json;
-    assert.equal(body["nonce"], deliveryId(roomKey(room), "announcements", "topic:101"));
+    assert.equal(body["nonce"], deliveryId(roomKey(room), "announcements", "topic:90101"));
     assert.equal(body["enforce_nonce"], true);
     assert.deepEqual(body["allowed_mentions"], { parse: [] });
     assert.match(JSON.stringify(body), /NixOS 26\.11 released/);
@@ -234,7 +217,7 @@ describe("Discord end to end (discord.js against a fake Discord)", function () {
     const gone: RoomRef = { platform: "discord", id: IDS.otherChannel };
     await bot.services.subscriptions.subscribe(gone, "announcements");
     fake.deleteChannel(IDS.otherChannel);
-    topics.unshift({ id: 102, title: "Another announcement" });
+    feeds.addTopic("announcements", { id: 90102, title: "Another announcement" });
     await bot.feeds.pollNow();
     assert.deepEqual(await bot.services.subscriptions.list(gone), []);
     assert.deepEqual(await bot.services.subscriptions.list({ platform: "discord", id: IDS.channel }), ["announcements"]);
