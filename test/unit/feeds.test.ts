@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -154,6 +154,23 @@ describe("feeds: catalog", () => {
     assert.equal(c.get(" Announcements ")?.name, "announcements");
     assert.equal(c.get("https://evil.example/feed"), undefined);
     assert.equal(joinUrl("https://a/b/", "/c"), "https://a/b/c");
+  });
+
+  it("adds operators' extra feeds, whose names must not clash", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nixie-cat-"));
+    try {
+      const file = join(dir, "c.json");
+      const withExtra = (extra: object[]) => {
+        writeFileSync(file, JSON.stringify({ feeds: { extra } }));
+        return config({ NIXIE_CONFIG: file });
+      };
+      const c = buildCatalog(withExtra([{ name: "blog", title: "NixOS blog", url: "https://nixos.org/blog/feed.xml" }]));
+      assert.deepEqual(c.get("blog"), { name: "blog", title: "NixOS blog", url: "https://nixos.org/blog/feed.xml", kind: "generic", siteUrl: "https://nixos.org/blog/feed.xml" });
+      assert.throws(() => withExtra([{ name: "security", title: "x", url: "https://a/x" }]), /feeds\.extra\[0\]\.name" must be a name not used by a built-in or earlier feed/);
+      assert.throws(() => withExtra([{ name: "a", title: "x", url: "https://a/x" }, { name: "a", title: "y", url: "https://a/y" }]), /feeds\.extra\[1\]\.name/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("drops the Nix Hour when its URL is empty", () => {
