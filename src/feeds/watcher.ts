@@ -56,6 +56,8 @@ export interface FeedWatcher {
 export const BACKOFF_BASE_MS = 60_000;
 /** A post that failed this many times is given up (the room is probably gone). */
 export const MAX_ATTEMPTS = 5;
+/** Posts waiting per feed (rooms × entries), so that a long outage of a platform stays bounded. */
+export const MAX_OUTBOX = 5000;
 
 /** Milliseconds to wait after the n-th consecutive failure (n ≥ 1). */
 export function backoffMs(failures: number, capSeconds: number): number {
@@ -146,6 +148,10 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
           queued.add(did);
           outbox.push({ room: key, entry, deliveryId: did, attempts: 0 });
         }
+      }
+      if (outbox.length > MAX_OUTBOX) {
+        log.warn({ feed: feed.name, dropped: outbox.length - MAX_OUTBOX }, "feed outbox full; dropping the oldest posts");
+        outbox.splice(0, outbox.length - MAX_OUTBOX);
       }
       await state.setOutbox(feed.name, outbox);
       for (const [id] of fresh) seen.set(id, t.getTime());

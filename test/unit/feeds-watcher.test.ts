@@ -1,0 +1,156 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import type { RoomRef } from "../../src/core/adapter.js";
+import { UpstreamError } from "../../src/core/errors.js";
+import type { FeedCatalog, FeedDef } from "../../src/feeds/catalog.js";
+import { createFeedState } from "../../src/feeds/state.js";
+import { createSubscriptions, type Subscriptions } from "../../src/feeds/subscriptions.js";
+import { createFeedWatcher, MAX_ATTEMPTS, type FeedWatcher } from "../../src/feeds/watcher.js";
+import { openStore, type Store } from "../../src/storage/store.js";
+import type { FeedFetcher, FeedItem } from "../../src/upstream/feeds.js";
+
+const FEED: FeedDef = { name: "news", title: "News", url: "https://news.example/feed.xml", kind: "generic", siteUrl: "https://news.example/" };
+const catalog: FeedCatalog = { list: () => [FEED], get: (n) => (n === "news" ? FEED : undefined) };
+const room = (id: string): RoomRef => ({ platform: "test", id });
+
+describe("feeds: the watcher with a scripted feed", () => {
+  let dir: string;
+  let store: Store;
+  let subs: Subscriptions;
+  let items: FeedItem[];
+  let fail: Error | undefined;
+  let sent: { room: string; id: string | undefined }[];
+  let sleeps: number[];
+  let refuse: Set<string>;
+  let watcher: FeedWatcher;
+
+  const fetcher: FeedFetcher = {
+    async fetch() {
+      if (fail) throw fail;
+      return { status: "ok", feed: { items: [...items] }, validators: {} };
+    },
+    async read() {
+      return { items };
+    },
+  };
+  const add = (n: number): void => {
+    for (let i = 0; i < n; i++) {
+      const id = items.length + 1;
+      items.unshift({ guid: `g${id}`, title: `Entry ${id}`, link: `https://news.example/${id}`, published: new Date(Date.UTC(2026, 0, id)).toISOString(), categories: [] });
+    }
+  };
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), "nixie-watch-"));
+    store = await openStore(`sqlite://${join(dir, "s.sqlite")}`);
+    subs = createSubscriptions(store);
+    items = [];
+    fail = undefined;
+    sent = [];
+    sleeps = [];
+    refuse = new Set();
+    watcher = createFeedWatcher({
+      catalog,
+      subscriptions: subs,
+      fetcher,
+      state: createFeedState(store),
+      async send(r, _reply, opts) {
+        if (refuse.has(r.id)) throw new Error("forbidden");
+        sent.push({ room: r.id, id: opts.deliveryId });
+      },
+      maxPerRoomPerPoll: 3,
+      backoffCapSeconds: 3600,
+      sendPaceMs: 250,
+      log: pino({ level: "silent" }),
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    });
+    add(2);
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("does not fetch a feed nobody follows", async () => {
+    const report = await watcher.poll();
+    assert.deepEqual(report.fetched, []);
+  });
+
+  it("paces sends: a pause before every send but the first", async () => {
+    for (const r of ["a", "b", "c"]) await subs.subscribe(room(r), "news");
+    await watcher.poll();
+    add(2);
+    const report = await watcher.poll();
+    assert.equal(report.sent, 6);
+    assert.deepEqual(sleeps, [250, 250, 250, 250, 250]);
+    assert.deepEqual(sent.map((s) => s.room), ["a", "a", "b", "b", "c", "c"]);
+  });
+
+  it("gives up a post after repeated failures, and keeps delivering to the other rooms", async () => {
+    await subs.subscribe(room("ok"), "news");
+    await subs.subscribe(room("dead"), "news");
+    refuse.add("dead");
+    await watcher.poll();
+    add(1);
+    for (let i = 0; i < MAX_ATTEMPTS + 1; i++) await watcher.poll();
+    assert.deepEqual(sent.map((s) => s.room), ["ok"]);
+    assert.deepEqual(await createFeedState(store).outbox("news"), []);
+    refuse.delete("dead");
+    await watcher.poll();
+    assert.deepEqual(sent.map((s) => s.room), ["ok"]);
+  });
+
+  it("drops queued posts of a room that unsubscribed before they went out", async () => {
+    await subs.subscribe(room("a"), "news");
+    await subs.subscribe(room("b"), "news");
+    refuse.add("b");
+    await watcher.poll();
+    add(1);
+    await watcher.poll();
+    await subs.unsubscribe(room("b"), "news");
+    refuse.delete("b");
+    await watcher.poll();
+    assert.deepEqual(sent.map((s) => s.room), ["a"]);
+  });
+
+  it("backs off a failing feed exponentially and counts the failures", async () => {
+    let clock = new Date("2026-11-25T00:00:00Z");
+    const state = createFeedState(store);
+    watcher = createFeedWatcher({
+      catalog,
+      subscriptions: subs,
+      fetcher,
+      state,
+      send: async () => undefined,
+      maxPerRoomPerPoll: 3,
+      backoffCapSeconds: 3600,
+      sendPaceMs: 0,
+      log: pino({ level: "silent" }),
+      now: () => clock,
+    });
+    await subs.subscribe(room("a"), "news");
+    fail = new UpstreamError("news.example", "status", "HTTP 503", { status: 503 });
+    const waits: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const r = await watcher.poll();
+      assert.deepEqual(r.failed, ["news"]);
+      const s = (await state.peek("news"))!;
+      const wait = Date.parse(s.nextAttemptAt!) - clock.getTime();
+      waits.push(wait / 60_000);
+      assert.equal(s.lastError, "HTTP 503");
+      clock = new Date(clock.getTime() + wait);
+    }
+    assert.deepEqual(waits, [1, 2, 4, 8, 16, 32, 60, 60]);
+    fail = undefined;
+    const ok = await watcher.poll();
+    assert.deepEqual(ok.fetched, ["news"]);
+    const s = (await state.peek("news"))!;
+    assert.equal(s.failures, 0);
+    assert.equal(s.nextAttemptAt, undefined);
+  });
+});
