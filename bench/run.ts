@@ -7,6 +7,7 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../src/config.js";
 import { overhead, singleFlight, throughput } from "./commands.js";
+import { fanOut, polling } from "./feeds.js";
 import { footprint } from "./footprint.js";
 import { table, type Result } from "./lib.js";
 
@@ -14,6 +15,8 @@ const suites: Record<string, () => Promise<Result[]>> = {
   overhead,
   throughput,
   singleFlight,
+  fanOut,
+  polling,
   footprint,
 };
 

@@ -49,8 +49,10 @@ interface SeenDoc {
   readonly ids: Record<string, number>;
 }
 
+/** Stored compactly: each entry once, items refer to it by id (a fan-out repeats one entry per room). */
 interface OutboxDoc {
-  readonly items: OutboxItem[];
+  readonly entries: Record<string, PostEntry>;
+  readonly items: { readonly room: string; readonly entry: string; readonly deliveryId: string; readonly attempts: number }[];
 }
 
 /** How many seen ids are kept beyond those in the current feed document. */
@@ -95,11 +97,26 @@ export function createFeedState(store: Store): FeedState {
       await seenKv.set(feed, { ids });
     },
     async outbox(feed) {
-      return [...(((await state.get(`outbox:${feed}`)) as OutboxDoc | undefined)?.items ?? [])];
+      const doc = (await state.get(`outbox:${feed}`)) as OutboxDoc | undefined;
+      if (!doc) return [];
+      const out: OutboxItem[] = [];
+      for (const i of doc.items) {
+        const entry = doc.entries[i.entry];
+        if (entry) out.push({ room: i.room, entry, deliveryId: i.deliveryId, attempts: i.attempts });
+      }
+      return out;
     },
     async setOutbox(feed, items) {
-      if (items.length === 0) await state.delete(`outbox:${feed}`);
-      else await state.set(`outbox:${feed}`, { items: [...items] });
+      if (items.length === 0) {
+        await state.delete(`outbox:${feed}`);
+        return;
+      }
+      const entries: Record<string, PostEntry> = {};
+      for (const i of items) entries[i.entry.id] ??= i.entry;
+      await state.set(`outbox:${feed}`, {
+        entries,
+        items: items.map((i) => ({ room: i.room, entry: i.entry.id, deliveryId: i.deliveryId, attempts: i.attempts })),
+      });
     },
     async forget(feed) {
       await state.delete(`status:${feed}`);

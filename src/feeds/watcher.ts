@@ -57,7 +57,13 @@ export const BACKOFF_BASE_MS = 60_000;
 /** A post that failed this many times is given up (the room is probably gone). */
 export const MAX_ATTEMPTS = 5;
 /** Posts waiting per feed (rooms × entries), so that a long outage of a platform stays bounded. */
-export const MAX_OUTBOX = 5000;
+export const MAX_OUTBOX = 200_000;
+/** Outboxes up to this size are rewritten after every send (exact); larger ones in batches. */
+export const EXACT_FLUSH_LIMIT = 100;
+export const FLUSH_EVERY = 500;
+export const FLUSH_MS = 1000;
+/** Feeds fetched at the same time in one poll. */
+export const POLL_CONCURRENCY = 16;
 
 /** Milliseconds to wait after the n-th consecutive failure (n ≥ 1). */
 export function backoffMs(failures: number, capSeconds: number): number {
@@ -162,7 +168,13 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
     await state.setStatus(feed.name, nextStatus);
   }
 
-  /** Delivers the outboxes of the given feeds, room by room, paced and capped. */
+  /**
+   * Delivers the outboxes of the given feeds, room by room, paced and capped. Delivered posts are
+   * removed from the stored outbox after every send while it is small; a large fan-out (thousands
+   * of rooms) records them in batches (every FLUSH_EVERY sends or FLUSH_MS), because rewriting a
+   * big outbox per send would be quadratic. A crash inside a batch re-sends those posts with the
+   * same delivery ids, which Matrix (transaction id) and Discord (enforced nonce) drop as duplicates.
+   */
   async function deliver(feeds: readonly { feed: FeedDef; rooms: ReadonlySet<string> }[], report: PollReport & { sent: number }): Promise<void> {
     const outboxes = new Map<string, OutboxItem[]>();
     const byRoom = new Map<string, { feed: FeedDef; item: OutboxItem }[]>();
@@ -178,62 +190,100 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
         byRoom.set(item.room, list);
       }
     }
-    const settle = async (feed: FeedDef, done: ReadonlySet<string>, failed: ReadonlySet<string>): Promise<void> => {
-      const kept: OutboxItem[] = [];
-      for (const i of outboxes.get(feed.name) ?? []) {
-        if (done.has(i.deliveryId)) continue;
-        if (failed.has(i.deliveryId)) {
-          if (i.attempts + 1 >= MAX_ATTEMPTS) {
-            log.warn({ feed: feed.name, room: i.room, entry: i.entry.id }, "giving up a feed post after repeated send failures");
-            continue;
-          }
-          kept.push({ ...i, attempts: i.attempts + 1 });
-        } else kept.push(i);
+    const total = [...outboxes.values()].reduce((n, items) => n + items.length, 0);
+    const exact = total <= EXACT_FLUSH_LIMIT;
+    const done = new Set<string>();
+    const failed = new Set<string>();
+    const dirty = new Set<string>();
+    let pending = 0;
+    let lastFlush = Date.now();
+
+    /** Writes each changed outbox without the delivered posts, with failed ones counted. */
+    const flush = async (): Promise<void> => {
+      for (const name of dirty) {
+        const kept: OutboxItem[] = [];
+        for (const i of outboxes.get(name) ?? []) {
+          if (done.has(i.deliveryId)) continue;
+          if (failed.has(i.deliveryId)) {
+            if (i.attempts + 1 >= MAX_ATTEMPTS) {
+              log.warn({ feed: name, room: i.room, entry: i.entry.id }, "giving up a feed post after repeated send failures");
+              continue;
+            }
+            kept.push({ ...i, attempts: i.attempts + 1 });
+          } else kept.push(i);
+        }
+        outboxes.set(name, kept);
+        await state.setOutbox(name, kept);
       }
-      outboxes.set(feed.name, kept);
-      await state.setOutbox(feed.name, kept);
+      dirty.clear();
+      done.clear();
+      failed.clear();
+      pending = 0;
+      lastFlush = Date.now();
+    };
+    const settle = async (feedName: string, id: string, ok: boolean): Promise<void> => {
+      (ok ? done : failed).add(id);
+      dirty.add(feedName);
+      pending++;
+      if (exact || !ok || pending >= FLUSH_EVERY || Date.now() - lastFlush >= FLUSH_MS) await flush();
+    };
+    // One reply per (feed, entry), shared by every room it goes to.
+    const formatted = new Map<string, Reply>();
+    const postFor = (feed: FeedDef, item: OutboxItem): Reply => {
+      const k = `${feed.name}\u0000${item.entry.id}`;
+      let r = formatted.get(k);
+      if (!r) {
+        r = formatPost(feed, item.entry);
+        formatted.set(k, r);
+      }
+      return r;
     };
     let first = true;
     const pace = async (): Promise<void> => {
       if (!first && opts.sendPaceMs > 0) await sleep(opts.sendPaceMs);
       first = false;
     };
-    for (const [key, list] of byRoom) {
-      const room = parseRoomKey(key);
-      if (!room) continue;
-      const posts = list.slice(0, opts.maxPerRoomPerPoll);
-      const rest = list.slice(opts.maxPerRoomPerPoll);
-      let ok = true;
-      for (const { feed, item } of posts) {
+    try {
+      for (const [key, list] of byRoom) {
+        const room = parseRoomKey(key);
+        if (!room) continue;
+        const posts = list.slice(0, opts.maxPerRoomPerPoll);
+        const rest = list.slice(opts.maxPerRoomPerPoll);
+        let ok = true;
+        for (const { feed, item } of posts) {
+          await pace();
+          try {
+            await opts.send(room, postFor(feed, item), { deliveryId: item.deliveryId });
+          } catch (e) {
+            ok = false;
+            log.warn({ feed: feed.name, room: key, err: describe(e) }, "feed post not delivered; will retry next poll");
+            await settle(feed.name, item.deliveryId, false);
+            break; // this room is in trouble; try again next poll
+          }
+          report.sent++;
+          await settle(feed.name, item.deliveryId, true);
+        }
+        if (!ok || rest.length === 0) continue;
+        const groups: { feed: FeedDef; count: number }[] = [];
+        for (const { feed } of rest) {
+          const g = groups.find((x) => x.feed.name === feed.name);
+          if (g) g.count++;
+          else groups.push({ feed, count: 1 });
+        }
+        const ids = rest.map((r) => r.item.deliveryId).sort();
+        const summaryId = createHash("sha256").update(JSON.stringify([key, "summary", ids])).digest("hex").slice(0, 25);
         await pace();
         try {
-          await opts.send(room, formatPost(feed, item.entry), { deliveryId: item.deliveryId });
-          await settle(feed, new Set([item.deliveryId]), new Set());
-          report.sent++;
+          await opts.send(room, formatSummary(groups), { deliveryId: summaryId });
         } catch (e) {
-          ok = false;
-          log.warn({ feed: feed.name, room: key, err: describe(e) }, "feed post not delivered; will retry next poll");
-          await settle(feed, new Set(), new Set([item.deliveryId]));
-          break; // this room is in trouble; try again next poll
+          log.warn({ room: key, err: describe(e) }, "feed summary not delivered; will retry next poll");
+          continue;
         }
-      }
-      if (!ok || rest.length === 0) continue;
-      const groups: { feed: FeedDef; count: number }[] = [];
-      for (const { feed } of rest) {
-        const g = groups.find((x) => x.feed.name === feed.name);
-        if (g) g.count++;
-        else groups.push({ feed, count: 1 });
-      }
-      const ids = rest.map((r) => r.item.deliveryId).sort();
-      const summaryId = createHash("sha256").update(JSON.stringify([key, "summary", ids])).digest("hex").slice(0, 25);
-      await pace();
-      try {
-        await opts.send(room, formatSummary(groups), { deliveryId: summaryId });
         report.sent++;
-        for (const g of groups) await settle(g.feed, new Set(ids), new Set());
-      } catch (e) {
-        log.warn({ room: key, err: describe(e) }, "feed summary not delivered; will retry next poll");
+        for (const r of rest) await settle(r.feed.name, r.item.deliveryId, true);
       }
+    } finally {
+      await flush();
     }
   }
 
@@ -241,13 +291,14 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
     async poll() {
       const report = { fetched: [] as string[], skipped: [] as string[], failed: [] as string[], newEntries: 0, sent: 0 };
       const followed: { feed: FeedDef; rooms: ReadonlySet<string> }[] = [];
-      for (const feed of opts.catalog.list()) {
+      const catalog = opts.catalog.list();
+      const checkOne = async (feed: FeedDef): Promise<void> => {
         try {
           const rooms = await opts.subscriptions.roomsFor(feed.name);
           if (rooms.length === 0) {
             // Nobody follows it: forget it, so that a later follower starts with a silent first read.
             if (await state.peek(feed.name)) await state.forget(feed.name);
-            continue;
+            return;
           }
           followed.push({ feed, rooms: new Set(rooms.map(roomKey)) });
           await check(feed, rooms, report);
@@ -256,7 +307,21 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
           report.failed.push(feed.name);
           log.error({ feed: feed.name, err: describe(e) }, "feed poll failed");
         }
-      }
+      };
+      // A few feeds at a time: one slow server must not hold up the others, nor may a long
+      // list of feeds open hundreds of connections at once.
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < catalog.length) await checkOne(catalog[next++]!);
+      };
+      await Promise.all(Array.from({ length: Math.min(POLL_CONCURRENCY, catalog.length) }, worker));
+      // Reports and delivery in catalog order, whatever order the fetches finished in.
+      const order = new Map(catalog.map((f, i) => [f.name, i] as const));
+      const byCatalog = (a: string, b: string): number => (order.get(a) ?? 0) - (order.get(b) ?? 0);
+      report.fetched.sort(byCatalog);
+      report.skipped.sort(byCatalog);
+      report.failed.sort(byCatalog);
+      followed.sort((a, b) => byCatalog(a.feed.name, b.feed.name));
       try {
         await deliver(followed, report);
       } catch (e) {

@@ -95,6 +95,12 @@ async function makeAdapter(url: string, cwd: string): Promise<Made> {
       const { default: KeyvSqlite } = await import("@keyv/sqlite");
       const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 5000 });
       const query = adapter.query as unknown as RawQuery;
+      if (file !== ":memory:") {
+        // Write-ahead log, synced at checkpoints: ten times cheaper writes (a feed fan-out writes
+        // a lot), still crash-safe for the database; at worst the last moments are lost on power loss.
+        await query("PRAGMA journal_mode=WAL");
+        await query("PRAGMA synchronous=NORMAL");
+      }
       return {
         backend: "sqlite",
         adapter: adapter as unknown as KeyvStoreAdapter,
