@@ -17,7 +17,7 @@ const DISCOURSE_TRAILER = /\s*\d+ posts? - \d+ participants?\s*(Read full topic)
 
 /** The plain-text excerpt of an item's HTML: no markup, no Discourse trailer, ~280 characters. */
 export function excerptOf(html: string): string {
-  // Code blocks are dropped: they say little in 280 characters (and htmlToText keeps a <pre>'s inner markup as text).
+  // Code blocks are dropped: they say little in 280 characters.
   const text = htmlToText(html, { remove: ["aside.onebox", "div.discourse-post-event", "a.anchor", "pre"], singleLine: true })
     .replace(DISCOURSE_TRAILER, "")
     .replace(/\s*Read full topic\s*$/, "");

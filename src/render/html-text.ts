@@ -21,7 +21,7 @@ const DROP = ["script", "style", "noscript", "template", "img", "svg", "math", "
 
 /** Converts HTML to rich text spans. */
 export function htmlToRich(html: string, opts: HtmlToTextOptions = {}): RichText {
-  const root = parse(html, { comment: false, blockTextElements: { script: false, style: false, noscript: false, pre: true } });
+  const root = parse(html, { comment: false, blockTextElements: { script: false, style: false, noscript: false } });
   for (const sel of [...DROP, ...(opts.remove ?? [])]) {
     for (const el of root.querySelectorAll(sel)) el.remove();
   }

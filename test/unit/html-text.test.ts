@@ -33,6 +33,11 @@ describe("htmlToRich", () => {
     ]);
   });
 
+  it("reads a code block inside <pre> as code, not as markup", () => {
+    const r = htmlToRich('<pre><code class="lang-auto">nix build .#hello\nnix run &amp;&amp; echo ok</code></pre>');
+    assert.deepEqual(r, [{ kind: "code", text: "nix build .#hello ⏎ nix run && echo ok" }]);
+  });
+
   it("folds blocks onto one line when asked", () => {
     assert.equal(htmlToText("<p>one</p>\n<p>two</p><ul><li>a</li><li>b</li></ul>", { singleLine: true }), "one two • a • b");
   });
