@@ -10,6 +10,7 @@ import { createDispatcher, type CommandEvent, type Dispatcher } from "./core/dis
 import { RateLimiter } from "./core/rate-limit.js";
 import type { Services } from "./core/services.js";
 import { createFeedJob, type FeedJob } from "./feeds/wiring.js";
+import { createLeader, type Leader } from "./ops/leader.js";
 import { createServices } from "./services.js";
 import { openStore, type Store } from "./storage/store.js";
 import type { Http, HttpEvent } from "./upstream/http.js";
@@ -24,6 +25,8 @@ export interface BotOptions {
   readonly now?: () => Date;
   readonly onCommand?: (e: CommandEvent) => void;
   readonly onHttpEvent?: (e: HttpEvent) => void;
+  /** This instance's id in the feed-jobs lease (default: host, pid and a random part). */
+  readonly instanceId?: string;
   /** Replaces the HTTP layer (benchmarks use an in-memory upstream). */
   readonly http?: Http;
 }
@@ -39,6 +42,8 @@ export interface Bot {
    * instead of waiting for the schedule).
    */
   readonly feeds: Pick<FeedJob, "pollNow">;
+  /** Whether this instance holds the feed-jobs lease. */
+  readonly leader: Pick<Leader, "isLeader" | "id">;
   /** Stops jobs, then adapters, then closes the store. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -86,8 +91,12 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     if (!adapter) throw new Error(`no ${room.platform} adapter is running`);
     await adapter.send(room, reply, sendOpts);
   };
-  // Scheduled jobs (feeds) start here, after the adapters, and stop before them.
-  const feedJob = createFeedJob({ services, send: sendTo, log, ...(opts.now ? { now: opts.now } : {}) });
+  // Scheduled jobs (feeds) start here, after the adapters, and stop before them. Instances that
+  // share a store take turns through a lease: only its holder polls.
+  const leader = createLeader({ leases: store.leases, name: "feeds", ttlMs: config.feeds.leaseSeconds * 1000, log, ...(opts.instanceId ? { id: opts.instanceId } : {}) });
+  await leader.tick();
+  leader.start();
+  const feedJob = createFeedJob({ services, send: sendTo, log, shouldRun: async () => leader.isLeader(), ...(opts.now ? { now: opts.now } : {}) });
   feedJob.start();
   log.info({ adapters: adapters.map((a) => a.platform), store: store.backend }, "nixie is ready");
 
@@ -98,9 +107,11 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     dispatcher,
     adapters,
     feeds: { pollNow: () => feedJob.pollNow() },
+    leader,
     stop() {
       stopping ??= (async () => {
         await feedJob.stop().catch((err: unknown) => log.warn({ err: String(err) }, "feed job did not stop cleanly"));
+        await leader.stop();
         for (const a of adapters) {
           await a.stop().catch((err: unknown) => log.warn({ err: String(err), adapter: a.platform }, "adapter did not stop cleanly"));
         }

@@ -53,6 +53,8 @@ export interface Config {
     readonly backoffCapSeconds: number;
     readonly sendPaceMs: number;
     readonly maxBodyBytes: number;
+    /** Lease that lets exactly one instance run the feed jobs. */
+    readonly leaseSeconds: number;
     readonly extra: readonly FeedConfig[];
   };
   readonly events: { readonly file: string; readonly count: number };
@@ -370,6 +372,7 @@ function validate(c: JsonObject): Config {
   k.int("feeds.backoffCapSeconds", 1, 604_800);
   k.int("feeds.sendPaceMs", 0, 60_000);
   k.int("feeds.maxBodyBytes", 1024, 50_000_000);
+  k.int("feeds.leaseSeconds", 2, 3600);
   k.feeds("feeds.extra");
   k.str("events.file", { nonEmpty: true });
   k.int("events.count", 1, 20);

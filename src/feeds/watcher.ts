@@ -61,7 +61,7 @@ export const MAX_OUTBOX = 200_000;
 /** Outboxes up to this size are rewritten after every send (exact); larger ones in batches. */
 export const EXACT_FLUSH_LIMIT = 100;
 export const FLUSH_EVERY = 500;
-export const FLUSH_MS = 1000;
+export const FLUSH_MS = 250;
 /** Feeds fetched at the same time in one poll. */
 export const POLL_CONCURRENCY = 16;
 
