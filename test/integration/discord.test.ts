@@ -121,6 +121,14 @@ describe("Discord end to end (discord.js against a fake Discord)", function () {
     assert.deepEqual(search.problems, []);
   });
 
+  it("passes integer options through as numbers (/nixhour count:2)", async () => {
+    const i = slashCommand("nixhour", [{ name: "count", type: 4, value: 2 }]);
+    fake.dispatch("INTERACTION_CREATE", i);
+    const edit = await fake.waitFor("the edit", () => webhookCalls(fake, i).find((c) => c.method === "PATCH"));
+    const content = String((edit.body as Json)["content"]);
+    assert.equal(content.match(/^• /gm)?.length, 2, content);
+  });
+
   it("autocomplete answers with at most 25 choices of at most 100 characters, within Discord's 3 s", async () => {
     const i = autocomplete("pkg", [{ name: "query", type: 3, value: "fire", focused: true }]);
     fake.dispatch("INTERACTION_CREATE", i);
