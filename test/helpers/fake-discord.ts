@@ -97,6 +97,8 @@ export interface FakeDiscord {
   /** Channels that answer 404 (deleted) or 403 (no access) from now on. */
   deleteChannel(id: string): void;
   forbidChannel(id: string): void;
+  /** The next `n` message posts get a 429 (per-route limit, retry after 50 ms). */
+  rateLimitPosts(n?: number): void;
   /** The REST calls whose method and path match. */
   calls(method: string, path: RegExp): RestCall[];
   /** Waits until `pred` holds (polling), failing after `ms`. */
@@ -135,6 +137,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   const sockets = new Set<WebSocket>();
   let seq = 0;
   let sessions = 0;
+  let limitedPosts = 0;
   let url = "";
 
   const send = (res: ServerResponse, status: number, body?: unknown): void => {
@@ -178,6 +181,22 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       if (forbidden.has(id)) return apiError(res, 403, 50001, "Missing Access");
       if (method === "GET" && !m[2]) return send(res, 200, channelJson(id));
       if (method === "POST" && m[2]) {
+        if (limitedPosts > 0) {
+          limitedPosts--;
+          // Discord's headers say seconds (whole ones in practice); a fraction keeps the test fast.
+          const text = JSON.stringify({ message: "You are being rate limited.", retry_after: 0.05, global: false });
+          res.writeHead(429, {
+            "content-type": "application/json",
+            "retry-after": "0.05",
+            "x-ratelimit-limit": "5",
+            "x-ratelimit-remaining": "0",
+            "x-ratelimit-reset-after": "0.05",
+            "x-ratelimit-bucket": "fake-bucket",
+            "x-ratelimit-scope": "user",
+          });
+          res.end(text);
+          return;
+        }
         // Nonce enforcement: the same nonce in the same channel gives back the first message.
         const nonce = obj["nonce"];
         const key = `${id}|${String(nonce)}`;
@@ -286,6 +305,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     },
     deleteChannel: (id) => void gone.add(id),
     forbidChannel: (id) => void forbidden.add(id),
+    rateLimitPosts: (n = 1) => void (limitedPosts += n),
     calls: (method, path) => rest.filter((c) => c.method === method && path.test(c.path)),
     async waitFor(what, pred, ms = 3000) {
       const end = Date.now() + ms;

@@ -170,6 +170,15 @@ describe("Discord adapter: slash commands (fake Discord)", function () {
     for (const a of answers.slice(3)) assert.equal(Number(a["flags"]) & EPHEMERAL, EPHEMERAL);
   });
 
+  it("leaves a 429 to discord.js: the post waits, goes through once, and the channel keeps its subscriptions", async () => {
+    const before = h.fake.messages.get(IDS.channel)!.length;
+    h.fake.rateLimitPosts(2);
+    await h.adapter.send({ platform: "discord", id: IDS.channel }, textReply("after a rate limit"), { deliveryId: "rl-1" });
+    assert.equal(h.fake.calls("POST", new RegExp(`^/channels/${IDS.channel}/messages$`)).filter((c) => (c.body as Json)["nonce"] === "rl-1").length, 3);
+    assert.equal(h.fake.messages.get(IDS.channel)!.length, before + 1);
+    assert.deepEqual(h.gone, []);
+  });
+
   it("drops the subscriptions of a channel that is gone (404) or forbidden (403), with a clear error", async () => {
     h.fake.deleteChannel(IDS.otherChannel);
     const room: RoomRef = { platform: "discord", id: IDS.otherChannel };
