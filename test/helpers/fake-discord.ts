@@ -97,8 +97,8 @@ export interface FakeDiscord {
   /** Channels that answer 404 (deleted) or 403 (no access) from now on. */
   deleteChannel(id: string): void;
   forbidChannel(id: string): void;
-  /** The next `n` message posts get a 429 (per-route limit, retry after 50 ms). */
-  rateLimitPosts(n?: number): void;
+  /** The next `n` message posts get a 429 (per-route limit, retry after 0.05 s unless said). */
+  rateLimitPosts(n?: number, retryAfterSeconds?: number): void;
   /** The REST calls whose method and path match. */
   calls(method: string, path: RegExp): RestCall[];
   /** Waits until `pred` holds (polling), failing after `ms`. */
@@ -138,6 +138,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   let seq = 0;
   let sessions = 0;
   let limitedPosts = 0;
+  let retryAfter = 0.05;
   let url = "";
 
   const send = (res: ServerResponse, status: number, body?: unknown): void => {
@@ -184,13 +185,13 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
         if (limitedPosts > 0) {
           limitedPosts--;
           // Discord's headers say seconds (whole ones in practice); a fraction keeps the test fast.
-          const text = JSON.stringify({ message: "You are being rate limited.", retry_after: 0.05, global: false });
+          const text = JSON.stringify({ message: "You are being rate limited.", retry_after: retryAfter, global: false });
           res.writeHead(429, {
             "content-type": "application/json",
-            "retry-after": "0.05",
+            "retry-after": String(retryAfter),
             "x-ratelimit-limit": "5",
             "x-ratelimit-remaining": "0",
-            "x-ratelimit-reset-after": "0.05",
+            "x-ratelimit-reset-after": String(retryAfter),
             "x-ratelimit-bucket": "fake-bucket",
             "x-ratelimit-scope": "user",
           });
@@ -305,7 +306,10 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     },
     deleteChannel: (id) => void gone.add(id),
     forbidChannel: (id) => void forbidden.add(id),
-    rateLimitPosts: (n = 1) => void (limitedPosts += n),
+    rateLimitPosts(n = 1, seconds = 0.05) {
+      limitedPosts += n;
+      retryAfter = seconds;
+    },
     calls: (method, path) => rest.filter((c) => c.method === method && path.test(c.path)),
     async waitFor(what, pred, ms = 3000) {
       const end = Date.now() + ms;

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
+import { RateLimitError } from "discord.js";
 import { createDiscordAdapter, DiscordRoomGoneError } from "../../src/adapters/discord/adapter.js";
 import { loadConfig } from "../../src/config.js";
 import type { Adapter, RoomRef } from "../../src/core/adapter.js";
@@ -194,6 +195,13 @@ describe("Discord adapter: slash commands (fake Discord)", function () {
     assert.equal(h.fake.messages.get(IDS.dmChannel)!.length, 1);
     assert.ok(h.fake.calls("GET", new RegExp(`^/channels/${IDS.dmChannel}$`)).length === 1);
     await assert.rejects(h.adapter.send({ platform: "discord", id: "1100000000000000777" }, textReply("x")), DiscordRoomGoneError);
+  });
+
+  it("fails a post at once instead of waiting out a long rate limit (the post is retried at the next poll)", async () => {
+    const goneBefore = h.gone.length;
+    h.fake.rateLimitPosts(1, 600);
+    await assert.rejects(h.adapter.send({ platform: "discord", id: IDS.dmChannel }, textReply("later"), { deliveryId: "rl-2" }), RateLimitError);
+    assert.equal(h.gone.length, goneBefore, "a rate limit does not remove subscriptions");
   });
 });
 

@@ -49,6 +49,11 @@ export interface DiscordAdapterOptions {
   readonly readyTimeoutMs?: number;
   /** Timeout of one REST request. Default 15000. */
   readonly restTimeoutMs?: number;
+  /**
+   * discord.js waits out rate limits; a request that would wait longer than this fails instead
+   * (a feed post is then retried at the next poll). Default 60000.
+   */
+  readonly maxRateLimitWaitMs?: number;
 }
 
 /** Why a feed post cannot go to a Discord channel any more. */
@@ -86,6 +91,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): Adapter {
   const dispatcher = opts.dispatcher;
   const autocompleteMs = opts.autocompleteTimeoutMs ?? 2500;
   const deferAfterMs = opts.deferAfterMs ?? 2000;
+  const maxRateLimitWaitMs = opts.maxRateLimitWaitMs ?? 60_000;
   const pace = opts.sendPaceMs && opts.sendPaceMs > 0 ? new IntervalLimiter(1000 / opts.sendPaceMs) : undefined;
   const intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages];
   if (opts.prefixCommands) intents.push(GatewayIntentBits.MessageContent);
@@ -100,7 +106,11 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): Adapter {
     failIfNotExists: false,
     // nixie never reads old messages: do not keep them.
     makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
-    rest: { timeout: opts.restTimeoutMs ?? 15_000, ...(opts.apiUrl ? { api: opts.apiUrl.replace(/\/+$/, "") } : {}) },
+    rest: {
+      timeout: opts.restTimeoutMs ?? 15_000,
+      rejectOnRateLimit: (r) => Math.max(r.retryAfter, r.timeToReset) > maxRateLimitWaitMs,
+      ...(opts.apiUrl ? { api: opts.apiUrl.replace(/\/+$/, "") } : {}),
+    },
   });
   let connected = false;
   let handler: MessageHandler | undefined;
