@@ -43,15 +43,13 @@ export async function overhead(): Promise<Result[]> {
   try {
     const miss = await startTestBot({ NIXIE_SEARCH_URL: url, NIXIE_CONFIG: configFile(0) });
     const auth = `Basic ${Buffer.from(`${PUBLIC_USERNAME}:${PUBLIC_PASSWORD}`).toString("base64")}`;
-    // Capture the exact body the bot sends, to replay it bare.
-    let body = "";
-    const realFetch = globalThis.fetch;
-    globalThis.fetch = async (input, init) => {
-      if (typeof init?.body === "string") body = init.body;
-      return realFetch(input, init);
-    };
-    await miss.ask("!pkg firefox");
-    globalThis.fetch = realFetch;
+    // The exact body the bot sends, recorded once by an in-process fake, to replay it bare.
+    const recorder = await startFakeSearch();
+    const probe = await startTestBot({ NIXIE_SEARCH_URL: recorder.url, NIXIE_CONFIG: configFile(0) });
+    await probe.ask("!pkg firefox");
+    await probe.stop();
+    await recorder.close();
+    const body = JSON.stringify(recorder.requests[0]?.body);
     const bare = async (): Promise<void> => {
       const res = await fetch(`${url}/latest-51-nixos-unstable/_search`, { method: "POST", headers: { authorization: auth, "content-type": "application/json" }, body });
       await res.text();

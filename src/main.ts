@@ -29,6 +29,9 @@ async function main(): Promise<void> {
   log.debug({ sources: loaded.sources }, "configuration loaded");
 
   let bot: Bot | undefined;
+  // Resolves once start-up is over (either way), so a shutdown asked during start-up waits for it.
+  let markStarted: () => void = () => undefined;
+  const started = new Promise<void>((r) => (markStarted = r));
   let health: HealthServer | undefined;
   const metrics = createMetrics();
   let exiting = false;
@@ -38,6 +41,7 @@ async function main(): Promise<void> {
     log.info({ why }, "shutting down");
     const force = setTimeout(() => process.exit(code), 10_000);
     force.unref();
+    await started;
     await health?.close();
     await bot?.stop();
     process.exit(code);
@@ -64,6 +68,7 @@ async function main(): Promise<void> {
       },
     });
   } catch (e) {
+    markStarted();
     if (e instanceof ConfigError) fail(e.message);
     log.fatal({ err: e }, "start failed");
     fail(`start failed: ${(e as Error).message.split("\n")[0]}`);
@@ -79,6 +84,7 @@ async function main(): Promise<void> {
       fail(`health server cannot listen on ${host}:${port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
+  markStarted();
 }
 
 void main();

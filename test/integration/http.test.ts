@@ -180,6 +180,21 @@ describe("shared HTTP layer", () => {
     assert.deepEqual(r.data, { ok: true });
   });
 
+  it("follows redirects of GET requests, a bounded number of times", async () => {
+    srv.handle((req, res) => {
+      const n = Number(req.path.slice(1));
+      if (n < 3) return void res.writeHead(302, { location: `/${n + 1}` }).end();
+      if (n === 3) return sendJson(res, 200, { at: n });
+      res.writeHead(301, { location: `/${n + 1}` }).end(); // 10 onwards: an endless loop
+    });
+    const { http } = make();
+    const r = await http.json<{ at: number }>({ service: "test", url: `${srv.url}/0` });
+    assert.deepEqual(r.data, { at: 3 });
+    const loop = await http.request({ service: "test", url: `${srv.url}/10`, accept: [301] });
+    assert.equal(loop.status, 301, "gives up after five hops");
+    assert.equal(srv.requests.filter((q) => Number(q.path.slice(1)) >= 10).length, 6);
+  });
+
   it("does not cache errors", async () => {
     let n = 0;
     srv.handle((_req, res) => (++n === 1 ? sendJson(res, 400, {}) : sendJson(res, 200, { n })));
