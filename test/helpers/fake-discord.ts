@@ -19,6 +19,8 @@ export const IDS = {
   channel: "1100000000000000020",
   otherChannel: "1100000000000000021",
   dmChannel: "1100000000000000022",
+  /** A direct-message channel that no event mentions (the bot learns of it only by fetching). */
+  quietDmChannel: "1100000000000000023",
   owner: "1100000000000000030",
   alice: "1100000000000000031",
   mod: "1100000000000000032",
@@ -130,7 +132,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   const resumable = opts.resumable ?? true;
   const rest: RestCall[] = [];
   const gateway: Json[] = [];
-  const messages = new Map<string, Json[]>([[IDS.channel, []], [IDS.otherChannel, []], [IDS.dmChannel, []]]);
+  const messages = new Map<string, Json[]>([[IDS.channel, []], [IDS.otherChannel, []], [IDS.dmChannel, []], [IDS.quietDmChannel, []]]);
   const gone = new Set<string>();
   const forbidden = new Set<string>();
   const nonces = new Map<string, Json>();
@@ -163,7 +165,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   });
 
   const channelJson = (id: string): Json | undefined => {
-    if (id === IDS.dmChannel) return { id, type: 1, last_message_id: null, recipients: [userJson(USERS.alice)] };
+    if (id === IDS.dmChannel || id === IDS.quietDmChannel) return { id, type: 1, last_message_id: null, recipients: [userJson(USERS.alice)] };
     if (id === IDS.channel || id === IDS.otherChannel)
       return { id, type: 0, name: id === IDS.channel ? "general" : "announcements", guild_id: IDS.guild, position: 0, permission_overwrites: [], nsfw: false, parent_id: null };
     return undefined;
@@ -349,7 +351,17 @@ export interface SlashOption {
   readonly focused?: boolean;
 }
 
-function interaction(type: 2 | 4, name: string, options: readonly SlashOption[], from: FakeUser): Json {
+function interaction(type: 2 | 4, name: string, options: readonly SlashOption[], from: FakeUser, dm: boolean): Json {
+  if (dm) {
+    // In a direct message there is no guild and no member: the user comes alone.
+    return {
+      id: nextId(), application_id: IDS.app, type, token: `itoken-${nextId()}`, version: 1,
+      data: { id: nextId(), name, type: 1, options }, channel_id: IDS.dmChannel,
+      channel: { id: IDS.dmChannel, type: 1, last_message_id: null, recipients: [userJson(from)] },
+      user: userJson(from), app_permissions: EVERYONE_PERMS.toString(), locale: "en-US", entitlements: [],
+      authorizing_integration_owners: { "0": IDS.guild }, context: 1,
+    };
+  }
   return {
     id: nextId(), application_id: IDS.app, type, token: `itoken-${nextId()}`, version: 1,
     data: { id: nextId(), name, type: 1, options },
@@ -361,14 +373,14 @@ function interaction(type: 2 | 4, name: string, options: readonly SlashOption[],
   };
 }
 
-/** An INTERACTION_CREATE for a slash command (type 2) in the guild channel. */
-export function slashCommand(name: string, options: readonly SlashOption[] = [], from: FakeUser = USERS.alice): Json {
-  return interaction(2, name, options, from);
+/** An INTERACTION_CREATE for a slash command (type 2) in the guild channel, or in a direct message. */
+export function slashCommand(name: string, options: readonly SlashOption[] = [], from: FakeUser = USERS.alice, where: { dm?: boolean } = {}): Json {
+  return interaction(2, name, options, from, where.dm === true);
 }
 
 /** An INTERACTION_CREATE for autocomplete (type 4): one option has `focused: true`. */
 export function autocomplete(name: string, options: readonly SlashOption[], from: FakeUser = USERS.alice): Json {
-  return interaction(4, name, options, from);
+  return interaction(4, name, options, from, false);
 }
 
 /** The recorded interaction callback (POST /interactions/:id/:token/callback) for an interaction. */

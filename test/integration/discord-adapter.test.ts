@@ -138,6 +138,14 @@ describe("Discord adapter: slash commands (fake Discord)", function () {
     assert.equal(Number(dataOf(cb)["flags"] ?? 0) & EPHEMERAL, 0);
   });
 
+  it("answers slash commands in direct messages, where nobody is a room manager", async () => {
+    const echo = await interact(h.fake, slashCommand("echo", [{ name: "text", type: 3, value: "hi" }], USERS.mod, { dm: true }), "the DM answer");
+    assert.equal(dataOf(echo)["content"], "hi");
+    const guarded = await interact(h.fake, slashCommand("guarded", [], USERS.mod, { dm: true }), "the DM refusal");
+    assert.match(String(dataOf(guarded)["content"]), /Only room managers/);
+    assert.equal(Number(dataOf(guarded)["flags"]) & EPHEMERAL, EPHEMERAL);
+  });
+
   it("defers a command that has not answered in time, then edits the reply", async () => {
     const i = slashCommand("sleepy");
     const cb = await interact(h.fake, i, "the deferral");
@@ -191,9 +199,9 @@ describe("Discord adapter: slash commands (fake Discord)", function () {
   });
 
   it("a channel it has never seen is fetched; one that does not exist is gone", async () => {
-    await h.adapter.send({ platform: "discord", id: IDS.dmChannel }, textReply("to a DM"));
-    assert.equal(h.fake.messages.get(IDS.dmChannel)!.length, 1);
-    assert.ok(h.fake.calls("GET", new RegExp(`^/channels/${IDS.dmChannel}$`)).length === 1);
+    await h.adapter.send({ platform: "discord", id: IDS.quietDmChannel }, textReply("to a DM"));
+    assert.equal(h.fake.messages.get(IDS.quietDmChannel)!.length, 1);
+    assert.equal(h.fake.calls("GET", new RegExp(`^/channels/${IDS.quietDmChannel}$`)).length, 1);
     await assert.rejects(h.adapter.send({ platform: "discord", id: "1100000000000000777" }, textReply("x")), DiscordRoomGoneError);
   });
 
