@@ -80,6 +80,11 @@ export interface FakeDiscordOptions {
   readonly resumable?: boolean;
   /** The only bot token accepted (REST 401 and gateway close 4004 otherwise). Default: any. */
   readonly token?: string;
+  /**
+   * Whether the application may use the privileged message-content intent (switched on in the
+   * developer portal). Default true; when false, an IDENTIFY asking for it is closed with 4014.
+   */
+  readonly messageContentAllowed?: boolean;
 }
 
 export interface FakeDiscord {
@@ -272,6 +277,10 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
         case 2: // IDENTIFY
           if (opts.token !== undefined && (msg["d"] as Json | undefined)?.["token"] !== opts.token) {
             ws.close(4004, "Authentication failed.");
+            break;
+          }
+          if (opts.messageContentAllowed === false && (Number((msg["d"] as Json | undefined)?.["intents"]) & (1 << 15)) !== 0) {
+            ws.close(4014, "Disallowed intent(s).");
             break;
           }
           sessions++;

@@ -216,8 +216,9 @@ describe("Discord adapter: slash commands (fake Discord)", function () {
 describe("Discord adapter: start-up", function () {
   this.timeout(10_000);
 
-  it("a wrong token stops start with one clear line, and the client is shut down", async () => {
-    const fake = await startFakeDiscord({ token: "right-token" });
+  /** Starts an adapter against a fake with these options; resolves with start()'s error. */
+  async function startError(fakeOpts: Parameters<typeof startFakeDiscord>[0], adapterOpts: { token: string; prefixCommands: boolean }): Promise<{ error: unknown; fake: FakeDiscord; adapter: Adapter }> {
+    const fake = await startFakeDiscord(fakeOpts);
     const log = pino({ level: "silent" });
     const { config, secrets } = loadConfig({ env: { NIXIE_CONFIG: "" }, ignoreLocal: true });
     const dir = mkdtempSync(join(tmpdir(), "nixie-discord-"));
@@ -225,15 +226,32 @@ describe("Discord adapter: start-up", function () {
     try {
       const services = createServices({ config, secrets, log, store, adapters: () => ["discord"] });
       const dispatcher = createDispatcher({ commands: testCommands, services, prefix: "!", maxMessageLength: 4000, maxArgLength: 200, rateLimiter: new RateLimiter(3, 1), log });
-      const adapter = createDiscordAdapter({ token: "wrong-token", applicationId: IDS.app, apiUrl: fake.apiUrl, prefixCommands: false, dispatcher, log, readyTimeoutMs: 3000 });
-      await assert.rejects(adapter.start(async () => null), (e: Error) => /^Discord: .*token/i.test(e.message) && !e.message.includes("wrong-token"));
-      assert.equal(adapter.isConnected(), false);
-      assert.deepEqual(fake.gateway, [], "it never opened the gateway");
+      const adapter = createDiscordAdapter({ ...adapterOpts, applicationId: IDS.app, apiUrl: fake.apiUrl, dispatcher, log, readyTimeoutMs: 3000 });
+      const error = await adapter.start(async () => null).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      return { error, fake, adapter };
     } finally {
       await fake.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+
+  it("a wrong token stops start with one clear line, and the client is shut down", async () => {
+    const { error, fake, adapter } = await startError({ token: "right-token" }, { token: "wrong-token", prefixCommands: false });
+    assert.ok(error instanceof Error);
+    assert.match(error.message, /^Discord: .*token/i);
+    assert.doesNotMatch(error.message, /wrong-token/);
+    assert.equal(adapter.isConnected(), false);
+    assert.deepEqual(fake.gateway, [], "it never opened the gateway");
+  });
+
+  it("prefix commands without the Message Content intent allowed stop start with the fix in the message", async () => {
+    const { error } = await startError({ messageContentAllowed: false }, { token: "t", prefixCommands: true });
+    assert.ok(error instanceof Error);
+    assert.match(error.message, /^Discord: Used disallowed intents \(prefix commands need the Message Content intent: .*discord\.prefixCommands/);
   });
 });
 

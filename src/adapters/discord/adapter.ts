@@ -82,7 +82,7 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T | typeof TIMED_OU
   }
 }
 
-/** Discord rejects an edit or reply that carries nothing; the renderer never returns one. */
+/** What the renderer makes of a reply: content and embeds within Discord's limits, never empty. */
 type Payload = ReturnType<typeof renderDiscord>;
 
 /** Creates the adapter; nothing connects before start(). Several adapters may share a process. */
@@ -252,7 +252,11 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): Adapter {
       } catch (err) {
         handler = undefined;
         await client.destroy().catch(() => undefined);
-        throw new Error(`Discord: ${errText(err)}`);
+        const hint =
+          opts.prefixCommands && /disallowed intents/i.test(errText(err))
+            ? " (prefix commands need the Message Content intent: switch it on under Bot in the developer portal, or set discord.prefixCommands to false)"
+            : "";
+        throw new Error(`Discord: ${errText(err)}${hint}`);
       }
       connected = true;
       if (client.application?.id && client.application.id !== opts.applicationId)
