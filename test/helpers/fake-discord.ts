@@ -104,6 +104,8 @@ export interface FakeDiscord {
   /** Channels that answer 404 (deleted) or 403 (no access) from now on. */
   deleteChannel(id: string): void;
   forbidChannel(id: string): void;
+  /** Stops (false) or resumes (true) answering heartbeats with ACKs: a zombie connection. */
+  ackHeartbeats(on: boolean): void;
   /** The next `n` message posts get a 429 (per-route limit, retry after 0.05 s unless said). */
   rateLimitPosts(n?: number, retryAfterSeconds?: number): void;
   /** The REST calls whose method and path match. */
@@ -145,6 +147,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   let seq = 0;
   let sessions = 0;
   let limitedPosts = 0;
+  let acking = true;
   let retryAfter = 0.05;
   let url = "";
 
@@ -272,7 +275,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       gateway.push(msg);
       switch (msg["op"]) {
         case 1: // HEARTBEAT
-          frame(ws, { op: 11, d: null, s: null, t: null });
+          if (acking) frame(ws, { op: 11, d: null, s: null, t: null });
           break;
         case 2: // IDENTIFY
           if (opts.token !== undefined && (msg["d"] as Json | undefined)?.["token"] !== opts.token) {
@@ -317,6 +320,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     },
     deleteChannel: (id) => void gone.add(id),
     forbidChannel: (id) => void forbidden.add(id),
+    ackHeartbeats: (on) => void (acking = on),
     rateLimitPosts(n = 1, seconds = 0.05) {
       limitedPosts += n;
       retryAfter = seconds;

@@ -247,6 +247,17 @@ describe("Discord end to end (discord.js against a fake Discord)", function () {
     assert.ok(bot.adapters[0]!.isConnected());
   });
 
+  it("resumes a zombie connection (heartbeats not acknowledged) and answers again", async () => {
+    const resumes = fake.gateway.filter((f) => f["op"] === 6).length;
+    fake.ackHeartbeats(false);
+    await fake.waitFor("a RESUME after missed ACKs", () => fake.gateway.filter((f) => f["op"] === 6).length > resumes, 5000);
+    fake.ackHeartbeats(true);
+    const i = slashCommand("about", [], USERS.mod);
+    fake.dispatch("INTERACTION_CREATE", i);
+    const cb = await fake.waitFor("the answer after the resume", () => callbackOf(fake, i), 5000);
+    assert.equal((cb.body as Json)["type"], 4);
+  });
+
   it("the slash commands it answers are the ones deploy-commands registers", () => {
     const names = slashCommandsFor(commands).map((c) => c.name);
     for (const n of names) assert.ok(bot.dispatcher.find(n), n);
