@@ -89,21 +89,28 @@ EOF
   (cd "$dir" && "$SYNAPSE_VENV/bin/python" -m synapse.app.homeserver -c "$dir/homeserver.yaml" --generate-keys >&2)
 }
 
+# Whether the Synapse started from DIR is still running (a zombie counts as stopped).
+synapse_running() {
+  local pid; pid=$(cat "$1/launcher.pid" 2>/dev/null || true)
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" != Z ]
+}
+
 synapse_ready() { curl -fsS -m 2 "$1/_matrix/client/versions" >/dev/null 2>&1; }
 
 synapse_start() {
   local dir=$1
-  # setsid: Synapse gets its own process group, which `down` stops as a whole.
-  (cd "$dir" && setsid "$SYNAPSE_VENV/bin/python" -m synapse.app.homeserver -c "$dir/homeserver.yaml" \
-    > "$dir/stderr.log" 2>&1 < /dev/null & echo $! > "$dir/launcher.pid")
+  # setsid: Synapse gets its own session and process group, which `down` stops as a whole. A plain
+  # background command, so $! is Synapse itself and no shell keeps the caller's stdout open.
+  setsid "$SYNAPSE_VENV/bin/python" -m synapse.app.homeserver -c "$dir/homeserver.yaml" > "$dir/stderr.log" 2>&1 < /dev/null &
+  echo $! > "$dir/launcher.pid"
 }
 
 synapse_wait() {
-  local dir=$1 url=$2 secs=$3 i pid
-  pid=$(cat "$dir/launcher.pid" 2>/dev/null || true)
-  for i in $(seq 1 $((secs * 5))); do
+  local dir=$1 url=$2 secs=$3 end
+  end=$(( $(date +%s) + secs ))
+  while [ "$(date +%s)" -lt "$end" ]; do
     synapse_ready "$url" && return 0
-    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then tail -20 "$dir/stderr.log" >&2; return 1; fi
+    if ! synapse_running "$dir"; then tail -20 "$dir/stderr.log" >&2; return 1; fi
     sleep 0.2
   done
   return 1
@@ -112,6 +119,8 @@ synapse_wait() {
 synapse_stop() {
   local dir=$1 pid
   pid=$(cat "$dir/launcher.pid" 2>/dev/null || true)
+  # without a pid file, look for the Synapse of exactly this config file
+  [ -n "$pid" ] || pid=$(pgrep -f -- "synapse.app.homeserver -c $dir/homeserver.yaml" | head -1 || true)
   [ -n "$pid" ] || return 0
   kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 1 50); do

@@ -12,13 +12,18 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/synapse.sh"
 
 PORT=${NIXIE_E2E_SYNAPSE_PORT:-18008}
-DIR=$2/synapse
+[ $# -ge 2 ] || { echo "usage: $0 up|down STATE_DIR" >&2; exit 2; }
+mkdir -p "$2/synapse"
+DIR=$(cd "$2/synapse" && pwd)
 URL=http://127.0.0.1:$PORT
 
 case "$1" in
   up)
     synapse_install
-    mkdir -p "$DIR"
+    if synapse_ready "$URL" && ! synapse_running "$DIR"; then
+      echo "something else answers on $URL (another Synapse?); stop it or set NIXIE_E2E_SYNAPSE_PORT" >&2
+      exit 1
+    fi
     [ -f "$DIR/homeserver.yaml" ] || synapse_configure "$DIR" "$PORT"
     if ! synapse_ready "$URL"; then
       synapse_start "$DIR"
