@@ -19,14 +19,20 @@ export interface BotOptions {
   readonly loaded: LoadedConfig;
   readonly log: Logger;
   /** Builds the adapters once services exist (they may need the store or dispatcher). */
-  readonly adapters: (services: Services, dispatcher: Dispatcher) => Adapter[];
+  readonly adapters: (services: Services, dispatcher: Dispatcher) => Adapter[] | Promise<Adapter[]>;
   /** An already open store (tests); otherwise opened from config. */
   readonly store?: Store;
   readonly now?: () => Date;
   readonly onCommand?: (e: CommandEvent) => void;
   readonly onHttpEvent?: (e: HttpEvent) => void;
-  /** This instance's id in the feed-jobs lease (default: host, pid and a random part). */
+  /** This instance's id in the lease (default: host, pid and a random part). */
   readonly instanceId?: string;
+  /**
+   * Called when an active instance with chat adapters loses its lease (the store was out of
+   * reach long enough for a standby to take over). main.ts exits, so a supervisor restarts it
+   * as the new standby; two instances must never answer in the same rooms.
+   */
+  readonly onLostLease?: () => void;
   /** Replaces the HTTP layer (benchmarks use an in-memory upstream). */
   readonly http?: Http;
 }
@@ -42,8 +48,10 @@ export interface Bot {
    * instead of waiting for the schedule).
    */
   readonly feeds: Pick<FeedJob, "pollNow">;
-  /** Whether this instance holds the feed-jobs lease. */
+  /** Whether this instance holds the lease (and so runs the feed jobs). */
   readonly leader: Pick<Leader, "isLeader" | "id">;
+  /** "standby" while another instance with the same store serves the chat platforms. */
+  role(): "active" | "standby";
   /** Stops jobs, then adapters, then closes the store. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -77,28 +85,62 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.onCommand ? { onCommand: opts.onCommand } : {}),
   });
-  adapters = opts.adapters(services, dispatcher);
+  adapters = await opts.adapters(services, dispatcher);
   const handler = (m: Parameters<Dispatcher["handle"]>[0]) => dispatcher.handle(m);
-  try {
-    for (const a of adapters) await a.start(handler);
-  } catch (e) {
-    for (const a of adapters) await a.stop().catch(() => undefined);
-    if (!opts.store) await store.close();
-    throw e;
-  }
   const sendTo = async (room: RoomRef, reply: Reply, sendOpts?: SendOptions): Promise<void> => {
     const adapter = adapters.find((a) => a.platform === room.platform);
     if (!adapter) throw new Error(`no ${room.platform} adapter is running`);
     await adapter.send(room, reply, sendOpts);
   };
-  // Scheduled jobs (feeds) start here, after the adapters, and stop before them. Instances that
-  // share a store take turns through a lease: only its holder polls.
-  const leader = createLeader({ leases: store.leases, name: "feeds", ttlMs: config.feeds.leaseSeconds * 1000, log, ...(opts.instanceId ? { id: opts.instanceId } : {}) });
-  await leader.tick();
-  leader.start();
   const feedJob = createFeedJob({ services, send: sendTo, log, shouldRun: async () => leader.isLeader(), ...(opts.now ? { now: opts.now } : {}) });
-  feedJob.start();
-  log.info({ adapters: adapters.map((a) => a.platform), store: store.backend }, "nixie is ready");
+
+  // Instances sharing a store take turns through one lease. Its holder is active: it connects to
+  // the chat platforms and runs the feed jobs. The others are standbys: they wait, and the first
+  // to take the lease after the holder is gone becomes active. Local adapters (console, tests)
+  // never wait; only their feed jobs follow the lease.
+  const chatAdapters = adapters.some((a) => a.platform === "matrix" || a.platform === "discord");
+  let role: "active" | "standby" = "standby";
+  let activating: Promise<void> | undefined;
+  let stopped = false;
+  const activate = (): Promise<void> =>
+    (activating ??= (async () => {
+      try {
+        for (const a of adapters) await a.start(handler);
+      } catch (e) {
+        for (const a of adapters) await a.stop().catch(() => undefined);
+        throw e;
+      }
+      role = "active";
+      feedJob.start();
+      log.info({ adapters: adapters.map((a) => a.platform), store: store.backend, instance: leader.id }, "nixie is ready");
+    })());
+  const leader = createLeader({
+    leases: store.leases,
+    name: "nixie",
+    ttlMs: config.feeds.leaseSeconds * 1000,
+    log,
+    ...(opts.instanceId ? { id: opts.instanceId } : {}),
+    onChange: (isLeader) => {
+      if (stopped || !chatAdapters) return;
+      if (isLeader && role === "standby") {
+        log.info({ instance: leader.id }, "taking over from the instance that was active");
+        activate().catch((e: unknown) => log.error({ err: String(e) }, "taking over failed"));
+      } else if (!isLeader && role === "active") {
+        log.error({ instance: leader.id }, "lost the lease while active: another instance may be serving the rooms now");
+        opts.onLostLease?.();
+      }
+    },
+  });
+  try {
+    await leader.tick();
+    if (!chatAdapters || leader.isLeader()) await activate();
+    else log.info({ instance: leader.id, leaseSeconds: config.feeds.leaseSeconds }, "standby: another instance is active; waiting for its lease to end");
+  } catch (e) {
+    await leader.stop();
+    if (!opts.store) await store.close();
+    throw e;
+  }
+  leader.start();
 
   let stopping: Promise<void> | undefined;
   return {
@@ -108,12 +150,18 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     adapters,
     feeds: { pollNow: () => feedJob.pollNow() },
     leader,
+    role: () => role,
     stop() {
       stopping ??= (async () => {
+        stopped = true;
+        await activating?.catch(() => undefined);
         await feedJob.stop().catch((err: unknown) => log.warn({ err: String(err) }, "feed job did not stop cleanly"));
         await leader.stop();
-        for (const a of adapters) {
-          await a.stop().catch((err: unknown) => log.warn({ err: String(err), adapter: a.platform }, "adapter did not stop cleanly"));
+        // A standby never started its adapters.
+        if (activating) {
+          for (const a of adapters) {
+            await a.stop().catch((err: unknown) => log.warn({ err: String(err), adapter: a.platform }, "adapter did not stop cleanly"));
+          }
         }
         if (!opts.store) await store.close();
         log.info("nixie stopped");

@@ -57,6 +57,8 @@ async function main(): Promise<void> {
       log,
       onCommand: (e) => metrics.onCommand(e),
       onHttpEvent: (e) => metrics.onHttp(e),
+      // Exit, so that a supervisor restarts this instance as a standby.
+      onLostLease: () => void shutdown(1, "lost the lease"),
       adapters: (services, dispatcher) => {
         const adapters: Adapter[] = createPlatformAdapters({ config: loaded.config, secrets: loaded.secrets, services, dispatcher, log });
         if (adapters.length === 0) {
@@ -77,7 +79,7 @@ async function main(): Promise<void> {
   if (port > 0) {
     const running = bot;
     try {
-      health = await startHealthServer({ adapters: () => running.adapters, store: running.services.store, metrics }, port, host);
+      health = await startHealthServer({ adapters: () => running.adapters, store: running.services.store, metrics, role: () => running.role() }, port, host);
       log.info({ url: health.url }, "health and metrics server listening");
     } catch (e) {
       await running.stop();

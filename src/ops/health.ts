@@ -1,6 +1,7 @@
 /**
  * The health and metrics HTTP server: `/healthz` answers 200 when every adapter is connected and
- * the store answers, else 503 with the reasons as JSON; `/metrics` is Prometheus text.
+ * the store answers (or, on a standby, when the store answers), else 503 with the reasons as
+ * JSON; `/metrics` is Prometheus text.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,10 +15,12 @@ export interface HealthDeps {
   readonly metrics: Metrics;
   /** How long the store may take to answer a health check. */
   readonly storeTimeoutMs?: number;
+  /** A standby (another instance is active) is healthy without connected adapters. */
+  readonly role?: () => "active" | "standby";
 }
 
 export interface HealthReport {
-  readonly status: "ok" | "unavailable";
+  readonly status: "ok" | "standby" | "unavailable";
   readonly adapters: Record<string, "connected" | "disconnected">;
   readonly store: "ok" | "unavailable";
   readonly reasons: readonly string[];
@@ -26,10 +29,11 @@ export interface HealthReport {
 export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
   const reasons: string[] = [];
   const adapters: Record<string, "connected" | "disconnected"> = {};
+  const standby = deps.role?.() === "standby";
   for (const a of deps.adapters()) {
     const ok = a.isConnected();
     adapters[a.platform] = ok ? "connected" : "disconnected";
-    if (!ok) reasons.push(`${a.platform} adapter is not connected`);
+    if (!ok && !standby) reasons.push(`${a.platform} adapter is not connected`);
   }
   if (deps.adapters().length === 0) reasons.push("no adapter is running");
   let store: HealthReport["store"] = "ok";
@@ -39,7 +43,7 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
     store = "unavailable";
     reasons.push(`${deps.store.backend} store does not answer: ${(e as Error).message.split("\n")[0]}`);
   }
-  return { status: reasons.length === 0 ? "ok" : "unavailable", adapters, store, reasons };
+  return { status: reasons.length > 0 ? "unavailable" : standby ? "standby" : "ok", adapters, store, reasons };
 }
 
 export interface HealthServer {
@@ -58,7 +62,7 @@ export async function startHealthServer(deps: HealthDeps, port: number, host: st
     if (path === "/healthz") {
       void checkHealth(deps).then((report) => {
         const body = JSON.stringify(report);
-        res.writeHead(report.status === "ok" ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" }).end(body);
+        res.writeHead(report.status === "unavailable" ? 503 : 200, { "content-type": "application/json", "cache-control": "no-store" }).end(body);
       });
       return;
     }
