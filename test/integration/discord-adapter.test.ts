@@ -41,7 +41,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 const testCommands: CommandDef[] = [
   defineCommand({ name: "guarded", summary: "Needs Manage Channels", needsManager: true, options: [], run: async () => textReply("managed") }),
-  defineCommand({ name: "sleepy", summary: "Not marked slow, but takes a while", options: [], run: async () => (await sleep(300), textReply("awake")) }),
+  defineCommand({ name: "sleepy", summary: "Not marked slow, but takes a while", options: [], run: async () => (await sleep(600), textReply("awake")) }),
   defineCommand({ name: "echo", summary: "Says its text", options: [{ name: "text", type: "string", description: "what to say", positional: true, rest: true, required: true }], run: async (a) => textReply(String(a["text"])) }),
   defineCommand({
     name: "pick",
@@ -88,8 +88,9 @@ async function startHarness(o: { prefixCommands: boolean }): Promise<Harness> {
     log,
     onRoomGone: async (room) => (gone.push(room), 2),
     sendPaceMs: 20,
-    autocompleteTimeoutMs: 150,
-    deferAfterMs: 50,
+    // Short, but with room for a busy machine: quick answers take a few milliseconds.
+    autocompleteTimeoutMs: 400,
+    deferAfterMs: 250,
   });
   await adapter.start((m) => dispatcher.handle(m));
   return {
