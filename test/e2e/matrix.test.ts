@@ -95,10 +95,10 @@ describe("Matrix adapter against a real Synapse", function () {
   }
 
   /** Sends a text message as `who` and waits for nixie's answer to it. */
-  async function ask(who: Person, roomId: string, content: Record<string, unknown>): Promise<{ asked: string; reply: Seen["event"] }> {
+  async function ask(who: Person, roomId: string, content: Record<string, unknown>, botId = botUser.userId): Promise<{ asked: string; reply: Seen["event"] }> {
     const asked = await who.client.sendMessage(roomId, { msgtype: "m.text", ...content });
     const reply = await waitFor(`nixie's answer to ${JSON.stringify(content["body"])}`, () =>
-      who.from(botUser.userId, roomId).find((e) => e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id === asked),
+      who.from(botId, roomId).find((e) => e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id === asked),
     );
     return { asked, reply };
   }
@@ -283,5 +283,30 @@ describe("Matrix adapter against a real Synapse", function () {
     assert.deepEqual(await bot!.services.subscriptions.list({ platform: "matrix", id: old }), []);
     const { reply } = await ask(alice, upgraded, { body: "!subscriptions" });
     assert.match(reply.content["body"], /announcements|Announcements/);
+  });
+  it("logs in with a password once and reuses the saved token after a restart", async function () {
+    const account = await registerUser(synapse, "nixiepw");
+    const env = {
+      MATRIX_ACCESS_TOKEN: "",
+      MATRIX_USER: account.userId,
+      MATRIX_PASSWORD: account.password,
+      NIXIE_DATA_DIR: join(dir, "pw-data"),
+      NIXIE_STORE_URL: `sqlite://${join(dir, "pw.sqlite")}`,
+    };
+    let pwBot: Bot | undefined = await startNixie(env);
+    try {
+      const pwRoom = await alice.client.createRoom({ preset: "private_chat", invite: [account.userId] });
+      await waitFor("the password bot to join", async () => (await alice.client.getJoinedRoomMembers(pwRoom)).includes(account.userId));
+      await ask(alice, pwRoom, { body: "!about" }, account.userId);
+      await pwBot.stop();
+      pwBot = await startNixie(env);
+      await ask(alice, pwRoom, { body: "!about" }, account.userId);
+    } finally {
+      await pwBot?.stop();
+    }
+    // the account's devices: the one registration made, and exactly one nixie login
+    const me = new MatrixClient(synapse.url, account.accessToken);
+    const { devices } = (await me.doRequest("GET", "/_matrix/client/v3/devices")) as { devices: { display_name?: string }[] };
+    assert.equal(devices.filter((d) => d.display_name === "nixie").length, 1);
   });
 });

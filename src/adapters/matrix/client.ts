@@ -24,10 +24,12 @@ const text = (parts: unknown[]): string =>
     .join(" ")
     .slice(0, 2000);
 
+const EXPECTED = /"errcode":"(M_NOT_FOUND|M_LIMIT_EXCEEDED)"/;
+
 /**
  * Sends the SDK's log lines to pino. The SDK logs every non-2xx answer as an error, expected ones
- * (404 for missing state, 429 before a retry) included, so its errors are logged as warnings here;
- * nixie logs real failures itself.
+ * included (404 for missing state, 429 before a retry): those go to debug, the rest to warn, since
+ * nixie logs the failures that matter itself.
  */
 export function routeSdkLogs(log: Logger): void {
   const sdk = log.child({ module: "matrix-bot-sdk" });
@@ -36,7 +38,12 @@ export function routeSdkLogs(log: Logger): void {
     debug: (m: string, ...p: unknown[]) => sdk.debug({ sdk: m }, text(p)),
     info: (m: string, ...p: unknown[]) => sdk.debug({ sdk: m }, text(p)),
     warn: (m: string, ...p: unknown[]) => sdk.warn({ sdk: m }, text(p)),
-    error: (m: string, ...p: unknown[]) => sdk.warn({ sdk: m }, text(p)),
+    error: (m: string, ...p: unknown[]) => {
+      const line = text(p);
+      // answers nixie expects and handles (missing state, rate limits it waits out) stay at debug
+      if (EXPECTED.test(line)) sdk.debug({ sdk: m }, line);
+      else sdk.warn({ sdk: m }, line);
+    },
   });
   LogService.setLevel(log.isLevelEnabled("debug") ? LogLevel.DEBUG : LogLevel.WARN);
 }
