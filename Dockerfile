@@ -15,6 +15,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY commands ./commands
 COPY config ./config
+COPY scripts ./scripts
 RUN npx tsc --noEmit -p tsconfig.build.json && npm prune --omit=dev
 
 FROM node:22.20.0-bookworm-slim
@@ -29,6 +30,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/src ./src
 COPY --from=build /app/commands ./commands
 COPY --from=build /app/config ./config
+COPY --from=build /app/scripts ./scripts
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

@@ -26,7 +26,7 @@ export interface HealthReport {
   readonly reasons: readonly string[];
 }
 
-export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
+export async function checkHealth(deps: Omit<HealthDeps, "metrics">): Promise<HealthReport> {
   const reasons: string[] = [];
   const adapters: Record<string, "connected" | "disconnected"> = {};
   const standby = deps.role?.() === "standby";
