@@ -59,8 +59,8 @@ async function main(): Promise<void> {
       onHttpEvent: (e) => metrics.onHttp(e),
       // Exit, so that a supervisor restarts this instance as a standby.
       onLostLease: () => void shutdown(1, "lost the lease"),
-      adapters: (services, dispatcher) => {
-        const adapters: Adapter[] = createPlatformAdapters({ config: loaded.config, secrets: loaded.secrets, services, dispatcher, log });
+      adapters: async (services, dispatcher) => {
+        const adapters: Adapter[] = await createPlatformAdapters({ config: loaded.config, secrets: loaded.secrets, services, dispatcher, log });
         if (adapters.length === 0) {
           adapters.push(
             createConsoleAdapter({ input: process.stdin, output: process.stdout, onEnd: () => void shutdown(0, "end of input") }),

@@ -7,8 +7,6 @@ import type { Config, Secrets } from "../config.js";
 import type { Adapter } from "../core/adapter.js";
 import type { Dispatcher } from "../core/dispatcher.js";
 import type { Services } from "../core/services.js";
-import { discordAdapterFor } from "./discord/index.js";
-import { matrixAdapterFor } from "./matrix/index.js";
 
 export interface AdapterDeps {
   readonly config: Config;
@@ -18,25 +16,34 @@ export interface AdapterDeps {
   readonly log: Logger;
 }
 
-/** The Matrix and Discord adapters that config enables (possibly both, possibly none). */
-export function createPlatformAdapters(deps: AdapterDeps): Adapter[] {
+/**
+ * The Matrix and Discord adapters that config enables (possibly both, possibly none). Each SDK is
+ * loaded only when its platform is configured: together they weigh some 80 MB that a console or
+ * single-platform bot need not carry.
+ */
+export async function createPlatformAdapters(deps: AdapterDeps): Promise<Adapter[]> {
   const adapters: Adapter[] = [];
-  // Matrix (issue "Matrix adapter") and Discord (issue "Discord adapter") register here.
-  const matrix = matrixAdapterFor({
-    config: deps.config,
-    secrets: deps.secrets,
-    store: deps.services.store,
-    log: deps.log,
-    subscriptions: deps.services.subscriptions,
-  });
-  if (matrix) adapters.push(matrix);
-  const discord = discordAdapterFor({
-    config: deps.config,
-    secrets: deps.secrets,
-    dispatcher: deps.dispatcher,
-    log: deps.log,
-    onRoomGone: (room) => deps.services.subscriptions.removeRoom(room),
-  });
-  if (discord) adapters.push(discord);
+  if (deps.config.matrix.homeserverUrl !== "") {
+    const { matrixAdapterFor } = await import("./matrix/index.js");
+    const matrix = matrixAdapterFor({
+      config: deps.config,
+      secrets: deps.secrets,
+      store: deps.services.store,
+      log: deps.log,
+      subscriptions: deps.services.subscriptions,
+    });
+    if (matrix) adapters.push(matrix);
+  }
+  if (deps.secrets.discordToken !== undefined) {
+    const { discordAdapterFor } = await import("./discord/index.js");
+    const discord = discordAdapterFor({
+      config: deps.config,
+      secrets: deps.secrets,
+      dispatcher: deps.dispatcher,
+      log: deps.log,
+      onRoomGone: (room) => deps.services.subscriptions.removeRoom(room),
+    });
+    if (discord) adapters.push(discord);
+  }
   return adapters;
 }

@@ -50,7 +50,7 @@ describe("Discord beside another adapter in one process", function () {
     bot = await startBot({
       loaded,
       log,
-      adapters: (services, dispatcher) => [other, ...createPlatformAdapters({ config: loaded.config, secrets: loaded.secrets, services, dispatcher, log })],
+      adapters: async (services, dispatcher) => [other, ...(await createPlatformAdapters({ config: loaded.config, secrets: loaded.secrets, services, dispatcher, log }))],
     });
   });
 
