@@ -1,6 +1,7 @@
 # nixie container image. Build: docker build -t nixie .   Run: see README "Production".
-# Stage 1 installs every dependency (native sqlite3 build included) and type-checks the source;
-# stage 2 keeps production dependencies only and runs as a non-root user.
+# Stage 1 installs every dependency (native sqlite3 build included) and compiles the TypeScript
+# (type-checking it) to dist/; stage 2 keeps production dependencies and dist/ only, and runs as
+# a non-root user.
 FROM node:22.20.0-bookworm-slim AS build
 WORKDIR /app
 # sqlite3 compiles from source when its prebuilt binary cannot be downloaded
@@ -16,7 +17,7 @@ COPY src ./src
 COPY commands ./commands
 COPY config ./config
 COPY scripts ./scripts
-RUN npx tsc --noEmit -p tsconfig.build.json && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev
 
 FROM node:22.20.0-bookworm-slim
 ENV NODE_ENV=production \
@@ -27,10 +28,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/src ./src
-COPY --from=build /app/commands ./commands
+COPY --from=build /app/dist ./dist
 COPY --from=build /app/config ./config
-COPY --from=build /app/scripts ./scripts
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
@@ -38,4 +37,5 @@ EXPOSE 8080
 # node:*-slim has no curl: ask the health endpoint with Node's own fetch.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["npm", "start", "--silent"]
+# What `npm start` runs after its build step (the image has no compiler: it was built above).
+CMD ["node", "dist/src/main.js"]

@@ -9,7 +9,8 @@ import { fmt, nowMs, rssMb, summarize, type Result } from "./lib.js";
 async function once(dir: string, i: number): Promise<{ readyMs: number; rss: number }> {
   return new Promise((resolve, reject) => {
     const t0 = nowMs();
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    // The compiled bot, as `npm start` runs it (npm run bench builds it first).
+    const child = spawn(process.execPath, ["dist/src/main.js"], {
       cwd: projectRoot,
       env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? dir, NIXIE_STORE_URL: `sqlite://${join(dir, `f${i}.sqlite`)}` },
       stdio: ["pipe", "ignore", "pipe"],

@@ -90,8 +90,19 @@ export interface LoadedConfig {
   readonly sources: readonly string[];
 }
 
-/** The project root (where package.json and config/ live). */
-export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+/**
+ * The project root (where package.json and config/ live): the nearest folder above this module
+ * that has a package.json, so it is the same from src/ (tsx) and from dist/src/ (compiled).
+ */
+export const projectRoot: string = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, "package.json"))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return resolve(dirname(fileURLToPath(import.meta.url)), "..");
+    dir = parent;
+  }
+})();
 
 /** Environment variables that override a config key. The names are fixed: operators use them. */
 export const ENV_KEYS: Readonly<Record<string, string>> = {

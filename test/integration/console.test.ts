@@ -65,6 +65,27 @@ describe("console adapter contract (npm start as a child process)", function () 
     assert.match(r.stderr, /nixie is ready/);
   });
 
+  it("works through npm start --silent itself (build, then the compiled bot)", async function () {
+    this.timeout(60_000);
+    const r = await new Promise<Run>((resolve, reject) => {
+      const child = spawn("npm", ["start", "--silent"], {
+        cwd: projectRoot,
+        env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? dir, NIXIE_STORE_URL: `sqlite://${join(dir, "npm.sqlite")}` },
+        stdio: ["pipe", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code, stdout, stderr }));
+      child.stdin.end("!help\n!help help\n");
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^nixie answers questions about Nix and NixOS\. Commands:/);
+    assert.match(r.stdout, /`!help \[<command>\]` — List the commands, or explain one/);
+  });
+
   for (const sig of ["SIGTERM", "SIGINT"] as const) {
     it(`shuts down cleanly on ${sig} while waiting for input`, async () => {
       const r = await start(null, {}, sig);
