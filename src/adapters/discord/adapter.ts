@@ -98,6 +98,9 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): Adapter {
 
   const client = new Client({
     intents,
+    // As many gateway shards as Discord recommends (GET /gateway/bot), all in this process:
+    // Discord requires sharding from 2,500 guilds on, and one process keeps one lease holder.
+    shards: "auto",
     // Direct-message channels are not cached before their first event.
     partials: [Partials.Channel],
     // Also set on every payload by the renderer; this covers anything else.
