@@ -2,6 +2,8 @@
 # Needs apt.sh (apt_install) sourced first.
 
 SYNAPSE_VENV=${NIXIE_SYNAPSE_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/nixie-synapse/venv}
+# The release the suite was last verified with; NIXIE_SYNAPSE_VERSION="" takes the newest instead.
+SYNAPSE_SPEC=matrix-synapse${NIXIE_SYNAPSE_VERSION-==1.163.2}
 
 synapse_python() {
   if [ -n "${NIXIE_PYTHON:-}" ]; then echo "$NIXIE_PYTHON"; return; fi
@@ -13,9 +15,9 @@ synapse_python() {
 # finished install, so an interrupted one is redone instead of half-used).
 synapse_install() {
   local marker="$SYNAPSE_VENV/.nixie-installed"
-  if [ -f "$marker" ] && [ "$(cat "$marker")" = "matrix-synapse${NIXIE_SYNAPSE_VERSION:-}" ]; then return 0; fi
+  if [ -f "$marker" ] && [ "$(cat "$marker")" = "$SYNAPSE_SPEC" ]; then return 0; fi
   local t0; t0=$(date +%s)
-  echo "installing matrix-synapse${NIXIE_SYNAPSE_VERSION:-} into $SYNAPSE_VENV" >&2
+  echo "installing $SYNAPSE_SPEC into $SYNAPSE_VENV" >&2
   rm -rf "$SYNAPSE_VENV"
   mkdir -p "$(dirname "$SYNAPSE_VENV")"
   local py; py=$(synapse_python)
@@ -24,8 +26,8 @@ synapse_install() {
   "$py" -c 'import ensurepip, venv' 2>/dev/null || apt_install python3-venv
   "$py" -m venv "$SYNAPSE_VENV" >&2
   "$SYNAPSE_VENV/bin/pip" install -q --upgrade pip >&2
-  "$SYNAPSE_VENV/bin/pip" install -q "matrix-synapse${NIXIE_SYNAPSE_VERSION:-}" >&2
-  echo "matrix-synapse${NIXIE_SYNAPSE_VERSION:-}" > "$marker"
+  "$SYNAPSE_VENV/bin/pip" install -q "$SYNAPSE_SPEC" >&2
+  echo "$SYNAPSE_SPEC" > "$marker"
   echo "installed $("$SYNAPSE_VENV/bin/python" -c 'import synapse; print(synapse.__version__)') in $(( $(date +%s) - t0 )) s" >&2
 }
 

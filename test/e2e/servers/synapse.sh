@@ -5,7 +5,7 @@
 # up STATE: prints `export NIXIE_E2E_SYNAPSE_URL=…` and `export NIXIE_E2E_SYNAPSE_SECRET=…`
 # (the suite registers its own users with the secret); down STATE: stops it.
 # Env: NIXIE_SYNAPSE_VENV (default /root/.cache/nixie-synapse/venv, or ~/.cache/… for other users),
-# NIXIE_SYNAPSE_VERSION (a pip version spec such as "==1.140.0"; default: the newest release),
+# NIXIE_SYNAPSE_VERSION (a pip version spec; default "==1.163.2", the release last verified; "" for the newest),
 # NIXIE_E2E_SYNAPSE_PORT (default 18008), NIXIE_PYTHON (default python3.11, else python3).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/apt.sh"
