@@ -103,9 +103,10 @@ describe("Matrix adapter against a real Synapse", function () {
     return { asked, reply };
   }
 
-  async function newRoomWithNixie(opts: { encrypted?: boolean; preset?: "private_chat" | "public_chat" } = {}): Promise<string> {
+  async function newRoomWithNixie(opts: { encrypted?: boolean; preset?: "private_chat" | "public_chat"; version?: string } = {}): Promise<string> {
     const roomId = await alice.client.createRoom({
       preset: opts.preset ?? "private_chat",
+      ...(opts.version ? { room_version: opts.version } : {}),
       invite: [botUser.userId, bob.user.userId],
       ...(opts.encrypted ? { initial_state: [{ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }] } : {}),
     });
@@ -249,6 +250,16 @@ describe("Matrix adapter against a real Synapse", function () {
     await waitFor("the second post", () => alice.from(botUser.userId, room).find((e) => String(e.content["body"]).includes("After the restart in e2e")));
     // the second post arrived after any repeat of the first would have: still exactly one
     assert.equal(posts().length, 1);
+  });
+
+  it("counts power level 50 as a room manager in an older room version", async function () {
+    // rooms above are version 12 (Synapse's default), where the creator manages by being creator
+    const v10 = await newRoomWithNixie({ version: "10" });
+    const refused = await ask(bob, v10, { body: "!unsubscribe announcements" });
+    assert.match(refused.reply.content["body"], /Only room managers/);
+    await alice.client.setUserPowerLevel(bob.user.userId, v10, 50);
+    const accepted = await ask(bob, v10, { body: "!unsubscribe announcements" });
+    assert.doesNotMatch(accepted.reply.content["body"], /Only room managers/);
   });
 
   it("sends a delivery id once: Synapse drops the repeat, also from a restarted bot", async function () {
