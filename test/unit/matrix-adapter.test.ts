@@ -221,6 +221,15 @@ describe("matrix adapter (fake client)", () => {
       assert.equal(adapter.isConnected(), false);
     });
 
+    it("reports itself disconnected while /sync fails", async () => {
+      const { adapter, client } = await start();
+      assert.equal(adapter.isConnected(), true);
+      client.spec.onSync!(false);
+      assert.equal(adapter.isConnected(), false);
+      client.spec.onSync!(true);
+      assert.equal(adapter.isConnected(), true);
+    });
+
     it("fails to start with a token the server rejects", async () => {
       await assert.rejects(start({}, { MATRIX_ACCESS_TOKEN: "wrong" }), /M_UNKNOWN_TOKEN/);
     });

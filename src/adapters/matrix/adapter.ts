@@ -42,6 +42,8 @@ export interface ClientSpec {
   readonly syncFile?: string;
   /** Encryption store folder when encryption is to be used. */
   readonly cryptoDir?: string;
+  /** Told after every /sync attempt whether it succeeded (for health checks). */
+  readonly onSync?: (ok: boolean) => void;
 }
 
 /** Room subscriptions as the adapter needs them: dropped when nixie leaves, moved on upgrades. */
@@ -87,6 +89,8 @@ export function createMatrixAdapter(opts: MatrixAdapterOptions): Adapter & { rea
   let botUserId: string | undefined;
   let startedAt = Number.POSITIVE_INFINITY;
   let running = false;
+  // the last /sync failed: the homeserver is unreachable or rejects us (the SDK keeps retrying)
+  let syncFailing = false;
   const noticedEncrypted = new Set<string>();
   const followedTombstones = new Set<string>();
 
@@ -266,6 +270,10 @@ export function createMatrixAdapter(opts: MatrixAdapterOptions): Adapter & { rea
         accessToken: token,
         syncFile: join(dir, `sync-${id}.json`),
         ...(useCrypto ? { cryptoDir: join(dir, `crypto-${id}`) } : {}),
+        onSync: (ok) => {
+          if (ok === syncFailing) log.info({ syncing: ok }, ok ? "matrix: sync works again" : "matrix: sync failed; retrying");
+          syncFailing = !ok;
+        },
       });
       sender = createSender({ client, log, intervalMs: opts.sendIntervalMs ?? 200, maxRetryWaitMs: config.http.maxRetryWaitMs, ...(opts.sleep ? { sleep: opts.sleep } : {}) });
       client.on("room.message", guarded("command", (roomId, event) => onMessage(handler, roomId, event)));
@@ -293,7 +301,7 @@ export function createMatrixAdapter(opts: MatrixAdapterOptions): Adapter & { rea
       }
     },
 
-    isConnected: () => running,
+    isConnected: () => running && !syncFailing,
   };
 }
 

@@ -7,10 +7,31 @@ import type { ClientSpec, MatrixClientLike } from "./adapter.js";
 import type { PasswordLogin } from "./login.js";
 import { LogLevel, LogService, MatrixAuth, MatrixClient, RustSdkCryptoStorageProvider, SimpleFsStorageProvider } from "./sdk.js";
 
+/** A MatrixClient that reports the outcome of each /sync (the SDK itself retries silently). */
+class ObservedMatrixClient extends MatrixClient {
+  constructor(
+    spec: ClientSpec,
+    private readonly onSync: ((ok: boolean) => void) | undefined,
+  ) {
+    const storage = spec.syncFile ? new SimpleFsStorageProvider(spec.syncFile) : undefined;
+    const crypto = spec.cryptoDir ? new RustSdkCryptoStorageProvider(spec.cryptoDir) : undefined;
+    super(spec.homeserverUrl, spec.accessToken, storage, crypto);
+  }
+
+  protected override async doSync(token: string): Promise<unknown> {
+    try {
+      const res: unknown = await super.doSync(token);
+      this.onSync?.(true);
+      return res;
+    } catch (err) {
+      this.onSync?.(false);
+      throw err;
+    }
+  }
+}
+
 export function createSdkClient(spec: ClientSpec): MatrixClientLike {
-  const storage = spec.syncFile ? new SimpleFsStorageProvider(spec.syncFile) : undefined;
-  const crypto = spec.cryptoDir ? new RustSdkCryptoStorageProvider(spec.cryptoDir) : undefined;
-  return new MatrixClient(spec.homeserverUrl, spec.accessToken, storage, crypto);
+  return new ObservedMatrixClient(spec, spec.onSync);
 }
 
 export const sdkPasswordLogin: PasswordLogin = async (homeserverUrl, user, password) => {
