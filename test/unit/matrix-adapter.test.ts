@@ -247,6 +247,19 @@ describe("matrix adapter (fake client)", () => {
       assert.equal(second.client.spec.accessToken, "login-1");
     });
 
+    it("waits out the login rate limit", async () => {
+      let tries = 0;
+      const env = { MATRIX_ACCESS_TOKEN: "", MATRIX_USER: "@nixie:hs.example", MATRIX_PASSWORD: "pw" };
+      const login = async (): Promise<string> => {
+        if (++tries === 1) throw Object.assign(new Error("M_LIMIT_EXCEEDED"), { statusCode: 429, errcode: "M_LIMIT_EXCEEDED", retryAfterMs: 4000 });
+        world.validTokens.add("after-wait");
+        return "after-wait";
+      };
+      const { client } = await start({ login }, env);
+      assert.equal(client.spec.accessToken, "after-wait");
+      assert.deepEqual(waits, [4000]);
+    });
+
     it("logs in again when the saved token has been revoked", async () => {
       const env = { MATRIX_ACCESS_TOKEN: "", MATRIX_USER: "@nixie:hs.example", MATRIX_PASSWORD: "pw" };
       (await start({}, env)).adapter.stop();

@@ -104,13 +104,15 @@ export function createMatrixAdapter(opts: MatrixAdapterOptions): Adapter & { rea
   /** The access token and user id; a saved token the server no longer accepts is replaced once. */
   async function authenticate(): Promise<{ token: string; userId: string }> {
     const creds = { homeserverUrl: hs, user: config.matrix.user, accessToken: opts.secrets.matrixAccessToken, password: opts.secrets.matrixPassword };
-    const first = await resolveAccessToken(creds, meta, opts.login);
+    // a login may meet the server's login rate limit (429) like any other request
+    const login: PasswordLogin = (h, u, p) => withRetry(() => opts.login(h, u, p));
+    const first = await resolveAccessToken(creds, meta, login);
     try {
       return { token: first.token, userId: await whoami(first.token) };
     } catch (err) {
       if (first.source !== "saved" || (err as { errcode?: unknown }).errcode !== "M_UNKNOWN_TOKEN") throw err;
       log.warn("matrix: the saved access token was rejected; logging in again");
-      const again = await resolveAccessToken(creds, meta, opts.login, { fresh: true });
+      const again = await resolveAccessToken(creds, meta, login, { fresh: true });
       return { token: again.token, userId: await whoami(again.token) };
     }
   }
@@ -283,6 +285,7 @@ export function createMatrixAdapter(opts: MatrixAdapterOptions): Adapter & { rea
       // Anything sent before this moment is history: never answered, also after a restart.
       startedAt = now();
       running = true;
+      syncFailing = false;
       await client.start(ROOM_FILTER);
       log.info({ user: userId, encryption: useCrypto }, "matrix: syncing");
     },
