@@ -1,7 +1,7 @@
 // The Matrix adapter against a real Synapse (test/e2e/servers/synapse.sh): a second user, a plain
 // matrix-bot-sdk client, creates rooms, invites nixie and talks to it.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -319,5 +319,27 @@ describe("Matrix adapter against a real Synapse", function () {
     const me = new MatrixClient(synapse.url, account.accessToken);
     const { devices } = (await me.doRequest("GET", "/_matrix/client/v3/devices")) as { devices: { display_name?: string }[] };
     assert.equal(devices.filter((d) => d.display_name === "nixie").length, 1);
+  });
+  it("accepts invites only from allowed users when a list is configured", async function () {
+    const account = await registerUser(synapse, "nixiepicky");
+    const configFile = join(dir, "picky.json");
+    writeFileSync(configFile, JSON.stringify({ matrix: { autojoin: { allowedUsers: [alice.user.userId], allowedServers: [] } } }));
+    const picky = await startNixie({
+      NIXIE_CONFIG: configFile,
+      MATRIX_ACCESS_TOKEN: account.accessToken,
+      NIXIE_DATA_DIR: join(dir, "picky-data"),
+      NIXIE_STORE_URL: `sqlite://${join(dir, "picky.sqlite")}`,
+    });
+    try {
+      const membership = async (roomId: string) =>
+        ((await bob.client.getRoomStateEvent(roomId, "m.room.member", account.userId).catch(() => ({}))) as { membership?: string }).membership;
+      const fromBob = await bob.client.createRoom({ preset: "private_chat", invite: [account.userId] });
+      await waitFor("the invite from bob to be declined", async () => (await membership(fromBob)) === "leave");
+      const fromAlice = await alice.client.createRoom({ preset: "private_chat", invite: [account.userId] });
+      await waitFor("the invite from alice to be accepted", async () => (await alice.client.getJoinedRoomMembers(fromAlice)).includes(account.userId));
+      assert.equal(await membership(fromBob), "leave");
+    } finally {
+      await picky.stop();
+    }
   });
 });
