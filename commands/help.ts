@@ -2,22 +2,36 @@
 import { defineCommand, type CommandDef } from "../src/core/command.js";
 import { UserError } from "../src/core/errors.js";
 import { code, listBlock, rich, textBlock, type Reply, type RichText } from "../src/core/reply.js";
-import { usageOf } from "../src/core/usage.js";
+import { parseArgs, splitCommand } from "../src/core/parse.js";
+import { SLASH, slashInvocation, usageOf } from "../src/core/usage.js";
+
+/** An example as typed: `!pkg --channel 26.05 firefox`, or `/pkg query:firefox channel:26.05`. */
+function example(cmd: CommandDef, text: string, prefix: string): string {
+  if (prefix !== SLASH) return `${prefix}${text}`;
+  const inv = splitCommand(`${SLASH}${text}`, SLASH);
+  if (!inv) return `${SLASH}${text}`;
+  try {
+    return slashInvocation(cmd, parseArgs(cmd, inv.tokens, SLASH, { maxArgLength: 1000 }).args);
+  } catch {
+    return `${SLASH}${text}`;
+  }
+}
 
 function commandHelp(cmd: CommandDef, prefix: string): Reply {
   const blocks = [textBlock(code(usageOf(cmd, prefix)), ` — ${cmd.summary}`)];
   if (cmd.details) blocks.push(textBlock(cmd.details));
   if (cmd.options.length > 0) {
     const items: RichText[] = cmd.options.map((o) => {
-      const name = o.positional ? `<${o.name}>` : `--${o.name}`;
+      const name = prefix === SLASH ? `${o.name}:` : o.positional ? `<${o.name}>` : `--${o.name}`;
       const extra = o.type === "choice" ? ` (one of ${o.choices.join(", ")})` : o.type === "integer" && o.min !== undefined && o.max !== undefined ? ` (${o.min}–${o.max})` : "";
       return rich(code(name), ` ${o.description}${extra}${o.required ? "" : " (optional)"}`);
     });
     blocks.push(listBlock(items, rich("Options:")));
   }
-  if (cmd.aliases && cmd.aliases.length > 0) blocks.push(textBlock(`Also: ${cmd.aliases.map((a) => prefix + a).join(", ")}`));
+  // Aliases are not slash commands.
+  if (prefix !== SLASH && cmd.aliases && cmd.aliases.length > 0) blocks.push(textBlock(`Also: ${cmd.aliases.map((a) => prefix + a).join(", ")}`));
   if (cmd.examples && cmd.examples.length > 0) {
-    blocks.push(listBlock(cmd.examples.map((e) => rich(code(`${prefix}${e}`))), rich("Examples:")));
+    blocks.push(listBlock(cmd.examples.map((e) => rich(code(example(cmd, e, prefix)))), rich("Examples:")));
   }
   if (cmd.needsManager) blocks.push(textBlock("Only room managers (moderators) can use it."));
   return { blocks };
@@ -41,7 +55,10 @@ export default defineCommand({
     }
     const items = commands.map((c) => rich(code(`${prefix}${c.name}`), ` — ${c.summary}`));
     return {
-      blocks: [listBlock(items, rich("nixie answers questions about Nix and NixOS. Commands:")), textBlock(code(`${prefix}help <command>`), " explains one.")],
+      blocks: [
+        listBlock(items, rich("nixie answers questions about Nix and NixOS. Commands:")),
+        textBlock(code(prefix === SLASH ? "/help command:<command>" : `${prefix}help <command>`), " explains one."),
+      ],
     };
   },
 });

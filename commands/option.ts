@@ -48,7 +48,7 @@ function optionCard(hit: OptionHit, search: NixosSearch, channel: string, query:
 export default defineCommand({
   name: "option",
   summary: "Find a NixOS, Home Manager or nix-darwin option: type, default, description",
-  details: "Words starting with - exclude. --source home-manager or darwin searches those options instead of NixOS's.",
+  details: "Words starting with - exclude. The source option (home-manager or darwin) searches those options instead of NixOS's.",
   examples: ["option services.nginx.enable", "option --source home-manager programs.git", "option --channel 26.05 networking firewall"],
   slow: true,
   options: [

@@ -37,7 +37,7 @@ function packageCard(hit: PackageHit, url: string): Card {
 export default defineCommand({
   name: "pkg",
   summary: "Find a package on search.nixos.org: name, version, description",
-  details: "Words starting with - exclude (!pkg firefox -esr). The answer links to the full search on search.nixos.org.",
+  details: "Words starting with - exclude (firefox -esr). The answer links to the full search on search.nixos.org.",
   examples: ["pkg firefox", "pkg --channel 26.05 python3 requests", "pkg firefox -esr"],
   slow: true,
   options: [

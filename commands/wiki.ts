@@ -28,7 +28,7 @@ export function wikiReply(query: string, found: WikiLookup, prefix: string): Rep
 export default defineCommand({
   name: "wiki",
   summary: "Find a page on wiki.nixos.org and show its intro",
-  details: "Exact titles win over full-text matches. Translations are left out unless --lang asks for one.",
+  details: "Exact titles win over full-text matches. Translations are left out unless the lang option asks for one.",
   examples: ["wiki flakes", "wiki home manager", "wiki flakes --lang de"],
   slow: true,
   options: [

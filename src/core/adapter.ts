@@ -44,6 +44,8 @@ export interface IncomingMessage {
    * whose platform lets a bot leave a room on request (Matrix) provide it.
    */
   readonly leaveRoom?: () => void;
+  /** A Discord slash command: usage and hints are shown in slash syntax ("/pkg query:…"). */
+  readonly slash?: boolean;
 }
 
 export interface SendOptions {

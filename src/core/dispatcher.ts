@@ -10,6 +10,7 @@ import { errorToReply, type Outcome } from "./error-reply.js";
 import { parseArgs, splitCommand, validateArgs, type ParsedArgs } from "./parse.js";
 import { RateLimiter } from "./rate-limit.js";
 import { errorReply, textBlock, type Reply } from "./reply.js";
+import { SLASH } from "./usage.js";
 import type { Services } from "./services.js";
 
 export interface CommandEvent {
@@ -92,7 +93,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     return errorReply(`Slow down, please: nixie will answer you again in about ${secs} s.`);
   }
 
-  async function run(cmd: CommandDef, message: IncomingMessage, parse: () => ParsedArgs): Promise<Reply | null> {
+  async function run(cmd: CommandDef, message: IncomingMessage, parse: () => ParsedArgs, shown: string = prefix): Promise<Reply | null> {
     const started = Date.now();
     const limited = limit(message, cmd.name);
     if (limited !== undefined) return limited;
@@ -102,9 +103,9 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       const { args, notes } = parse();
       if (cmd.needsManager && !(await message.canManageRoom())) {
         outcome = "refused";
-        return errorReply(`Only room managers (moderators) can use ${prefix}${cmd.name} here.`);
+        return errorReply(`Only room managers (moderators) can use ${shown}${cmd.name} here.`);
       }
-      const ctx = contextFor(message, opts.services, prefix, now);
+      const ctx = contextFor(message, opts.services, shown, now);
       const reply = await cmd.run(args, ctx);
       return notes.length === 0 ? reply : { ...reply, blocks: [...reply.blocks, ...notes.map((n) => textBlock(n))] };
     } catch (err) {
@@ -150,7 +151,9 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     async invoke(message, name, raw) {
       const cmd = byName.get(name.toLowerCase());
       if (!cmd) return errorReply(`Unknown command ${name.slice(0, 32)}.`);
-      return run(cmd, message, () => validateArgs(cmd, raw, prefix, limits));
+      // Slash commands see usage and hints in slash syntax.
+      const shown = message.slash ? SLASH : prefix;
+      return run(cmd, message, () => validateArgs(cmd, raw, shown, limits), shown);
     },
 
     async complete(name, option, partial, platform) {

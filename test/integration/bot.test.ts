@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { renderPlain } from "../../src/render/plain.js";
 import { startTestBot, type TestBot } from "../helpers/test-bot.js";
 
 describe("bot through the test adapter", () => {
@@ -34,6 +35,24 @@ describe("bot through the test adapter", () => {
 
   it("explains an unknown command asked of !help", async () => {
     assert.match(await t.ask("!help nosuch"), /There is no command !nosuch/);
+  });
+
+  it("shows usage and examples in slash syntax to Discord slash commands", async () => {
+    const slash = (name: string, args: [string, string][]) =>
+      t.bot.dispatcher.invoke(
+        { room: { platform: "test", id: "room1" }, user: { id: "carol" }, text: "", canManageRoom: async () => false, slash: true },
+        name,
+        new Map(args),
+      );
+    const help = renderPlain((await slash("help", [["command", "pkg"]]))!);
+    assert.match(help, /^`\/pkg query:<query> \[channel:<channel>\]/);
+    assert.match(help, /`\/pkg query:firefox`/);
+    assert.match(help, /`\/pkg query:python3 requests channel:26\.05`/);
+    assert.match(help, /`channel:` NixOS channel/);
+    assert.doesNotMatch(help, /--channel|!pkg/);
+    const list = renderPlain((await slash("help", []))!);
+    assert.match(list, /`\/help command:<command>` explains one\./);
+    assert.match(renderPlain((await slash("subscribe", [["feed", "announcements"]]))!), /^Only room managers \(moderators\) can use \/subscribe here\.$/);
   });
 
   it("tells its version, adapters and store in !about, never secrets", async () => {

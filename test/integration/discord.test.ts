@@ -100,7 +100,7 @@ describe("Discord end to end (discord.js against a fake Discord)", function () {
     const cb = await fake.waitFor("the /help answer", () => callbackOf(fake, i));
     assert.equal((cb.body as Json)["type"], 4);
     const data = dataOf(cb);
-    assert.match(String(data["content"]), /!pkg/);
+    assert.match(String(data["content"]), /`\/pkg query:<query> \[channel:<channel>\]`/, "usage in slash syntax");
     assert.deepEqual(data["allowed_mentions"], { parse: [] });
     assert.ok(!((Number(data["flags"] ?? 0) & EPHEMERAL) !== 0), "a normal answer is public");
   });

@@ -177,7 +177,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): Adapter {
     const raw = new Map<string, string | number | boolean>();
     for (const o of i.options.data) if (o.value !== undefined && o.value !== null) raw.set(o.name, o.value);
     const text = [`/${i.commandName}`, ...[...raw].map(([k, v]) => `${k}:${String(v)}`)].join(" ");
-    const message = incoming(i.channelId, i.user, text, async () => i.inGuild() && canManageWith(i.memberPermissions));
+    const message: IncomingMessage = { ...incoming(i.channelId, i.user, text, async () => i.inGuild() && canManageWith(i.memberPermissions)), slash: true };
     const work = dispatcher.invoke(message, i.commandName, raw);
     // If acknowledging fails below, the answer is dropped; it must not become an unhandled rejection.
     work.catch(() => undefined);
