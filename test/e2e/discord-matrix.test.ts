@@ -6,15 +6,13 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pino from "pino";
-import { createPlatformAdapters } from "../../src/adapters/index.js";
 import { MatrixClient } from "../../src/adapters/matrix/sdk.js";
-import { startBot, type Bot } from "../../src/bot.js";
-import { loadConfig } from "../../src/config.js";
+import type { Bot } from "../../src/bot.js";
 import { IDS, USERS, callbackOf, slashCommand, startFakeDiscord, webhookCalls, type FakeDiscord } from "../helpers/fake-discord.js";
 import { startFakeFeeds, type FakeFeeds } from "../helpers/fake-feeds.js";
 import { startFakeSearch, type FakeSearch } from "../helpers/fake-search.js";
 import { exemptFromRateLimits, registerUser, synapseFromEnv, type RegisteredUser, type SynapseEnv } from "./lib/synapse-users.js";
+import { startPlatformBot } from "../helpers/platform-bot.js";
 
 type Json = Record<string, unknown>;
 interface MatrixEvent {
@@ -59,28 +57,15 @@ describe("Matrix and Discord in one process", function () {
     alice = new MatrixClient(synapse.url, aliceUser.accessToken);
     alice.on("room.message", (roomId: string, event: MatrixEvent) => seen.push({ roomId, event }));
     await alice.start();
-    const loaded = loadConfig({
-      env: {
-        NIXIE_CONFIG: "",
-        NIXIE_DATA_DIR: join(dir, "data"),
-        NIXIE_STORE_URL: `sqlite://${join(dir, "nixie.sqlite")}`,
-        NIXIE_SEARCH_URL: search.url,
-        NIXIE_DISCOURSE_URL: feeds.url,
-        NIXIE_NIXHOUR_FEED: feeds.nixhourUrl,
-        NIXIE_FEEDS_CRON: "0 0 1 1 *",
-        MATRIX_HOMESERVER_URL: synapse.url,
-        MATRIX_ACCESS_TOKEN: nixie.accessToken,
-        DISCORD_TOKEN: "fake-bot-token",
-        DISCORD_APPLICATION_ID: IDS.app,
-        DISCORD_API_URL: discord.apiUrl,
-      },
-      ignoreLocal: true,
-    });
-    const log = pino({ level: process.env["NIXIE_TEST_LOG"] ?? "silent" });
-    bot = await startBot({
-      loaded,
-      log,
-      adapters: (services, dispatcher) => createPlatformAdapters({ config: loaded.config, secrets: loaded.secrets, services, dispatcher, log }),
+    bot = await startPlatformBot(dir, {
+      NIXIE_SEARCH_URL: search.url,
+      NIXIE_DISCOURSE_URL: feeds.url,
+      NIXIE_NIXHOUR_FEED: feeds.nixhourUrl,
+      MATRIX_HOMESERVER_URL: synapse.url,
+      MATRIX_ACCESS_TOKEN: nixie.accessToken,
+      DISCORD_TOKEN: "fake-bot-token",
+      DISCORD_APPLICATION_ID: IDS.app,
+      DISCORD_API_URL: discord.apiUrl,
     });
     room = await alice.createRoom({ preset: "private_chat", invite: [nixie.userId] });
     await waitFor("nixie to join", async () => (await alice.getJoinedRoomMembers(room)).includes(nixie.userId));

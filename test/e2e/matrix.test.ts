@@ -4,16 +4,14 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pino from "pino";
-import { createPlatformAdapters } from "../../src/adapters/index.js";
 import { ENCRYPTED_NOTICE } from "../../src/adapters/matrix/adapter.js";
 import { MatrixClient } from "../../src/adapters/matrix/sdk.js";
-import { startBot, type Bot } from "../../src/bot.js";
-import { loadConfig } from "../../src/config.js";
+import type { Bot } from "../../src/bot.js";
 import { textReply } from "../../src/core/reply.js";
 import { startFakeFeeds, type FakeFeeds } from "../helpers/fake-feeds.js";
 import { startFakeSearch, type FakeSearch } from "../helpers/fake-search.js";
 import { exemptFromRateLimits, registerUser, synapseFromEnv, type RegisteredUser, type SynapseEnv } from "./lib/synapse-users.js";
+import { startPlatformBot } from "../helpers/platform-bot.js";
 
 interface Seen {
   readonly roomId: string;
@@ -69,28 +67,14 @@ describe("Matrix adapter against a real Synapse", function () {
   let bot: Bot | undefined;
   let room: string;
 
-  async function startNixie(extraEnv: Record<string, string> = {}): Promise<Bot> {
-    const loaded = loadConfig({
-      env: {
-        NIXIE_CONFIG: "",
-        NIXIE_DATA_DIR: join(dir, "data"),
-        NIXIE_STORE_URL: `sqlite://${join(dir, "nixie.sqlite")}`,
-        MATRIX_HOMESERVER_URL: synapse.url,
-        MATRIX_ACCESS_TOKEN: botUser.accessToken,
-        NIXIE_SEARCH_URL: search.url,
-        NIXIE_DISCOURSE_URL: feeds.url,
-        NIXIE_NIXHOUR_FEED: feeds.nixhourUrl,
-        // polls only when a test asks (bot.feeds.pollNow())
-        NIXIE_FEEDS_CRON: "0 0 1 1 *",
-        ...extraEnv,
-      },
-      ignoreLocal: true,
-    });
-    const log = pino({ level: process.env["NIXIE_TEST_LOG"] ?? "silent" });
-    return startBot({
-      loaded,
-      log,
-      adapters: (services, dispatcher) => createPlatformAdapters({ config: loaded.config, secrets: loaded.secrets, services, dispatcher, log }),
+  function startNixie(extraEnv: Record<string, string> = {}): Promise<Bot> {
+    return startPlatformBot(dir, {
+      MATRIX_HOMESERVER_URL: synapse.url,
+      MATRIX_ACCESS_TOKEN: botUser.accessToken,
+      NIXIE_SEARCH_URL: search.url,
+      NIXIE_DISCOURSE_URL: feeds.url,
+      NIXIE_NIXHOUR_FEED: feeds.nixhourUrl,
+      ...extraEnv,
     });
   }
 

@@ -7,15 +7,13 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pino from "pino";
-import { createPlatformAdapters } from "../../src/adapters/index.js";
-import { startBot, type Bot } from "../../src/bot.js";
-import { loadConfig } from "../../src/config.js";
+import type { Bot } from "../../src/bot.js";
 import type { RoomRef } from "../../src/core/adapter.js";
 import { renderPlain } from "../../src/render/plain.js";
 import { IDS, USERS, callbackOf, slashCommand, startFakeDiscord, type FakeDiscord } from "../helpers/fake-discord.js";
 import { startFakeFeeds, type FakeFeeds } from "../helpers/fake-feeds.js";
 import { createTestAdapter, type TestAdapter } from "../helpers/test-bot.js";
+import { startPlatformBot } from "../helpers/platform-bot.js";
 
 type Json = Record<string, unknown>;
 
@@ -31,27 +29,12 @@ describe("Discord beside another adapter in one process", function () {
     fake = await startFakeDiscord({ heartbeatInterval: 300 });
     feeds = await startFakeFeeds();
     dir = mkdtempSync(join(tmpdir(), "nixie-shared-"));
-    const loaded = loadConfig({
-      env: {
-        NIXIE_CONFIG: "",
-        NIXIE_STORE_URL: `sqlite://${join(dir, "nixie.sqlite")}`,
-        NIXIE_DISCOURSE_URL: feeds.url,
-        NIXIE_NIXHOUR_FEED: feeds.nixhourUrl,
-        // polls only when a test asks (bot.feeds.pollNow())
-        NIXIE_FEEDS_CRON: "0 0 1 1 *",
-        DISCORD_TOKEN: "fake-bot-token",
-        DISCORD_APPLICATION_ID: IDS.app,
-        DISCORD_API_URL: fake.apiUrl,
-      },
-      ignoreLocal: true,
-    });
-    const log = pino({ level: process.env["NIXIE_TEST_LOG"] ?? "silent" });
     other = createTestAdapter();
-    bot = await startBot({
-      loaded,
-      log,
-      adapters: async (services, dispatcher) => [other, ...(await createPlatformAdapters({ config: loaded.config, secrets: loaded.secrets, services, dispatcher, log }))],
-    });
+    bot = await startPlatformBot(
+      dir,
+      { NIXIE_DISCOURSE_URL: feeds.url, NIXIE_NIXHOUR_FEED: feeds.nixhourUrl, DISCORD_TOKEN: "fake-bot-token", DISCORD_APPLICATION_ID: IDS.app, DISCORD_API_URL: fake.apiUrl },
+      [other],
+    );
   });
 
   after(async () => {

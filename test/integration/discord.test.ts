@@ -7,12 +7,9 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pino from "pino";
 import { commands } from "../../commands/index.js";
-import { createPlatformAdapters } from "../../src/adapters/index.js";
 import { slashCommandsFor } from "../../src/adapters/discord/slash.js";
-import { startBot, type Bot } from "../../src/bot.js";
-import { loadConfig } from "../../src/config.js";
+import type { Bot } from "../../src/bot.js";
 import { roomKey, type RoomRef } from "../../src/core/adapter.js";
 import { cardBlock, rich } from "../../src/core/reply.js";
 import { deliveryId } from "../../src/feeds/entries.js";
@@ -29,6 +26,7 @@ import {
 } from "../helpers/fake-discord.js";
 import { startFakeFeeds, type FakeFeeds } from "../helpers/fake-feeds.js";
 import { startFakeSearch, type FakeSearch } from "../helpers/fake-search.js";
+import { startPlatformBot } from "../helpers/platform-bot.js";
 
 type Json = Record<string, unknown>;
 
@@ -51,26 +49,13 @@ describe("Discord end to end (discord.js against a fake Discord)", function () {
     search = await startFakeSearch();
     feeds = await startFakeFeeds();
     dir = mkdtempSync(join(tmpdir(), "nixie-discord-"));
-    const loaded = loadConfig({
-      env: {
-        NIXIE_CONFIG: "",
-        NIXIE_STORE_URL: `sqlite://${join(dir, "nixie.sqlite")}`,
-        NIXIE_SEARCH_URL: search.url,
-        NIXIE_DISCOURSE_URL: feeds.url,
-        NIXIE_NIXHOUR_FEED: feeds.nixhourUrl,
-        // polls only when a test asks (bot.feeds.pollNow())
-        NIXIE_FEEDS_CRON: "0 0 1 1 *",
-        DISCORD_TOKEN: "fake-bot-token",
-        DISCORD_APPLICATION_ID: IDS.app,
-        DISCORD_API_URL: fake.apiUrl,
-      },
-      ignoreLocal: true,
-    });
-    const log = pino({ level: process.env["NIXIE_TEST_LOG"] ?? "silent" });
-    bot = await startBot({
-      loaded,
-      log,
-      adapters: (services, dispatcher) => createPlatformAdapters({ config: loaded.config, secrets: loaded.secrets, services, dispatcher, log }),
+    bot = await startPlatformBot(dir, {
+      NIXIE_SEARCH_URL: search.url,
+      NIXIE_DISCOURSE_URL: feeds.url,
+      NIXIE_NIXHOUR_FEED: feeds.nixhourUrl,
+      DISCORD_TOKEN: "fake-bot-token",
+      DISCORD_APPLICATION_ID: IDS.app,
+      DISCORD_API_URL: fake.apiUrl,
     });
   });
 
