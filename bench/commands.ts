@@ -60,7 +60,7 @@ export async function overhead(): Promise<Result[]> {
       await bare();
       await miss.ask("!pkg firefox");
     }
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 1000; i++) {
       // Interleaved, so both see the same machine load.
       let t = nowMs();
       await bare();

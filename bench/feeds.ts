@@ -90,9 +90,12 @@ export async function polling(): Promise<Result[]> {
   try {
     for (let i = 0; i < count; i++) await t.bot.services.subscriptions.subscribe({ platform: "test", id: `room${i}` }, `feed${i}`);
     await t.bot.feeds.pollNow(); // first sight: 200s with ETags, silent
+    const prof = (globalThis as { __prof?: { start(): Promise<unknown>; stop(): Promise<void> } }).__prof;
+    await prof?.start();
     const cpu0 = process.cpuUsage();
     const t0 = nowMs();
     const report = await t.bot.feeds.pollNow();
+    await prof?.stop();
     const wall = nowMs() - t0;
     const cpu = process.cpuUsage(cpu0);
     if (report.fetched.length !== count) throw new Error(`expected ${count} feeds fetched, got ${report.fetched.length}`);

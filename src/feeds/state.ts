@@ -60,6 +60,8 @@ const SEEN_KEEP = 1000;
 
 export interface FeedState {
   status(feed: string, url: string): Promise<FeedStatus>;
+  /** status() of several feeds in one store round trip. */
+  statuses(feeds: readonly { readonly name: string; readonly url: string }[]): Promise<Map<string, FeedStatus>>;
   /** The stored status whatever its URL (for !feeds), or undefined when never polled. */
   peek(feed: string): Promise<FeedStatus | undefined>;
   setStatus(feed: string, status: FeedStatus): Promise<void>;
@@ -83,6 +85,15 @@ export function createFeedState(store: Store): FeedState {
     async status(feed, url) {
       const s = await peek(feed);
       return s && s.url === url ? s : { url, initialized: false, failures: 0 };
+    },
+    async statuses(feeds) {
+      const docs = await state.getMany(feeds.map((f) => `status:${f.name}`));
+      const out = new Map<string, FeedStatus>();
+      feeds.forEach((f, i) => {
+        const s = docs[i] as FeedStatus | undefined;
+        out.set(f.name, s && s.url === f.url ? s : { url: f.url, initialized: false, failures: 0 });
+      });
+      return out;
     },
     setStatus: (feed, status) => state.set(`status:${feed}`, status),
     async seen(feed) {

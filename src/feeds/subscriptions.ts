@@ -17,6 +17,8 @@ export interface Subscriptions {
   /** When the room subscribed to the feed, or undefined. */
   since(room: RoomRef, feed: string): Promise<Date | undefined>;
   roomsFor(feed: string): Promise<RoomRef[]>;
+  /** roomsFor of several feeds in one store round trip (the poll asks for every feed). */
+  roomsForMany(feeds: readonly string[]): Promise<Map<string, RoomRef[]>>;
   /** Drops every subscription of a room (kicked, channel gone); returns how many. */
   removeRoom(room: RoomRef): Promise<number>;
   /** Moves every subscription of `from` to `to` (Matrix room upgrade); returns how many. */
@@ -87,6 +89,15 @@ export function createSubscriptions(store: Store, now: () => Date = () => new Da
     },
     async roomsFor(feed) {
       return (await feedDoc(feed)).rooms.map(parseRoomKey).filter((r): r is RoomRef => r !== undefined);
+    },
+    async roomsForMany(feeds) {
+      const docs = await kv.getMany(feeds.map((f) => `feed:${f}`));
+      const out = new Map<string, RoomRef[]>();
+      feeds.forEach((f, i) => {
+        const rooms = ((docs[i] as FeedDoc | undefined)?.rooms ?? []).map(parseRoomKey).filter((r): r is RoomRef => r !== undefined);
+        out.set(f, rooms);
+      });
+      return out;
     },
     removeRoom: (room) =>
       serial(async () => {

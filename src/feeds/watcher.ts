@@ -85,11 +85,15 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
   const now = opts.now ?? (() => new Date());
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const { state, log } = opts;
+  // Feeds whose stored outbox may hold posts. Only the instance running this watcher writes
+  // outboxes, so after its first delivery round (which reads them all, e.g. after a takeover)
+  // the others need not be read on every poll.
+  const mayHaveOutbox = new Set<string>();
+  let readAllOutboxes = true;
 
   /** Fetches one feed and queues posts for its new entries. Never throws. */
-  async function check(feed: FeedDef, rooms: readonly RoomRef[], report: PollReport & { newEntries: number }): Promise<void> {
+  async function check(feed: FeedDef, rooms: readonly RoomRef[], status: FeedStatus, report: PollReport & { newEntries: number }): Promise<void> {
     const t = now();
-    const status = await state.status(feed.name, feed.url);
     if (status.nextAttemptAt !== undefined && Date.parse(status.nextAttemptAt) > t.getTime()) {
       report.skipped.push(feed.name);
       return;
@@ -160,6 +164,7 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
         outbox.splice(0, outbox.length - MAX_OUTBOX);
       }
       await state.setOutbox(feed.name, outbox);
+      mayHaveOutbox.add(feed.name);
       for (const [id] of fresh) seen.set(id, t.getTime());
       report.newEntries += fresh.length;
       log.info({ feed: feed.name, entries: fresh.length, rooms: rooms.length }, "new feed entries");
@@ -179,10 +184,13 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
     const outboxes = new Map<string, OutboxItem[]>();
     const byRoom = new Map<string, { feed: FeedDef; item: OutboxItem }[]>();
     for (const { feed, rooms } of feeds) {
+      if (!readAllOutboxes && !mayHaveOutbox.has(feed.name)) continue;
       const all = await state.outbox(feed.name);
       // Posts for rooms that left the feed meanwhile are dropped.
       const items = all.filter((i) => rooms.has(i.room));
       if (items.length !== all.length) await state.setOutbox(feed.name, items);
+      if (items.length === 0) mayHaveOutbox.delete(feed.name);
+      else mayHaveOutbox.add(feed.name);
       outboxes.set(feed.name, items);
       for (const item of items) {
         const list = byRoom.get(item.room) ?? [];
@@ -214,6 +222,7 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
         }
         outboxes.set(name, kept);
         await state.setOutbox(name, kept);
+        if (kept.length === 0) mayHaveOutbox.delete(name);
       }
       dirty.clear();
       done.clear();
@@ -292,16 +301,26 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
       const report = { fetched: [] as string[], skipped: [] as string[], failed: [] as string[], newEntries: 0, sent: 0 };
       const followed: { feed: FeedDef; rooms: ReadonlySet<string> }[] = [];
       const catalog = opts.catalog.list();
+      // Who follows what, and each feed's status: two store round trips for all feeds.
+      let roomsByFeed: Map<string, RoomRef[]>;
+      let statuses: Map<string, FeedStatus>;
+      try {
+        roomsByFeed = await opts.subscriptions.roomsForMany(catalog.map((f) => f.name));
+        statuses = await state.statuses(catalog);
+      } catch (e) {
+        log.error({ err: describe(e) }, "feed poll failed: the store did not answer");
+        return { ...report, failed: catalog.map((f) => f.name) };
+      }
       const checkOne = async (feed: FeedDef): Promise<void> => {
         try {
-          const rooms = await opts.subscriptions.roomsFor(feed.name);
+          const rooms = roomsByFeed.get(feed.name) ?? [];
           if (rooms.length === 0) {
             // Nobody follows it: forget it, so that a later follower starts with a silent first read.
             if (await state.peek(feed.name)) await state.forget(feed.name);
             return;
           }
           followed.push({ feed, rooms: new Set(rooms.map(roomKey)) });
-          await check(feed, rooms, report);
+          await check(feed, rooms, statuses.get(feed.name) ?? { url: feed.url, initialized: false, failures: 0 }, report);
         } catch (e) {
           // Store trouble for one feed must not stop the others.
           report.failed.push(feed.name);
@@ -324,6 +343,7 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
       followed.sort((a, b) => byCatalog(a.feed.name, b.feed.name));
       try {
         await deliver(followed, report);
+        readAllOutboxes = false;
       } catch (e) {
         log.error({ err: describe(e) }, "feed delivery failed");
       }

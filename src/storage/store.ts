@@ -14,6 +14,8 @@ export type Namespace = "subscriptions" | "seen" | "feed-state" | "cache" | "met
 /** A typed key-value view of one namespace. Values must be JSON-serialisable. */
 export interface KV<T> {
   get(key: string): Promise<T | undefined>;
+  /** Several keys in one round trip, in the order asked. */
+  getMany(keys: readonly string[]): Promise<(T | undefined)[]>;
   /** ttlMs: expire after this many milliseconds (omit for no expiry). */
   set(key: string, value: T, ttlMs?: number): Promise<void>;
   delete(key: string): Promise<boolean>;
@@ -200,6 +202,7 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
       const k = (key: string): string => `${ns}:${key}`;
       return {
         get: async (key) => (await keyv.get(k(key))) as T | undefined,
+        getMany: async (keys) => (keys.length === 0 ? [] : ((await keyv.get(keys.map(k))) as (T | undefined)[])),
         set: async (key, value, ttlMs) => {
           await keyv.set(k(key), value, ttlMs);
         },

@@ -26,6 +26,14 @@ export function storeContract(backend: string, url: () => string): void {
       assert.equal(await kv.get(`${run}:missing`), undefined);
     });
 
+    it("reads several keys in one call, in the order asked", async () => {
+      const kv = store.namespace<{ n: number }>("feed-state");
+      await kv.set(`${run}:m1`, { n: 1 });
+      await kv.set(`${run}:m3`, { n: 3 });
+      assert.deepEqual(await kv.getMany([`${run}:m3`, `${run}:m2`, `${run}:m1`]), [{ n: 3 }, undefined, { n: 1 }]);
+      assert.deepEqual(await kv.getMany([]), []);
+    });
+
     it("keeps namespaces apart", async () => {
       await store.namespace<string>("seen").set(`${run}:k`, "seen");
       await store.namespace<string>("cache").set(`${run}:k`, "cache");
