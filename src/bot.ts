@@ -9,6 +9,7 @@ import type { Reply } from "./core/reply.js";
 import { createDispatcher, type CommandEvent, type Dispatcher } from "./core/dispatcher.js";
 import { RateLimiter } from "./core/rate-limit.js";
 import type { Services } from "./core/services.js";
+import type { FeedEvent } from "./feeds/watcher.js";
 import { createFeedJob, type FeedJob } from "./feeds/wiring.js";
 import { createLeader, type Leader } from "./ops/leader.js";
 import { createServices } from "./services.js";
@@ -25,6 +26,7 @@ export interface BotOptions {
   readonly now?: () => Date;
   readonly onCommand?: (e: CommandEvent) => void;
   readonly onHttpEvent?: (e: HttpEvent) => void;
+  readonly onFeedEvent?: (e: FeedEvent) => void;
   /** This instance's id in the lease (default: host, pid and a random part). */
   readonly instanceId?: string;
   /**
@@ -92,7 +94,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     if (!adapter) throw new Error(`no ${room.platform} adapter is running`);
     await adapter.send(room, reply, sendOpts);
   };
-  const feedJob = createFeedJob({ services, send: sendTo, log, shouldRun: async () => leader.isLeader(), ...(opts.now ? { now: opts.now } : {}) });
+  const feedJob = createFeedJob({ services, send: sendTo, log, shouldRun: async () => leader.isLeader(), ...(opts.now ? { now: opts.now } : {}), ...(opts.onFeedEvent ? { onEvent: opts.onFeedEvent } : {}) });
 
   // Instances sharing a store take turns through one lease. Its holder is active: it connects to
   // the chat platforms and runs the feed jobs. The others are standbys: they wait, and the first

@@ -57,6 +57,7 @@ async function main(): Promise<void> {
       log,
       onCommand: (e) => metrics.onCommand(e),
       onHttpEvent: (e) => metrics.onHttp(e),
+      onFeedEvent: (e) => metrics.onFeed(e),
       // Exit, so that a supervisor restarts this instance as a standby.
       onLostLease: () => void shutdown(1, "lost the lease"),
       adapters: async (services, dispatcher) => {

@@ -20,6 +20,13 @@ import { capturePost, formatPost, formatSummary } from "./format.js";
 import type { FeedState, FeedStatus, OutboxItem } from "./state.js";
 import type { Subscriptions } from "./subscriptions.js";
 
+/** What a poll reports as it goes, one call per event (metrics). */
+export type FeedEvent =
+  | { readonly kind: "poll"; readonly feed: string; readonly outcome: "ok" | "not-modified" | "error" }
+  | { readonly kind: "new-entries"; readonly feed: string; readonly count: number }
+  | { readonly kind: "post"; readonly feed: string; readonly outcome: "ok" | "error" }
+  | { readonly kind: "backoff"; readonly feed: string; readonly seconds: number };
+
 export interface FeedWatcherOptions {
   readonly catalog: FeedCatalog;
   readonly subscriptions: Subscriptions;
@@ -33,6 +40,7 @@ export interface FeedWatcherOptions {
   readonly log: Logger;
   readonly now?: () => Date;
   readonly sleep?: (ms: number) => Promise<void>;
+  readonly onEvent?: (e: FeedEvent) => void;
 }
 
 /** What one poll did, for tests, logs and metrics. */
@@ -85,6 +93,7 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
   const now = opts.now ?? (() => new Date());
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const { state, log } = opts;
+  const emit = (e: FeedEvent): void => opts.onEvent?.(e);
   // Feeds whose stored outbox may hold posts. Only the instance running this watcher writes
   // outboxes, so after its first delivery round (which reads them all, e.g. after a takeover)
   // the others need not be read on every poll.
@@ -116,12 +125,16 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
         nextAttemptAt: new Date(t.getTime() + backoffMs(failures, opts.backoffCapSeconds)).toISOString(),
       };
       await state.setStatus(feed.name, next);
+      emit({ kind: "poll", feed: feed.name, outcome: "error" });
+      emit({ kind: "backoff", feed: feed.name, seconds: Math.round(backoffMs(failures, opts.backoffCapSeconds) / 1000) });
       // Once per state change: the first failure warns, later ones stay at debug.
       if (failures === 1) log.warn({ feed: feed.name, reason, retryAt: next.nextAttemptAt }, "feed is failing");
       else log.debug({ feed: feed.name, reason, failures, retryAt: next.nextAttemptAt }, "feed still failing");
       return;
     }
     if (status.failures > 0) log.info({ feed: feed.name, after: status.failures }, "feed recovered");
+    emit({ kind: "poll", feed: feed.name, outcome: result.status === "not-modified" ? "not-modified" : "ok" });
+    emit({ kind: "backoff", feed: feed.name, seconds: 0 });
     const healthy = { url: feed.url, initialized: status.initialized, failures: 0, lastAttemptAt: t.toISOString(), lastSuccessAt: t.toISOString() };
     if (result.status === "not-modified") {
       await state.setStatus(feed.name, withoutUndefined<FeedStatus>({ ...healthy, etag: status.etag, lastModified: status.lastModified }));
@@ -167,6 +180,7 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
       mayHaveOutbox.add(feed.name);
       for (const [id] of fresh) seen.set(id, t.getTime());
       report.newEntries += fresh.length;
+      emit({ kind: "new-entries", feed: feed.name, count: fresh.length });
       log.info({ feed: feed.name, entries: fresh.length, rooms: rooms.length }, "new feed entries");
     }
     await state.setSeen(feed.name, seen, current);
@@ -265,11 +279,13 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
             await opts.send(room, postFor(feed, item), { deliveryId: item.deliveryId });
           } catch (e) {
             ok = false;
+            emit({ kind: "post", feed: feed.name, outcome: "error" });
             log.warn({ feed: feed.name, room: key, err: describe(e) }, "feed post not delivered; will retry next poll");
             await settle(feed.name, item.deliveryId, false);
             break; // this room is in trouble; try again next poll
           }
           report.sent++;
+          emit({ kind: "post", feed: feed.name, outcome: "ok" });
           await settle(feed.name, item.deliveryId, true);
         }
         if (!ok || rest.length === 0) continue;
@@ -285,10 +301,12 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
         try {
           await opts.send(room, formatSummary(groups), { deliveryId: summaryId });
         } catch (e) {
+          for (const g of groups) emit({ kind: "post", feed: g.feed.name, outcome: "error" });
           log.warn({ room: key, err: describe(e) }, "feed summary not delivered; will retry next poll");
           continue;
         }
         report.sent++;
+        for (const g of groups) emit({ kind: "post", feed: g.feed.name, outcome: "ok" });
         for (const r of rest) await settle(r.feed.name, r.item.deliveryId, true);
       }
     } finally {

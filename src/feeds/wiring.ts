@@ -18,7 +18,7 @@ import { buildCatalog } from "./catalog.js";
 import { createFeedsService, type FeedsService } from "./service.js";
 import { createFeedState } from "./state.js";
 import { createSubscriptions, type Subscriptions } from "./subscriptions.js";
-import { createFeedWatcher, type PollReport } from "./watcher.js";
+import { createFeedWatcher, type FeedEvent, type PollReport } from "./watcher.js";
 
 /** How long !event and !nixhour reuse an upstream answer. */
 export const READ_CACHE_MS = 10 * 60_000;
@@ -62,6 +62,8 @@ export interface FeedJobOptions {
   readonly now?: () => Date;
   /** Gate for each scheduled poll (a leader lease when several instances share a store). */
   readonly shouldRun?: () => Promise<boolean>;
+  /** Observer for metrics. */
+  readonly onEvent?: (e: FeedEvent) => void;
 }
 
 export function createFeedJob(opts: FeedJobOptions): FeedJob {
@@ -78,6 +80,7 @@ export function createFeedJob(opts: FeedJobOptions): FeedJob {
     sendPaceMs: config.feeds.sendPaceMs,
     log,
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
   });
   let last: PollReport | undefined;
   const scheduler: Scheduler = createScheduler({

@@ -4,14 +4,10 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { CommandEvent } from "../core/dispatcher.js";
+import type { FeedEvent } from "../feeds/watcher.js";
 import type { HttpEvent } from "../upstream/http.js";
 
-/** What the feed job reports, one call per event. */
-export type FeedEvent =
-  | { readonly kind: "poll"; readonly feed: string; readonly outcome: "ok" | "not-modified" | "error" }
-  | { readonly kind: "new-entries"; readonly feed: string; readonly count: number }
-  | { readonly kind: "post"; readonly feed: string; readonly outcome: "ok" | "error" }
-  | { readonly kind: "backoff"; readonly feed: string; readonly seconds: number };
+export type { FeedEvent };
 
 export interface Metrics {
   readonly registry: Registry;

@@ -72,7 +72,7 @@ export interface TestBot {
 /** Starts a bot with config from default.json plus `env` (e.g. NIXIE_SEARCH_URL) and a test adapter. */
 export async function startTestBot(
   env: Record<string, string> = {},
-  opts: { now?: () => Date; onCommand?: BotOptions["onCommand"]; onHttpEvent?: BotOptions["onHttpEvent"]; http?: BotOptions["http"] } = {},
+  opts: { now?: () => Date; onCommand?: BotOptions["onCommand"]; onHttpEvent?: BotOptions["onHttpEvent"]; http?: BotOptions["http"]; onFeedEvent?: BotOptions["onFeedEvent"] } = {},
 ): Promise<TestBot> {
   const dir = mkdtempSync(join(tmpdir(), "nixie-test-"));
   const loaded = loadConfig({ env: { NIXIE_STORE_URL: `sqlite://${join(dir, "nixie.sqlite")}`, NIXIE_CONFIG: "", ...env }, ignoreLocal: true });
@@ -85,6 +85,7 @@ export async function startTestBot(
     ...(opts.onCommand ? { onCommand: opts.onCommand } : {}),
     ...(opts.onHttpEvent ? { onHttpEvent: opts.onHttpEvent } : {}),
     ...(opts.http ? { http: opts.http } : {}),
+    ...(opts.onFeedEvent ? { onFeedEvent: opts.onFeedEvent } : {}),
   });
   return {
     bot,

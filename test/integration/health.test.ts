@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { startHealthServer, type HealthServer } from "../../src/ops/health.js";
 import { createMetrics, type Metrics } from "../../src/ops/metrics.js";
+import { startFakeFeeds } from "../helpers/fake-feeds.js";
 import { startTestBot, type TestBot } from "../helpers/test-bot.js";
 
 describe("health and metrics server", () => {
@@ -61,6 +62,33 @@ describe("health and metrics server", () => {
     assert.match(text, /nixie_upstream_errors_total\{service="wiki.nixos.org",status="503"\} 1/);
     assert.match(text, /nixie_feed_failures_total\{feed="announcements"\} 1/);
     assert.match(text, /nixie_feed_backoff_seconds\{feed="announcements"\} 600/);
+  });
+
+  it("counts feed polls, new entries, posts, failures and back-off from the feed job", async () => {
+    const feeds = await startFakeFeeds();
+    const m = createMetrics({ defaultMetrics: false });
+    const bot = await startTestBot(
+      { NIXIE_DISCOURSE_URL: feeds.url, NIXIE_NIXHOUR_FEED: feeds.nixhourUrl, NIXIE_FEEDS_CRON: "0 0 1 1 *" },
+      { onFeedEvent: (e) => m.onFeed(e) },
+    );
+    try {
+      await bot.bot.services.subscriptions.subscribe({ platform: "test", id: "room1" }, "announcements");
+      await bot.bot.feeds.pollNow(); // first sight: silent
+      feeds.addTopic("announcements", { id: 424_242, title: "Ocean Sprint 2027" });
+      await bot.bot.feeds.pollNow();
+      feeds.fault("announcements", { status: 500 });
+      await bot.bot.feeds.pollNow();
+      const text = await m.render();
+      assert.match(text, /nixie_feed_polls_total\{feed="announcements",outcome="ok"\} 2/);
+      assert.match(text, /nixie_feed_polls_total\{feed="announcements",outcome="error"\} 1/);
+      assert.match(text, /nixie_feed_new_entries_total\{feed="announcements"\} 1/);
+      assert.match(text, /nixie_feed_posts_total\{feed="announcements",outcome="ok"\} 1/);
+      assert.match(text, /nixie_feed_failures_total\{feed="announcements"\} 1/);
+      assert.match(text, /nixie_feed_backoff_seconds\{feed="announcements"\} 60/);
+    } finally {
+      await bot.stop();
+      await feeds.close();
+    }
   });
 
   it("answers 404 elsewhere and 405 for other methods", async () => {
