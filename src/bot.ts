@@ -31,8 +31,9 @@ export interface BotOptions {
   readonly instanceId?: string;
   /**
    * Called when an active instance with chat adapters loses its lease (the store was out of
-   * reach long enough for a standby to take over). main.ts exits, so a supervisor restarts it
-   * as the new standby; two instances must never answer in the same rooms.
+   * reach long enough for a standby to take over), or a standby that took the lease cannot
+   * connect. main.ts exits, so a supervisor restarts it; two instances must never answer in the
+   * same rooms, and a lease holder must not sit there without serving them.
    */
   readonly onLostLease?: () => void;
   /** Replaces the HTTP layer (benchmarks use an in-memory upstream). */
@@ -104,6 +105,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   let role: "active" | "standby" = "standby";
   let activating: Promise<void> | undefined;
   let stopped = false;
+  let starting = true;
   const activate = (): Promise<void> =>
     (activating ??= (async () => {
       try {
@@ -123,10 +125,14 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     log,
     ...(opts.instanceId ? { id: opts.instanceId } : {}),
     onChange: (isLeader) => {
-      if (stopped || !chatAdapters) return;
+      if (stopped || starting || !chatAdapters) return;
       if (isLeader && role === "standby") {
         log.info({ instance: leader.id }, "taking over from the instance that was active");
-        activate().catch((e: unknown) => log.error({ err: String(e) }, "taking over failed"));
+        activate().catch((e: unknown) => {
+          // Holding the lease without serving the rooms would leave them without a bot.
+          log.error({ err: String(e) }, "taking over failed");
+          opts.onLostLease?.();
+        });
       } else if (!isLeader && role === "active") {
         log.error({ instance: leader.id }, "lost the lease while active: another instance may be serving the rooms now");
         opts.onLostLease?.();
@@ -135,6 +141,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   });
   try {
     await leader.tick();
+    starting = false;
     if (!chatAdapters || leader.isLeader()) await activate();
     else log.info({ instance: leader.id, leaseSeconds: config.feeds.leaseSeconds }, "standby: another instance is active; waiting for its lease to end");
   } catch (e) {

@@ -41,14 +41,21 @@ export function createLeader(opts: LeaderOptions): Leader {
     opts.onChange?.(now);
   };
 
+  // Until when the lease is surely ours: the start of the last successful renewal plus the TTL,
+  // less a margin for the time the renewal took to reach the store.
+  let heldUntil = 0;
   const tick = async (): Promise<boolean> => {
     if (stopped) return false;
+    const started = Date.now();
     try {
-      set(await opts.leases.acquire(opts.name, id, opts.ttlMs));
+      const got = await opts.leases.acquire(opts.name, id, opts.ttlMs);
+      if (got) heldUntil = started + opts.ttlMs - Math.floor(opts.ttlMs / 6);
+      set(got);
     } catch (e) {
-      // Without the store we cannot know; stepping down is the safe side.
+      // A store hiccup does not end a lease that has not expired yet; once it may have, another
+      // instance may hold it, so this one steps down.
       opts.log.warn({ lease: opts.name, err: (e as Error).message }, "lease check failed");
-      set(false);
+      if (Date.now() >= heldUntil) set(false);
     }
     return leader;
   };

@@ -42,10 +42,19 @@ describe("leader election over a shared store", () => {
     await three.stop();
   });
 
-  it("steps down when the store fails", async () => {
-    const broken = { acquire: async () => Promise.reject(new Error("store down")), release: async () => undefined };
-    const l = createLeader({ leases: broken, name: "x", ttlMs: 1000, log: pino({ level: "silent" }) });
-    assert.equal(await l.tick(), false);
-    assert.equal(l.isLeader(), false);
+  it("rides out a store hiccup while its lease is valid, and steps down once it may have expired", async () => {
+    let down = false;
+    const flaky = {
+      acquire: async () => (down ? Promise.reject(new Error("store down")) : true),
+      release: async () => undefined,
+    };
+    const l = createLeader({ leases: flaky, name: "x", ttlMs: 600, log: pino({ level: "silent" }) });
+    assert.equal(await l.tick(), true);
+    down = true;
+    assert.equal(await l.tick(), true, "one failed renewal does not end a lease that is still valid");
+    await new Promise((r) => setTimeout(r, 550));
+    assert.equal(await l.tick(), false, "past its expiry (less the margin) it steps down");
+    const never = createLeader({ leases: flaky, name: "y", ttlMs: 600, log: pino({ level: "silent" }) });
+    assert.equal(await never.tick(), false, "without ever holding it, a failure means no lease");
   });
 });

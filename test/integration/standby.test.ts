@@ -71,6 +71,20 @@ describe("active and standby instances", function () {
     assert.equal(b.leader.isLeader(), true);
   });
 
+  it("gives up (to be restarted) when it takes the lease but cannot connect", async () => {
+    const store = await openStore(`sqlite://${join(dir, "takeover.sqlite")}`);
+    assert.equal(await store.leases.acquire("nixie", "gone", 1500), true); // an instance that died
+    let lost = 0;
+    const broken: Adapter = { ...fakeChatAdapter(), start: async () => Promise.reject(new Error("homeserver down")) };
+    const bot = await startBot({ loaded, log, adapters: () => [broken], store, onLostLease: () => lost++ });
+    bots.push(bot);
+    assert.equal(bot.role(), "standby");
+    await until("the failed takeover to be reported", 5000, () => lost > 0);
+    assert.equal(bot.role(), "standby");
+    await bot.stop();
+    await store.close();
+  });
+
   it("reports a lost lease of an active instance", async () => {
     const store: Store = await openStore(`sqlite://${join(dir, "lost.sqlite")}`);
     let storeDown = false;
