@@ -33,6 +33,9 @@ export function createConsoleAdapter(opts: ConsoleAdapterOptions): Adapter {
     async start(handler: MessageHandler) {
       connected = true;
       rl = createInterface({ input: opts.input, crlfDelay: Infinity, terminal: false });
+      // The reader went away (`npm start | head`): stop reading and end as at the end of input,
+      // instead of dying on an unhandled EPIPE.
+      opts.output.on("error", () => rl?.close());
       rl.on("line", (line) => {
         // One line at a time, so answers come out in the order the lines came in.
         queue = queue.then(async () => {
@@ -43,7 +46,7 @@ export function createConsoleAdapter(opts: ConsoleAdapterOptions): Adapter {
             canManageRoom: async () => true,
           });
           if (reply) await print(reply);
-        });
+        }).catch(() => undefined); // one failed line must not stop the ones after it
       });
       rl.on("close", () => {
         void queue.then(() => {

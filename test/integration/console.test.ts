@@ -86,6 +86,27 @@ describe("console adapter contract (npm start as a child process)", function () 
     assert.match(r.stdout, /`!help \[<command>\]` — List the commands, or explain one/);
   });
 
+  it("ends quietly with status 0 when its reader goes away (npm start | head)", async () => {
+    const r = await new Promise<Run>((resolve, reject) => {
+      const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+        cwd: projectRoot,
+        env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? dir, NIXIE_STORE_URL: `sqlite://${join(dir, "pipe.sqlite")}` },
+        stdio: ["pipe", "pipe", "pipe"],
+      });
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      child.stdout.once("data", () => {
+        child.stdout.destroy(); // like head(1) after its lines
+        child.stdin.end("!help\n".repeat(50));
+      });
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code, stdout: "", stderr }));
+      child.stdin.write("!about\n");
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /EPIPE|at .*\(node:/, "no stack trace");
+  });
+
   for (const sig of ["SIGTERM", "SIGINT"] as const) {
     it(`shuts down cleanly on ${sig} while waiting for input`, async () => {
       const r = await start(null, {}, sig);
