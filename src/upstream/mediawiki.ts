@@ -70,6 +70,8 @@ const SEARCH_LIMIT = 10;
 const CANDIDATES = 8;
 /** Largest parsed section accepted (a lead section is a few kB; a runaway template is not). */
 const MAX_PARSE_BYTES = 1_000_000;
+/** Autocomplete must answer well within Discord's 3 seconds; a late answer is thrown away. */
+const COMPLETE_TIMEOUT_MS = 2500;
 
 /** Language codes as Translate names subpages: `de`, `ja`, `zh-hans`, `pt-br`. */
 const LANG_RE = /^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$/;
@@ -298,7 +300,10 @@ export function createMediaWiki(deps: MediaWikiDeps): MediaWiki {
   const cacheTtlMs = deps.config.wiki.cacheTtlSeconds * 1000;
 
   /** One API call: parameters only through URLSearchParams; API error objects become UpstreamError. */
-  async function call(params: Record<string, string>, opts: { maxBytes?: number; okErrors?: readonly string[] } = {}): Promise<unknown> {
+  async function call(
+    params: Record<string, string>,
+    opts: { maxBytes?: number; okErrors?: readonly string[]; timeoutMs?: number; retries?: number } = {},
+  ): Promise<unknown> {
     const url = new URL(api);
     url.search = new URLSearchParams({ ...params, format: "json", formatversion: "2" }).toString();
     const { data } = await http.json<unknown>({
@@ -307,6 +312,8 @@ export function createMediaWiki(deps: MediaWikiDeps): MediaWiki {
       cacheTtlMs,
       limiter,
       ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
+      ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
+      ...(opts.retries === undefined ? {} : { retries: opts.retries }),
     });
     const error = asObj(asObj(data)?.["error"]);
     if (error) {
@@ -328,8 +335,8 @@ export function createMediaWiki(deps: MediaWikiDeps): MediaWiki {
     return u.href;
   }
 
-  const openSearch = async (search: string, limit: number): Promise<string[]> =>
-    decodeOpenSearch(await call({ action: "opensearch", search, namespace: "0", limit: String(limit), redirects: "return" }));
+  const openSearch = async (search: string, limit: number, opts: { timeoutMs?: number; retries?: number } = {}): Promise<string[]> =>
+    decodeOpenSearch(await call({ action: "opensearch", search, namespace: "0", limit: String(limit), redirects: "return" }, opts));
 
   const fullTextSearch = async (search: string): Promise<SearchAnswer> =>
     decodeSearch(
@@ -409,8 +416,9 @@ export function createMediaWiki(deps: MediaWikiDeps): MediaWiki {
       const p = partial.trim();
       if (p === "") return [];
       const n = Math.max(1, Math.min(25, limit));
-      // ask for more than needed: translation subpages drop out
-      const titles = await openSearch(p, Math.min(50, n * 2));
+      // ask for more than needed: translation subpages drop out. No retries and a short timeout:
+      // the answer is useless after Discord's 3 s, and retries would take the pace from lookups.
+      const titles = await openSearch(p, Math.min(50, n * 2), { timeoutMs: COMPLETE_TIMEOUT_MS, retries: 0 });
       return titles.filter((t) => translationOf(t) === undefined).slice(0, n);
     },
   };

@@ -365,6 +365,25 @@ describe("mediawiki client on failures", () => {
     }
   });
 
+  it("autocomplete asks once, without retries: a late answer is of no use to Discord", async () => {
+    wiki.handle((_req, res) => {
+      res.writeHead(503, { "retry-after": "0" });
+      res.end();
+    });
+    const mw = createMediaWiki({ config: config(`${wiki.url}/w/api.php`), http: makeHttp(), log });
+    await assert.rejects(mw.complete("fla"), (e: unknown) => e instanceof UpstreamError && e.status === 503);
+    assert.equal(wiki.requests.length, 1);
+    assert.deepEqual(sleeps, []);
+  });
+
+  it("autocomplete gives up within Discord's 3 seconds, whatever the request timeout", async () => {
+    wiki.handle(() => undefined); // never answers
+    const mw = createMediaWiki({ config: config(`${wiki.url}/w/api.php`), http: makeHttp(8000), log });
+    const started = Date.now();
+    await assert.rejects(mw.complete("fla"), (e: unknown) => e instanceof UpstreamError && e.failure === "timeout");
+    assert.ok(Date.now() - started < 3000, `${Date.now() - started} ms`);
+  });
+
   it("completes with at most the asked number of titles", async () => {
     const mw = createMediaWiki({ config: config(`${wiki.url}/w/api.php`), http: makeHttp(), log });
     assert.deepEqual(await mw.complete("n", 1), ["Nix flakes"]);
