@@ -183,20 +183,10 @@ function relevanceQuery(p: Profile, q: QueryWords, extraShould: readonly EsBody[
   };
 }
 
-/** Only the fields nixie shows: keeps answers small (maintainers, teams and licenses are big). */
-export const PACKAGE_SOURCE = [
-  "type",
-  "package_attr_name",
-  "package_pname",
-  "package_pversion",
-  "package_description",
-  "package_homepage",
-  "package_programs",
-  "package_mainProgram",
-  "package_position",
-] as const;
+/** Only the fields nixie shows: keeps answers small (maintainers, teams, licenses and examples are big). */
+const PACKAGE_SOURCE = ["type", "package_attr_name", "package_pversion", "package_description", "package_homepage", "package_programs", "package_mainProgram"] as const;
 
-export const OPTION_SOURCE = ["type", "option_name", "option_description", "option_type", "option_default", "option_example", "option_source"] as const;
+const OPTION_SOURCE = ["type", "option_name", "option_description", "option_type", "option_default", "option_source"] as const;
 
 /** `!pkg`: the site's packages body without aggregations, `size` results. */
 export function packagesBody(q: QueryWords, size: number): EsBody {

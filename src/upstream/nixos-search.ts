@@ -44,14 +44,11 @@ const SITE_SOURCE: Readonly<Record<OptionSource, string>> = { nixos: "nixos", "h
 
 export interface PackageHit {
   readonly attrName: string;
-  readonly pname: string | undefined;
   readonly version: string | undefined;
   readonly description: string | undefined;
   readonly homepages: readonly string[];
   readonly programs: readonly string[];
   readonly mainProgram: string | undefined;
-  /** `pkgs/by-name/ri/ripgrep/package.nix:66` */
-  readonly position: string | undefined;
 }
 
 export interface ProgramHit extends PackageHit {
@@ -64,7 +61,6 @@ export interface OptionHit {
   readonly type: string | undefined;
   /** A Nix expression, as the site shows it. */
   readonly defaultValue: string | undefined;
-  readonly example: string | undefined;
   /** HTML (`<rendered-html>…</rendered-html>`); turn it into chat text with htmlToRich. */
   readonly descriptionHtml: string | undefined;
   /** The first declaring file, e.g. `nixos/modules/services/web-servers/nginx/default.nix`. */
@@ -347,13 +343,11 @@ function decodePackage(s: Source): PackageHit | undefined {
   if (attrName === undefined) return undefined;
   return {
     attrName,
-    pname: str(s["package_pname"]),
     version: str(s["package_pversion"]),
     description: str(s["package_description"]),
     homepages: strings(s["package_homepage"]),
     programs: strings(s["package_programs"]),
     mainProgram: str(s["package_mainProgram"]),
-    position: str(s["package_position"]),
   };
 }
 
@@ -364,7 +358,6 @@ function decodeOption(s: Source): OptionHit | undefined {
     name,
     type: str(s["option_type"]),
     defaultValue: str(s["option_default"]),
-    example: str(s["option_example"]),
     descriptionHtml: str(s["option_description"]),
     declaredIn: str(s["option_source"]),
   };

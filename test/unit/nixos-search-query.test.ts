@@ -150,6 +150,13 @@ describe("nixos-search query bodies", () => {
     });
   });
 
+  it("asks only for the fields an answer shows (no examples, maintainers or licenses)", () => {
+    const q = splitQuery("nginx");
+    assert.deepEqual(packagesBody(q, 3)["_source"], ["type", "package_attr_name", "package_pversion", "package_description", "package_homepage", "package_programs", "package_mainProgram"]);
+    assert.deepEqual(programsBody("rg", 50)["_source"], packagesBody(q, 3)["_source"]);
+    assert.deepEqual(optionsBody(q, "option", 3)["_source"], ["type", "option_name", "option_description", "option_type", "option_default", "option_source"]);
+  });
+
   describe("typeaheadBody", () => {
     it("uses the edge n-gram fields of the kind asked for", () => {
       assert.match(JSON.stringify(typeaheadBody("package", "fir", 25)), /"fields":\["package_attr_name.edge\^4","package_pname.edge\^3","package_description.edge\^0.5"\]/);
