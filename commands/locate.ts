@@ -4,7 +4,7 @@ import { UserError } from "../src/core/errors.js";
 import { code, link, listBlock, rich, textReply, type RichText } from "../src/core/reply.js";
 import { truncate } from "../src/render/text.js";
 import type { ProgramHit } from "../src/upstream/nixos-search.js";
-import { channelOption, moreResults } from "./pkg.js";
+import { channelArg, channelOption, completeNames, moreResults } from "./pkg.js";
 
 function item(hit: ProgramHit, url: string, program: string): RichText {
   const parts: RichText[number][] = [link(hit.attrName, url)];
@@ -34,15 +34,12 @@ export default defineCommand({
       required: true,
       rest: true,
       maxLength: 100,
-      async complete(partial, ctx) {
-        const names = await ctx.services.search.complete("program", partial);
-        return names.map((n) => ({ name: n, value: n }));
-      },
+      complete: completeNames("program"),
     },
   ],
   async run(args, ctx) {
     const search = ctx.services.search;
-    const channel = search.channel(typeof args["channel"] === "string" ? args["channel"] : undefined);
+    const channel = channelArg(args, search);
     const program = String(args["program"] ?? "").trim();
     if (/\s/u.test(program)) throw new UserError(`Give one program name, e.g. ${ctx.prefix}locate rg.`);
     const name = program.toLowerCase();

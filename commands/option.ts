@@ -4,7 +4,7 @@ import { cardBlock, code, link, textReply, type Card, type CardField, type RichT
 import { htmlToRich } from "../src/render/html-text.js";
 import { charLength, truncate } from "../src/render/text.js";
 import { OPTION_SOURCES, type NixosSearch, type OptionHit, type OptionSource } from "../src/upstream/nixos-search.js";
-import { channelOption, moreResults } from "./pkg.js";
+import { channelArg, channelOption, completeNames, moreResults } from "./pkg.js";
 
 /** Cuts rich text to at most `max` characters, at a word boundary, keeping the spans' kinds. */
 export function clipRich(text: RichText, max: number): RichText {
@@ -61,15 +61,12 @@ export default defineCommand({
       positional: true,
       required: true,
       rest: true,
-      async complete(partial, ctx) {
-        const names = await ctx.services.search.complete("nixos", partial);
-        return names.map((n) => ({ name: n, value: n }));
-      },
+      complete: completeNames("nixos"),
     },
   ],
   async run(args, ctx: CommandContext) {
     const search = ctx.services.search;
-    const channel = search.channel(typeof args["channel"] === "string" ? args["channel"] : undefined);
+    const channel = channelArg(args, search);
     const source = (OPTION_SOURCES as readonly unknown[]).includes(args["source"]) ? (args["source"] as OptionSource) : "nixos";
     const query = String(args["query"] ?? "");
     const page = await search.options(query, { channel, source });

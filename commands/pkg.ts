@@ -1,8 +1,8 @@
 /** !pkg: the best matching packages on search.nixos.org, with version, description and links. */
-import { defineCommand, type Choice, type CompletionContext, type StringOption } from "../src/core/command.js";
+import { defineCommand, type Args, type Choice, type CompletionContext, type StringOption } from "../src/core/command.js";
 import { cardBlock, code, link, rich, textBlock, textReply, type Block, type Card } from "../src/core/reply.js";
 import { truncate } from "../src/render/text.js";
-import type { PackageHit, SearchPage } from "../src/upstream/nixos-search.js";
+import type { NixosSearch, OptionSource, PackageHit, SearchPage } from "../src/upstream/nixos-search.js";
 
 /** The `--channel` option of the search commands: checked against config in run(). */
 export const channelOption: StringOption = {
@@ -15,6 +15,17 @@ export const channelOption: StringOption = {
     return ctx.services.search.channels.filter((c) => c.toLowerCase().startsWith(p)).map((c) => ({ name: c, value: c }));
   },
 };
+
+/** The `--channel` a search command was given, checked against config (UserError listing the valid ones). */
+export function channelArg(args: Args, search: NixosSearch): string {
+  const given = args["channel"];
+  return search.channel(typeof given === "string" ? given : undefined);
+}
+
+/** Autocomplete of a query option: names from the site's typeahead query. */
+export function completeNames(kind: "package" | "program" | OptionSource): (partial: string, ctx: CompletionContext) => Promise<readonly Choice[]> {
+  return async (partial, ctx) => (await ctx.services.search.complete(kind, partial)).map((n) => ({ name: n, value: n }));
+}
 
 /** "21 more results" with a link to the whole search, or nothing when everything is shown. */
 export function moreResults(page: SearchPage<unknown>, noun: string, nouns: string): Block[] {
@@ -49,15 +60,12 @@ export default defineCommand({
       positional: true,
       required: true,
       rest: true,
-      async complete(partial, ctx) {
-        const names = await ctx.services.search.complete("package", partial);
-        return names.map((n) => ({ name: n, value: n }));
-      },
+      complete: completeNames("package"),
     },
   ],
   async run(args, ctx) {
     const search = ctx.services.search;
-    const channel = search.channel(typeof args["channel"] === "string" ? args["channel"] : undefined);
+    const channel = channelArg(args, search);
     const query = String(args["query"] ?? "");
     const page = await search.packages(query, { channel });
     if (page.hits.length === 0) {
