@@ -6,10 +6,12 @@ import { charLength, truncate } from "../src/render/text.js";
 import { OPTION_SOURCES, type NixosSearch, type OptionHit, type OptionSource } from "../src/upstream/nixos-search.js";
 import { channelArg, channelOption, completeNames, moreResults } from "./pkg.js";
 
-/** Cuts rich text to at most `max` characters, at a word boundary, keeping the spans' kinds. */
+/** Cuts rich text to at most `max` characters (the "…" included), at a word boundary, keeping the spans' kinds. */
 export function clipRich(text: RichText, max: number): RichText {
+  if (text.reduce((n, s) => n + charLength(s.text), 0) <= max) return text;
   const out: Span[] = [];
-  let left = max;
+  // Room for the closing "…".
+  let left = max - 1;
   for (const s of text) {
     const n = charLength(s.text);
     if (n <= left) {
