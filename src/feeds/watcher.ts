@@ -69,7 +69,13 @@ export const MAX_OUTBOX = 200_000;
 /** Outboxes up to this size are rewritten after every send (exact); larger ones in batches. */
 export const EXACT_FLUSH_LIMIT = 100;
 export const FLUSH_EVERY = 500;
-export const FLUSH_MS = 250;
+/**
+ * A batch is also written after this long. It must be well above the send pace (default 250 ms),
+ * or every send would rewrite the whole outbox again; and short enough that posts re-sent after a
+ * crash inside a batch are still within the platforms' de-duplication windows (Discord's nonce: a
+ * few minutes).
+ */
+export const FLUSH_MS = 5_000;
 /** Feeds fetched at the same time in one poll. */
 export const POLL_CONCURRENCY = 16;
 
@@ -218,7 +224,7 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
     const failed = new Set<string>();
     const dirty = new Set<string>();
     let pending = 0;
-    let lastFlush = Date.now();
+    let lastFlush = now().getTime();
 
     /** Writes each changed outbox without the delivered posts, with failed ones counted. */
     const flush = async (): Promise<void> => {
@@ -242,13 +248,13 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
       done.clear();
       failed.clear();
       pending = 0;
-      lastFlush = Date.now();
+      lastFlush = now().getTime();
     };
     const settle = async (feedName: string, id: string, ok: boolean): Promise<void> => {
       (ok ? done : failed).add(id);
       dirty.add(feedName);
       pending++;
-      if (exact || !ok || pending >= FLUSH_EVERY || Date.now() - lastFlush >= FLUSH_MS) await flush();
+      if (exact || !ok || pending >= FLUSH_EVERY || now().getTime() - lastFlush >= FLUSH_MS) await flush();
     };
     // One reply per (feed, entry), shared by every room it goes to.
     const formatted = new Map<string, Reply>();

@@ -6,9 +6,9 @@ import pino from "pino";
 import type { RoomRef } from "../../src/core/adapter.js";
 import { UpstreamError } from "../../src/core/errors.js";
 import type { FeedCatalog, FeedDef } from "../../src/feeds/catalog.js";
-import { createFeedState } from "../../src/feeds/state.js";
+import { createFeedState, type FeedState } from "../../src/feeds/state.js";
 import { createSubscriptions, type Subscriptions } from "../../src/feeds/subscriptions.js";
-import { createFeedWatcher, MAX_ATTEMPTS, type FeedWatcher } from "../../src/feeds/watcher.js";
+import { createFeedWatcher, EXACT_FLUSH_LIMIT, MAX_ATTEMPTS, type FeedWatcher } from "../../src/feeds/watcher.js";
 import { openStore, type Store } from "../../src/storage/store.js";
 import type { FeedFetcher, FeedItem } from "../../src/upstream/feeds.js";
 
@@ -152,5 +152,90 @@ describe("feeds: the watcher with a scripted feed", () => {
     const s = (await state.peek("news"))!;
     assert.equal(s.failures, 0);
     assert.equal(s.nextAttemptAt, undefined);
+  });
+
+  describe("large fan-outs", () => {
+    const ROOMS = EXACT_FLUSH_LIMIT + 50;
+    let reads: number;
+    let writes: number;
+    let clock: number;
+
+    /** The store's feed state, counting outbox reads and writes. */
+    const counting = (s: FeedState): FeedState => ({
+      ...s,
+      outbox: async (feed) => {
+        reads++;
+        return s.outbox(feed);
+      },
+      setOutbox: async (feed, list) => {
+        writes++;
+        return s.setOutbox(feed, list);
+      },
+    });
+
+    beforeEach(async () => {
+      reads = 0;
+      writes = 0;
+      clock = Date.parse("2026-11-25T00:00:00Z");
+      // The default pace, on a clock that the pauses move on.
+      watcher = createFeedWatcher({
+        catalog,
+        subscriptions: subs,
+        fetcher,
+        state: counting(createFeedState(store)),
+        async send(r, _reply, opts) {
+          if (refuse.has(r.id)) throw new Error("forbidden");
+          sent.push({ room: r.id, id: opts.deliveryId });
+        },
+        maxPerRoomPerPoll: 3,
+        backoffCapSeconds: 3600,
+        sendPaceMs: 250,
+        log: pino({ level: "silent" }),
+        now: () => new Date(clock),
+        sleep: async (ms) => {
+          clock += ms;
+        },
+      });
+      for (let i = 0; i < ROOMS; i++) await subs.subscribe(room(`r${i}`), "news");
+      await watcher.poll();
+    });
+
+    it("delivers once to every room and records the deliveries in batches, not after every paced send", async () => {
+      add(1);
+      writes = 0;
+      const report = await watcher.poll();
+      assert.equal(report.sent, ROOMS);
+      assert.equal(new Set(sent.map((s) => s.room)).size, ROOMS);
+      assert.equal(new Set(sent.map((s) => s.id)).size, ROOMS);
+      assert.deepEqual(await createFeedState(store).outbox("news"), []);
+      // One write to queue the posts, then one per batch: far fewer than one per send.
+      assert.ok(writes <= 12, `${writes} outbox writes for ${ROOMS} sends`);
+      const again = await watcher.poll();
+      assert.equal(again.sent, 0);
+    });
+
+    it("keeps a failed post of a batch and sends only that one again", async () => {
+      refuse.add("r7");
+      add(1);
+      await watcher.poll();
+      assert.equal(sent.length, ROOMS - 1);
+      assert.deepEqual((await createFeedState(store).outbox("news")).map((i) => [i.room, i.attempts]), [["test:r7", 1]]);
+      refuse.delete("r7");
+      await watcher.poll();
+      assert.deepEqual(sent.slice(ROOMS - 1).map((s) => s.room), ["r7"]);
+      assert.equal(new Set(sent.map((s) => s.id)).size, ROOMS);
+    });
+
+    it("does not read the outbox again once it is empty", async () => {
+      add(1);
+      await watcher.poll();
+      reads = 0;
+      await watcher.poll();
+      assert.equal(reads, 0);
+      add(1);
+      await watcher.poll();
+      assert.ok(reads >= 1);
+      assert.equal(sent.length, 2 * ROOMS);
+    });
   });
 });
