@@ -183,7 +183,13 @@ export async function startFakeSearch(opts: FakeSearchOptions = {}): Promise<Fak
       }
     }
 
-    return answer(200, search(docs, body, `nixos-${schema}-${rec.channel ?? ""}-1f9c2b7e4d0a8c6e5b3a29d7f1e0c4b8a6d2e9f3`));
+    try {
+      return answer(200, search(docs, body, `nixos-${schema}-${rec.channel ?? ""}-1f9c2b7e4d0a8c6e5b3a29d7f1e0c4b8a6d2e9f3`));
+    } catch (e) {
+      // A query the evaluator cannot run is a problem of the bot's body, answered like a parse error.
+      if (e instanceof BadQuery) return refuse(400, e.message);
+      throw e;
+    }
   });
 
   return {
@@ -389,13 +395,8 @@ function evaluate(q: unknown, doc: Doc): Result {
 }
 
 function search(docs: readonly StoredDoc[], body: Record<string, unknown>, index: string): unknown {
-  let scored: { doc: StoredDoc; r: Result }[];
-  try {
-    scored = docs.map((doc) => ({ doc, r: evaluate(body["query"] ?? { match_all: {} }, doc.source) })).filter((x) => x.r.match);
-  } catch (e) {
-    if (e instanceof BadQuery) return esError(400, e.message);
-    throw e;
-  }
+  // Throws BadQuery for a query it cannot evaluate.
+  const scored = docs.map((doc) => ({ doc, r: evaluate(body["query"] ?? { match_all: {} }, doc.source) })).filter((x) => x.r.match);
   const nameOf = (d: StoredDoc): string => String(d.source["package_attr_name"] ?? d.source["option_name"] ?? "");
   // Score, then shorter names (the site's rescore), then by name.
   scored.sort((a, b) => b.r.score - a.r.score || nameOf(a.doc).length - nameOf(b.doc).length || nameOf(a.doc).localeCompare(nameOf(b.doc)));

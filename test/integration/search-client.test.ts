@@ -4,7 +4,7 @@ import { loadConfig } from "../../src/config.js";
 import { UpstreamError } from "../../src/core/errors.js";
 import { createHttp, type Http } from "../../src/upstream/http.js";
 import { createNixosSearch, type NixosSearch } from "../../src/upstream/nixos-search.js";
-import { startFakeSearch, type FakeSearch } from "../helpers/fake-search.js";
+import { PUBLIC_PASSWORD, PUBLIC_USERNAME, startFakeSearch, type FakeSearch } from "../helpers/fake-search.js";
 
 interface Setup {
   readonly fake: FakeSearch;
@@ -148,6 +148,22 @@ describe("nixos-search client against the fake backend", () => {
     await s.search.packages("firefox", { channel: "26.05" });
     assert.equal(s.fake.requests.length, 2, "another channel is another request");
     assert.equal(s.fake.requests[1]!.path, "/latest-51-nixos-26.05/_search");
+  });
+
+  it("the fake records a query it cannot evaluate as a problem and answers 400, never 200", async () => {
+    s = await setup();
+    const auth = `Basic ${Buffer.from(`${PUBLIC_USERNAME}:${PUBLIC_PASSWORD}`).toString("base64")}`;
+    // function_score passes the key check (the rescore uses it) but is no query the bot sends.
+    const body = { query: { bool: { filter: [{ term: { type: { value: "package" } } }], must: [{ function_score: {} }] } } };
+    const res = await fetch(`${s.fake.url}/latest-51-nixos-unstable/_search`, {
+      method: "POST",
+      headers: { authorization: auth, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    assert.equal(res.status, 400);
+    assert.equal(s.fake.problems.length, 1);
+    assert.match(s.fake.problems[0]!, /unknown query \[function_score\]/);
+    s.fake.problems.length = 0;
   });
 
   it("autocompletes names: at most 25, cached, nothing for one character", async () => {
