@@ -24,14 +24,20 @@ export function excerptOf(html: string): string {
   return firstSentences(text, 4, EXCERPT_CHARS);
 }
 
-/** What is kept of an item when it is first seen (bounded: titles and excerpts are cut). */
+/** Longer links and images are left out of a post (Discord refuses an embed URL over 2048 characters). */
+export const MAX_URL_LENGTH = 2048;
+
+/** What is kept of an item when it is first seen (bounded: titles and excerpts are cut, overlong URLs left out). */
 export function capturePost(item: FeedItem, id: string): PostEntry {
+  const url = (u: string | undefined): string | undefined => (u && u.length <= MAX_URL_LENGTH ? u : undefined);
+  const link = url(item.link);
   const e: Record<string, string> = { id, title: truncate(item.title ?? item.link ?? id, 250) };
-  if (item.link) e["link"] = item.link;
+  if (link) e["link"] = link;
   if (item.published) e["published"] = item.published;
   if (item.author) e["author"] = truncate(item.author, 100);
   if (item.categories[0]) e["category"] = truncate(item.categories[0], 100);
-  if (item.thumbnail) e["thumbnail"] = item.thumbnail;
+  const thumbnail = url(item.thumbnail);
+  if (thumbnail) e["thumbnail"] = thumbnail;
   if (item.html && !item.videoId) {
     const ex = excerptOf(item.html);
     if (ex !== "") e["excerpt"] = ex;

@@ -6,8 +6,8 @@ import pino from "pino";
 import { loadConfig } from "../../src/config.js";
 import { renderPlain } from "../../src/render/plain.js";
 import { buildCatalog, joinUrl } from "../../src/feeds/catalog.js";
-import { deliveryId, entryId } from "../../src/feeds/entries.js";
-import { capturePost, excerptOf, formatPost, formatSummary } from "../../src/feeds/format.js";
+import { deliveryId, entryId, MAX_ENTRY_ID_LENGTH } from "../../src/feeds/entries.js";
+import { capturePost, excerptOf, formatPost, formatSummary, MAX_URL_LENGTH } from "../../src/feeds/format.js";
 import { createSubscriptions } from "../../src/feeds/subscriptions.js";
 import { backoffMs, BACKOFF_BASE_MS } from "../../src/feeds/watcher.js";
 import { createScheduler } from "../../src/jobs/scheduler.js";
@@ -75,6 +75,17 @@ describe("feeds: identity and delivery ids", () => {
     assert.equal(entryId({ link: "https://blog.example/t/x/12", categories: [] }, "generic"), "link:https://blog.example/t/x/12");
   });
 
+  it("bounds ids: a guid or link too long to keep becomes a hash, the same for the same text", () => {
+    const long = `urn:x:${"a".repeat(100_000)}`;
+    const id = entryId({ guid: long, categories: [] }, "generic")!;
+    assert.match(id, /^guid#[0-9a-f]{64}$/);
+    assert.equal(entryId({ guid: long, title: "edited", categories: [] }, "generic"), id);
+    assert.notEqual(entryId({ guid: `${long}b`, categories: [] }, "generic"), id);
+    assert.match(entryId({ link: `https://a/${"p".repeat(5000)}`, categories: [] }, "generic")!, /^link#[0-9a-f]{64}$/);
+    const short = `urn:x:${"a".repeat(MAX_ENTRY_ID_LENGTH - "guid:urn:x:".length)}`;
+    assert.equal(entryId({ guid: short, categories: [] }, "generic"), `guid:${short}`);
+  });
+
   it("makes delivery ids stable, at most 25 characters of [A-Za-z0-9], different per room, feed and entry", () => {
     const id = deliveryId("matrix:!a:example.org", "announcements", "topic:1");
     assert.match(id, /^[A-Za-z0-9]{1,25}$/);
@@ -128,6 +139,16 @@ describe("feeds: post format", () => {
         "  The Nix Hour",
       ].join("\n"),
     );
+  });
+
+  it("leaves out a link or image too long for a post, and cuts long titles and names", () => {
+    const huge = `https://news.example/${"x".repeat(MAX_URL_LENGTH)}`;
+    const post = capturePost({ title: "t".repeat(10_000), link: huge, thumbnail: huge, author: "a".repeat(10_000), categories: ["c".repeat(10_000)] }, "guid:1");
+    assert.equal(post.link, undefined);
+    assert.equal(post.thumbnail, undefined);
+    assert.ok(JSON.stringify(post).length < 600, JSON.stringify(post).slice(0, 100));
+    const ok = `https://news.example/${"x".repeat(100)}`;
+    assert.equal(capturePost({ link: ok, thumbnail: ok, categories: [] }, "guid:2").link, ok);
   });
 
   it("sums up the rest of a burst in one line with links", () => {
