@@ -386,15 +386,24 @@ export function createMediaWiki(deps: MediaWikiDeps): MediaWiki {
 
       // The translation of the top candidate, if one was asked for, is looked up with the rest.
       const top = ranked[0]!;
-      const wanted = lang !== undefined && lang !== "en" && translationOf(top) === undefined ? `${top}/${lang}` : undefined;
+      const translate = lang !== undefined && lang !== "en";
+      const wanted = translate && translationOf(top) === undefined ? `${top}/${lang}` : undefined;
       const info = await pagesInfo(wanted === undefined ? ranked : [...ranked, wanted]);
       const existing: PageInfo[] = [];
       for (const t of ranked) {
         const page = info.pages.get(follow(t, info.resolve));
         if (page && !existing.some((p) => p.title === page.title)) existing.push(page);
       }
-      const translated = wanted === undefined ? undefined : info.pages.get(follow(wanted, info.resolve));
-      const best = translated ?? existing[0];
+      let translated = wanted === undefined ? undefined : info.pages.get(follow(wanted, info.resolve));
+      // The top candidate was a redirect (`Nix flakes` -> `Flakes`) or is missing: the translation
+      // is a subpage of the page it leads to, which costs one more request.
+      const first = existing[0];
+      if (translate && translated === undefined && first !== undefined && translationOf(first.title) === undefined && `${first.title}/${lang}` !== wanted) {
+        const again = `${first.title}/${lang}`;
+        const more = await pagesInfo([again]);
+        translated = more.pages.get(follow(again, more.resolve));
+      }
+      const best = translated ?? first;
       if (!best) return notFound();
       const bestBase = translationOf(best.title)?.base ?? best.title;
       const others = existing

@@ -106,6 +106,11 @@ describe("!wiki against a real MediaWiki", function () {
     assert.ok(!text.includes("Flakes/ja"), text);
   });
 
+  it("--lang de follows a redirect to the page whose translation it shows", async () => {
+    const text = await ask("!wiki nix flakes --lang de");
+    assert.equal(text.split("\n")[0], `Flakes/de <${await fullurlOf(api, "Flakes/de")}>`);
+  });
+
   it("no match: says so and links the wiki's own search, which works", async () => {
     const text = await ask("!wiki qwxyzzy");
     const m = /^Nothing on the wiki matches “qwxyzzy”\. Search the wiki: (\S+)$/.exec(text);

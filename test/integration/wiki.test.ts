@@ -203,6 +203,13 @@ describe("!wiki against a fake wiki.nixos.org", function () {
     assert.ok(!text.includes("Flakes/de"), "other languages stay out");
   });
 
+  it("finds the translation of the page a redirect leads to", async () => {
+    const text = await bot.ask("!wiki nix flakes --lang de");
+    const lines = text.split("\n");
+    assert.equal(lines[0], `Flakes/de <${fullurl("Flakes/de")}>`);
+    assert.equal(lines[1], "  Nix Flakes sind eine experimentelle Funktion.");
+  });
+
   it("keeps the English page when the asked translation does not exist", async () => {
     const text = await bot.ask("!wiki Home Manager --lang de");
     assert.match(text, /^Home Manager </);
