@@ -6,14 +6,10 @@ import { truncate } from "../src/render/text.js";
 import type { ProgramHit } from "../src/upstream/nixos-search.js";
 import { channelArg, channelOption, completeNames, moreResults } from "./pkg.js";
 
-function item(hit: ProgramHit, url: string, program: string): RichText {
+function item(hit: ProgramHit, url: string): RichText {
   const parts: RichText[number][] = [link(hit.attrName, url)];
   if (hit.version !== undefined) parts.push({ kind: "text", text: ` ${hit.version}` });
-  if (!hit.exact) {
-    const provided = [...hit.programs, ...(hit.mainProgram === undefined ? [] : [hit.mainProgram])].filter((p) => p.toLowerCase().startsWith(program));
-    const first = provided[0];
-    if (first !== undefined) parts.push({ kind: "text", text: " (provides " }, code(truncate(first, 60)), { kind: "text", text: ")" });
-  }
+  if (!hit.exact && hit.program !== undefined) parts.push({ kind: "text", text: " (provides " }, code(truncate(hit.program, 60)), { kind: "text", text: ")" });
   if (hit.description !== undefined) parts.push({ kind: "text", text: ` — ${truncate(hit.description.replace(/\s+/g, " ").trim(), 120)}` });
   return parts;
 }
@@ -42,7 +38,6 @@ export default defineCommand({
     const channel = channelArg(args, search);
     const program = String(args["program"] ?? "").trim();
     if (/\s/u.test(program)) throw new UserError(`Give one program name, e.g. ${ctx.prefix}locate rg.`);
-    const name = program.toLowerCase();
     const page = await search.programs(program, { channel });
     if (page.hits.length === 0) {
       return textReply("No package provides a program named ", code(truncate(program, 60)), ` on ${channel}. `, link("Search on the site", page.searchUrl));
@@ -50,7 +45,7 @@ export default defineCommand({
     const exact = page.hits.some((h) => h.exact);
     const title = rich(exact ? "Packages with a program named " : "No exact match; programs starting with ", code(truncate(program, 60)), ` (${channel}):`);
     return {
-      blocks: [listBlock(page.hits.map((h) => item(h, search.packagesUrl(channel, program, h.attrName), name)), title), ...moreResults(page, "package", "packages")],
+      blocks: [listBlock(page.hits.map((h) => item(h, search.packagesUrl(channel, program, h.attrName))), title), ...moreResults(page, "package", "packages")],
     };
   },
 });

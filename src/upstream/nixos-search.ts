@@ -54,6 +54,8 @@ export interface PackageHit {
 export interface ProgramHit extends PackageHit {
   /** A program of the package is named exactly like the query (else it only starts with it). */
   readonly exact: boolean;
+  /** That program (or the first that starts with the query), as the package spells it. */
+  readonly program: string | undefined;
 }
 
 export interface OptionHit {
@@ -161,9 +163,10 @@ export function createNixosSearch(deps: NixosSearchDeps): NixosSearch {
   /** POSTs a body to the channel's index, probing newer schemas on 404. Returns the parsed JSON. */
   async function post(ch: string, body: EsBody, opts: PostOptions): Promise<unknown> {
     const first = schemaFor(ch);
+    const params = opts.params?.toString() ?? "";
+    const qs = params === "" ? "" : `?${params}`;
     for (let schema = first; schema <= first + config.probeAhead; schema++) {
       const index = `latest-${schema}-nixos-${ch}`;
-      const qs = opts.params && [...opts.params].length > 0 ? `?${opts.params.toString()}` : "";
       let res;
       try {
         res = await http.request({
@@ -231,7 +234,11 @@ export function createNixosSearch(deps: NixosSearchDeps): NixosSearch {
     const page = decodePage(data, searchUrl);
     const hits = page.sources
       .flatMap((s) => decodePackage(s) ?? [])
-      .map((p) => ({ ...p, exact: [...p.programs, ...(p.mainProgram === undefined ? [] : [p.mainProgram])].some((x) => x.toLowerCase() === name) }))
+      .map((p): ProgramHit => {
+        const provided = p.mainProgram === undefined ? p.programs : [...p.programs, p.mainProgram];
+        const exact = provided.find((x) => x.toLowerCase() === name);
+        return { ...p, exact: exact !== undefined, program: exact ?? provided.find((x) => x.toLowerCase().startsWith(name)) };
+      })
       .sort((a, b) => Number(b.exact) - Number(a.exact) || a.attrName.length - b.attrName.length || (a.attrName < b.attrName ? -1 : a.attrName > b.attrName ? 1 : 0))
       .slice(0, config.results);
     return { total: page.total, totalIsLowerBound: page.totalIsLowerBound, channel: ch, searchUrl, hits };

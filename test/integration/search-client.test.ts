@@ -66,7 +66,7 @@ describe("nixos-search client against the fake backend", () => {
   it("ranks programs: exact names first, then shorter attribute names", async () => {
     s = await setup();
     const page = await s.search.programs("RG");
-    assert.deepEqual(page.hits.map((h) => [h.attrName, h.exact]), [["ripgrep", true], ["ripgrep-static", true], ["rgbds", false]]);
+    assert.deepEqual(page.hits.map((h) => [h.attrName, h.exact, h.program]), [["ripgrep", true, "rg"], ["ripgrep-static", true, "rg"], ["rgbds", false, "rgbasm"]]);
     assert.equal(page.total, 4);
   });
 
