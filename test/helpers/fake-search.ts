@@ -214,7 +214,8 @@ export async function startFakeSearch(opts: FakeSearchOptions = {}): Promise<Fak
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-function stringsOf(v: unknown, out: string[] = []): string[] {
+/** Every string value of a JSON value, in document order. */
+export function stringsOf(v: unknown, out: string[] = []): string[] {
   if (typeof v === "string") out.push(v);
   else if (Array.isArray(v)) for (const x of v) stringsOf(x, out);
   else if (isRecord(v)) for (const x of Object.values(v)) stringsOf(x, out);

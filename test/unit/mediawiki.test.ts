@@ -156,7 +156,7 @@ describe("mediawiki: decoding", () => {
     assert.equal(pages.get("Flakes")?.pageid, 1293);
   });
 
-  it("reads the description property in its own fixture shape", () => {
+  it("drops pages without a fullurl (an answer asked without inprop=url): nixie could not link them", () => {
     const { pages } = decodePages(fixture("mediawiki-pageprops-flakes.json"));
     // this answer was asked without inprop=url: no link, so no page nixie could show
     assert.equal(pages.size, 0);

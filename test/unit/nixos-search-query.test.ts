@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { checkSearchBody } from "../helpers/fake-search.js";
+import { checkSearchBody, stringsOf } from "../helpers/fake-search.js";
 import {
   MAX_WORDS,
   escapeWildcard,
@@ -20,13 +20,6 @@ function keysOf(v: unknown, out: string[] = []): string[] {
       keysOf(x, out);
     }
   }
-  return out;
-}
-
-function stringsOf(v: unknown, out: string[] = []): string[] {
-  if (typeof v === "string") out.push(v);
-  else if (Array.isArray(v)) for (const x of v) stringsOf(x, out);
-  else if (typeof v === "object" && v !== null) for (const x of Object.values(v)) stringsOf(x, out);
   return out;
 }
 
