@@ -115,6 +115,16 @@ describe("feeds: post format", () => {
     assert.match(zhf, /^The 26\.11 branch-off is approaching, which means it is time for Zero Hydra Failures!/);
   });
 
+  it("reads an excerpt from a huge post in linear time", () => {
+    const started = process.hrtime.bigint();
+    const ex = excerptOf(`<p>${"1".repeat(150_000)}</p><p>1 post - 1 participant</p><p><a href="https://x/t/1">Read full topic</a></p>`);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    assert.equal([...ex].length, 280);
+    // Quadratic backtracking took minutes here; linear work takes milliseconds.
+    assert.ok(ms < 2000, `${ms} ms`);
+    assert.equal(excerptOf("<p>Short news.</p><p>3 posts - 2 participants</p><p><a href=\"https://x/t/1\">Read full topic</a></p>"), "Short news.");
+  });
+
   it("shows a Discourse entry as title, link, excerpt, category and author", async () => {
     const feed = await parseFeed(fixture("discourse-announcements.rss"), "d");
     const post = capturePost(feed.items[1]!, "topic:74988");
