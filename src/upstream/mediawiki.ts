@@ -47,8 +47,6 @@ export interface LookupOptions {
 }
 
 export interface MediaWiki {
-  /** The service name shown to users ("wiki.nixos.org"). */
-  readonly service: string;
   /** Finds the best page for a query, its intro, and a few other matching pages. */
   lookup(query: string, opts?: LookupOptions): Promise<WikiLookup>;
   /** Titles starting with `partial` (opensearch), translation subpages dropped; at most 25. */
@@ -419,7 +417,6 @@ export function createMediaWiki(deps: MediaWikiDeps): MediaWiki {
   }
 
   return {
-    service,
     lookup,
     async complete(partial, limit = 25) {
       const p = partial.trim();

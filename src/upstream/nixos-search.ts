@@ -87,7 +87,6 @@ export interface SearchOptions {
 
 export interface NixosSearch {
   readonly channels: readonly string[];
-  readonly defaultChannel: string;
   /** Resolves what a user typed (any case) to a configured channel; UserError listing the valid ones. */
   channel(input: string | undefined): string;
   /** The best matching packages (`results` from config). Words starting with `-` exclude. */
@@ -278,7 +277,6 @@ export function createNixosSearch(deps: NixosSearchDeps): NixosSearch {
 
   return {
     channels: config.channels,
-    defaultChannel: config.defaultChannel,
     channel,
     packages,
     options,
