@@ -252,46 +252,55 @@ describe("feeds: polling, dedup and delivery", function () {
   });
 
   describe("restarts and crashes", () => {
+    /** Runs `fn` with a bot that is stopped afterwards, whatever happens. */
+    async function withBot(opts: Parameters<typeof bot>[0], fn: (t: TestBot) => Promise<void>): Promise<void> {
+      const t = await bot(opts);
+      try {
+        await fn(t);
+      } finally {
+        await t.stop();
+      }
+    }
+    /** A room follows security, and the silent first read is done. */
+    async function follow(t: TestBot, room: string): Promise<void> {
+      await t.ask("!subscribe security", { room, manager: true });
+      await t.bot.feeds.pollNow();
+    }
+
     it("posts nothing again after a restart with the same store", async () => {
       const store = join(dir, "restart.sqlite");
-      const a = await bot({ store });
-      await a.ask("!subscribe security", { room: "x", manager: true });
-      await a.bot.feeds.pollNow();
-      fake.addTopic("security", { ...topic("Advisory before restart"), category: "Security" });
-      await a.bot.feeds.pollNow();
-      assert.equal(a.adapter.sent.length, 1);
-      await a.stop();
-      const b = await bot({ store });
-      try {
+      await withBot({ store }, async (a) => {
+        await follow(a, "x");
+        fake.addTopic("security", { ...topic("Advisory before restart"), category: "Security" });
+        await a.bot.feeds.pollNow();
+        assert.equal(a.adapter.sent.length, 1);
+      });
+      await withBot({ store }, async (b) => {
         const report = await b.bot.feeds.pollNow();
         assert.equal(report.sent, 0);
         assert.equal(b.adapter.sent.length, 0);
         fake.addTopic("security", { ...topic("Advisory after restart"), category: "Security" });
         await b.bot.feeds.pollNow();
         assert.deepEqual(b.adapter.sent.map((m) => m.text.split(" <")[0]), ["Advisory after restart"]);
-      } finally {
-        await b.stop();
-      }
+      });
     });
 
     it("retries with the same delivery id after a crash between send and record", async () => {
       const store = join(dir, "crash.sqlite");
-      const a = await bot({ store });
-      await a.ask("!subscribe security", { room: "y", manager: true });
-      await a.bot.feeds.pollNow();
-      fake.addTopic("security", { ...topic("Advisory during a crash"), category: "Security" });
-      // The platform accepts the post, then the bot dies before it can record the delivery.
       const delivered: (string | undefined)[] = [];
-      const send = a.adapter.send.bind(a.adapter);
-      a.adapter.send = async (room, reply, opts) => {
-        await send(room, reply, opts);
-        delivered.push(opts?.deliveryId);
-        throw new Error("connection reset after the send");
-      };
-      await a.bot.feeds.pollNow();
-      await a.stop();
-      const b = await bot({ store });
-      try {
+      await withBot({ store }, async (a) => {
+        await follow(a, "y");
+        fake.addTopic("security", { ...topic("Advisory during a crash"), category: "Security" });
+        // The platform accepts the post, then the bot dies before it can record the delivery.
+        const send = a.adapter.send.bind(a.adapter);
+        a.adapter.send = async (room, reply, opts) => {
+          await send(room, reply, opts);
+          delivered.push(opts?.deliveryId);
+          throw new Error("connection reset after the send");
+        };
+        await a.bot.feeds.pollNow();
+      });
+      await withBot({ store }, async (b) => {
         await b.bot.feeds.pollNow();
         assert.equal(delivered.length, 1);
         assert.equal(b.adapter.sent.length, 1);
@@ -299,16 +308,12 @@ describe("feeds: polling, dedup and delivery", function () {
         assert.match(b.adapter.sent[0]!.text, /^Advisory during a crash/);
         await b.bot.feeds.pollNow();
         assert.equal(b.adapter.sent.length, 1);
-      } finally {
-        await b.stop();
-      }
+      });
     });
 
     it("keeps a post whose send failed and delivers it on the next poll", async () => {
-      const t = await bot();
-      try {
-        await t.ask("!subscribe security", { room: "z", manager: true });
-        await t.bot.feeds.pollNow();
+      await withBot({}, async (t) => {
+        await follow(t, "z");
         fake.addTopic("security", { ...topic("Advisory while the room is unreachable"), category: "Security" });
         t.adapter.failSends(true);
         const failed = await t.bot.feeds.pollNow();
@@ -317,16 +322,12 @@ describe("feeds: polling, dedup and delivery", function () {
         const ok = await t.bot.feeds.pollNow();
         assert.equal(ok.sent, 1);
         assert.match(t.adapter.sent[0]!.text, /^Advisory while the room is unreachable/);
-      } finally {
-        await t.stop();
-      }
+      });
     });
 
     it("starts silent again when a feed nobody followed gets a follower", async () => {
-      const t = await bot();
-      try {
-        await t.ask("!subscribe security", { room: "w", manager: true });
-        await t.bot.feeds.pollNow();
+      await withBot({}, async (t) => {
+        await follow(t, "w");
         await t.ask("!unsubscribe security", { room: "w", manager: true });
         await t.bot.feeds.pollNow();
         fake.addTopic("security", { ...topic("Advisory nobody followed"), category: "Security" });
@@ -334,9 +335,7 @@ describe("feeds: polling, dedup and delivery", function () {
         const report = await t.bot.feeds.pollNow();
         assert.equal(report.sent, 0);
         assert.equal(t.adapter.sent.length, 0);
-      } finally {
-        await t.stop();
-      }
+      });
     });
   });
 });

@@ -281,22 +281,20 @@ describe("feeds: subscriptions", () => {
 
 describe("jobs: scheduler", () => {
   const log = pino({ level: "silent" });
+  /** A scheduler of `job` whose schedule never fires unless `cron` says otherwise. */
+  const scheduler = (job: () => Promise<void>, extra: { cron?: string; shouldRun?: () => Promise<boolean> } = {}) =>
+    createScheduler({ cron: "0 0 1 1 *", name: "t", log, job, ...extra });
 
   it("never runs two polls at once, and runNow waits for the one in progress", async () => {
     let active = 0;
     let maxActive = 0;
     let runs = 0;
-    const s = createScheduler({
-      cron: "0 0 1 1 *",
-      name: "t",
-      log,
-      job: async () => {
-        active++;
-        maxActive = Math.max(maxActive, active);
-        await new Promise((r) => setTimeout(r, 20));
-        runs++;
-        active--;
-      },
+    const s = scheduler(async () => {
+      active++;
+      maxActive = Math.max(maxActive, active);
+      await new Promise((r) => setTimeout(r, 20));
+      runs++;
+      active--;
     });
     await Promise.all([s.runNow(), s.runNow(), s.runNow()]);
     assert.equal(runs, 3);
@@ -306,15 +304,10 @@ describe("jobs: scheduler", () => {
 
   it("keeps going after a failing run and waits for a run in progress when stopped", async () => {
     let done = false;
-    const s = createScheduler({
-      cron: "0 0 1 1 *",
-      name: "t",
-      log,
-      job: async () => {
-        await new Promise((r) => setTimeout(r, 30));
-        done = true;
-        throw new Error("boom");
-      },
+    const s = scheduler(async () => {
+      await new Promise((r) => setTimeout(r, 30));
+      done = true;
+      throw new Error("boom");
     });
     s.start();
     const run = s.runNow();
@@ -328,18 +321,18 @@ describe("jobs: scheduler", () => {
   it("asks shouldRun before each scheduled run", async () => {
     let asked = 0;
     let runs = 0;
-    const s = createScheduler({
-      cron: "* * * * * *",
-      name: "t",
-      log,
-      shouldRun: async () => {
-        asked++;
-        return false;
-      },
-      job: async () => {
+    const s = scheduler(
+      async () => {
         runs++;
       },
-    });
+      {
+        cron: "* * * * * *",
+        shouldRun: async () => {
+          asked++;
+          return false;
+        },
+      },
+    );
     s.start();
     for (let i = 0; i < 50 && asked === 0; i++) await new Promise((r) => setTimeout(r, 50));
     await s.stop();
