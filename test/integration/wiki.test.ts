@@ -124,7 +124,7 @@ describe("!wiki against a fake wiki.nixos.org", function () {
   let configDir: string;
 
   before(() => {
-    // the fastest pace config allows, so the tests wait less (the pace itself is tested below)
+    // the fastest pace config allows, so the tests wait less (the pace itself is tested below: "paces its requests")
     configDir = mkdtempSync(join(tmpdir(), "nixie-wiki-"));
     writeFileSync(join(configDir, "wiki.json"), JSON.stringify({ wiki: { maxRequestsPerSecond: 9 } }));
   });
@@ -370,6 +370,18 @@ describe("mediawiki client on failures", () => {
       assert.equal(r.limiter, seen[0]!.limiter, "one limiter for the whole wiki");
       assert.equal(r.cacheTtlMs, 120_000);
     }
+  });
+
+  it("paces its requests at wiki.maxRequestsPerSecond", async () => {
+    const arrivals: number[] = [];
+    wiki.handle((req, res) => {
+      arrivals.push(Date.now());
+      fakeWiki(req, res);
+    });
+    const mw = createMediaWiki({ config: { wiki: { api: `${wiki.url}/w/api.php`, cacheTtlSeconds: 3600, maxRequestsPerSecond: 5 } }, http: makeHttp(), log });
+    await mw.lookup("home manager"); // opensearch and search together, then pages, then parse
+    assert.equal(arrivals.length, 4);
+    for (let i = 1; i < arrivals.length; i++) assert.ok(arrivals[i]! - arrivals[i - 1]! >= 180, `gaps: ${arrivals.map((t) => t - arrivals[0]!).join(", ")} ms`);
   });
 
   it("autocomplete asks once, without retries: a late answer is of no use to Discord", async () => {
