@@ -59,8 +59,7 @@ interface OutboxDoc {
 const SEEN_KEEP = 1000;
 
 export interface FeedState {
-  status(feed: string, url: string): Promise<FeedStatus>;
-  /** status() of several feeds in one store round trip. */
+  /** The status of each feed, in one store round trip; a fresh one where none is stored for its URL. */
   statuses(feeds: readonly { readonly name: string; readonly url: string }[]): Promise<Map<string, FeedStatus>>;
   /** The stored status whatever its URL (for !feeds), or undefined when never polled. */
   peek(feed: string): Promise<FeedStatus | undefined>;
@@ -82,10 +81,6 @@ export function createFeedState(store: Store): FeedState {
   const peek = async (feed: string): Promise<FeedStatus | undefined> => (await state.get(`status:${feed}`)) as FeedStatus | undefined;
   return {
     peek,
-    async status(feed, url) {
-      const s = await peek(feed);
-      return s && s.url === url ? s : { url, initialized: false, failures: 0 };
-    },
     async statuses(feeds) {
       const docs = await state.getMany(feeds.map((f) => `status:${f.name}`));
       const out = new Map<string, FeedStatus>();

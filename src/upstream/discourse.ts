@@ -16,9 +16,6 @@ export interface DiscourseEventsOptions {
   readonly baseUrl: string;
   readonly http: Http;
   readonly fetcher: FeedFetcher;
-  /** The Events category id (13 on discourse.nixos.org). */
-  readonly eventsCategoryId?: number;
-  readonly eventsCategoryPath?: string;
   readonly cacheTtlMs: number;
 }
 
@@ -30,6 +27,10 @@ export interface DiscourseEvents {
   /** The Events category page, for "nothing upcoming" replies. */
   readonly categoryUrl: string;
 }
+
+/** The Events category (its id and path on discourse.nixos.org; the catalog's `events` feed). */
+const EVENTS_CATEGORY_ID = 13;
+const EVENTS_CATEGORY_PATH = "c/events/13";
 
 /** Length assumed for an event announced with a start time but no end. */
 export const DEFAULT_EVENT_HOURS = 3;
@@ -110,8 +111,6 @@ export function placeFromHtml(html: string): string | undefined {
 }
 
 export function createDiscourseEvents(opts: DiscourseEventsOptions): DiscourseEvents {
-  const categoryId = opts.eventsCategoryId ?? 13;
-  const categoryPath = opts.eventsCategoryPath ?? "c/events/13";
   const site = base(opts.baseUrl);
   const service = (() => {
     try {
@@ -124,11 +123,11 @@ export function createDiscourseEvents(opts: DiscourseEventsOptions): DiscourseEv
   let pluginPresent: boolean | undefined;
 
   return {
-    categoryUrl: `${site}/${categoryPath}`,
+    categoryUrl: `${site}/${EVENTS_CATEGORY_PATH}`,
     async calendarEvents() {
       if (pluginPresent === false) return undefined;
       const url = new URL(`${site}/discourse-post-event/events.json`);
-      url.search = new URLSearchParams({ category_id: String(categoryId), include_subcategories: "true" }).toString();
+      url.search = new URLSearchParams({ category_id: String(EVENTS_CATEGORY_ID), include_subcategories: "true" }).toString();
       const res = await opts.http.request({ service, url: url.toString(), accept: [403, 404], cacheTtlMs: opts.cacheTtlMs });
       if (res.status === 403 || res.status === 404) {
         pluginPresent = false;
@@ -161,7 +160,7 @@ export function createDiscourseEvents(opts: DiscourseEventsOptions): DiscourseEv
       return out;
     },
     async categoryEvents() {
-      const feed = await opts.fetcher.read(`${site}/${categoryPath}.rss`, opts.cacheTtlMs);
+      const feed = await opts.fetcher.read(`${site}/${EVENTS_CATEGORY_PATH}.rss`, opts.cacheTtlMs);
       const out: CommunityEvent[] = [];
       for (const item of feed.items) {
         if (!item.html || !item.title || !item.link) continue;

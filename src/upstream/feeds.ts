@@ -50,7 +50,6 @@ export interface FeedFetcher {
 export interface FeedFetcherOptions {
   readonly http: Http;
   readonly maxBodyBytes: number;
-  readonly timeoutMs?: number;
 }
 
 type Custom = {
@@ -130,7 +129,6 @@ export function createFeedFetcher(opts: FeedFetcherOptions): FeedFetcher {
         headers,
         accept: [304],
         maxBytes: opts.maxBodyBytes,
-        ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
       });
       if (res.status === 304) return { status: "not-modified" };
       const feed = await parseFeed(res.body, service);
@@ -147,7 +145,6 @@ export function createFeedFetcher(opts: FeedFetcherOptions): FeedFetcher {
         headers: { accept: ACCEPT },
         maxBytes: opts.maxBodyBytes,
         cacheTtlMs,
-        ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
       });
       return parseFeed(res.body, service);
     },
