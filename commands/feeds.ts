@@ -3,7 +3,7 @@ import { defineCommand } from "../src/core/command.js";
 import { bold, code, link, listBlock, rich, type Span } from "../src/core/reply.js";
 import { utcDateTime } from "../src/feeds/format.js";
 
-export function ago(from: Date, now: Date): string {
+function ago(from: Date, now: Date): string {
   const s = Math.max(0, Math.floor((now.getTime() - from.getTime()) / 1000));
   if (s < 90) return "just now";
   const m = Math.floor(s / 60);
@@ -19,24 +19,23 @@ export default defineCommand({
   options: [],
   async run(_args, ctx) {
     const { feeds, subscriptions } = ctx.services;
+    const catalog = feeds.catalog.list();
     const mine = new Set(await subscriptions.list(ctx.room));
+    // Who follows what: one store round trip for every feed.
+    const followers = await subscriptions.roomsForMany(catalog.map((f) => f.name));
     const now = ctx.now();
     const items = await Promise.all(
-      feeds.catalog.list().map(async (feed) => {
-        const rooms = (await subscriptions.roomsFor(feed.name)).length;
+      catalog.map(async (feed) => {
+        const rooms = followers.get(feed.name)?.length ?? 0;
         const status = await feeds.status(feed.name);
-        const spans: Span[] = [code(feed.name), { kind: "text", text: " — " }, link(feed.title, feed.siteUrl)];
-        spans.push({ kind: "text", text: ` — ${rooms} ${rooms === 1 ? "room" : "rooms"}${mine.has(feed.name) ? " (this one too)" : ""}` });
-        if (status?.lastSuccessAt) spans.push({ kind: "text", text: ` — last read ${ago(new Date(status.lastSuccessAt), now)}` });
-        else if (rooms > 0) spans.push({ kind: "text", text: " — not read yet" });
+        const spans: (string | Span)[] = [code(feed.name), " — ", link(feed.title, feed.siteUrl)];
+        spans.push(` — ${rooms} ${rooms === 1 ? "room" : "rooms"}${mine.has(feed.name) ? " (this one too)" : ""}`);
+        if (status?.lastSuccessAt) spans.push(` — last read ${ago(new Date(status.lastSuccessAt), now)}`);
+        else if (rooms > 0) spans.push(" — not read yet");
         if (status && status.failures > 0) {
-          spans.push({ kind: "text", text: " — " }, bold("⚠ failing"));
-          spans.push({
-            kind: "text",
-            text: ` since ${utcDateTime(status.failingSince ?? status.lastAttemptAt ?? now.toISOString())}: ${status.lastError ?? "error"}${
-              status.nextAttemptAt ? `; next try ${utcDateTime(status.nextAttemptAt)}` : ""
-            }`,
-          });
+          const since = utcDateTime(status.failingSince ?? status.lastAttemptAt ?? now.toISOString());
+          const next = status.nextAttemptAt ? `; next try ${utcDateTime(status.nextAttemptAt)}` : "";
+          spans.push(" — ", bold("⚠ failing"), ` since ${since}: ${status.lastError ?? "error"}${next}`);
         }
         return rich(...spans);
       }),

@@ -1,7 +1,7 @@
 /** !nixhour: the latest Nix Hour episodes, newest first. */
 import { defineCommand } from "../src/core/command.js";
 import { UserError } from "../src/core/errors.js";
-import { link, listBlock, rich } from "../src/core/reply.js";
+import { link, listBlock, rich, textReply } from "../src/core/reply.js";
 import { utcDate } from "../src/feeds/format.js";
 
 export default defineCommand({
@@ -15,7 +15,7 @@ export default defineCommand({
     if (!feed) throw new UserError("The Nix Hour feed is not configured here.");
     const count = typeof args["count"] === "number" ? args["count"] : 3;
     const entries = await ctx.services.feeds.latest(feed, count);
-    if (entries.length === 0) return { blocks: [{ kind: "text", text: rich("No episodes found in ", link("the Nix Hour playlist", feed.siteUrl), ".") }] };
+    if (entries.length === 0) return textReply("No episodes found in ", link("the Nix Hour playlist", feed.siteUrl), ".");
     const items = entries.map((e) => rich(e.link ? link(e.title, e.link) : e.title, e.published ? ` — ${utcDate(e.published)}` : ""));
     return { blocks: [listBlock(items, rich(link("The Nix Hour", feed.siteUrl), ": latest episodes"))] };
   },
