@@ -31,8 +31,8 @@ export function eventDates(e: CommunityEvent): string {
 export function howSoon(e: CommunityEvent, now: Date): string {
   const ms = e.start.getTime() - now.getTime();
   if (ms <= 0) return "happening now";
-  const minutes = Math.floor(ms / 60_000);
-  if (minutes < 60) return `in ${Math.max(1, minutes)} ${minutes === 1 ? "minute" : "minutes"}`;
+  const minutes = Math.max(1, Math.floor(ms / 60_000));
+  if (minutes < 60) return `in ${minutes} ${minutes === 1 ? "minute" : "minutes"}`;
   const hours = Math.floor(minutes / 60);
   if (hours < 24) return `in ${hours} ${hours === 1 ? "hour" : "hours"}`;
   const days = Math.floor(hours / 24);

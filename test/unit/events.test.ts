@@ -157,6 +157,8 @@ describe("events: formatting", () => {
     assert.equal(howSoon(e, new Date("2026-12-06T11:00:00Z")), "in 1 day");
     assert.equal(howSoon(e, new Date("2026-12-07T07:00:00Z")), "in 5 hours");
     assert.equal(howSoon(e, new Date("2026-12-07T11:40:00Z")), "in 20 minutes");
+    assert.equal(howSoon(e, new Date("2026-12-07T11:59:00Z")), "in 1 minute");
+    assert.equal(howSoon(e, new Date("2026-12-07T11:59:30Z")), "in 1 minute");
     assert.equal(howSoon(e, new Date("2026-12-07T13:00:00Z")), "happening now");
   });
 });
