@@ -2,6 +2,7 @@
 import { defineCommand } from "../src/core/command.js";
 import { UserError } from "../src/core/errors.js";
 import { code, link, listBlock, rich, textReply, type RichText } from "../src/core/reply.js";
+import { SLASH } from "../src/core/usage.js";
 import { truncate } from "../src/render/text.js";
 import type { ProgramHit } from "../src/upstream/nixos-search.js";
 import { channelArg, channelOption, completeNames, moreResults } from "./pkg.js";
@@ -37,7 +38,7 @@ export default defineCommand({
     const search = ctx.services.search;
     const channel = channelArg(args, search);
     const program = String(args["program"] ?? "").trim();
-    if (/\s/u.test(program)) throw new UserError(`Give one program name, e.g. ${ctx.prefix}locate rg.`);
+    if (/\s/u.test(program)) throw new UserError(`Give one program name, e.g. ${ctx.prefix === SLASH ? `${SLASH}locate program:rg` : `${ctx.prefix}locate rg`}.`);
     const page = await search.programs(program, { channel });
     if (page.hits.length === 0) {
       return textReply("No package provides a program named ", code(truncate(program, 60)), ` on ${channel}. `, link("Search on the site", page.searchUrl));

@@ -1,6 +1,7 @@
 /** !option: NixOS (or Home Manager, nix-darwin) options on search.nixos.org: type, default, description. */
 import { defineCommand, type CommandContext } from "../src/core/command.js";
 import { cardBlock, code, link, textReply, type Card, type CardField, type RichText, type Span } from "../src/core/reply.js";
+import { SLASH } from "../src/core/usage.js";
 import { htmlToRich } from "../src/render/html-text.js";
 import { charLength, truncate } from "../src/render/text.js";
 import { OPTION_SOURCES, type NixosSearch, type OptionHit, type OptionSource } from "../src/upstream/nixos-search.js";
@@ -73,7 +74,7 @@ export default defineCommand({
     const query = String(args["query"] ?? "");
     const page = await search.options(query, { channel, source });
     if (page.hits.length === 0) {
-      const other = source === "nixos" ? " Home Manager options: --source home-manager." : "";
+      const other = source === "nixos" ? ` Home Manager options: ${ctx.prefix === SLASH ? "source:home-manager" : "--source home-manager"}.` : "";
       return textReply("No option matches ", code(truncate(query, 60)), ` on ${channel} (${source}).${other} `, link("Search on the site", page.searchUrl));
     }
     return {

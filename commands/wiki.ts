@@ -2,6 +2,7 @@
 import { defineCommand } from "../src/core/command.js";
 import { UserError } from "../src/core/errors.js";
 import { cardBlock, code, link, rich, textBlock, type Block, type Reply, type Span } from "../src/core/reply.js";
+import { SLASH } from "../src/core/usage.js";
 import { isLanguageCode, type WikiLookup } from "../src/upstream/mediawiki.js";
 
 /** Builds the reply for a lookup (pure; exported for tests). */
@@ -9,7 +10,7 @@ export function wikiReply(query: string, found: WikiLookup, prefix: string): Rep
   const { best } = found;
   if (!best) {
     const parts: (string | Span)[] = [`Nothing on the wiki matches “${query}”.`];
-    if (found.suggestion) parts.push(" Did you mean ", code(`${prefix}wiki ${found.suggestion}`), "?");
+    if (found.suggestion) parts.push(" Did you mean ", code(prefix === SLASH ? `${SLASH}wiki query:${found.suggestion}` : `${prefix}wiki ${found.suggestion}`), "?");
     parts.push(" Search the wiki: ", link(found.searchUrl, found.searchUrl));
     return { blocks: [textBlock(...parts)] };
   }
@@ -45,11 +46,11 @@ export default defineCommand({
     { name: "lang", type: "string", description: "Prefer the translation in this language (a code such as de, ja or pt-br)", maxLength: 20 },
   ],
   async run(args, ctx) {
-    const query = String(args["query"] ?? "").trim();
-    if (query === "") throw new UserError(`What should nixie look up? Example: ${ctx.prefix}wiki flakes`);
+    // Required: the parser has refused a missing or blank query already.
+    const query = String(args["query"]);
     const rawLang = args["lang"];
     const lang = typeof rawLang === "string" ? rawLang.trim().toLowerCase() : undefined;
-    if (lang !== undefined && !isLanguageCode(lang)) throw new UserError("--lang takes a language code such as de, ja or pt-br.");
+    if (lang !== undefined && !isLanguageCode(lang)) throw new UserError(`${ctx.prefix === SLASH ? "lang:" : "--lang"} takes a language code such as de, ja or pt-br.`);
     const found = await ctx.services.wiki.lookup(query, lang === undefined ? {} : { lang });
     return wikiReply(query, found, ctx.prefix);
   },

@@ -156,6 +156,18 @@ describe("!pkg, !option and !locate through the bot", () => {
       assert.match(await ask("!locate zzzzqqq"), /^No package provides a program named `zzzzqqq` on unstable\. Search on the site </);
     });
 
+    it("hints in slash syntax to Discord slash commands", async () => {
+      await start();
+      const slash = async (name: string, args: [string, string][]): Promise<string> => {
+        const message = { room: { platform: "test" as const, id: "room1" }, user: { id: `user${++users}` }, text: "", canManageRoom: async () => false, slash: true };
+        const reply = await t.bot.dispatcher.invoke(message, name, new Map(args));
+        assert.ok(reply, "a reply");
+        return renderPlain(reply);
+      };
+      assert.match(await slash("option", [["query", "zzzzqqq"]]), /Home Manager options: source:home-manager\. /);
+      assert.equal(await slash("locate", [["program", "rg fd"]]), "Give one program name, e.g. /locate program:rg.");
+    });
+
     it("asks for a word when only exclusions are given", async () => {
       await start();
       assert.equal(await ask("!pkg -esr"), "Give at least one word to search for (words starting with - only exclude).");

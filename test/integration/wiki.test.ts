@@ -8,6 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pino from "pino";
 import { UpstreamError } from "../../src/core/errors.js";
+import { renderPlain } from "../../src/render/plain.js";
 import { createHttp, type Http, type HttpRequest } from "../../src/upstream/http.js";
 import { createMediaWiki } from "../../src/upstream/mediawiki.js";
 import { sendJson, startLoopback, type Loopback, type RecordedRequest } from "../helpers/loopback.js";
@@ -218,6 +219,12 @@ describe("!wiki against a fake wiki.nixos.org", function () {
   it("refuses a --lang that is not a language code, without asking the wiki", async () => {
     const text = await bot.ask("!wiki flakes --lang ../../etc");
     assert.equal(text, "--lang takes a language code such as de, ja or pt-br.");
+    const slash = await bot.bot.dispatcher.invoke(
+      { room: { platform: "test", id: "room1" }, user: { id: "carol" }, text: "", canManageRoom: async () => false, slash: true },
+      "wiki",
+      new Map([["query", "flakes"], ["lang", "../../etc"]]),
+    );
+    assert.equal(renderPlain(slash!), "lang: takes a language code such as de, ja or pt-br.");
     assert.equal(wiki.requests.length, 0);
   });
 

@@ -199,6 +199,8 @@ describe("!wiki reply", () => {
   it("says when nothing matched, with the API's suggestion and the wiki's search link", () => {
     const text = renderPlain(wikiReply("flaks", { others: [], suggestion: "flakes", searchUrl }, "!"));
     assert.equal(text, `Nothing on the wiki matches “flaks”. Did you mean \`!wiki flakes\`? Search the wiki: ${searchUrl}`);
+    const slash = renderPlain(wikiReply("flaks", { others: [], suggestion: "flakes", searchUrl }, "/"));
+    assert.match(slash, /Did you mean `\/wiki query:flakes`\?/, "a slash command's syntax");
     const none = renderPlain(wikiReply("flaks", { others: [], searchUrl }, "?"));
     assert.equal(none, `Nothing on the wiki matches “flaks”. Search the wiki: ${searchUrl}`);
   });
