@@ -85,6 +85,8 @@ export interface FakeDiscordOptions {
    * developer portal). Default true; when false, an IDENTIFY asking for it is closed with 4014.
    */
   readonly messageContentAllowed?: boolean;
+  /** Whether IDENTIFY is answered with READY (default true); false: the session never gets ready. */
+  readonly ready?: boolean;
 }
 
 export interface FakeDiscord {
@@ -286,6 +288,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
             ws.close(4014, "Disallowed intent(s).");
             break;
           }
+          if (opts.ready === false) break;
           sessions++;
           frame(ws, {
             op: 0, t: "READY", s: ++seq,

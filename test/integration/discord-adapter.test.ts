@@ -249,6 +249,16 @@ describe("Discord adapter: start-up", function () {
     assert.deepEqual(fake.gateway, [], "it never opened the gateway");
   });
 
+  it("a gateway that never says READY stops start within readyTimeoutMs, and the client is shut down", async () => {
+    const began = Date.now();
+    const { error, fake, adapter } = await startError({ ready: false }, { token: "t", prefixCommands: false });
+    assert.ok(error instanceof Error);
+    assert.match(error.message, /^Discord: .*READY within 3 s/);
+    assert.ok(Date.now() - began < 7000, `start took ${Date.now() - began} ms`);
+    assert.equal(adapter.isConnected(), false);
+    assert.ok(fake.gateway.some((f) => f["op"] === 2), "it identified");
+  });
+
   it("prefix commands without the Message Content intent allowed stop start with the fix in the message", async () => {
     const { error } = await startError({ messageContentAllowed: false }, { token: "t", prefixCommands: true });
     assert.ok(error instanceof Error);

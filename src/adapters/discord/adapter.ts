@@ -242,6 +242,16 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): Adapter {
     }
   }
 
+  /**
+   * Shuts the client down, waiting at most 2 s: discord.js's destroy() never resolves when it
+   * meets a shard that is still waiting for READY (the shard's own timeout handler destroys it
+   * a second time, and the first close is never reported).
+   */
+  async function destroy(): Promise<void> {
+    const done = client.destroy().catch((err: unknown) => log.debug({ err: errText(err) }, "destroy failed"));
+    if ((await within(done, 2000)) === TIMED_OUT) log.warn("the Discord client did not shut down within 2 s");
+  }
+
   return {
     platform: "discord",
 
@@ -250,11 +260,14 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): Adapter {
       const readyMs = opts.readyTimeoutMs ?? 30_000;
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       try {
-        await client.login(opts.token);
-        if ((await within(ready, readyMs)) === TIMED_OUT) throw new Error(`Discord did not say READY within ${readyMs / 1000} s`);
+        // login() itself waits until every shard is ready (retrying the gateway meanwhile), so
+        // the bound covers it too.
+        const login = client.login(opts.token);
+        login.catch(() => undefined); // after a timeout nobody awaits it any more
+        if ((await within(login.then(() => ready), readyMs)) === TIMED_OUT) throw new Error(`Discord did not say READY within ${readyMs / 1000} s`);
       } catch (err) {
         handler = undefined;
-        await client.destroy().catch(() => undefined);
+        await destroy();
         const hint =
           opts.prefixCommands && /disallowed intents/i.test(errText(err))
             ? " (prefix commands need the Message Content intent: switch it on under Bot in the developer portal, or set discord.prefixCommands to false)"
@@ -277,7 +290,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): Adapter {
     async stop() {
       handler = undefined;
       connected = false;
-      await client.destroy();
+      await destroy();
     },
 
     isConnected: () => connected && client.isReady(),
