@@ -164,8 +164,9 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
       return;
     }
     if (fresh.length > 0) {
-      // Oldest first, so that rooms read them in the order they were written.
-      fresh.sort(([, a], [, b]) => (a.published ?? "").localeCompare(b.published ?? ""));
+      // Oldest first, so that rooms read them in the order they were written. Feeds list the newest
+      // first, so entries without dates (or with the same second) go in reverse feed order.
+      fresh.reverse().sort(([, a], [, b]) => (a.published ?? "").localeCompare(b.published ?? ""));
       const outbox = await state.outbox(feed.name);
       const queued = new Set(outbox.map((o) => o.deliveryId));
       for (const [id, item] of fresh) {

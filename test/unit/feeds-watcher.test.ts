@@ -91,6 +91,32 @@ describe("feeds: the watcher with a scripted feed", () => {
     assert.deepEqual(sent.map((s) => s.room), ["a", "a", "b", "b", "c", "c"]);
   });
 
+  it("posts new entries oldest first, also when the feed gives no dates", async () => {
+    await subs.subscribe(room("a"), "news");
+    items = [];
+    await watcher.poll();
+    // Newest first, as feeds list them, without dates.
+    items.unshift({ guid: "u1", title: "Undated 1", categories: [] }, { guid: "u0", title: "Undated 0", categories: [] });
+    items.unshift({ guid: "u3", title: "Undated 3", categories: [] }, { guid: "u2", title: "Undated 2", categories: [] });
+    const titles: string[] = [];
+    watcher = createFeedWatcher({
+      catalog,
+      subscriptions: subs,
+      fetcher,
+      state: createFeedState(store),
+      async send(_r, reply) {
+        const b = reply.blocks[0];
+        titles.push(b?.kind === "card" ? b.card.title : "summary");
+      },
+      maxPerRoomPerPoll: 10,
+      backoffCapSeconds: 3600,
+      sendPaceMs: 0,
+      log: pino({ level: "silent" }),
+    });
+    await watcher.poll();
+    assert.deepEqual(titles, ["Undated 0", "Undated 1", "Undated 2", "Undated 3"]);
+  });
+
   it("gives up a post after repeated failures, and keeps delivering to the other rooms", async () => {
     await subs.subscribe(room("ok"), "news");
     await subs.subscribe(room("dead"), "news");
