@@ -110,6 +110,8 @@ export interface FakeDiscord {
   ackHeartbeats(on: boolean): void;
   /** The next `n` message posts get a 429 (per-route limit, retry after 0.05 s unless said). */
   rateLimitPosts(n?: number, retryAfterSeconds?: number): void;
+  /** The next `n` slash-command registrations (bulk PUT) get a 429 asking to retry after this long. */
+  rateLimitCommands(n: number, retryAfterSeconds: number): void;
   /** The REST calls whose method and path match. */
   calls(method: string, path: RegExp): RestCall[];
   /** Waits until `pred` holds (polling), failing after `ms`. */
@@ -149,6 +151,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   let seq = 0;
   let sessions = 0;
   let limitedPosts = 0;
+  let limitedCommandPuts = 0;
+  let commandsRetryAfter = 0;
   let acking = true;
   let retryAfter = 0.05;
   let url = "";
@@ -181,6 +185,20 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     return undefined;
   };
 
+  const rateLimited = (res: ServerResponse, seconds: number): void => {
+    const text = JSON.stringify({ message: "You are being rate limited.", retry_after: seconds, global: false });
+    res.writeHead(429, {
+      "content-type": "application/json",
+      "retry-after": String(seconds),
+      "x-ratelimit-limit": "5",
+      "x-ratelimit-remaining": "0",
+      "x-ratelimit-reset-after": String(seconds),
+      "x-ratelimit-bucket": "fake-bucket",
+      "x-ratelimit-scope": "user",
+    });
+    res.end(text);
+  };
+
   function route(call: RestCall, res: ServerResponse): void {
     const { method, path, body } = call;
     const obj = (body && !Array.isArray(body) ? body : {}) as Json;
@@ -197,18 +215,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
         if (limitedPosts > 0) {
           limitedPosts--;
           // Discord's headers say seconds (whole ones in practice); a fraction keeps the test fast.
-          const text = JSON.stringify({ message: "You are being rate limited.", retry_after: retryAfter, global: false });
-          res.writeHead(429, {
-            "content-type": "application/json",
-            "retry-after": String(retryAfter),
-            "x-ratelimit-limit": "5",
-            "x-ratelimit-remaining": "0",
-            "x-ratelimit-reset-after": String(retryAfter),
-            "x-ratelimit-bucket": "fake-bucket",
-            "x-ratelimit-scope": "user",
-          });
-          res.end(text);
-          return;
+          return rateLimited(res, retryAfter);
         }
         // Nonce enforcement: the same nonce in the same channel gives back the first message.
         const nonce = obj["nonce"];
@@ -226,6 +233,10 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       if ((method === "PATCH" && m[3]) || (method === "POST" && !m[3])) return send(res, 200, { ...messageJson(IDS.channel, obj), webhook_id: m[1], application_id: m[1] });
     }
     if (method === "PUT" && (m = path.match(/^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/))) {
+      if (limitedCommandPuts > 0) {
+        limitedCommandPuts--;
+        return rateLimited(res, commandsRetryAfter);
+      }
       const list = Array.isArray(body) ? body : [];
       return send(res, 200, list.map((c) => ({ ...c, id: nextId(), application_id: m![1], ...(m![2] ? { guild_id: m![2] } : {}), version: nextId(), default_permission: true })));
     }
@@ -327,6 +338,10 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     rateLimitPosts(n = 1, seconds = 0.05) {
       limitedPosts += n;
       retryAfter = seconds;
+    },
+    rateLimitCommands(n, seconds) {
+      limitedCommandPuts += n;
+      commandsRetryAfter = seconds;
     },
     calls: (method, path) => rest.filter((c) => c.method === method && path.test(c.path)),
     async waitFor(what, pred, ms = 3000) {

@@ -4,6 +4,7 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { RateLimitError } from "discord.js";
 import { commands } from "../../commands/index.js";
 import { deployCommands } from "../../src/adapters/discord/deploy.js";
 import { slashCommandsFor } from "../../src/adapters/discord/slash.js";
@@ -65,6 +66,17 @@ describe("deploy-commands (fake Discord)", function () {
     assert.equal(result.scope, "global");
     assert.deepEqual(result.registered, commands.map((c) => c.name));
     assert.equal(fake.calls("PUT", /commands$/).at(-1)!.path, `/applications/${IDS.app}/commands`);
+  });
+
+  it("fails at once instead of waiting out a long rate limit, and waits out a short one", async () => {
+    fake.rateLimitCommands(1, 0.05);
+    const result = await deployCommands({ token: "t", applicationId: IDS.app, apiUrl: fake.apiUrl, commands });
+    assert.equal(result.registered.length, commands.length);
+    // Discord allows 200 command creations a day: the wait can be hours.
+    fake.rateLimitCommands(1, 3600);
+    const began = Date.now();
+    await assert.rejects(deployCommands({ token: "t", applicationId: IDS.app, apiUrl: fake.apiUrl, commands }), RateLimitError);
+    assert.ok(Date.now() - began < 5000);
   });
 
   it("says in one line what is missing", async () => {

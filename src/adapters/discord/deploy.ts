@@ -14,8 +14,13 @@ export interface DeployOptions {
   /** REST base like https://discord.com/api (empty: Discord's own). */
   readonly apiUrl?: string;
   readonly commands: readonly CommandDef[];
-  /** Bounds the whole request (discord.js retries 429s within it). */
+  /** Timeout of one HTTP request. Default 15000. */
   readonly timeoutMs?: number;
+  /**
+   * A 429 is waited out (by discord.js) when Discord asks for at most this long; a longer wait
+   * (command creation is limited per day) fails at once. Default 60000.
+   */
+  readonly maxRateLimitWaitMs?: number;
 }
 
 export interface DeployResult {
@@ -25,18 +30,18 @@ export interface DeployResult {
   readonly json: readonly SlashCommandJson[];
 }
 
-/** A REST client for the configured API base, shared by the adapter and deploy-commands. */
-export function createRest(token: string, apiUrl: string | undefined, timeoutMs = 15_000): REST {
-  const rest = new REST({ timeout: timeoutMs, ...(apiUrl ? { api: apiUrl.replace(/\/+$/, "") } : {}) });
-  return rest.setToken(token);
-}
 
 /** Validates and registers the slash commands; throws on a definition Discord would reject. */
 export async function deployCommands(opts: DeployOptions): Promise<DeployResult> {
   const json = slashCommandsFor(opts.commands);
   const problems = slashProblems(json);
   if (problems.length > 0) throw new Error(`slash commands are not valid: ${problems.join("; ")}`);
-  const rest = createRest(opts.token, opts.apiUrl, opts.timeoutMs);
+  const maxWaitMs = opts.maxRateLimitWaitMs ?? 60_000;
+  const rest = new REST({
+    timeout: opts.timeoutMs ?? 15_000,
+    rejectOnRateLimit: (r) => Math.max(r.retryAfter, r.timeToReset) > maxWaitMs,
+    ...(opts.apiUrl ? { api: opts.apiUrl.replace(/\/+$/, "") } : {}),
+  }).setToken(opts.token);
   const guildId = opts.guildId ?? "";
   const guild = guildId !== "";
   const route = guild ? Routes.applicationGuildCommands(opts.applicationId, guildId) : Routes.applicationCommands(opts.applicationId);
