@@ -344,10 +344,13 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
             if (await state.peek(feed.name)) await state.forget(feed.name);
             return;
           }
-          followed.push({ feed, rooms: new Set(rooms.map(roomKey)) });
           await check(feed, rooms, statuses.get(feed.name) ?? { url: feed.url, initialized: false, failures: 0 }, report);
+          // Delivered only when the check completed: had the store failed after queuing new posts
+          // but before marking their entries seen, the next poll would queue and send them again.
+          followed.push({ feed, rooms: new Set(rooms.map(roomKey)) });
         } catch (e) {
-          // Store trouble for one feed must not stop the others.
+          // Store trouble for one feed must not stop the others. Its outbox is read again next time.
+          mayHaveOutbox.add(feed.name);
           report.failed.push(feed.name);
           log.error({ feed: feed.name, err: describe(e) }, "feed poll failed");
         }

@@ -117,6 +117,77 @@ describe("feeds: the watcher with a scripted feed", () => {
     assert.deepEqual(titles, ["Undated 0", "Undated 1", "Undated 2", "Undated 3"]);
   });
 
+  it("sends nothing of a feed whose new entries could not be marked seen, and sends them once when they can", async () => {
+    const state = createFeedState(store);
+    let seenFails = false;
+    watcher = createFeedWatcher({
+      catalog,
+      subscriptions: subs,
+      fetcher,
+      state: {
+        ...state,
+        setSeen: async (feed, seen, current) => {
+          if (seenFails) throw new Error("store hiccup");
+          return state.setSeen(feed, seen, current);
+        },
+      },
+      async send(r, _reply, opts) {
+        sent.push({ room: r.id, id: opts.deliveryId });
+      },
+      maxPerRoomPerPoll: 3,
+      backoffCapSeconds: 3600,
+      sendPaceMs: 0,
+      log: pino({ level: "silent" }),
+    });
+    await subs.subscribe(room("a"), "news");
+    await watcher.poll();
+    add(1);
+    seenFails = true;
+    const failed = await watcher.poll();
+    assert.deepEqual(failed.failed, ["news"]);
+    assert.equal(sent.length, 0);
+    seenFails = false;
+    await watcher.poll();
+    await watcher.poll();
+    assert.deepEqual(sent.map((s) => s.room), ["a"]);
+  });
+
+  it("after a takeover, delivers what the previous instance left even when the first check of that feed fails", async () => {
+    await subs.subscribe(room("a"), "news");
+    refuse.add("a");
+    await watcher.poll();
+    add(1);
+    await watcher.poll();
+    assert.equal((await createFeedState(store).outbox("news")).length, 1);
+    refuse.delete("a");
+    // A new instance, whose first poll cannot read the seen list.
+    const state = createFeedState(store);
+    let seenFails = true;
+    watcher = createFeedWatcher({
+      catalog,
+      subscriptions: subs,
+      fetcher,
+      state: {
+        ...state,
+        seen: async (feed) => {
+          if (seenFails) throw new Error("store hiccup");
+          return state.seen(feed);
+        },
+      },
+      async send(r, _reply, opts) {
+        sent.push({ room: r.id, id: opts.deliveryId });
+      },
+      maxPerRoomPerPoll: 3,
+      backoffCapSeconds: 3600,
+      sendPaceMs: 0,
+      log: pino({ level: "silent" }),
+    });
+    await watcher.poll();
+    seenFails = false;
+    await watcher.poll();
+    assert.deepEqual(sent.map((s) => s.room), ["a"]);
+  });
+
   it("gives up a post after repeated failures, and keeps delivering to the other rooms", async () => {
     await subs.subscribe(room("ok"), "news");
     await subs.subscribe(room("dead"), "news");
