@@ -1,32 +1,11 @@
 /** !option: NixOS (or Home Manager, nix-darwin) options on search.nixos.org: type, default, description. */
 import { defineCommand, type CommandContext } from "../src/core/command.js";
-import { cardBlock, code, link, textReply, type Card, type CardField, type RichText, type Span } from "../src/core/reply.js";
+import { cardBlock, code, link, textReply, type Card, type CardField } from "../src/core/reply.js";
 import { SLASH } from "../src/core/usage.js";
 import { htmlToRich } from "../src/render/html-text.js";
-import { charLength, truncate } from "../src/render/text.js";
+import { truncate, truncateRich } from "../src/render/text.js";
 import { OPTION_SOURCES, type NixosSearch, type OptionHit, type OptionSource } from "../src/upstream/nixos-search.js";
 import { channelArg, channelOption, completeNames, moreResults } from "./pkg.js";
-
-/** Cuts rich text to at most `max` characters (the "…" included), at a word boundary, keeping the spans' kinds. */
-export function clipRich(text: RichText, max: number): RichText {
-  if (text.reduce((n, s) => n + charLength(s.text), 0) <= max) return text;
-  const out: Span[] = [];
-  // Room for the closing "…".
-  let left = max - 1;
-  for (const s of text) {
-    const n = charLength(s.text);
-    if (n <= left) {
-      out.push(s);
-      left -= n;
-      continue;
-    }
-    // Too short a remainder for a readable word: end with an ellipsis instead.
-    if (left >= 8) out.push({ ...s, text: truncate(s.text, left) });
-    else out.push({ kind: "text", text: "…" });
-    break;
-  }
-  return out;
-}
 
 const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, " ").trim();
 
@@ -39,7 +18,7 @@ function optionCard(hit: OptionHit, search: NixosSearch, channel: string, query:
     const shown = truncate(hit.declaredIn, 120);
     fields.push({ name: "Declared in", value: [url === undefined ? code(shown) : link(shown, url)] });
   }
-  const description = hit.descriptionHtml === undefined ? [] : clipRich(htmlToRich(hit.descriptionHtml, { singleLine: true }), 300);
+  const description = hit.descriptionHtml === undefined ? [] : truncateRich(htmlToRich(hit.descriptionHtml, { singleLine: true }), 300);
   return {
     title: hit.name,
     url: search.optionsUrl(channel, query, source, hit.name),

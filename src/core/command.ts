@@ -6,6 +6,12 @@ import type { IncomingMessage, Platform, RoomRef, UserRef } from "./adapter.js";
 import type { Reply } from "./reply.js";
 import type { Services } from "./services.js";
 
+/**
+ * How long an autocomplete may take: Discord allows 3 s for the whole answer, so completions
+ * (and the upstream requests behind them) give up after this.
+ */
+export const AUTOCOMPLETE_TIMEOUT_MS = 2500;
+
 export interface Choice {
   readonly name: string;
   readonly value: string;

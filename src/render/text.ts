@@ -1,4 +1,5 @@
 /** Small text helpers shared by the renderers and commands. */
+import type { RichText, Span } from "../core/reply.js";
 
 /** Removes control characters (keeps newlines and tabs) so nothing upstream can mess up a terminal or a client. */
 export function stripControl(s: string): string {
@@ -30,4 +31,25 @@ export function isSafeUrl(url: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Cuts rich text to at most `max` characters (the "…" included), at a word boundary, keeping the spans' kinds. */
+export function truncateRich(text: RichText, max: number): RichText {
+  if (text.reduce((n, s) => n + charLength(s.text), 0) <= max) return text;
+  const out: Span[] = [];
+  // Room for the closing "…".
+  let left = max - 1;
+  for (const s of text) {
+    const n = charLength(s.text);
+    if (n <= left) {
+      out.push(s);
+      left -= n;
+      continue;
+    }
+    // Too short a remainder for a readable word: end with an ellipsis instead.
+    if (left >= 8) out.push({ ...s, text: truncate(s.text, left) });
+    else out.push({ kind: "text", text: "…" });
+    break;
+  }
+  return out;
 }

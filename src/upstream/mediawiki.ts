@@ -9,6 +9,7 @@
  * (wiki.maxRequestsPerSecond) and the shared cache (wiki.cacheTtlSeconds); the shared layer sends
  * the User-Agent and retries 429 honouring Retry-After. Page links are the API's `fullurl`.
  */
+import { AUTOCOMPLETE_TIMEOUT_MS } from "../core/command.js";
 import { HTMLElement, parse as parseHtml } from "node-html-parser";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
@@ -68,8 +69,6 @@ const SEARCH_LIMIT = 10;
 const CANDIDATES = 8;
 /** Largest parsed section accepted (a lead section is a few kB; a runaway template is not). */
 const MAX_PARSE_BYTES = 1_000_000;
-/** Autocomplete must answer well within Discord's 3 seconds; a late answer is thrown away. */
-const COMPLETE_TIMEOUT_MS = 2500;
 
 /** Language codes as Translate names subpages: `de`, `ja`, `zh-hans`, `pt-br`. */
 const LANG_RE = /^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$/;
@@ -424,7 +423,7 @@ export function createMediaWiki(deps: MediaWikiDeps): MediaWiki {
       const n = Math.max(1, Math.min(25, limit));
       // ask for more than needed: translation subpages drop out. No retries and a short timeout:
       // the answer is useless after Discord's 3 s, and retries would take the pace from lookups.
-      const titles = await openSearch(p, Math.min(50, n * 2), { timeoutMs: COMPLETE_TIMEOUT_MS, retries: 0 });
+      const titles = await openSearch(p, Math.min(50, n * 2), { timeoutMs: AUTOCOMPLETE_TIMEOUT_MS, retries: 0 });
       return titles.filter((t) => translationOf(t) === undefined).slice(0, n);
     },
   };

@@ -8,6 +8,7 @@
  * remembers the first that answers (per channel, in memory) and logs the change once. If none
  * does, it throws an UpstreamError with failure "moved" and a link to the site.
  */
+import { AUTOCOMPLETE_TIMEOUT_MS } from "../core/command.js";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { UpstreamError, UserError } from "../core/errors.js";
@@ -111,8 +112,6 @@ export interface NixosSearchDeps {
   readonly log: Logger;
 }
 
-/** Autocomplete must answer well within Discord's 3 seconds. */
-const COMPLETE_TIMEOUT_MS = 2500;
 const COMPLETE_MAX = 25;
 const CHOICE_MAX_CHARS = 100;
 /** !locate asks for this many candidates and ranks them itself. */
@@ -250,7 +249,7 @@ export function createNixosSearch(deps: NixosSearchDeps): NixosSearch {
     if ([...p].length < 2) return [];
     const esKind: CompleteKind = kind === "package" || kind === "program" ? kind : DOC_TYPE[kind];
     const hintUrl = kind === "package" || kind === "program" ? packagesUrl(ch, p) : optionsUrl(ch, p, kind);
-    const data = await post(ch, typeaheadBody(esKind, p, COMPLETE_MAX), { hintUrl, timeoutMs: COMPLETE_TIMEOUT_MS, retries: 0 });
+    const data = await post(ch, typeaheadBody(esKind, p, COMPLETE_MAX), { hintUrl, timeoutMs: AUTOCOMPLETE_TIMEOUT_MS, retries: 0 });
     const names: string[] = [];
     for (const s of decodePage(data, hintUrl).sources) {
       const candidates =
