@@ -1,6 +1,7 @@
 /** !feeds: every configured feed, how many rooms follow it, its last successful poll, failures. */
 import { defineCommand } from "../src/core/command.js";
 import { bold, code, link, listBlock, rich, type Span } from "../src/core/reply.js";
+import { feedCommand } from "../src/feeds/command-helpers.js";
 import { utcDateTime } from "../src/feeds/format.js";
 
 function ago(from: Date, now: Date): string {
@@ -40,6 +41,6 @@ export default defineCommand({
         return rich(...spans);
       }),
     );
-    return { blocks: [listBlock(items, rich(`Feeds (${ctx.prefix}subscribe <feed> to follow one here):`))] };
+    return { blocks: [listBlock(items, rich(`Feeds (${feedCommand(ctx.prefix, "subscribe", "<feed>")} to follow one here):`))] };
   },
 });

@@ -1,7 +1,7 @@
 /** !subscribe <feed>: this room gets new entries of a configured feed (room managers only). */
 import { defineCommand } from "../src/core/command.js";
 import { bold, link, textReply } from "../src/core/reply.js";
-import { feedOption, resolveFeed } from "../src/feeds/command-helpers.js";
+import { feedCommand, feedOption, resolveFeed } from "../src/feeds/command-helpers.js";
 
 export default defineCommand({
   name: "subscribe",
@@ -18,7 +18,7 @@ export default defineCommand({
     return textReply(
       "Subscribed: new entries of ",
       link(feed.title, feed.siteUrl),
-      ` will be posted here. ${ctx.prefix}unsubscribe ${feed.name} stops them.`,
+      ` will be posted here. ${feedCommand(ctx.prefix, "unsubscribe", feed.name)} stops them.`,
     );
   },
 });

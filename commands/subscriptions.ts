@@ -1,6 +1,7 @@
 /** !subscriptions: the feeds this room follows. */
 import { defineCommand } from "../src/core/command.js";
 import { code, link, listBlock, rich, textReply } from "../src/core/reply.js";
+import { feedCommand } from "../src/feeds/command-helpers.js";
 import { utcDate } from "../src/feeds/format.js";
 
 export default defineCommand({
@@ -10,7 +11,7 @@ export default defineCommand({
   async run(_args, ctx) {
     const { subscriptions, feeds } = ctx.services;
     const names = await subscriptions.list(ctx.room);
-    if (names.length === 0) return textReply(`This room follows no feeds. ${ctx.prefix}feeds lists them; ${ctx.prefix}subscribe <feed> adds one.`);
+    if (names.length === 0) return textReply(`This room follows no feeds. ${ctx.prefix}feeds lists them; ${feedCommand(ctx.prefix, "subscribe", "<feed>")} adds one.`);
     const items = await Promise.all(
       names.map(async (name) => {
         const feed = feeds.catalog.get(name);

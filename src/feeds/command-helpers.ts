@@ -1,7 +1,13 @@
 /** Shared by the feed commands: the `feed` option (with autocomplete) and its lookup. */
 import type { CommandContext, StringOption } from "../core/command.js";
 import { UserError } from "../core/errors.js";
+import { SLASH } from "../core/usage.js";
 import type { FeedDef } from "./catalog.js";
+
+/** How to type a feed command here: `!subscribe nixhour`, or `/subscribe feed:nixhour` as a slash command. */
+export function feedCommand(prefix: string, command: string, feed: string): string {
+  return prefix === SLASH ? `${SLASH}${command} feed:${feed}` : `${prefix}${command} ${feed}`;
+}
 
 /** A required positional `feed` option completed from the configured feeds. */
 export function feedOption(description: string): StringOption {

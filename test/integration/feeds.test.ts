@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { renderPlain } from "../../src/render/plain.js";
 import type { SentMessage, TestBot } from "../helpers/test-bot.js";
 import { startTestBot } from "../helpers/test-bot.js";
 import { startFakeFeeds, type FakeFeeds } from "../helpers/fake-feeds.js";
@@ -82,6 +83,20 @@ describe("feeds: polling, dedup and delivery", function () {
       assert.match(await t.ask("!subscribe security", { room: "room3", manager: true }), /Subscribed/);
       assert.match(await t.ask("!subscriptions", { room: "room1" }), /`announcements` — NixOS Discourse: Announcements/);
       assert.match(await t.ask("!subscriptions", { room: "room9" }), /follows no feeds/);
+    });
+
+    it("hints in slash syntax to Discord slash commands", async () => {
+      const slash = async (name: string, args: [string, string][], room: string): Promise<string> => {
+        const message = { room: { platform: "test" as const, id: room }, user: { id: "slasher" }, text: "", canManageRoom: async () => true, slash: true };
+        const reply = await t.bot.dispatcher.invoke(message, name, new Map(args));
+        assert.ok(reply, "a reply");
+        return renderPlain(reply);
+      };
+      assert.match(await slash("subscribe", [["feed", "nixhour"]], "slash-room"), /will be posted here\. \/unsubscribe feed:nixhour stops them\.$/);
+      assert.match(await slash("unsubscribe", [["feed", "nixhour"]], "slash-room"), /Unsubscribed/);
+      assert.match(await slash("subscriptions", [], "slash-room"), /\/feeds lists them; \/subscribe feed:<feed> adds one\.$/);
+      assert.match(await slash("feeds", [], "slash-room"), /^Feeds \(\/subscribe feed:<feed> to follow one here\):/);
+      assert.match(await t.ask("!subscriptions", { room: "slash-room" }), /!feeds lists them; !subscribe <feed> adds one\.$/);
     });
 
     it("stays silent on the first poll: what is in a feed then is old news", async () => {
