@@ -65,11 +65,16 @@ export class IntervalLimiter {
     this.interval = 1000 / perSecond;
   }
 
-  /** Resolves when the caller may start. */
-  async wait(): Promise<void> {
+  /**
+   * Resolves true when the caller may start; false at once (taking no slot) when its turn would
+   * come later than `maxWaitMs` from now.
+   */
+  async wait(maxWaitMs = Infinity): Promise<boolean> {
     const now = Date.now();
     const start = Math.max(now, this.next);
+    if (start - now > maxWaitMs) return false;
     this.next = start + this.interval;
     if (start > now) await new Promise((r) => setTimeout(r, start - now));
+    return true;
   }
 }

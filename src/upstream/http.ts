@@ -125,12 +125,19 @@ export function createHttp(opts: HttpOptions): Http {
 
   async function withRetries(req: HttpRequest): Promise<HttpResponse> {
     const retries = req.retries ?? opts.retries;
+    const timeoutMs = req.timeoutMs ?? opts.timeoutMs;
     for (let attempt = 0; ; attempt++) {
-      await req.limiter?.wait();
+      // The timeout covers the wait for the client-side pace too: a burst of requests cannot
+      // leave one queued far longer than its caller is willing to wait.
+      const queued = Date.now();
+      if (req.limiter && !(await req.limiter.wait(timeoutMs))) {
+        throw new UpstreamError(req.service, "rate-limited", `too many requests queued for the ${req.service} pace`);
+      }
+      const left = timeoutMs - (Date.now() - queued);
       const started = Date.now();
       let res: HttpResponse;
       try {
-        res = await once(req);
+        res = await once(left === timeoutMs ? req : { ...req, timeoutMs: Math.max(1, left) });
       } catch (e) {
         opts.onEvent?.({ service: req.service, outcome: "error", ms: Date.now() - started });
         // Network errors are retried like 503; timeouts are not (the user is already waiting).

@@ -204,6 +204,20 @@ describe("shared HTTP layer", () => {
     assert.deepEqual(r.data, { n: 2 });
   });
 
+  it("counts the wait for the pace against the timeout, and refuses a request whose turn is too far off", async () => {
+    const { http } = make({ timeoutMs: 300 });
+    const limiter = new IntervalLimiter(5); // one every 200 ms
+    const results = await Promise.allSettled(Array.from({ length: 4 }, (_, i) => http.request({ service: "test", url: `${srv.url}/q${i}`, limiter })));
+    // Turns at 0, 200, 400, 600 ms: the last two are beyond the 300 ms timeout.
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ["fulfilled", "fulfilled", "rejected", "rejected"],
+    );
+    const refused = results[2] as PromiseRejectedResult;
+    assert.ok(refused.reason instanceof UpstreamError && refused.reason.failure === "rate-limited");
+    assert.equal(srv.requests.length, 2, "refused requests never reach the server");
+  });
+
   it("paces requests through a limiter", async () => {
     const { http } = make();
     const limiter = new IntervalLimiter(20); // one every 50 ms
