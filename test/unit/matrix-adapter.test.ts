@@ -375,6 +375,17 @@ describe("matrix adapter (fake client)", () => {
     });
   });
 
+  describe("!leave", () => {
+    it("leaves and drops the subscriptions even when the goodbye cannot be sent", async () => {
+      const { client } = await start();
+      client.sendFailures.push(Object.assign(new Error("M_FORBIDDEN"), { statusCode: 403, errcode: "M_FORBIDDEN" }));
+      client.emit("room.message", ROOM, message("!leave"));
+      await until("leaving", () => client.left.length === 1 && subs.removed.length === 1);
+      assert.equal(client.sends().length, 1, "the goodbye was tried");
+      assert.deepEqual(subs.removed[0], { platform: "matrix", id: ROOM });
+    });
+  });
+
   describe("membership and room upgrades", () => {
     it("drops a room's subscriptions when kicked", async () => {
       const { client } = await start();
@@ -416,6 +427,17 @@ describe("matrix adapter (fake client)", () => {
       // the second tombstone is recognised as the same one on arrival
       assert.deepEqual(client.joined, [{ room: "!new:other.example", via: ["other.example"] }]);
       assert.deepEqual(subs.moved, [[{ platform: "matrix", id: ROOM }, { platform: "matrix", id: "!new:other.example" }]]);
+    });
+  });
+
+  describe("room upgrades nixie cannot follow", () => {
+    it("moves the subscriptions to the new room even when it cannot join it (invite-only), so an invite there brings them back", async () => {
+      const { client } = await start();
+      client.joinRoom = async () => Promise.reject(Object.assign(new Error("M_FORBIDDEN"), { statusCode: 403, errcode: "M_FORBIDDEN" }));
+      const tomb: RoomEvent = { type: "m.room.tombstone", state_key: "", event_id: "$t2", sender: "@mod:hs.example", content: { body: "upgraded", replacement_room: "!new:hs.example" } };
+      client.emit("room.event", ROOM, tomb);
+      await until("subscriptions moved", () => subs.moved.length === 1);
+      assert.deepEqual(subs.moved, [[{ platform: "matrix", id: ROOM }, { platform: "matrix", id: "!new:hs.example" }]]);
     });
   });
 

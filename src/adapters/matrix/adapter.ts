@@ -17,7 +17,7 @@ import type { Store } from "../../storage/store.js";
 import { commandText, inviteAllowed, isEncryptionSign, replyRelation, serverOf, tombstoneTarget, type RoomEvent } from "./events.js";
 import { resolveAccessToken, type PasswordLogin } from "./login.js";
 import { canManage } from "./power.js";
-import { createSender, txnIdFor, type RawRequester } from "./send.js";
+import { createSender, retryDelay, txnIdFor, type RawRequester } from "./send.js";
 
 /** What the adapter uses of a matrix-bot-sdk MatrixClient (a recording fake in unit tests). */
 export interface MatrixClientLike extends RawRequester {
@@ -137,16 +137,6 @@ export function createMatrixAdapter(opts: MatrixAdapterOptions): Adapter & { rea
     await meta.set(key, new Date().toISOString());
   }
 
-  async function roomIsEncrypted(roomId: string): Promise<boolean> {
-    try {
-      await client!.doRequest("GET", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.encryption/`);
-      return true;
-    } catch (err) {
-      if ((err as { errcode?: unknown }).errcode === "M_NOT_FOUND") return false;
-      throw err;
-    }
-  }
-
   async function stateContent(roomId: string, type: string, format?: "event"): Promise<Record<string, unknown> | undefined> {
     try {
       const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/${encodeURIComponent(type)}/`;
@@ -193,13 +183,17 @@ export function createMatrixAdapter(opts: MatrixAdapterOptions): Adapter & { rea
       },
     };
     const reply: Reply | null = await handler(message);
-    if (reply && running) {
-      const content = { ...renderMatrix(reply), "m.relates_to": replyRelation(event as RoomEvent & { event_id: string }) };
-      await send(roomId, content, `nixie.r.${randomUUID()}`);
-    }
-    if (leave && client) {
-      await client.leaveRoom(roomId, `asked by ${sender}`);
-      await onLeft(roomId, `${config.prefix}leave by ${sender}`);
+    try {
+      if (reply && running) {
+        const content = { ...renderMatrix(reply), "m.relates_to": replyRelation(event as RoomEvent & { event_id: string }) };
+        await send(roomId, content, `nixie.r.${randomUUID()}`);
+      }
+    } finally {
+      // a goodbye that cannot be sent does not keep nixie in a room a manager asked it to leave
+      if (leave && client) {
+        await client.leaveRoom(roomId, `asked by ${sender}`);
+        await onLeft(roomId, `${config.prefix}leave by ${sender}`);
+      }
     }
   }
 
@@ -213,7 +207,7 @@ export function createMatrixAdapter(opts: MatrixAdapterOptions): Adapter & { rea
     }
     await withRetry(() => client!.joinRoom(roomId));
     log.info({ room: roomId, inviter }, "matrix: joined on invite");
-    if (!useCrypto && (await roomIsEncrypted(roomId))) await noticeEncrypted(roomId);
+    if (!useCrypto && (await stateContent(roomId, "m.room.encryption")) !== undefined) await noticeEncrypted(roomId);
   }
 
   async function onRoomEvent(roomId: string, event: RoomEvent): Promise<void> {
@@ -225,22 +219,26 @@ export function createMatrixAdapter(opts: MatrixAdapterOptions): Adapter & { rea
     if (target === undefined || followedTombstones.has(`${roomId}>${target}`)) return;
     followedTombstones.add(`${roomId}>${target}`);
     const via = event.sender ? serverOf(event.sender) : undefined;
-    await withRetry(() => client!.joinRoom(target, via ? [via] : []));
+    // An invite-only new room needs an invite; the subscriptions move there anyway and wait for
+    // it, since the old room takes no more posts.
+    const joinError = await withRetry(() => client!.joinRoom(target, via ? [via] : [])).then(
+      () => undefined,
+      (err: unknown) => errText(err),
+    );
     const moved = opts.subscriptions ? await opts.subscriptions.moveRoom(room(roomId), room(target)) : 0;
-    log.info({ from: roomId, to: target, subscriptionsMoved: moved }, "matrix: room upgraded, followed it");
+    if (joinError === undefined) log.info({ from: roomId, to: target, subscriptionsMoved: moved }, "matrix: room upgraded, followed it");
+    else log.warn({ from: roomId, to: target, subscriptionsMoved: moved, err: joinError }, "matrix: room upgraded, but nixie cannot join the new room; invite it there");
   }
 
-  /** Joins and other one-off requests: waits out 429s like sends do (bounded). */
+  /** Joins, logins and other one-off requests: retried like sends are (429s waited out, bounded). */
   async function withRetry<T>(fn: () => Promise<T>): Promise<T> {
     const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     for (let i = 0; ; i++) {
       try {
         return await fn();
       } catch (err) {
-        const e = err as { statusCode?: unknown; errcode?: unknown; retryAfterMs?: unknown };
-        const limited = e.statusCode === 429 || e.errcode === "M_LIMIT_EXCEEDED";
-        const wait = typeof e.retryAfterMs === "number" ? e.retryAfterMs : 1000 * 2 ** i;
-        if (!limited || i >= 3 || wait > config.http.maxRetryWaitMs) throw err;
+        const wait = retryDelay(err, i);
+        if (wait === undefined || i >= 3 || wait > config.http.maxRetryWaitMs) throw err;
         await sleep(wait);
       }
     }
