@@ -19,6 +19,8 @@ export const DISCORD_LIMITS = {
   author: 256,
   /** Sum of all embed text in one message. */
   embedTotal: 6000,
+  /** Embed url, image url; longer links are refused with a 400. */
+  url: 2048,
   autocompleteChoices: 25,
   choiceLength: 100,
 } as const;
@@ -56,6 +58,9 @@ export function escapeDiscord(s: string): string {
 /** Text inside a code span: backticks cannot be escaped there, so they are replaced. */
 const codeText = (s: string): string => stripControl(s).replace(/`/g, "ˋ").replace(/\n/g, " ");
 
+/** http(s) and within Discord's URL length; anything else is shown as text or left out. */
+const usableUrl = (url: string): boolean => isSafeUrl(url) && new URL(url).href.length <= DISCORD_LIMITS.url;
+
 function linkUrl(url: string): string {
   return new URL(url).href.replace(/\(/g, "%28").replace(/\)/g, "%29").replace(/ /g, "%20");
 }
@@ -73,7 +78,7 @@ export function discordRich(text: RichText): string {
         case "code":
           return s.text === "" ? "" : `\`${codeText(s.text)}\``;
         case "link":
-          if (!isSafeUrl(s.url)) return escapeDiscord(s.text);
+          if (!usableUrl(s.url)) return escapeDiscord(s.text);
           return `[${escapeDiscord(s.text || s.url)}](${linkUrl(s.url)})`;
       }
     })
@@ -88,7 +93,7 @@ function contentOf(b: Exclude<Block, { kind: "card" }>): string {
 
 function embedOf(card: Card, isError: boolean): DiscordEmbed {
   const e: DiscordEmbed = { title: truncate(stripControl(card.title), DISCORD_LIMITS.title) };
-  if (card.url && isSafeUrl(card.url)) e.url = new URL(card.url).href;
+  if (card.url && usableUrl(card.url)) e.url = new URL(card.url).href;
   if (card.description && card.description.length > 0) {
     const d = discordRich(card.description);
     if (d.trim() !== "") e.description = truncate(d, DISCORD_LIMITS.description);
@@ -103,7 +108,7 @@ function embedOf(card: Card, isError: boolean): DiscordEmbed {
   });
   if (fields.length > 0) e.fields = fields;
   if (card.footer) e.footer = { text: truncate(stripControl(card.footer), DISCORD_LIMITS.footer) };
-  if (card.image && isSafeUrl(card.image)) e.image = { url: new URL(card.image).href };
+  if (card.image && usableUrl(card.image)) e.image = { url: new URL(card.image).href };
   e.color = isError ? 0xd9534f : 0x5277c3; // NixOS blue
   return e;
 }

@@ -122,7 +122,11 @@ function tidy(spans: Span[], singleLine: boolean): RichText {
  * one is in range, else at a word boundary with "…".
  */
 export function firstSentences(text: string, maxSentences: number, maxChars: number): string {
-  const flat = text.replace(/\s+/g, " ").trim();
+  // Only the start can be shown: a long text is cut first, so the work stays bounded.
+  const limit = maxChars * 4 + 64;
+  const start = text.trimStart();
+  const flat = start.slice(0, limit).replace(/\s+/g, " ").trim();
+  const more = start.length > limit;
   const sentenceEnd = /[.!?](?=\s+[A-Z0-9"'(`“])|[.!?]$/g;
   let end = -1;
   let count = 0;
@@ -135,7 +139,7 @@ export function firstSentences(text: string, maxSentences: number, maxChars: num
   }
   if (end > 0) return flat.slice(0, end);
   const chars = [...flat];
-  if (chars.length <= maxChars) return flat;
+  if (chars.length <= maxChars) return more ? `${flat.replace(/\S*$/u, "").trimEnd() || flat}…` : flat;
   const cut = chars.slice(0, maxChars - 1).join("");
   const space = cut.lastIndexOf(" ");
   return `${(space > maxChars * 0.5 ? cut.slice(0, space) : cut).trimEnd()}…`;

@@ -388,7 +388,8 @@ describe("mediawiki client on failures", () => {
     const mw = createMediaWiki({ config: { wiki: { api: `${wiki.url}/w/api.php`, cacheTtlSeconds: 3600, maxRequestsPerSecond: 5 } }, http: makeHttp(), log });
     await mw.lookup("home manager"); // opensearch and search together, then pages, then parse
     assert.equal(arrivals.length, 4);
-    for (let i = 1; i < arrivals.length; i++) assert.ok(arrivals[i]! - arrivals[i - 1]! >= 180, `gaps: ${arrivals.map((t) => t - arrivals[0]!).join(", ")} ms`);
+    // Measured from the first arrival (each arrival jitters a little, starts are 200 ms apart).
+    for (let i = 1; i < arrivals.length; i++) assert.ok(arrivals[i]! - arrivals[0]! >= i * 200 - 40, `arrivals: ${arrivals.map((t) => t - arrivals[0]!).join(", ")} ms`);
   });
 
   it("autocomplete asks once, without retries: a late answer is of no use to Discord", async () => {

@@ -52,6 +52,9 @@ describe("firstSentences", () => {
 
   it("does not split on abbreviations followed by lower case, and cuts long text at a word", () => {
     assert.equal(firstSentences("Use e.g. nix build. Then run.", 1, 100), "Use e.g. nix build.");
+    const huge = `${" ".repeat(5000)}${"word ".repeat(100_000)}`;
+    const start = firstSentences(huge, 2, 50);
+    assert.ok(start.startsWith("word word") && start.endsWith("…") && [...start].length <= 50, start);
     const long = "word ".repeat(100);
     const cut = firstSentences(long, 2, 50);
     assert.ok(cut.endsWith("…") && [...cut].length <= 50);

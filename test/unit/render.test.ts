@@ -126,6 +126,15 @@ describe("discord renderer", () => {
     const shown = p.embeds.length;
     assert.equal(p.content, `…and ${14 - shown} more not shown here.`);
   });
+  it("leaves out links and images longer than Discord accepts", () => {
+    const long = `https://example.org/${"a".repeat(2100)}`;
+    const p = renderDiscord({ blocks: [textBlock(link("docs", long)), cardBlock({ title: "t", url: long, image: long, description: rich(link("more", long)) })] });
+    assert.equal(p.content, "docs");
+    assert.equal(p.embeds[0]!.url, undefined);
+    assert.equal(p.embeds[0]!.image, undefined);
+    assert.equal(p.embeds[0]!.description, "more");
+  });
+
   it("never sends an empty message", () => {
     assert.equal(renderDiscord({ blocks: [] }).content, "…");
   });
