@@ -1,11 +1,13 @@
 /**
  * Which chat adapters run: every platform whose credentials are configured. When none is, main.ts
- * falls back to the console adapter.
+ * falls back to the console adapter. A platform configured only in part is a configuration error:
+ * the console fall-back would hide it (without a terminal it ends at once).
  */
 import type { Logger } from "pino";
 import type { Config, Secrets } from "../config.js";
 import type { Adapter } from "../core/adapter.js";
 import type { Dispatcher } from "../core/dispatcher.js";
+import { ConfigError } from "../core/errors.js";
 import type { Services } from "../core/services.js";
 
 export interface AdapterDeps {
@@ -32,7 +34,8 @@ export async function createPlatformAdapters(deps: AdapterDeps): Promise<Adapter
       log: deps.log,
       subscriptions: deps.services.subscriptions,
     });
-    if (matrix) adapters.push(matrix);
+    if (!matrix) throw new ConfigError("MATRIX_HOMESERVER_URL is set, but Matrix needs MATRIX_ACCESS_TOKEN, or MATRIX_USER and MATRIX_PASSWORD, as well");
+    adapters.push(matrix);
   }
   if (deps.secrets.discordToken !== undefined) {
     const { discordAdapterFor } = await import("./discord/index.js");
@@ -43,7 +46,8 @@ export async function createPlatformAdapters(deps: AdapterDeps): Promise<Adapter
       log: deps.log,
       onRoomGone: (room) => deps.services.subscriptions.removeRoom(room),
     });
-    if (discord) adapters.push(discord);
+    if (!discord) throw new ConfigError("DISCORD_TOKEN is set, but Discord needs DISCORD_APPLICATION_ID as well");
+    adapters.push(discord);
   }
   return adapters;
 }
