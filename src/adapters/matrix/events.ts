@@ -53,6 +53,15 @@ export function stripReplyFallback(body: string): string {
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
+// "nixie: help", "nixie, pkg firefox", "@nixie: help" (a client's mention pill shows the name);
+// built once per bot name, not for every message in every room
+const mentionPatterns = new Map<string, RegExp>();
+function mentionPattern(botName: string): RegExp {
+  let re = mentionPatterns.get(botName);
+  if (!re) mentionPatterns.set(botName, (re = new RegExp(`^@?${escapeRegExp(botName)}[:,]\\s*(\\S[\\s\\S]*)$`, "iu")));
+  return re;
+}
+
 /**
  * The command text in a message for nixie, in prefix form ("!help pkg"), or undefined when the
  * event is not one to answer: not an m.text message, nixie's own, an edit, redacted, from
@@ -72,8 +81,7 @@ export function commandText(event: RoomEvent, f: CommandFilter): string | undefi
   if (isRecord(rel?.["m.in_reply_to"])) body = stripReplyFallback(body);
   body = body.trim();
   if (body.startsWith(f.prefix)) return body;
-  // "nixie: help", "nixie, pkg firefox", "@nixie: help" (a client's mention pill shows the name)
-  const mention = new RegExp(`^@?${escapeRegExp(f.botName)}[:,]\\s*(\\S[\\s\\S]*)$`, "iu").exec(body);
+  const mention = mentionPattern(f.botName).exec(body);
   if (mention) {
     const rest = mention[1]!;
     return rest.startsWith(f.prefix) ? rest : `${f.prefix}${rest}`;
