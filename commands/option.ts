@@ -43,7 +43,10 @@ export default defineCommand({
       positional: true,
       required: true,
       rest: true,
-      complete: completeNames("nixos"),
+      complete: completeNames((others) => {
+        const source = others["source"];
+        return (OPTION_SOURCES as readonly unknown[]).includes(source) ? (source as OptionSource) : "nixos";
+      }),
     },
   ],
   async run(args, ctx: CommandContext) {

@@ -22,9 +22,26 @@ export function channelArg(args: Args, search: NixosSearch): string {
   return search.channel(typeof given === "string" ? given : undefined);
 }
 
-/** Autocomplete of a query option: names from the site's typeahead query. */
-export function completeNames(kind: "package" | "program" | OptionSource): (partial: string, ctx: CompletionContext) => Promise<readonly Choice[]> {
-  return async (partial, ctx) => (await ctx.services.search.complete(kind, partial)).map((n) => ({ name: n, value: n }));
+/**
+ * Autocomplete of a query option: names from the site's typeahead query, in the channel (and,
+ * for options, the source) the user has already chosen, if any.
+ */
+export function completeNames(
+  kind: "package" | "program" | ((others: CompletionContext["others"]) => OptionSource),
+): (partial: string, ctx: CompletionContext) => Promise<readonly Choice[]> {
+  return async (partial, ctx) => {
+    const search = ctx.services.search;
+    const given = ctx.others["channel"];
+    let channel: string | undefined;
+    try {
+      channel = typeof given === "string" && given !== "" ? search.channel(given) : undefined;
+    } catch {
+      channel = undefined; // not a channel (yet): complete in the default one
+    }
+    const k = typeof kind === "function" ? kind(ctx.others) : kind;
+    const names = await search.complete(k, partial, channel === undefined ? {} : { channel });
+    return names.map((n) => ({ name: n, value: n }));
+  };
 }
 
 /** "21 more results" with a link to the whole search, or nothing when everything is shown. */

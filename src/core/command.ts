@@ -77,7 +77,10 @@ export interface CommandContext {
   now(): Date;
 }
 
-export type CompletionContext = Pick<CommandContext, "services" | "platform" | "now">;
+export type CompletionContext = Pick<CommandContext, "services" | "platform" | "now"> & {
+  /** What the user has typed so far into the command's other options (raw, not yet validated). */
+  readonly others: Readonly<Record<string, string | number | boolean>>;
+};
 
 export interface CommandDef {
   /** Lower-case, 1–32 characters of [a-z0-9_-]. */

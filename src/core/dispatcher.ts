@@ -40,7 +40,13 @@ export interface Dispatcher {
   /** A command whose options arrive already split (Discord slash commands). */
   invoke(message: IncomingMessage, name: string, raw: ReadonlyMap<string, string | number | boolean>): Promise<Reply | null>;
   /** Autocomplete for one option: at most 25 choices; never throws. */
-  complete(name: string, option: string, partial: string, platform: Platform): Promise<readonly Choice[]>;
+  complete(
+    name: string,
+    option: string,
+    partial: string,
+    platform: Platform,
+    others?: Readonly<Record<string, string | number | boolean>>,
+  ): Promise<readonly Choice[]>;
   find(name: string): CommandDef | undefined;
 }
 
@@ -156,7 +162,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       return run(cmd, message, () => validateArgs(cmd, raw, shown, limits), shown);
     },
 
-    async complete(name, option, partial, platform) {
+    async complete(name, option, partial, platform, others = {}) {
       const cmd = byName.get(name.toLowerCase());
       const opt = cmd?.options.find((o) => o.name === option);
       if (!opt) return [];
@@ -166,7 +172,12 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       }
       if (opt.type !== "string" || !opt.complete) return [];
       try {
-        const choices = await opt.complete(partial.slice(0, opts.maxArgLength), { services: opts.services, platform, now });
+        const bounded = Object.fromEntries(
+          Object.entries(others)
+            .filter(([k]) => k !== option && cmd!.options.some((o) => o.name === k))
+            .map(([k, v]) => [k, typeof v === "string" ? v.slice(0, opts.maxArgLength) : v]),
+        );
+        const choices = await opt.complete(partial.slice(0, opts.maxArgLength), { services: opts.services, platform, now, others: bounded });
         return choices
           .filter((c) => c.name !== "" && c.value !== "")
           .slice(0, 25)

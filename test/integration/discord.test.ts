@@ -133,6 +133,16 @@ describe("Discord end to end (discord.js against a fake Discord)", function () {
     assert.deepEqual(dataOf(cb)["choices"], [{ name: "26.05", value: "26.05" }]);
   });
 
+  it("autocomplete passes the options already filled in (the option source)", async () => {
+    const i = autocomplete("option", [
+      { name: "source", type: 3, value: "home-manager" },
+      { name: "query", type: 3, value: "programs.gi", focused: true },
+    ]);
+    fake.dispatch("INTERACTION_CREATE", i);
+    await fake.waitFor("the autocomplete answer", () => callbackOf(fake, i), 3000);
+    assert.ok(search.requests.at(-1)!.strings.includes("home-manager-option"), "Home Manager options were asked");
+  });
+
   it("an error is ephemeral", async () => {
     const i = slashCommand("help", [{ name: "command", type: 3, value: "nosuchcommand" }]);
     fake.dispatch("INTERACTION_CREATE", i);

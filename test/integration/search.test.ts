@@ -327,6 +327,17 @@ describe("!pkg, !option and !locate through the bot", () => {
       assert.equal(fake.requests.length, before, "one character asks nothing");
     });
 
+    it("completes in the channel and option source already chosen in the other options", async () => {
+      await start();
+      const d = t.bot.dispatcher;
+      await d.complete("option", "query", "programs.gi", "discord", { source: "home-manager", channel: "26.05" });
+      const asked = fake.requests.at(-1)!;
+      assert.equal(asked.channel, "26.05");
+      assert.ok(asked.strings.includes("home-manager-option"), "the Home Manager options are asked");
+      await d.complete("pkg", "query", "firef", "discord", { channel: "no-such-channel" });
+      assert.equal(fake.requests.at(-1)!.channel, "unstable", "an unknown channel completes in the default one");
+    });
+
     it("returns nothing (never an error) when the backend fails", async () => {
       await start();
       fake.fail({ kind: "status", status: 500 });

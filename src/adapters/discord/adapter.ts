@@ -166,7 +166,9 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): Adapter {
 
   async function onAutocomplete(i: AutocompleteInteraction): Promise<void> {
     const focused = i.options.getFocused(true);
-    const found = await within(dispatcher.complete(i.commandName, focused.name, String(focused.value), "discord"), autocompleteMs);
+    const others: Record<string, string | number | boolean> = {};
+    for (const o of i.options.data) if (o.name !== focused.name && o.value !== undefined && o.value !== null) others[o.name] = o.value;
+    const found = await within(dispatcher.complete(i.commandName, focused.name, String(focused.value), "discord", others), autocompleteMs);
     // Discord cannot defer autocomplete: late or failed means an empty list, never silence.
     const choices = found === TIMED_OUT ? [] : found;
     if (found === TIMED_OUT) log.debug({ command: i.commandName, option: focused.name }, "autocomplete timed out");
