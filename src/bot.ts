@@ -88,7 +88,13 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.onCommand ? { onCommand: opts.onCommand } : {}),
   });
-  adapters = await opts.adapters(services, dispatcher);
+  try {
+    adapters = await opts.adapters(services, dispatcher);
+  } catch (e) {
+    // A half-configured platform, say: the store opened here must not outlive the failed start.
+    if (!opts.store) await store.close();
+    throw e;
+  }
   const handler = (m: Parameters<Dispatcher["handle"]>[0]) => dispatcher.handle(m);
   const sendTo = async (room: RoomRef, reply: Reply, sendOpts?: SendOptions): Promise<void> => {
     const adapter = adapters.find((a) => a.platform === room.platform);

@@ -106,6 +106,8 @@ export interface FakeDiscord {
   /** Channels that answer 404 (deleted) or 403 (no access) from now on. */
   deleteChannel(id: string): void;
   forbidChannel(id: string): void;
+  /** The channel can be seen but posting in it is not allowed (403 Missing Permissions, a lockdown). */
+  restrictChannel(id: string, on?: boolean): void;
   /** Stops (false) or resumes (true) answering heartbeats with ACKs: a zombie connection. */
   ackHeartbeats(on: boolean): void;
   /** The next `n` message posts get a 429 (per-route limit, retry after 0.05 s unless said). */
@@ -146,6 +148,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   const messages = new Map<string, Json[]>([[IDS.channel, []], [IDS.otherChannel, []], [IDS.dmChannel, []], [IDS.quietDmChannel, []]]);
   const gone = new Set<string>();
   const forbidden = new Set<string>();
+  const restricted = new Set<string>();
   const nonces = new Map<string, Json>();
   const sockets = new Set<WebSocket>();
   let seq = 0;
@@ -212,6 +215,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       if (forbidden.has(id)) return apiError(res, 403, 50001, "Missing Access");
       if (method === "GET" && !m[2]) return send(res, 200, channelJson(id));
       if (method === "POST" && m[2]) {
+        if (restricted.has(id)) return apiError(res, 403, 50013, "Missing Permissions");
         if (limitedPosts > 0) {
           limitedPosts--;
           // Discord's headers say seconds (whole ones in practice); a fraction keeps the test fast.
@@ -334,6 +338,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     },
     deleteChannel: (id) => void gone.add(id),
     forbidChannel: (id) => void forbidden.add(id),
+    restrictChannel: (id, on = true) => void (on ? restricted.add(id) : restricted.delete(id)),
     ackHeartbeats: (on) => void (acking = on),
     rateLimitPosts(n = 1, seconds = 0.05) {
       limitedPosts += n;

@@ -199,6 +199,15 @@ describe("Discord adapter: slash commands (fake Discord)", function () {
     assert.deepEqual(h.gone, [room, general]);
   });
 
+  it("keeps the subscriptions of a channel where posting is only not allowed for now (403 Missing Permissions)", async () => {
+    const goneBefore = h.gone.length;
+    h.fake.restrictChannel(IDS.dmChannel);
+    await assert.rejects(h.adapter.send({ platform: "discord", id: IDS.dmChannel }, textReply("locked"), { deliveryId: "lk-1" }), (e: unknown) => !(e instanceof DiscordRoomGoneError));
+    assert.equal(h.gone.length, goneBefore, "a lockdown does not remove subscriptions");
+    h.fake.restrictChannel(IDS.dmChannel, false);
+    await h.adapter.send({ platform: "discord", id: IDS.dmChannel }, textReply("locked"), { deliveryId: "lk-1" });
+  });
+
   it("a channel it has never seen is fetched; one that does not exist is gone", async () => {
     await h.adapter.send({ platform: "discord", id: IDS.quietDmChannel }, textReply("to a DM"));
     assert.equal(h.fake.messages.get(IDS.quietDmChannel)!.length, 1);

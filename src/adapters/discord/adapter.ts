@@ -226,6 +226,9 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): Adapter {
     await m.reply({ ...payload, allowedMentions: { ...payload.allowedMentions, repliedUser: false } });
   }
 
+  /** Discord's JSON error code for a channel the bot cannot see. */
+  const MISSING_ACCESS = 50001;
+
   async function post(room: RoomRef, reply: Reply, sendOpts: SendOptions | undefined): Promise<void> {
     if (pace) await pace.wait();
     const payload = renderDiscord(reply);
@@ -237,7 +240,11 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): Adapter {
       await channel.send({ ...payload, ...nonce });
     } catch (err) {
       const status = err instanceof DiscordRoomGoneError ? err.status : err instanceof DiscordAPIError ? err.status : undefined;
-      if (status !== 404 && status !== 403) throw err;
+      // Gone: 404, or 403 "Missing Access" (nixie can no longer see the channel). A 403 for a
+      // missing permission (50013, e.g. a moderator's lockdown) is passing: the post fails and is
+      // tried again at the next poll, and the subscription stays.
+      const noAccess = status === 403 && (err instanceof DiscordRoomGoneError || (err instanceof DiscordAPIError && err.code === MISSING_ACCESS));
+      if (status !== 404 && !noAccess) throw err;
       const removed = opts.onRoomGone ? await opts.onRoomGone(room) : 0;
       log.warn({ channel: room.id, status, removed }, "Discord channel is gone or forbids nixie: its subscriptions were removed");
       throw err instanceof DiscordRoomGoneError ? err : new DiscordRoomGoneError(room, status);
