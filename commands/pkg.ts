@@ -39,7 +39,7 @@ export function completeNames(
       channel = undefined; // not a channel (yet): complete in the default one
     }
     const k = typeof kind === "function" ? kind(ctx.others) : kind;
-    const names = await search.complete(k, partial, channel === undefined ? {} : { channel });
+    const names = await search.complete(k, partial, { ...(channel === undefined ? {} : { channel }), deadline: ctx.deadline });
     return names.map((n) => ({ name: n, value: n }));
   };
 }
@@ -84,7 +84,7 @@ export default defineCommand({
     const search = ctx.services.search;
     const channel = channelArg(args, search);
     const query = String(args["query"] ?? "");
-    const page = await search.packages(query, { channel });
+    const page = await search.packages(query, { channel, deadline: ctx.deadline });
     if (page.hits.length === 0) {
       return textReply(
         "No package matches ",

@@ -12,6 +12,7 @@ export function wikiReply(query: string, found: WikiLookup, prefix: string): Rep
     const parts: (string | Span)[] = [`Nothing on the wiki matches “${query}”.`];
     if (found.suggestion) parts.push(" Did you mean ", code(prefix === SLASH ? `${SLASH}wiki query:${found.suggestion}` : `${prefix}wiki ${found.suggestion}`), "?");
     parts.push(" Search the wiki: ", link(found.searchUrl, found.searchUrl));
+    if (found.late) parts.push(" (The wiki was slow to answer: try again in a minute.)");
     return { blocks: [textBlock(...parts)] };
   }
   const blocks: Block[] = [cardBlock({ title: best.title, url: best.url, ...(best.intro === "" ? {} : { description: rich(best.intro) }) })];
@@ -23,6 +24,7 @@ export function wikiReply(query: string, found: WikiLookup, prefix: string): Rep
     });
     blocks.push(textBlock(...spans));
   }
+  if (found.late) blocks.push(textBlock("The wiki was slow to answer, so this is what it had found in time."));
   return { blocks };
 }
 
@@ -41,7 +43,7 @@ export default defineCommand({
       required: true,
       rest: true,
       maxLength: 200,
-      complete: async (partial, ctx) => (await ctx.services.wiki.complete(partial, 25)).map((t) => ({ name: t, value: t })),
+      complete: async (partial, ctx) => (await ctx.services.wiki.complete(partial, 25, { deadline: ctx.deadline })).map((t) => ({ name: t, value: t })),
     },
     { name: "lang", type: "string", description: "Prefer the translation in this language (a code such as de, ja or pt-br)", maxLength: 20 },
   ],
@@ -51,7 +53,7 @@ export default defineCommand({
     const rawLang = args["lang"];
     const lang = typeof rawLang === "string" ? rawLang.trim().toLowerCase() : undefined;
     if (lang !== undefined && !isLanguageCode(lang)) throw new UserError(`${ctx.prefix === SLASH ? "lang:" : "--lang"} takes a language code such as de, ja or pt-br.`);
-    const found = await ctx.services.wiki.lookup(query, lang === undefined ? {} : { lang });
+    const found = await ctx.services.wiki.lookup(query, { ...(lang === undefined ? {} : { lang }), deadline: ctx.deadline });
     return wikiReply(query, found, ctx.prefix);
   },
 });

@@ -85,6 +85,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     maxArgLength: config.input.maxArgLength,
     rateLimiter: new RateLimiter(config.rateLimit.burst, config.rateLimit.perMinute),
     log,
+    commandTimeoutMs: config.http.timeoutMs,
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.onCommand ? { onCommand: opts.onCommand } : {}),
   });

@@ -12,6 +12,12 @@ import type { Services } from "./services.js";
  */
 export const AUTOCOMPLETE_TIMEOUT_MS = 2500;
 
+/**
+ * A command's upstream requests end by its deadline (http.timeoutMs after the message arrived);
+ * building the answer from what is known by then may take this much longer at most.
+ */
+export const COMMAND_GRACE_MS = 1000;
+
 export interface Choice {
   readonly name: string;
   readonly value: string;
@@ -75,9 +81,14 @@ export interface CommandContext {
   /** Leave this room after replying; absent where the platform cannot (see IncomingMessage). */
   readonly leaveRoom?: () => void;
   now(): Date;
+  /**
+   * When the command's upstream requests must be done (a `Date.now()` value): pass it to every
+   * client call (`{ deadline: ctx.deadline }`), and answer with what is known when it passes.
+   */
+  readonly deadline: number;
 }
 
-export type CompletionContext = Pick<CommandContext, "services" | "platform" | "now"> & {
+export type CompletionContext = Pick<CommandContext, "services" | "platform" | "now" | "deadline"> & {
   /** What the user has typed so far into the command's other options (raw, not yet validated). */
   readonly others: Readonly<Record<string, string | number | boolean>>;
 };
@@ -131,9 +142,10 @@ export function defineCommand(def: CommandDef): CommandDef {
   return def;
 }
 
-/** Turns an incoming message into the context a command sees. */
-export function contextFor(message: IncomingMessage, services: Services, prefix: string, now: () => Date): CommandContext {
+/** Turns an incoming message into the context a command sees; `deadline` as in CommandContext. */
+export function contextFor(message: IncomingMessage, services: Services, prefix: string, now: () => Date, deadline: number): CommandContext {
   return {
+    deadline,
     platform: message.room.platform,
     room: message.room,
     user: message.user,

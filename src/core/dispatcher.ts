@@ -5,7 +5,7 @@
 import type { Logger } from "pino";
 import type { IncomingMessage, Platform } from "./adapter.js";
 import { roomKey } from "./adapter.js";
-import { contextFor, type Choice, type CommandDef } from "./command.js";
+import { AUTOCOMPLETE_TIMEOUT_MS, COMMAND_GRACE_MS, contextFor, type Choice, type CommandDef } from "./command.js";
 import { errorToReply, type Outcome } from "./error-reply.js";
 import { parseArgs, splitCommand, validateArgs, type ParsedArgs } from "./parse.js";
 import { RateLimiter } from "./rate-limit.js";
@@ -29,9 +29,16 @@ export interface DispatcherOptions {
   readonly rateLimiter: RateLimiter;
   readonly log: Logger;
   readonly now?: () => Date;
+  /**
+   * Each command's budget for its upstream requests (http.timeoutMs); it answers within this plus
+   * COMMAND_GRACE_MS. Default 5000.
+   */
+  readonly commandTimeoutMs?: number;
   /** Observer for metrics. */
   readonly onCommand?: (e: CommandEvent) => void;
 }
+
+const DEFAULT_COMMAND_TIMEOUT_MS = 5000;
 
 export interface Dispatcher {
   readonly prefix: string;
@@ -75,6 +82,30 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const now = opts.now ?? (() => new Date());
   const limits = { maxArgLength: opts.maxArgLength };
   const prefix = opts.prefix;
+  const budgetMs = opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+
+  /**
+   * Runs a command, bounded: a command that overruns its deadline and the grace (a store or a
+   * homeserver that hangs, a client that does not pass the deadline on) is answered for.
+   */
+  function bounded(shown: string, cmd: CommandDef, run: () => Promise<Reply>, deadline: number, logCtx: Record<string, unknown>): Promise<Reply> {
+    return new Promise<Reply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        opts.log.warn({ ...logCtx, budgetMs }, "command overran its deadline");
+        resolve(errorReply(`${shown}${cmd.name} could not finish in time, try again in a minute.`));
+      }, Math.max(0, deadline + COMMAND_GRACE_MS - Date.now()));
+      run().then(
+        (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+        (e: unknown) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      );
+    });
+  }
 
   function suggest(name: string): string | undefined {
     if (!/^[a-z][a-z0-9_-]{0,31}$/.test(name)) return undefined;
@@ -111,8 +142,9 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         outcome = "refused";
         return errorReply(`Only room managers (moderators) can use ${shown}${cmd.name} here.`);
       }
-      const ctx = contextFor(message, opts.services, shown, now);
-      const reply = await cmd.run(args, ctx);
+      const deadline = started + budgetMs;
+      const ctx = contextFor(message, opts.services, shown, now, deadline);
+      const reply = await bounded(shown, cmd, () => cmd.run(args, ctx), deadline, logCtx);
       return notes.length === 0 ? reply : { ...reply, blocks: [...reply.blocks, ...notes.map((n) => textBlock(n))] };
     } catch (err) {
       const r = errorToReply(err, opts.log, logCtx);
@@ -172,12 +204,12 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       }
       if (opt.type !== "string" || !opt.complete) return [];
       try {
-        const bounded = Object.fromEntries(
+        const given = Object.fromEntries(
           Object.entries(others)
             .filter(([k]) => k !== option && cmd!.options.some((o) => o.name === k))
             .map(([k, v]) => [k, typeof v === "string" ? v.slice(0, opts.maxArgLength) : v]),
         );
-        const choices = await opt.complete(partial.slice(0, opts.maxArgLength), { services: opts.services, platform, now, others: bounded });
+        const choices = await opt.complete(partial.slice(0, opts.maxArgLength), { services: opts.services, platform, now, others: given, deadline: Date.now() + AUTOCOMPLETE_TIMEOUT_MS });
         return choices
           .filter((c) => c.name !== "" && c.value !== "")
           .slice(0, 25)

@@ -2,6 +2,7 @@
 import type { Logger } from "pino";
 import { UpstreamError } from "../core/errors.js";
 import type { DiscourseEvents } from "../upstream/discourse.js";
+import type { Deadline } from "../upstream/http.js";
 import { mergeEvents, upcomingEvents } from "./merge.js";
 import type { CommunityEvent } from "./types.js";
 
@@ -14,16 +15,17 @@ export interface UpcomingResult {
 }
 
 export interface EventsService {
-  upcoming(now: Date, filter: string | undefined, count: number): Promise<UpcomingResult>;
+  /** Discourse's events merged with the curated ones; only the curated ones when Discourse fails or is late. */
+  upcoming(now: Date, filter: string | undefined, count: number, opts?: Deadline): Promise<UpcomingResult>;
 }
 
 export function createEventsService(deps: { discourse: DiscourseEvents; curated: () => readonly CommunityEvent[]; log: Logger }): EventsService {
   return {
-    async upcoming(now, filter, count) {
+    async upcoming(now, filter, count, opts = {}) {
       let fromDiscourse: CommunityEvent[] = [];
       let failed: string | undefined;
       try {
-        fromDiscourse = (await deps.discourse.calendarEvents()) ?? (await deps.discourse.categoryEvents());
+        fromDiscourse = (await deps.discourse.calendarEvents(opts)) ?? (await deps.discourse.categoryEvents(opts));
       } catch (e) {
         if (!(e instanceof UpstreamError)) throw e;
         failed = e.service;

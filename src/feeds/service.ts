@@ -1,5 +1,6 @@
 /** What commands see of the feeds: the catalog, each feed's poll status, and recent entries. */
 import type { FeedFetcher } from "../upstream/feeds.js";
+import type { Deadline } from "../upstream/http.js";
 import type { FeedCatalog, FeedDef } from "./catalog.js";
 import { entryId } from "./entries.js";
 import { capturePost } from "./format.js";
@@ -10,7 +11,7 @@ export interface FeedsService {
   /** The last poll status, or undefined when the feed has not been polled (nobody follows it). */
   status(name: string): Promise<FeedStatus | undefined>;
   /** The newest entries of a feed by publication date (read live, cached for a few minutes). */
-  latest(feed: FeedDef, count: number): Promise<PostEntry[]>;
+  latest(feed: FeedDef, count: number, opts?: Deadline): Promise<PostEntry[]>;
 }
 
 export function createFeedsService(deps: { catalog: FeedCatalog; state: FeedState; fetcher: FeedFetcher; cacheTtlMs: number }): FeedsService {
@@ -21,8 +22,8 @@ export function createFeedsService(deps: { catalog: FeedCatalog; state: FeedStat
       const s = await deps.state.peek(name);
       return feed && s && s.url === feed.url ? s : undefined;
     },
-    async latest(feed, count) {
-      const parsed = await deps.fetcher.read(feed.url, deps.cacheTtlMs);
+    async latest(feed, count, opts = {}) {
+      const parsed = await deps.fetcher.read(feed.url, deps.cacheTtlMs, opts);
       const entries: PostEntry[] = [];
       for (const item of parsed.items) {
         const id = entryId(item, feed.kind);

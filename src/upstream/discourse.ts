@@ -10,7 +10,7 @@ import type { CommunityEvent } from "../events/types.js";
 import { htmlToText } from "../render/html-text.js";
 import { truncate } from "../render/text.js";
 import type { FeedFetcher } from "./feeds.js";
-import type { Http } from "./http.js";
+import { deadlineOf, type Deadline, type Http } from "./http.js";
 
 export interface DiscourseEventsOptions {
   readonly baseUrl: string;
@@ -21,9 +21,9 @@ export interface DiscourseEventsOptions {
 
 export interface DiscourseEvents {
   /** Events from the calendar plugin, or undefined when the site does not have it. */
-  calendarEvents(): Promise<CommunityEvent[] | undefined>;
+  calendarEvents(opts?: Deadline): Promise<CommunityEvent[] | undefined>;
   /** Events from the Events category feed (topics with a date in their first post). */
-  categoryEvents(): Promise<CommunityEvent[]>;
+  categoryEvents(opts?: Deadline): Promise<CommunityEvent[]>;
   /** The Events category page, for "nothing upcoming" replies. */
   readonly categoryUrl: string;
 }
@@ -124,11 +124,11 @@ export function createDiscourseEvents(opts: DiscourseEventsOptions): DiscourseEv
 
   return {
     categoryUrl: `${site}/${EVENTS_CATEGORY_PATH}`,
-    async calendarEvents() {
+    async calendarEvents(call = {}) {
       if (pluginPresent === false) return undefined;
       const url = new URL(`${site}/discourse-post-event/events.json`);
       url.search = new URLSearchParams({ category_id: String(EVENTS_CATEGORY_ID), include_subcategories: "true" }).toString();
-      const res = await opts.http.request({ service, url: url.toString(), accept: [403, 404], cacheTtlMs: opts.cacheTtlMs });
+      const res = await opts.http.request({ service, url: url.toString(), accept: [403, 404], cacheTtlMs: opts.cacheTtlMs, ...deadlineOf(call) });
       if (res.status === 403 || res.status === 404) {
         pluginPresent = false;
         return undefined;
@@ -159,8 +159,8 @@ export function createDiscourseEvents(opts: DiscourseEventsOptions): DiscourseEv
       }
       return out;
     },
-    async categoryEvents() {
-      const feed = await opts.fetcher.read(`${site}/${EVENTS_CATEGORY_PATH}.rss`, opts.cacheTtlMs);
+    async categoryEvents(call = {}) {
+      const feed = await opts.fetcher.read(`${site}/${EVENTS_CATEGORY_PATH}.rss`, opts.cacheTtlMs, call);
       const out: CommunityEvent[] = [];
       for (const item of feed.items) {
         if (!item.html || !item.title || !item.link) continue;

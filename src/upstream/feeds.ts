@@ -4,7 +4,7 @@
  */
 import Parser from "rss-parser";
 import { UpstreamError } from "../core/errors.js";
-import type { Http } from "./http.js";
+import { deadlineOf, type Deadline, type Http } from "./http.js";
 
 /** One feed item as parsed, before any identity or formatting decisions. */
 export interface FeedItem {
@@ -44,7 +44,7 @@ export interface FeedFetcher {
   /** Fetches and parses a feed; throws UpstreamError (HTTP error, timeout, too large, not a feed). */
   fetch(url: string, validators?: Validators): Promise<FetchResult>;
   /** Like fetch() without validators, served from the shared cache for `cacheTtlMs` (commands). */
-  read(url: string, cacheTtlMs: number): Promise<ParsedFeed>;
+  read(url: string, cacheTtlMs: number, opts?: Deadline): Promise<ParsedFeed>;
 }
 
 export interface FeedFetcherOptions {
@@ -137,7 +137,7 @@ export function createFeedFetcher(opts: FeedFetcherOptions): FeedFetcher {
       if (res.headers["last-modified"]) next.lastModified = res.headers["last-modified"];
       return { status: "ok", feed, validators: next };
     },
-    async read(url, cacheTtlMs) {
+    async read(url, cacheTtlMs, call = {}) {
       const service = serviceOf(url);
       const res = await http.request({
         service,
@@ -145,6 +145,7 @@ export function createFeedFetcher(opts: FeedFetcherOptions): FeedFetcher {
         headers: { accept: ACCEPT },
         maxBytes: opts.maxBodyBytes,
         cacheTtlMs,
+        ...deadlineOf(call),
       });
       return parseFeed(res.body, service);
     },

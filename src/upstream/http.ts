@@ -3,6 +3,9 @@
  * backoff on 429/502/503/504 that honour Retry-After, a maximum response size, a TTL cache with
  * single-flight, and typed errors (UpstreamError). Built on node:http and node:https with
  * keep-alive agents.
+ *
+ * A caller that must answer by a given time (a chat command) passes a `deadline`: the request, its
+ * retries, its backoff and its wait for a client-side pace all end by then, whatever `timeoutMs`.
  */
 import { createHash } from "node:crypto";
 import http from "node:http";
@@ -28,6 +31,21 @@ export interface HttpRequest {
   readonly retries?: number;
   /** A client-side pace for this service. */
   readonly limiter?: IntervalLimiter;
+  /**
+   * When the caller stops waiting, as a `Date.now()` value (see {@link Deadline}): the request,
+   * its retries and every wait end by then with a "timeout" UpstreamError. Each attempt still
+   * ends after `timeoutMs` at most.
+   */
+  readonly deadline?: number;
+}
+
+/**
+ * What a caller may bound a client call with. Clients take it as an optional last argument and
+ * hand `deadline` to every request they make for that call.
+ */
+export interface Deadline {
+  /** A `Date.now()` value after which the caller no longer waits for an answer. */
+  readonly deadline?: number;
 }
 
 export interface HttpResponse {
@@ -72,6 +90,11 @@ export interface Http {
   json<T>(req: HttpRequest): Promise<{ status: number; data: T; cached: boolean }>;
   /** Drops every cached answer. */
   clearCache(): void;
+}
+
+/** Only the deadline of a call's options, to spread into a request (absent stays absent). */
+export function deadlineOf(opts: Deadline): Deadline {
+  return opts.deadline === undefined ? {} : { deadline: opts.deadline };
 }
 
 const RETRYABLE = new Set([429, 502, 503, 504]);
@@ -123,17 +146,23 @@ export function createHttp(opts: HttpOptions): Http {
     }
   }
 
+  /** Milliseconds left before the request's deadline (Infinity without one). */
+  const leftOf = (req: HttpRequest): number => (req.deadline === undefined ? Infinity : req.deadline - Date.now());
+
+  const late = (req: HttpRequest): UpstreamError => new UpstreamError(req.service, "timeout", "no answer by the caller's deadline");
+
   async function withRetries(req: HttpRequest): Promise<HttpResponse> {
     const retries = req.retries ?? opts.retries;
     const timeoutMs = req.timeoutMs ?? opts.timeoutMs;
     for (let attempt = 0; ; attempt++) {
-      // The timeout covers the wait for the client-side pace too: a burst of requests cannot
-      // leave one queued far longer than its caller is willing to wait.
+      // The wait for the client-side pace counts against the deadline, or without one against the
+      // timeout: a burst of requests cannot leave one queued far longer than its caller waits.
       const queued = Date.now();
-      if (req.limiter && !(await req.limiter.wait(timeoutMs))) {
-        throw new UpstreamError(req.service, "rate-limited", `too many requests queued for the ${req.service} pace`);
+      if (req.limiter && !(await req.limiter.wait(Math.min(timeoutMs, leftOf(req))))) {
+        throw new UpstreamError(req.service, "timeout", `its turn in the ${req.service} pace comes after the caller stops waiting`);
       }
-      const left = timeoutMs - (Date.now() - queued);
+      const left = Math.min(req.deadline === undefined ? timeoutMs - (Date.now() - queued) : timeoutMs, leftOf(req));
+      if (left <= 0) throw late(req);
       const started = Date.now();
       let res: HttpResponse;
       try {
@@ -142,8 +171,11 @@ export function createHttp(opts: HttpOptions): Http {
         opts.onEvent?.({ service: req.service, outcome: "error", ms: Date.now() - started });
         // Network errors are retried like 503; timeouts are not (the user is already waiting).
         if (e instanceof UpstreamError && e.failure === "network" && attempt < retries) {
-          await sleep(backoff(attempt));
-          continue;
+          const wait = backoff(attempt);
+          if (wait < leftOf(req)) {
+            await sleep(wait);
+            continue;
+          }
         }
         throw e;
       }
@@ -152,7 +184,7 @@ export function createHttp(opts: HttpOptions): Http {
       if (ok) return res;
       if (RETRYABLE.has(res.status) && attempt < retries) {
         const wait = parseRetryAfter(res.headers["retry-after"]) ?? backoff(attempt);
-        if (wait <= opts.maxRetryWaitMs) {
+        if (wait <= opts.maxRetryWaitMs && wait < leftOf(req)) {
           await sleep(wait);
           continue;
         }
@@ -171,7 +203,29 @@ export function createHttp(opts: HttpOptions): Http {
     }
   }
 
-  async function request(req: HttpRequest): Promise<HttpResponse> {
+  /**
+   * A request, bounded by its deadline even when it shares a flight started by a caller that
+   * waits longer.
+   */
+  function request(req: HttpRequest): Promise<HttpResponse> {
+    if (req.deadline === undefined) return cachedRequest(req);
+    const deadline = req.deadline;
+    return new Promise<HttpResponse>((resolve, reject) => {
+      const timer = setTimeout(() => reject(late(req)), Math.max(0, deadline - Date.now()));
+      cachedRequest(req).then(
+        (res) => {
+          clearTimeout(timer);
+          resolve(res);
+        },
+        (e: unknown) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      );
+    });
+  }
+
+  async function cachedRequest(req: HttpRequest): Promise<HttpResponse> {
     const ttl = req.cacheTtlMs ?? 0;
     const key = cacheKeyOf(req);
     if (ttl > 0) {

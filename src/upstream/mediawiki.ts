@@ -8,15 +8,18 @@
  * request uses `format=json&formatversion=2`, goes through one client-side pace
  * (wiki.maxRequestsPerSecond) and the shared cache (wiki.cacheTtlSeconds); the shared layer sends
  * the User-Agent and retries 429 honouring Retry-After. Page links are the API's `fullurl`.
+ *
+ * A lookup takes up to three rounds (searches, page info, intro). Given a deadline, it answers
+ * with what is known when a round is late: the search hits without an intro, or the page without
+ * its intro, marked `late`.
  */
-import { AUTOCOMPLETE_TIMEOUT_MS } from "../core/command.js";
 import { HTMLElement, parse as parseHtml } from "node-html-parser";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { UpstreamError } from "../core/errors.js";
 import { firstSentences, htmlToText } from "../render/html-text.js";
 import { IntervalLimiter } from "./cache.js";
-import type { Http } from "./http.js";
+import { deadlineOf, type Deadline, type Http } from "./http.js";
 
 /** A wiki page and its link as the API gives it. */
 export interface WikiPage {
@@ -38,9 +41,14 @@ export interface WikiLookup {
   readonly suggestion?: string;
   /** The wiki's own full-text search page for the query. */
   readonly searchUrl: string;
+  /**
+   * The wiki was late for the deadline: this is what was known by then (titles not checked for
+   * redirects, intro left out).
+   */
+  readonly late?: boolean;
 }
 
-export interface LookupOptions {
+export interface LookupOptions extends Deadline {
   /** A language code (`de`, `pt-br`): prefer that translation and keep its subpages. */
   readonly lang?: string;
   /** How many other titles to return (default 3). */
@@ -50,8 +58,11 @@ export interface LookupOptions {
 export interface MediaWiki {
   /** Finds the best page for a query, its intro, and a few other matching pages. */
   lookup(query: string, opts?: LookupOptions): Promise<WikiLookup>;
-  /** Titles starting with `partial` (opensearch), translation subpages dropped; at most 25. */
-  complete(partial: string, limit?: number): Promise<readonly string[]>;
+  /**
+   * Titles starting with `partial` (opensearch), translation subpages dropped; at most 25. One
+   * request without retries: pass the caller's deadline (Discord allows 3 s in all).
+   */
+  complete(partial: string, limit?: number, opts?: Deadline): Promise<readonly string[]>;
 }
 
 export interface MediaWikiDeps {
@@ -199,6 +210,16 @@ export function decodeOpenSearch(data: unknown): string[] {
   return Array.isArray(data) ? strings(data[1]) : [];
 }
 
+/** The titles of an opensearch answer with their links (titles without a link are left out). */
+export function decodeOpenSearchPages(data: unknown): WikiPage[] {
+  if (!Array.isArray(data)) return [];
+  const urls = asArr(data[3]);
+  return asArr(data[1]).flatMap((t, i) => {
+    const url = urls[i];
+    return typeof t === "string" && typeof url === "string" && url !== "" ? [{ title: t, url }] : [];
+  });
+}
+
 export interface SearchAnswer {
   readonly titles: readonly string[];
   readonly suggestion?: string;
@@ -275,6 +296,16 @@ export function decodePages(data: unknown): PagesAnswer {
   return { resolve, pages };
 }
 
+/** A failure that only means the answer came too late (the caller's deadline, or the timeout). */
+const isLate = (e: unknown): boolean => e instanceof UpstreamError && e.failure === "timeout";
+
+/** index.php?title=…: a link to a page whose `fullurl` is not known. */
+function pageUrl(indexUrl: string, title: string): string {
+  const u = new URL(indexUrl);
+  u.search = new URLSearchParams({ title }).toString();
+  return u.href;
+}
+
 /** Follows normalisation and redirects (a few hops at most, never in a loop). */
 function follow(title: string, resolve: ReadonlyMap<string, string>): string {
   let t = title;
@@ -299,7 +330,7 @@ export function createMediaWiki(deps: MediaWikiDeps): MediaWiki {
   /** One API call: parameters only through URLSearchParams; API error objects become UpstreamError. */
   async function call(
     params: Record<string, string>,
-    opts: { maxBytes?: number; okErrors?: readonly string[]; timeoutMs?: number; retries?: number } = {},
+    opts: Deadline & { maxBytes?: number; okErrors?: readonly string[]; retries?: number } = {},
   ): Promise<unknown> {
     const url = new URL(api);
     url.search = new URLSearchParams({ ...params, format: "json", formatversion: "2" }).toString();
@@ -309,8 +340,8 @@ export function createMediaWiki(deps: MediaWikiDeps): MediaWiki {
       cacheTtlMs,
       limiter,
       ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
-      ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
       ...(opts.retries === undefined ? {} : { retries: opts.retries }),
+      ...deadlineOf(opts),
     });
     const error = asObj(asObj(data)?.["error"]);
     if (error) {
@@ -332,10 +363,10 @@ export function createMediaWiki(deps: MediaWikiDeps): MediaWiki {
     return u.href;
   }
 
-  const openSearch = async (search: string, limit: number, opts: { timeoutMs?: number; retries?: number } = {}): Promise<string[]> =>
-    decodeOpenSearch(await call({ action: "opensearch", search, namespace: "0", limit: String(limit), redirects: "return" }, opts));
+  const openSearch = async (search: string, limit: number, opts: Deadline & { retries?: number } = {}): Promise<unknown> =>
+    call({ action: "opensearch", search, namespace: "0", limit: String(limit), redirects: "return" }, opts);
 
-  const fullTextSearch = async (search: string): Promise<SearchAnswer> =>
+  const fullTextSearch = async (search: string, opts: Deadline): Promise<SearchAnswer> =>
     decodeSearch(
       await call({
         action: "query",
@@ -349,19 +380,19 @@ export function createMediaWiki(deps: MediaWikiDeps): MediaWiki {
         srprop: "",
         meta: "siteinfo",
         siprop: "general",
-      }),
+      }, opts),
       api,
     );
 
-  const pagesInfo = async (titles: readonly string[]): Promise<PagesAnswer> =>
+  const pagesInfo = async (titles: readonly string[], opts: Deadline): Promise<PagesAnswer> =>
     decodePages(
-      await call({ action: "query", titles: titles.join("|"), redirects: "1", prop: "info|pageprops", inprop: "url", ppprop: "description" }),
+      await call({ action: "query", titles: titles.join("|"), redirects: "1", prop: "info|pageprops", inprop: "url", ppprop: "description" }, opts),
     );
 
-  async function parsedIntro(pageid: number): Promise<string> {
+  async function parsedIntro(pageid: number, opts: Deadline): Promise<string> {
     const data = await call(
       { action: "parse", pageid: String(pageid), prop: "text", section: "0", disableeditsection: "1", disablelimitreport: "1", disabletoc: "1" },
-      { maxBytes: MAX_PARSE_BYTES, okErrors: ["missingtitle", "nosuchpageid", "nosuchsection"] },
+      { maxBytes: MAX_PARSE_BYTES, okErrors: ["missingtitle", "nosuchpageid", "nosuchsection"], ...opts },
     );
     const text = asStr(asObj(asObj(data)?.["parse"])?.["text"]);
     return text === undefined ? "" : introFromSectionHtml(text);
@@ -370,35 +401,66 @@ export function createMediaWiki(deps: MediaWikiDeps): MediaWiki {
   async function lookup(query: string, opts: LookupOptions = {}): Promise<WikiLookup> {
     const lang = opts.lang?.toLowerCase();
     const wantOthers = opts.others ?? 3;
+    const deadline = deadlineOf(opts);
     const withHint = (e: unknown): never => {
       if (e instanceof UpstreamError) throw e.withHint("Search the wiki yourself:", searchPage(query, fallbackIndexUrl()));
       throw e;
     };
     try {
-      const [prefix, found] = await Promise.all([openSearch(query, SEARCH_LIMIT), fullTextSearch(query)]);
-      const searchUrl = searchPage(query, found.indexUrl ?? fallbackIndexUrl());
-      const ranked = rankTitles(query, prefix, found.titles, lang).slice(0, CANDIDATES);
+      const [prefixAnswer, foundAnswer] = await Promise.allSettled([openSearch(query, SEARCH_LIMIT, deadline), fullTextSearch(query, deadline)]);
+      // One search late still leaves the other's hits; both failing, or any other failure, fails.
+      if (prefixAnswer.status === "rejected" && (foundAnswer.status === "rejected" || !isLate(prefixAnswer.reason))) throw prefixAnswer.reason;
+      if (foundAnswer.status === "rejected" && !isLate(foundAnswer.reason)) throw foundAnswer.reason;
+      const prefix = prefixAnswer.status === "fulfilled" ? decodeOpenSearchPages(prefixAnswer.value) : [];
+      const found: SearchAnswer = foundAnswer.status === "fulfilled" ? foundAnswer.value : { titles: [] };
+      const indexUrl = found.indexUrl ?? fallbackIndexUrl();
+      const searchUrl = searchPage(query, indexUrl);
+      const ranked = rankTitles(
+        query,
+        prefix.map((p) => p.title),
+        found.titles,
+        lang,
+      ).slice(0, CANDIDATES);
       const notFound = (): WikiLookup => ({ others: [], searchUrl, ...(found.suggestion ? { suggestion: found.suggestion } : {}) });
+      /** The search hits as they are, when the wiki is too slow to check them and read an intro. */
+      const hitsOnly = (): WikiLookup => {
+        if (ranked.length === 0) return { ...notFound(), late: true };
+        const pages = ranked.map((title) => ({ title, url: prefix.find((p) => p.title === title)?.url ?? pageUrl(indexUrl, title) }));
+        return { best: { ...pages[0]!, intro: "" }, others: pages.slice(1, 1 + wantOthers), searchUrl, late: true };
+      };
+      if (prefixAnswer.status === "rejected" || foundAnswer.status === "rejected") return hitsOnly();
       if (ranked.length === 0) return notFound();
 
       // The translation of the top candidate, if one was asked for, is looked up with the rest.
       const top = ranked[0]!;
       const translate = lang !== undefined && lang !== "en";
       const wanted = translate && translationOf(top) === undefined ? `${top}/${lang}` : undefined;
-      const info = await pagesInfo(wanted === undefined ? ranked : [...ranked, wanted]);
+      let info: PagesAnswer;
+      try {
+        info = await pagesInfo(wanted === undefined ? ranked : [...ranked, wanted], deadline);
+      } catch (e) {
+        if (isLate(e)) return hitsOnly();
+        throw e;
+      }
       const existing: PageInfo[] = [];
       for (const t of ranked) {
         const page = info.pages.get(follow(t, info.resolve));
         if (page && !existing.some((p) => p.title === page.title)) existing.push(page);
       }
       let translated = wanted === undefined ? undefined : info.pages.get(follow(wanted, info.resolve));
+      let late = false;
       // The top candidate was a redirect (`Nix flakes` -> `Flakes`) or is missing: the translation
       // is a subpage of the page it leads to, which costs one more request.
       const first = existing[0];
       if (translate && translated === undefined && first !== undefined && translationOf(first.title) === undefined && `${first.title}/${lang}` !== wanted) {
         const again = `${first.title}/${lang}`;
-        const more = await pagesInfo([again]);
-        translated = more.pages.get(follow(again, more.resolve));
+        try {
+          const more = await pagesInfo([again], deadline);
+          translated = more.pages.get(follow(again, more.resolve));
+        } catch (e) {
+          if (!isLate(e)) throw e;
+          late = true;
+        }
       }
       const best = translated ?? first;
       if (!best) return notFound();
@@ -408,8 +470,17 @@ export function createMediaWiki(deps: MediaWikiDeps): MediaWiki {
         .filter((p) => lang === undefined || translationOf(p.title)?.base !== bestBase)
         .slice(0, wantOthers)
         .map((p) => ({ title: p.title, url: p.url }));
-      const intro = best.description !== undefined ? introFromDescription(best.description) : await parsedIntro(best.pageid);
-      return { best: { title: best.title, url: best.url, intro }, others, searchUrl };
+      let intro = "";
+      if (best.description !== undefined) intro = introFromDescription(best.description);
+      else if (!late) {
+        try {
+          intro = await parsedIntro(best.pageid, deadline);
+        } catch (e) {
+          if (!isLate(e)) throw e;
+          late = true;
+        }
+      }
+      return { best: { title: best.title, url: best.url, intro }, others, searchUrl, ...(late ? { late } : {}) };
     } catch (e) {
       return withHint(e);
     }
@@ -417,13 +488,13 @@ export function createMediaWiki(deps: MediaWikiDeps): MediaWiki {
 
   return {
     lookup,
-    async complete(partial, limit = 25) {
+    async complete(partial, limit = 25, opts = {}) {
       const p = partial.trim();
       if (p === "") return [];
       const n = Math.max(1, Math.min(25, limit));
-      // ask for more than needed: translation subpages drop out. No retries and a short timeout:
-      // the answer is useless after Discord's 3 s, and retries would take the pace from lookups.
-      const titles = await openSearch(p, Math.min(50, n * 2), { timeoutMs: AUTOCOMPLETE_TIMEOUT_MS, retries: 0 });
+      // ask for more than needed: translation subpages drop out. No retries (and the caller's
+      // deadline): the answer is useless after Discord's 3 s, and retries would take the pace from lookups.
+      const titles = decodeOpenSearch(await openSearch(p, Math.min(50, n * 2), { retries: 0, ...deadlineOf(opts) }));
       return titles.filter((t) => translationOf(t) === undefined).slice(0, n);
     },
   };

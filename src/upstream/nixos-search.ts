@@ -4,15 +4,14 @@
  * single-flight, retries, size limit, timeout all come from there).
  *
  * Index churn: the index alias is `latest-<schema>-nixos-<channel>` and the schema number changes
- * a few times a year. When the alias answers 404 the client tries the next `probeAhead` numbers,
- * remembers the first that answers (per channel, in memory) and logs the change once. If none
- * does, it throws an UpstreamError with failure "moved" and a link to the site.
+ * a few times a year. When the alias answers 404 the client tries the next `probeAhead` numbers
+ * at once, remembers the first that answers (per channel, in memory) and logs the change once. If
+ * none does, it throws an UpstreamError with failure "moved" and a link to the site.
  */
-import { AUTOCOMPLETE_TIMEOUT_MS } from "../core/command.js";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { UpstreamError, UserError } from "../core/errors.js";
-import type { Http } from "./http.js";
+import { deadlineOf, type Deadline, type Http, type HttpResponse } from "./http.js";
 import {
   optionsBody,
   packagesBody,
@@ -81,7 +80,7 @@ export interface SearchPage<T> {
   readonly searchUrl: string;
 }
 
-export interface SearchOptions {
+export interface SearchOptions extends Deadline {
   /** A channel from config; resolve user input with `channel()` first. Default: the default channel. */
   readonly channel?: string;
 }
@@ -95,7 +94,10 @@ export interface NixosSearch {
   options(query: string, opts?: SearchOptions & { readonly source?: OptionSource }): Promise<SearchPage<OptionHit>>;
   /** Packages that provide a program of that name: exact matches first, then shorter names. */
   programs(program: string, opts?: SearchOptions): Promise<SearchPage<ProgramHit>>;
-  /** Autocomplete: at most 25 names of at most 100 characters; [] for fewer than 2 characters. */
+  /**
+   * Autocomplete: at most 25 names of at most 100 characters; [] for fewer than 2 characters. One
+   * request without retries: pass the caller's deadline (Discord allows 3 s in all).
+   */
   complete(kind: "package" | "program" | OptionSource, partial: string, opts?: SearchOptions): Promise<readonly string[]>;
   /** search.nixos.org/packages for a query, with `show=` when one result is meant. */
   packagesUrl(channel: string, query: string, show?: string): string;
@@ -151,63 +153,78 @@ export function createNixosSearch(deps: NixosSearchDeps): NixosSearch {
   const optionsUrl = (ch: string, query: string, source: OptionSource, show?: string): string =>
     siteUrl("/options", { channel: ch, ...(source === "nixos" ? {} : { source: SITE_SOURCE[source] }), query, show });
 
-  interface PostOptions {
+  interface PostOptions extends Deadline {
     readonly hintUrl: string;
-    readonly timeoutMs?: number;
     readonly retries?: number;
     readonly params?: URLSearchParams;
   }
 
-  /** POSTs a body to the channel's index, probing newer schemas on 404. Returns the parsed JSON. */
+  /**
+   * POSTs a body to the channel's index. On 404, probes the next `probeAhead` schemas together
+   * (one round trip, not one per number) and keeps the first that answers. Returns the parsed JSON.
+   */
   async function post(ch: string, body: EsBody, opts: PostOptions): Promise<unknown> {
     const first = schemaFor(ch);
     const params = opts.params?.toString() ?? "";
     const qs = params === "" ? "" : `?${params}`;
-    for (let schema = first; schema <= first + config.probeAhead; schema++) {
-      const index = `latest-${schema}-nixos-${ch}`;
-      let res;
-      try {
-        res = await http.request({
-          service: SEARCH_SERVICE,
-          url: `${base}/${encodeURIComponent(index)}/_search${qs}`,
-          method: "POST",
-          headers,
-          json: body,
-          accept: [404],
-          cacheTtlMs,
-          ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
-          ...(opts.retries === undefined ? {} : { retries: opts.retries }),
-        });
-      } catch (e) {
-        throw withSiteHint(e, opts.hintUrl);
+    const ask = (schema: number): Promise<HttpResponse> =>
+      http.request({
+        service: SEARCH_SERVICE,
+        url: `${base}/${encodeURIComponent(`latest-${schema}-nixos-${ch}`)}/_search${qs}`,
+        method: "POST",
+        headers,
+        json: body,
+        accept: [404],
+        cacheTtlMs,
+        ...(opts.retries === undefined ? {} : { retries: opts.retries }),
+        ...deadlineOf(opts),
+      });
+    let found: { schema: number; res: HttpResponse } | undefined;
+    try {
+      const res = await ask(first);
+      if (res.status !== 404) found = { schema: first, res };
+      else {
+        const ahead = Array.from({ length: config.probeAhead }, (_, i) => first + 1 + i);
+        const answers = await Promise.allSettled(ahead.map(ask));
+        // Lower numbers win; an error before the first index that answers fails like it would alone.
+        for (const [i, a] of answers.entries()) {
+          if (a.status === "rejected") throw a.reason;
+          if (a.value.status !== 404) {
+            found = { schema: ahead[i]!, res: a.value };
+            break;
+          }
+        }
       }
-      if (res.status === 404) continue;
-      if (schema !== first && schemaFor(ch) === first) {
-        schemas.set(ch, schema);
-        log.warn({ channel: ch, from: first, to: schema }, "search index moved to a newer schema; using it from now on");
-      }
-      try {
-        return JSON.parse(res.body) as unknown;
-      } catch {
-        throw new UpstreamError(SEARCH_SERVICE, "bad-response", `answer is not JSON (HTTP ${res.status})`, {
-          status: res.status,
-          hint: "Search on the site:",
-          hintUrl: opts.hintUrl,
-        });
-      }
+    } catch (e) {
+      throw withSiteHint(e, opts.hintUrl);
     }
-    throw new UpstreamError(SEARCH_SERVICE, "moved", `no index latest-${first}..${first + config.probeAhead}-nixos-${ch}`, {
-      status: 404,
-      hint: "Search on the site meanwhile:",
-      hintUrl: opts.hintUrl,
-    });
+    if (found === undefined) {
+      throw new UpstreamError(SEARCH_SERVICE, "moved", `no index latest-${first}..${first + config.probeAhead}-nixos-${ch}`, {
+        status: 404,
+        hint: "Search on the site meanwhile:",
+        hintUrl: opts.hintUrl,
+      });
+    }
+    if (found.schema !== first && schemaFor(ch) === first) {
+      schemas.set(ch, found.schema);
+      log.warn({ channel: ch, from: first, to: found.schema }, "search index moved to a newer schema; using it from now on");
+    }
+    try {
+      return JSON.parse(found.res.body) as unknown;
+    } catch {
+      throw new UpstreamError(SEARCH_SERVICE, "bad-response", `answer is not JSON (HTTP ${found.res.status})`, {
+        status: found.res.status,
+        hint: "Search on the site:",
+        hintUrl: opts.hintUrl,
+      });
+    }
   }
 
   async function packages(query: string, opts: SearchOptions = {}): Promise<SearchPage<PackageHit>> {
     const ch = channel(opts.channel);
     const q = needWords(query);
     const searchUrl = packagesUrl(ch, query.trim());
-    const data = await post(ch, packagesBody(q, config.results), { hintUrl: searchUrl });
+    const data = await post(ch, packagesBody(q, config.results), { hintUrl: searchUrl, ...deadlineOf(opts) });
     const page = decodePage(data, searchUrl);
     return { ...page, channel: ch, searchUrl, hits: page.sources.flatMap((s) => decodePackage(s) ?? []) };
   }
@@ -218,7 +235,7 @@ export function createNixosSearch(deps: NixosSearchDeps): NixosSearch {
     const q = needWords(query);
     const searchUrl = optionsUrl(ch, query.trim(), source);
     // The site opts into the shard request cache for options.
-    const data = await post(ch, optionsBody(q, DOC_TYPE[source], config.results), { hintUrl: searchUrl, params: new URLSearchParams({ request_cache: "true" }) });
+    const data = await post(ch, optionsBody(q, DOC_TYPE[source], config.results), { hintUrl: searchUrl, params: new URLSearchParams({ request_cache: "true" }), ...deadlineOf(opts) });
     const page = decodePage(data, searchUrl);
     return { ...page, channel: ch, searchUrl, hits: page.sources.flatMap((s) => decodeOption(s) ?? []) };
   }
@@ -228,7 +245,7 @@ export function createNixosSearch(deps: NixosSearchDeps): NixosSearch {
     const name = program.trim().toLowerCase();
     if (name === "") throw new UserError("Which program? Give its name, e.g. rg.");
     const searchUrl = packagesUrl(ch, program.trim());
-    const data = await post(ch, programsBody(name, PROGRAM_WINDOW), { hintUrl: searchUrl });
+    const data = await post(ch, programsBody(name, PROGRAM_WINDOW), { hintUrl: searchUrl, ...deadlineOf(opts) });
     const page = decodePage(data, searchUrl);
     const hits = page.sources
       .flatMap((s) => decodePackage(s) ?? [])
@@ -249,7 +266,7 @@ export function createNixosSearch(deps: NixosSearchDeps): NixosSearch {
     if ([...p].length < 2) return [];
     const esKind: CompleteKind = kind === "package" || kind === "program" ? kind : DOC_TYPE[kind];
     const hintUrl = kind === "package" || kind === "program" ? packagesUrl(ch, p) : optionsUrl(ch, p, kind);
-    const data = await post(ch, typeaheadBody(esKind, p, COMPLETE_MAX), { hintUrl, timeoutMs: AUTOCOMPLETE_TIMEOUT_MS, retries: 0 });
+    const data = await post(ch, typeaheadBody(esKind, p, COMPLETE_MAX), { hintUrl, retries: 0, ...deadlineOf(opts) });
     const names: string[] = [];
     for (const s of decodePage(data, hintUrl).sources) {
       const candidates =

@@ -214,7 +214,7 @@ describe("shared HTTP layer", () => {
       ["fulfilled", "fulfilled", "rejected", "rejected"],
     );
     const refused = results[2] as PromiseRejectedResult;
-    assert.ok(refused.reason instanceof UpstreamError && refused.reason.failure === "rate-limited");
+    assert.ok(refused.reason instanceof UpstreamError && refused.reason.failure === "timeout");
     assert.equal(srv.requests.length, 2, "refused requests never reach the server");
   });
 

@@ -200,7 +200,9 @@ describe("!pkg, !option and !locate through the bot", () => {
       await start({}, { schema: 52 });
       assert.match(await ask("!pkg firefox"), /^firefox 158\.0\.1 /);
       assert.match(await ask("!option services.nginx.enable"), /^services\.nginx\.enable /);
-      assert.deepEqual(fake.requests.map((r) => r.schema), [51, 52, 52]);
+      const schemas = fake.requests.map((r) => r.schema);
+      // 51, then the three schemas ahead together, then straight to 52.
+      assert.deepEqual([schemas[0], ...schemas.slice(1, 4).sort(), ...schemas.slice(4)], [51, 52, 53, 54, 52]);
       assert.equal(t.bot.services.search.schemaFor("unstable"), 52);
     });
 
@@ -210,7 +212,7 @@ describe("!pkg, !option and !locate through the bot", () => {
         await ask("!pkg firefox"),
         "search.nixos.org has moved its data and nixie cannot find it yet. Search on the site meanwhile: https://search.nixos.org/packages?channel=unstable&query=firefox",
       );
-      assert.deepEqual(fake.requests.map((r) => r.schema), [51, 52, 53, 54]);
+      assert.deepEqual(fake.requests.map((r) => r.schema).sort(), [51, 52, 53, 54]);
     });
   });
 
