@@ -83,6 +83,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const limits = { maxArgLength: opts.maxArgLength };
   const prefix = opts.prefix;
   const budgetMs = opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  /** Services whose refusal of nixie's credentials has been logged (once each). */
+  const refused = new Set<string>();
 
   /**
    * Runs a command, bounded: a command that overruns its deadline and the grace (a store or a
@@ -147,7 +149,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       const reply = await bounded(shown, cmd, () => cmd.run(args, ctx), deadline, logCtx);
       return notes.length === 0 ? reply : { ...reply, blocks: [...reply.blocks, ...notes.map((n) => textBlock(n))] };
     } catch (err) {
-      const r = errorToReply(err, opts.log, logCtx);
+      const r = errorToReply(err, opts.log, logCtx, refused);
       outcome = r.outcome;
       return r.reply;
     } finally {

@@ -8,7 +8,12 @@ export class UserError extends Error {
   }
 }
 
-/** Why an upstream request failed, for logs and metrics. */
+/**
+ * Why an upstream request failed, for logs, metrics and the sentence chat sees: "rate-limited"
+ * (429, or 403 with Retry-After or an exhausted rate limit) and "unauthorized" (401 or another
+ * 403: nixie's credentials were refused) are not outages; "bad-response" and "too-large" are
+ * answers nixie cannot read.
+ */
 export type UpstreamFailure =
   | "timeout"
   | "network"
@@ -16,17 +21,23 @@ export type UpstreamFailure =
   | "too-large"
   | "bad-response"
   | "rate-limited"
+  | "unauthorized"
   | "moved";
 
 /**
  * An upstream service (search, wiki, Discourse, a feed) did not give a usable answer.
- * Chat sees only "<service> did not answer", plus an optional hint such as a link to the site.
+ * Chat sees one sentence by cause (see error-reply.ts), plus an optional hint such as a link to
+ * the site. `message` is "<service>: <detail>"; logs that name the service already use `detail`.
  */
 export class UpstreamError extends Error {
   override name = "UpstreamError";
   readonly service: string;
   readonly failure: UpstreamFailure;
   readonly status: number | undefined;
+  /** What went wrong, without the service name: "HTTP 500", "no answer within 5000 ms". */
+  readonly detail: string;
+  /** When the service says it accepts requests again (rate-limited only, when it says so). */
+  readonly retryAt: Date | undefined;
   /** Shown after the standard sentence, e.g. "Search on the site: https://…". */
   readonly hint: string | undefined;
   /** Link shown with the hint. */
@@ -36,11 +47,13 @@ export class UpstreamError extends Error {
     service: string,
     failure: UpstreamFailure,
     detail: string,
-    opts: { status?: number; hint?: string; hintUrl?: string; cause?: unknown } = {},
+    opts: { status?: number; hint?: string; hintUrl?: string; retryAt?: Date; cause?: unknown } = {},
   ) {
     super(`${service}: ${detail}`, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.service = service;
     this.failure = failure;
+    this.detail = detail;
+    this.retryAt = opts.retryAt;
     this.status = opts.status;
     this.hint = opts.hint;
     this.hintUrl = opts.hintUrl;
@@ -48,8 +61,9 @@ export class UpstreamError extends Error {
 
   /** The same failure with a hint for the user (clients add the site link they know). */
   withHint(hint: string, hintUrl?: string): UpstreamError {
-    return new UpstreamError(this.service, this.failure, this.message, {
+    return new UpstreamError(this.service, this.failure, this.detail, {
       ...(this.status === undefined ? {} : { status: this.status }),
+      ...(this.retryAt === undefined ? {} : { retryAt: this.retryAt }),
       hint,
       ...(hintUrl === undefined ? {} : { hintUrl }),
       cause: this,

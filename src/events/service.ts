@@ -29,7 +29,7 @@ export function createEventsService(deps: { discourse: DiscourseEvents; curated:
       } catch (e) {
         if (!(e instanceof UpstreamError)) throw e;
         failed = e.service;
-        deps.log.warn({ err: e.message }, "Discourse events unavailable; using the curated list only");
+        deps.log.warn({ service: e.service, err: e.detail }, "Discourse events unavailable; using the curated list only");
       }
       const events = upcomingEvents(mergeEvents([deps.curated(), fromDiscourse]), now, filter, count);
       return { events, categoryUrl: deps.discourse.categoryUrl, ...(failed === undefined ? {} : { discourseFailed: failed }) };

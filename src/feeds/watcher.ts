@@ -86,7 +86,7 @@ export function backoffMs(failures: number, capSeconds: number): number {
 
 /** A short reason without the service name (the feed is named next to it anyway). */
 const describe = (e: unknown): string => {
-  if (e instanceof UpstreamError) return e.message.startsWith(`${e.service}: `) ? e.message.slice(e.service.length + 2) : e.message;
+  if (e instanceof UpstreamError) return e.detail;
   return e instanceof Error ? e.message : String(e);
 };
 

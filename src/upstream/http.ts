@@ -108,6 +108,38 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   return Number.isNaN(t) ? undefined : Math.max(0, t - now);
 }
 
+/**
+ * When a rate-limited service accepts requests again: Retry-After, else the reset of an exhausted
+ * rate limit (`x-ratelimit-reset` in epoch seconds as GitHub sends it, or `ratelimit-reset` in
+ * seconds from now as the IETF draft has it). Undefined when the answer does not say.
+ */
+export function rateLimitedUntil(headers: Readonly<Record<string, string>>, now = Date.now()): Date | undefined {
+  const after = parseRetryAfter(headers["retry-after"], now);
+  if (after !== undefined) return new Date(now + after);
+  if (!exhausted(headers)) return undefined;
+  const raw = (headers["x-ratelimit-reset"] ?? headers["ratelimit-reset"])?.trim() ?? "";
+  if (!/^\d+$/.test(raw)) return undefined;
+  const reset = Number(raw);
+  return new Date(reset > 1_000_000_000 ? reset * 1000 : now + reset * 1000);
+}
+
+/** The answer says no requests are left in the current rate-limit window. */
+function exhausted(headers: Readonly<Record<string, string>>): boolean {
+  return (headers["x-ratelimit-remaining"] ?? headers["ratelimit-remaining"])?.trim() === "0";
+}
+
+/** The error for a final status that is not accepted, by cause: rate limit, credentials, other. */
+function statusError(service: string, res: HttpResponse): UpstreamError {
+  const status = res.status;
+  const limited = status === 429 || (status === 403 && (res.headers["retry-after"] !== undefined || exhausted(res.headers)));
+  if (limited) {
+    const retryAt = rateLimitedUntil(res.headers);
+    return new UpstreamError(service, "rate-limited", `HTTP ${status}`, { status, ...(retryAt === undefined ? {} : { retryAt }) });
+  }
+  if (status === 401 || status === 403) return new UpstreamError(service, "unauthorized", `HTTP ${status}`, { status });
+  return new UpstreamError(service, "status", `HTTP ${status}`, { status });
+}
+
 function cacheKeyOf(req: HttpRequest): string {
   const raw = JSON.stringify([req.method ?? "GET", req.url, req.json ?? null, req.headers ?? null]);
   // Hashed: keys stay short in the shared store, and credentials in headers never appear in it.
@@ -189,8 +221,7 @@ export function createHttp(opts: HttpOptions): Http {
           continue;
         }
       }
-      const failure = res.status === 429 ? "rate-limited" : "status";
-      throw new UpstreamError(req.service, failure, `HTTP ${res.status}`, { status: res.status });
+      throw statusError(req.service, res);
     }
   }
 

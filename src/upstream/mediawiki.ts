@@ -347,7 +347,8 @@ export function createMediaWiki(deps: MediaWikiDeps): MediaWiki {
     if (error) {
       const code = asStr(error["code"]) ?? "unknown";
       if (opts.okErrors?.includes(code)) return undefined;
-      throw new UpstreamError(service, "bad-response", `API error ${code}: ${asStr(error["info"]) ?? ""}`.trim());
+      // The wiki answered, in its own words, that it failed (maxlag, a database error): an outage.
+      throw new UpstreamError(service, "status", `API error ${code}: ${asStr(error["info"]) ?? ""}`.trim());
     }
     const warnings = asObj(data)?.["warnings"];
     if (warnings !== undefined) log.debug({ service, action: params["action"], warnings }, "wiki API warnings");

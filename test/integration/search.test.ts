@@ -247,16 +247,16 @@ describe("!pkg, !option and !locate through the bot", () => {
       );
     });
 
-    it("answers malformed JSON with the did-not-answer message", async () => {
+    it("answers malformed JSON with the cannot-read message", async () => {
       await start();
       fake.fail({ kind: "malformed" });
-      assert.match(await ask("!pkg firefox"), /^search\.nixos\.org did not answer, try again in a minute\. Search on the site: https:\/\/search\.nixos\.org\/packages\?/);
+      assert.match(await ask("!pkg firefox"), /^search\.nixos\.org answered something nixie cannot read\. Search on the site: https:\/\/search\.nixos\.org\/packages\?/);
     });
 
     it("refuses a huge response instead of reading it all", async () => {
       await start();
       fake.fail({ kind: "huge", bytes: 6_000_000 });
-      assert.match(await ask("!locate rg"), /^search\.nixos\.org did not answer, try again in a minute\. Search on the site: /);
+      assert.match(await ask("!locate rg"), /^search\.nixos\.org answered something nixie cannot read\. Search on the site: /);
     });
   });
 

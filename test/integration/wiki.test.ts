@@ -358,10 +358,10 @@ describe("mediawiki client on failures", () => {
     await assert.rejects(mw.lookup("flakes"), (e: unknown) => e instanceof UpstreamError && e.failure === "timeout" && e.service === new URL(wiki.url).host);
   });
 
-  it("turns an API error object into a bad-response error naming the code", async () => {
+  it("turns an API error object into an outage (status) error naming the code", async () => {
     wiki.handle((_req, res) => sendJson(res, 200, fixture("mediawiki-error-missingtitle.json")));
     const mw = createMediaWiki({ config: config(`${wiki.url}/w/api.php`), http: makeHttp(), log });
-    await assert.rejects(mw.lookup("flakes"), (e: unknown) => e instanceof UpstreamError && e.failure === "bad-response" && /missingtitle/.test(e.message));
+    await assert.rejects(mw.lookup("flakes"), (e: unknown) => e instanceof UpstreamError && e.failure === "status" && /missingtitle/.test(e.message));
   });
 
   it("sends every request through one pace limiter and the configured cache time", async () => {
