@@ -25,7 +25,12 @@ export function createEventsService(deps: { discourse: DiscourseEvents; curated:
       let fromDiscourse: CommunityEvent[] = [];
       let failed: string | undefined;
       try {
-        fromDiscourse = (await deps.discourse.calendarEvents(opts)) ?? (await deps.discourse.categoryEvents(opts));
+        // Until it is known whether the calendar plugin is there, both sources are asked together:
+        // one round trip within the deadline, not two in a row.
+        const calendar = deps.discourse.calendarEvents(opts);
+        const category = deps.discourse.hasCalendar() === undefined ? deps.discourse.categoryEvents(opts) : undefined;
+        category?.catch(() => undefined);
+        fromDiscourse = (await calendar) ?? (await (category ?? deps.discourse.categoryEvents(opts)));
       } catch (e) {
         if (!(e instanceof UpstreamError)) throw e;
         failed = e.service;

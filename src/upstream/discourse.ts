@@ -22,6 +22,8 @@ export interface DiscourseEventsOptions {
 export interface DiscourseEvents {
   /** Events from the calendar plugin, or undefined when the site does not have it. */
   calendarEvents(opts?: Deadline): Promise<CommunityEvent[] | undefined>;
+  /** Whether the site has the calendar plugin: undefined until calendarEvents() has found out. */
+  hasCalendar(): boolean | undefined;
   /** Events from the Events category feed (topics with a date in their first post). */
   categoryEvents(opts?: Deadline): Promise<CommunityEvent[]>;
   /** The Events category page, for "nothing upcoming" replies. */
@@ -124,6 +126,7 @@ export function createDiscourseEvents(opts: DiscourseEventsOptions): DiscourseEv
 
   return {
     categoryUrl: `${site}/${EVENTS_CATEGORY_PATH}`,
+    hasCalendar: () => pluginPresent,
     async calendarEvents(call = {}) {
       if (pluginPresent === false) return undefined;
       const url = new URL(`${site}/discourse-post-event/events.json`);

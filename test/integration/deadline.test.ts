@@ -116,8 +116,12 @@ describe("one deadline per command, with an upstream slow on every request", fun
     assert.match(text, /The wiki was slow to answer/);
   });
 
-  it("!event: the curated list when the Events category is late after the calendar probe", async () => {
-    assert.match(await timed("event", "!event"), /did not answer, so this list may miss events announced there\.$/);
+  it("!event: the calendar probe and the Events category asked together, both in time", async () => {
+    const text = await timed("event", "!event");
+    assert.match(text, /^(Upcoming community events:|No upcoming events)/);
+    assert.doesNotMatch(text, /did not answer/);
+    assert.equal(feeds.count("calendar").requests, 1);
+    assert.equal(feeds.count("events").requests, 1);
   });
 
   it("!nixhour: one request, answered", async () => {
