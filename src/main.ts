@@ -12,8 +12,9 @@ import { createMetrics } from "./ops/metrics.js";
 import { createConsoleAdapter } from "./adapters/console.js";
 import { createPlatformAdapters } from "./adapters/index.js";
 
+/** Writes each line of `message` (a ConfigError has one per bad key) as `nixie: <line>` and exits 1. */
 function fail(message: string): never {
-  process.stderr.write(`nixie: ${message}\n`);
+  process.stderr.write(message.split("\n").map((line) => `nixie: ${line}\n`).join(""));
   process.exit(1);
 }
 

@@ -67,6 +67,37 @@ describe("config", () => {
     configError(() => load({}, { feeds: { extra: [{ name: "Bad Name", title: "t", url: "https://x" }] } }), /"feeds\.extra\[0\]\.name" must be a short lower-case name/);
   });
 
+  it("reports every bad key at once, one line each", () => {
+    const problems = (f: () => unknown): string[] => {
+      try {
+        f();
+      } catch (e) {
+        assert.ok(e instanceof ConfigError);
+        return e.message.split("\n");
+      }
+      assert.fail("no ConfigError");
+    };
+    const lines = problems(() =>
+      load(
+        { NIXIE_LOG_LEVEL: "loud", NIXIE_HEALTH_PORT: "http", DISCORD_TOKEN_FILE: join(dir, "missing") },
+        { serach: {}, search: { results: 50, defaultChannel: "24.05" }, feeds: { extra: [{ name: "Bad Name", title: "", url: "ftp://x" }] } },
+      ),
+    );
+    const expected = [
+      /unknown key "serach"/,
+      /NIXIE_HEALTH_PORT \(health\.port\) must be a number/,
+      /"logLevel" must be one of/,
+      /"search\.defaultChannel" must be one of search\.channels/,
+      /"search\.results" must be a whole number/,
+      /"feeds\.extra\[0\]\.name" must be a short lower-case name/,
+      /"feeds\.extra\[0\]\.title" must be a non-empty string/,
+      /"feeds\.extra\[0\]\.url" must be an http\(s\) URL/,
+      /DISCORD_TOKEN_FILE points to .*missing, which cannot be read/,
+    ];
+    assert.equal(lines.length, expected.length, lines.join("\n"));
+    for (const re of expected) assert.ok(lines.some((l) => re.test(l)), `${re} in:\n${lines.join("\n")}`);
+  });
+
   it("explains a config file that is missing or not JSON", () => {
     configError(() => loadConfig({ env: { NIXIE_CONFIG: join(dir, "nope.json") }, configDir: dir }), /NIXIE_CONFIG points to .*nope\.json, which does not exist/);
     writeFileSync(join(dir, "broken.json"), "{ nope");
