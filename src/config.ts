@@ -88,7 +88,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     if (!sources.includes("environment")) sources.push("environment");
   }
   const checker = new Checker(merged);
-  validateConfig(checker);
+  validateConfig(checker, resolveFromRoot);
   problems.push(...checker.problems);
   const secrets: { -readonly [K in keyof Secrets]: Secrets[K] } = {};
   for (const [key, name] of Object.entries(SECRET_ENV) as [keyof Secrets, string][]) {

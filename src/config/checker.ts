@@ -91,8 +91,9 @@ export class Checker {
     } catch {
       isFile = false;
     }
-    if (!isFile) return this.fail(key, `an existing file (${path} does not exist)`, v);
-    return true;
+    if (isFile) return true;
+    this.problems.push(`config key "${key}" names ${path}, which is not a file${opts.optional ? ' (use "" for none)' : ""}`);
+    return false;
   }
 
   feeds(key: string): boolean {

@@ -4,8 +4,11 @@
  */
 import type { Checker } from "./checker.js";
 
-/** Checks every key of the merged tree; problems go to `k.problems`. */
-export function validateConfig(k: Checker): void {
+/**
+ * Checks every key of the merged tree; problems go to `k.problems`. `resolvePath` turns a
+ * relative file path from config into the one that is opened.
+ */
+export function validateConfig(k: Checker, resolvePath: (p: string) => string): void {
   // top level
   k.str("prefix", { pattern: /^[^\s\w]{1,3}$/u, what: "1 to 3 punctuation characters such as !" });
   k.str("botName", { nonEmpty: true });
@@ -13,7 +16,11 @@ export function validateConfig(k: Checker): void {
   k.str("dataDir", { nonEmpty: true });
 
   // store
-  k.url("store.url", { schemes: ["sqlite:", "redis:", "rediss:", "postgres:", "postgresql:"] });
+  if (k.url("store.url", { schemes: ["sqlite:", "redis:", "rediss:", "postgres:", "postgresql:"] })) {
+    const url = k.get("store.url") as string;
+    if (url.startsWith("sqlite:") && !/^sqlite:\/\/./.test(url))
+      k.fail("store.url", "sqlite://PATH, such as sqlite://data/nixie.sqlite (relative) or sqlite:///var/lib/nixie/nixie.sqlite", url);
+  }
 
   // http
   k.int("http.timeoutMs", 100, 120_000);
@@ -59,8 +66,8 @@ export function validateConfig(k: Checker): void {
   k.int("feeds.leaseSeconds", 2, 3600);
   k.feeds("feeds.extra");
 
-  // events
-  k.str("events.file", { nonEmpty: true });
+  // events: "" means no curated list; a path that does not exist is a mistake, not an empty list.
+  k.file("events.file", resolvePath, { optional: true });
   k.int("events.count", 1, 20);
 
   // matrix

@@ -1,7 +1,7 @@
 // The console contract, run as operators and our checks run it: `npm start` as a child process.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../../src/config.js";
@@ -121,6 +121,30 @@ describe("console adapter contract (npm start as a child process)", function () 
     assert.notEqual(r.code, 0);
     assert.equal(r.stdout, "");
     assert.equal(r.stderr, 'nixie: config key "logLevel" must be one of fatal, error, warn, info, debug, trace, silent, got "chatty"\n');
+  });
+
+  it("stops with one clear line when the events file is missing", async () => {
+    const file = join(dir, "missing-events.json");
+    writeFileSync(file, JSON.stringify({ events: { file: join(dir, "no-such-events.json") } }));
+    const r = await start("!help\n", { NIXIE_CONFIG: file });
+    assert.notEqual(r.code, 0);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /^nixie: config key "events\.file" names .*no-such-events\.json, which is not a file \(use "" for none\)\n$/);
+  });
+
+  it("stops with one clear line for a sqlite URL without a path, creating no file", async () => {
+    const r = await start("!help\n", { NIXIE_STORE_URL: "sqlite:" });
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /^nixie: config key "store\.url" must be sqlite:\/\/PATH.*, got "sqlite:"\n$/);
+    assert.equal(existsSync(join(projectRoot, "sqlite:")), false);
+  });
+
+  it("reports every bad config value, one line each", async () => {
+    const r = await start("!help\n", { NIXIE_LOG_LEVEL: "chatty", NIXIE_PREFIX: "abc", NIXIE_HEALTH_PORT: "x" });
+    assert.notEqual(r.code, 0);
+    const lines = r.stderr.trimEnd().split("\n");
+    assert.equal(lines.length, 3, r.stderr);
+    for (const line of lines) assert.match(line, /^nixie: (config key|NIXIE_HEALTH_PORT)/);
   });
 
   it("stops with one clear line when the data directory cannot exist", async () => {

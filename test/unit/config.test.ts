@@ -67,6 +67,18 @@ describe("config", () => {
     configError(() => load({}, { feeds: { extra: [{ name: "Bad Name", title: "t", url: "https://x" }] } }), /"feeds\.extra\[0\]\.name" must be a short lower-case name/);
   });
 
+  it("refuses an events file that does not exist, and allows none", () => {
+    configError(() => load({}, { events: { file: "config/no-such-events.json" } }), /config key "events\.file" names \/.*\/config\/no-such-events\.json, which is not a file \(use "" for none\)$/);
+    configError(() => load({}, { events: { file: dir } }), /"events\.file" names .*, which is not a file/);
+    assert.equal(load({}, { events: { file: "" } }).config.events.file, "");
+  });
+
+  it("refuses a sqlite store URL without a path", () => {
+    for (const url of ["sqlite:", "sqlite:nixie.sqlite", "sqlite://"])
+      configError(() => load({ NIXIE_STORE_URL: url }), /config key "store\.url" must be sqlite:\/\/PATH, such as sqlite:\/\/data\/nixie\.sqlite/);
+    assert.equal(load({ NIXIE_STORE_URL: "sqlite:///var/lib/nixie/nixie.sqlite" }).config.store.url, "sqlite:///var/lib/nixie/nixie.sqlite");
+  });
+
   it("reports every bad key at once, one line each", () => {
     const problems = (f: () => unknown): string[] => {
       try {
