@@ -15,9 +15,15 @@ interface Run {
 const dir = mkdtempSync(join(tmpdir(), "nixie-console-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function start(input: string | null, env: Record<string, string> = {}, signalWhenReady?: NodeJS.Signals): Promise<Run> {
+/**
+ * Runs nixie as `npm start` does. `terminal`: on a pseudo-terminal (util-linux `script`), as a
+ * person at a terminal runs it; its stdout and stderr then both arrive in `stdout`.
+ */
+function start(input: string | null, env: Record<string, string> = {}, signalWhenReady?: NodeJS.Signals, terminal = false): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    const command = [process.execPath, "--import", "tsx", "src/main.ts"];
+    const [file, args] = terminal ? ["script", ["-qefc", command.join(" "), "/dev/null"]] : [command[0]!, command.slice(1)];
+    const child = spawn(file, args, {
       cwd: projectRoot,
       env: {
         PATH: process.env["PATH"] ?? "",
@@ -115,6 +121,19 @@ describe("console adapter contract (npm start as a child process)", function () 
       assert.match(r.stderr, /nixie stopped/);
     });
   }
+
+  it("on a terminal greets, prompts, and keeps logs to readable warnings unless NIXIE_LOG_LEVEL asks", async () => {
+    // "\x04" is Ctrl-D: the end of input on a terminal.
+    const quiet = await start("!help help\n\x04", {}, undefined, true);
+    assert.equal(quiet.code, 0, quiet.stdout);
+    assert.match(quiet.stdout, /nixie console: type !help, Ctrl-D to quit\r\n> /);
+    assert.match(quiet.stdout, /Also: !commands\r\n.*\r\n> \r\n$/s);
+    assert.doesNotMatch(quiet.stdout, /"level"|INFO/);
+    const chatty = await start("!help\n\x04", { NIXIE_LOG_LEVEL: "info" }, undefined, true);
+    assert.equal(chatty.code, 0, chatty.stdout);
+    assert.match(chatty.stdout, /nixie INFO: nixie is ready \(adapters=\["console"\], store=sqlite, /);
+    assert.doesNotMatch(chatty.stdout, /"level"/);
+  });
 
   it("stops with one clear line and a non-zero exit for a bad config value", async () => {
     const r = await start("!help\n", { NIXIE_LOG_LEVEL: "chatty" });
