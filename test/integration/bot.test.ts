@@ -35,6 +35,10 @@ describe("bot through the test adapter", () => {
 
   it("explains an unknown command asked of !help", async () => {
     assert.match(await t.ask("!help nosuch"), /There is no command !nosuch/);
+    assert.equal(await t.ask("!help ../../etc/passwd"), 'There is no command "../../etc/passwd". !help lists them all.');
+    assert.equal(await t.ask("!help !!pkg"), 'There is no command "!!pkg". !help lists them all.');
+    assert.match(await t.ask("!help !pkg"), /^`!pkg \[--channel/);
+    assert.match(await t.ask("!help /PKG"), /^`!pkg \[--channel/);
   });
 
   it("shows usage and examples in slash syntax to Discord slash commands", async () => {
