@@ -4,6 +4,9 @@
  */
 import type { Checker } from "./checker.js";
 
+/** A Discord id ("snowflake"): 17 to 20 digits. */
+const SNOWFLAKE = /^\d{17,20}$/;
+
 /**
  * Checks every key of the merged tree; problems go to `k.problems`. `resolvePath` turns a
  * relative file path from config into the one that is opened.
@@ -80,9 +83,9 @@ export function validateConfig(k: Checker, resolvePath: (p: string) => string): 
   k.strings("matrix.autojoin.allowedUsers");
 
   // discord
-  k.str("discord.applicationId", { pattern: /^\d{5,25}$/, what: "a numeric Discord application id", optional: true });
+  k.str("discord.applicationId", { pattern: SNOWFLAKE, what: "a Discord application id (a snowflake: 17 to 20 digits)", optional: true });
   k.url("discord.apiUrl", { optional: true });
-  k.str("discord.guildId", { pattern: /^\d{5,25}$/, what: "a numeric Discord guild id", optional: true });
+  k.str("discord.guildId", { pattern: SNOWFLAKE, what: "a Discord guild id (a snowflake: 17 to 20 digits)", optional: true });
   k.bool("discord.prefixCommands");
 
   // health

@@ -73,6 +73,14 @@ describe("config", () => {
     assert.equal(load({}, { events: { file: "" } }).config.events.file, "");
   });
 
+  it("takes Discord ids only as snowflakes (17 to 20 digits)", () => {
+    assert.equal(load({ DISCORD_APPLICATION_ID: "12345678901234567" }).config.discord.applicationId, "12345678901234567");
+    assert.equal(load({ DISCORD_GUILD_ID: "12345678901234567890" }).config.discord.guildId, "12345678901234567890");
+    for (const id of ["123456", "123456789012345678901", "1234567890123456x", " 123456789012345678"])
+      configError(() => load({ DISCORD_APPLICATION_ID: id }), /config key "discord\.applicationId" must be a Discord application id \(a snowflake: 17 to 20 digits\)/);
+    configError(() => load({ DISCORD_GUILD_ID: "99999" }), /config key "discord\.guildId" must be a Discord guild id \(a snowflake/);
+  });
+
   it("refuses a sqlite store URL without a path", () => {
     for (const url of ["sqlite:", "sqlite:nixie.sqlite", "sqlite://"])
       configError(() => load({ NIXIE_STORE_URL: url }), /config key "store\.url" must be sqlite:\/\/PATH, such as sqlite:\/\/data\/nixie\.sqlite/);
