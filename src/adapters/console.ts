@@ -34,6 +34,7 @@ export interface ConsoleAdapterOptions {
   readonly interactive?: { readonly prefix: string };
 }
 
+/** The console adapter over `input` and `output` (process.stdin and process.stdout in main.ts). */
 export function createConsoleAdapter(opts: ConsoleAdapterOptions): Adapter {
   let connected = false;
   let reader: LineReader | undefined;

@@ -24,6 +24,7 @@ export interface LineReader {
   close(): void;
 }
 
+/** Reads `input` line by line (see the module comment) until it ends or close() is called. */
 export function readLines(input: Readable, opts: LineReaderOptions): LineReader {
   const keep = opts.maxLength + 1;
   const decoder = new StringDecoder("utf8");

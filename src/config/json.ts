@@ -49,6 +49,7 @@ export function mergeInto(base: JsonObject, over: JsonObject, path: string, sour
   return out;
 }
 
+/** Sets the value at a dotted key path whose parent objects exist (they come from default.json). */
 export function setPath(obj: JsonObject, keyPath: string, value: Json): void {
   const parts = keyPath.split(".");
   let o = obj;
@@ -56,6 +57,7 @@ export function setPath(obj: JsonObject, keyPath: string, value: Json): void {
   o[parts[parts.length - 1]!] = value;
 }
 
+/** The value at a dotted key path, or undefined when a part of it is missing. */
 export function getPath(obj: JsonObject, keyPath: string): Json | undefined {
   let o: Json | undefined = obj;
   for (const p of keyPath.split(".")) o = isObject(o) ? o[p] : undefined;
