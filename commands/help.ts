@@ -48,9 +48,14 @@ export default defineCommand({
     const wanted = args["command"];
     const commands = ctx.services.commands;
     if (typeof wanted === "string") {
-      const name = wanted.replace(/^[^\w]+/u, "").toLowerCase();
+      // `!help pkg`, `!help !pkg` and `!help /pkg` ask the same; nothing else is stripped.
+      const typed = wanted.trim();
+      const name = (typed.startsWith(prefix) ? typed.slice(prefix.length) : typed.startsWith(SLASH) ? typed.slice(SLASH.length) : typed).toLowerCase();
       const cmd = commands.find((c) => c.name === name || (c.aliases ?? []).includes(name));
-      if (!cmd) throw new UserError(`There is no command ${prefix}${name}. ${prefix}help lists them all.`);
+      if (!cmd) {
+        const asked = /^[\w-]+$/u.test(name) ? `${prefix}${name}` : `"${typed}"`;
+        throw new UserError(`There is no command ${asked}. ${prefix}help lists them all.`);
+      }
       return commandHelp(cmd, prefix);
     }
     const items = commands.map((c) => rich(code(`${prefix}${c.name}`), ` — ${c.summary}`));

@@ -1,8 +1,10 @@
 /** pino, JSON to stderr (stdout belongs to the console adapter), with secrets redacted. */
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.js";
+import { humanDestination } from "./human-log.js";
 
-export function createLogger(level: Config["logLevel"], destination: number = 2): Logger {
+/** `human`: readable lines for a person at a terminal (human-log.ts) instead of JSON. */
+export function createLogger(level: Config["logLevel"], destination: number = 2, format: "json" | "human" = "json"): Logger {
   return pino(
     {
       level,
@@ -12,6 +14,6 @@ export function createLogger(level: Config["logLevel"], destination: number = 2)
         censor: "[redacted]",
       },
     },
-    pino.destination({ dest: destination, sync: true }),
+    format === "human" ? humanDestination(destination) : pino.destination({ dest: destination, sync: true }),
   );
 }

@@ -10,10 +10,11 @@ import { createLogger } from "./logger.js";
 import { startHealthServer, type HealthServer } from "./ops/health.js";
 import { createMetrics } from "./ops/metrics.js";
 import { createConsoleAdapter } from "./adapters/console.js";
-import { createPlatformAdapters } from "./adapters/index.js";
+import { createPlatformAdapters, hasPlatform } from "./adapters/index.js";
 
+/** Writes each line of `message` (a ConfigError has one per bad key) as `nixie: <line>` and exits 1. */
 function fail(message: string): never {
-  process.stderr.write(`nixie: ${message}\n`);
+  process.stderr.write(message.split("\n").map((line) => `nixie: ${line}\n`).join(""));
   process.exit(1);
 }
 
@@ -25,7 +26,12 @@ async function main(): Promise<void> {
     if (e instanceof ConfigError) fail(e.message);
     throw e;
   }
-  const log = createLogger(loaded.config.logLevel);
+  // A person at a terminal running the console: a prompt, and only warnings and errors as
+  // readable lines between the answers, unless NIXIE_LOG_LEVEL asks for more.
+  const interactive = !hasPlatform(loaded.config, loaded.secrets) && process.stdin.isTTY === true;
+  const log = interactive
+    ? createLogger(process.env["NIXIE_LOG_LEVEL"] ? loaded.config.logLevel : "warn", 2, "human")
+    : createLogger(loaded.config.logLevel);
   log.debug({ sources: loaded.sources }, "configuration loaded");
 
   let bot: Bot | undefined;
@@ -64,7 +70,13 @@ async function main(): Promise<void> {
         const adapters: Adapter[] = await createPlatformAdapters({ config: loaded.config, secrets: loaded.secrets, services, dispatcher, log });
         if (adapters.length === 0) {
           adapters.push(
-            createConsoleAdapter({ input: process.stdin, output: process.stdout, onEnd: () => void shutdown(0, "end of input") }),
+            createConsoleAdapter({
+              input: process.stdin,
+              output: process.stdout,
+              onEnd: () => void shutdown(0, "end of input"),
+              maxLineLength: loaded.config.input.maxMessageLength,
+              ...(interactive ? { interactive: { prefix: loaded.config.prefix } } : {}),
+            }),
           );
         }
         return adapters;

@@ -18,6 +18,11 @@ export interface AdapterDeps {
   readonly log: Logger;
 }
 
+/** Whether config enables a chat platform; when none is, main.ts runs the console adapter. */
+export function hasPlatform(config: Config, secrets: Secrets): boolean {
+  return config.matrix.homeserverUrl !== "" || secrets.discordToken !== undefined;
+}
+
 /**
  * The Matrix and Discord adapters that config enables (possibly both, possibly none). Each SDK is
  * loaded only when its platform is configured: together they weigh some 80 MB that a console or

@@ -1,7 +1,8 @@
 /**
  * Text -> command name and validated arguments. Pure: no I/O, no services.
- * Grammar: `<prefix><name> [--opt value | --opt=value | --flag] [positional ...]`; double or single
- * quotes group words; `--` ends options; the last positional option may take the rest of the line.
+ * Grammar: `<prefix><name> [--opt value | --opt=value | --flag] [positional ...]`; double quotes
+ * group words (and are removed); a single quote is an apostrophe, a character like any other;
+ * `--` ends options; the last positional option may take the rest of the line.
  */
 import type { Args, CommandDef, OptionDef, OptionValue } from "./command.js";
 import { UserError } from "./errors.js";
@@ -13,7 +14,11 @@ export interface Token {
   readonly quoted: boolean;
 }
 
-/** Splits a line into words; quotes group, backslash escapes inside double quotes. */
+/**
+ * Splits a line into words. Double quotes group (`"home manager"`), with backslash escapes inside;
+ * an unpaired double quote is a character. Single quotes never group: in chat they are apostrophes
+ * (`don't`, `nix's`), and reading two of them as a pair would eat them and join words.
+ */
 export function tokenize(line: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -25,8 +30,8 @@ export function tokenize(line: string): Token[] {
     let quoted = false;
     while (i < n && !/\s/u.test(line[i]!)) {
       const c = line[i]!;
-      if (c === '"' || c === "'") {
-        const close = findClosingQuote(line, i + 1, c);
+      if (c === '"') {
+        const close = findClosingQuote(line, i + 1);
         if (close < 0) {
           // An unpaired quote is read as a literal character rather than an error.
           value += c;
@@ -34,8 +39,7 @@ export function tokenize(line: string): Token[] {
           continue;
         }
         quoted = true;
-        const inner = line.slice(i + 1, close);
-        value += c === '"' ? inner.replace(/\\(["\\])/g, "$1") : inner;
+        value += line.slice(i + 1, close).replace(/\\(["\\])/g, "$1");
         i = close + 1;
         continue;
       }
@@ -47,13 +51,13 @@ export function tokenize(line: string): Token[] {
   return tokens;
 }
 
-function findClosingQuote(line: string, from: number, quote: string): number {
+function findClosingQuote(line: string, from: number): number {
   for (let j = from; j < line.length; j++) {
-    if (line[j] === "\\" && quote === '"') {
+    if (line[j] === "\\") {
       j++;
       continue;
     }
-    if (line[j] === quote) return j;
+    if (line[j] === '"') return j;
   }
   return -1;
 }

@@ -70,13 +70,16 @@ export function parseCuratedEvents(json: unknown, where: string): CommunityEvent
   });
 }
 
-/** Reads and validates the curated list; a missing file is an empty list. */
+/**
+ * Reads and validates the curated list. A missing file is an error like any bad config value
+ * (the curated events would silently be gone); "no curated list" is `events.file: ""`.
+ */
 export function loadCuratedEvents(path: string): CommunityEvent[] {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new ConfigError(`events file ${path} (events.file) does not exist`);
     throw new ConfigError(`events file ${path} cannot be read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   let json: unknown;

@@ -35,7 +35,7 @@ export function createFeedServices(deps: { config: Config; http: Http; store: St
   const { config, http, store, log } = deps;
   const fetcher = fetcherFor(config, http);
   const catalog = buildCatalog(config);
-  const curated = loadCuratedEvents(resolveFromRoot(config.events.file));
+  const curated = config.events.file === "" ? [] : loadCuratedEvents(resolveFromRoot(config.events.file));
   return {
     subscriptions: createSubscriptions(store),
     feeds: createFeedsService({ catalog, state: createFeedState(store), fetcher, cacheTtlMs: READ_CACHE_MS }),

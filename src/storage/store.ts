@@ -52,10 +52,16 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** The file path of a sqlite:// URL: `sqlite://data/x.sqlite` is relative, `sqlite:///abs/x.sqlite` absolute. */
+/**
+ * The file path of a sqlite:// URL: `sqlite://data/x.sqlite` is relative, `sqlite:///abs/x.sqlite`
+ * absolute, `sqlite://:memory:` in memory. Anything else (`sqlite:`, `sqlite:x`, `sqlite://`) is a
+ * ConfigError, never a file named after the URL.
+ */
 export function sqlitePath(url: string, cwd: string): string {
-  const p = url.replace(/^sqlite:\/\//, "");
-  if (p === "" || p === ":memory:") return ":memory:";
+  const m = /^sqlite:\/\/(.+)$/.exec(url);
+  if (!m) throw new ConfigError(`NIXIE_STORE_URL must be sqlite://PATH (such as sqlite://data/nixie.sqlite), got ${redactUrl(url)}`);
+  const p = m[1]!;
+  if (p === ":memory:") return ":memory:";
   return isAbsolute(p) ? p : resolve(cwd, p);
 }
 

@@ -8,8 +8,8 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { startLoopback, type RecordedRequest } from "./loopback.js";
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures");
@@ -239,4 +239,26 @@ export async function startFakeFeeds(): Promise<FakeFeeds> {
     },
     close: () => server.close(),
   };
+}
+
+/** Milliseconds after which the standalone server publishes its one new announcement. */
+const NEW_AFTER_MS = 10_000;
+
+// Standalone (the README's console check): print the Discourse URL, publish one new announcement
+// NEW_AFTER_MS later (after nixie's first poll has marked the feed as read), serve until killed.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  // No top-level await: test runners may load this file through require().
+  void startFakeFeeds().then((fake) => {
+    process.stdout.write(`${fake.url}\n`);
+    const timer = setTimeout(() => {
+      fake.addTopic("announcements", { id: 90_001, title: "Console check: a new announcement" });
+      process.stderr.write("fake-feeds: published one new announcement\n");
+    }, NEW_AFTER_MS);
+    const stop = (): void => {
+      clearTimeout(timer);
+      void fake.close().then(() => process.exit(0));
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
 }

@@ -35,6 +35,12 @@ describe("bot through the test adapter", () => {
 
   it("explains an unknown command asked of !help", async () => {
     assert.match(await t.ask("!help nosuch"), /There is no command !nosuch/);
+    // Another user each, so the rate limit stays out of it.
+    const as = (user: string) => ({ user });
+    assert.equal(await t.ask("!help ../../etc/passwd", as("help-1")), 'There is no command "../../etc/passwd". !help lists them all.');
+    assert.equal(await t.ask("!help !!pkg", as("help-2")), 'There is no command "!!pkg". !help lists them all.');
+    assert.match(await t.ask("!help !pkg", as("help-3")), /^`!pkg \[--channel/);
+    assert.match(await t.ask("!help /PKG", as("help-4")), /^`!pkg \[--channel/);
   });
 
   it("shows usage and examples in slash syntax to Discord slash commands", async () => {

@@ -1,7 +1,7 @@
 // The console contract, run as operators and our checks run it: `npm start` as a child process.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../../src/config.js";
@@ -15,9 +15,15 @@ interface Run {
 const dir = mkdtempSync(join(tmpdir(), "nixie-console-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function start(input: string | null, env: Record<string, string> = {}, signalWhenReady?: NodeJS.Signals): Promise<Run> {
+/**
+ * Runs nixie as `npm start` does. `terminal`: on a pseudo-terminal (util-linux `script`), as a
+ * person at a terminal runs it; its stdout and stderr then both arrive in `stdout`.
+ */
+function start(input: string | null, env: Record<string, string> = {}, signalWhenReady?: NodeJS.Signals, terminal = false): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    const command = [process.execPath, "--import", "tsx", "src/main.ts"];
+    const [file, args] = terminal ? ["script", ["-qefc", command.join(" "), "/dev/null"]] : [command[0]!, command.slice(1)];
+    const child = spawn(file, args, {
       cwd: projectRoot,
       env: {
         PATH: process.env["PATH"] ?? "",
@@ -116,11 +122,48 @@ describe("console adapter contract (npm start as a child process)", function () 
     });
   }
 
+  it("on a terminal greets, prompts, and keeps logs to readable warnings unless NIXIE_LOG_LEVEL asks", async () => {
+    // "\x04" is Ctrl-D: the end of input on a terminal.
+    const quiet = await start("!help help\n\x04", {}, undefined, true);
+    assert.equal(quiet.code, 0, quiet.stdout);
+    assert.match(quiet.stdout, /nixie console: type !help, Ctrl-D to quit\r\n> /);
+    assert.match(quiet.stdout, /Also: !commands\r\n.*\r\n> \r\n$/s);
+    assert.doesNotMatch(quiet.stdout, /"level"|INFO/);
+    const chatty = await start("!help\n\x04", { NIXIE_LOG_LEVEL: "info" }, undefined, true);
+    assert.equal(chatty.code, 0, chatty.stdout);
+    assert.match(chatty.stdout, /nixie INFO: nixie is ready \(adapters=\["console"\], store=sqlite, /);
+    assert.doesNotMatch(chatty.stdout, /"level"/);
+  });
+
   it("stops with one clear line and a non-zero exit for a bad config value", async () => {
     const r = await start("!help\n", { NIXIE_LOG_LEVEL: "chatty" });
     assert.notEqual(r.code, 0);
     assert.equal(r.stdout, "");
     assert.equal(r.stderr, 'nixie: config key "logLevel" must be one of fatal, error, warn, info, debug, trace, silent, got "chatty"\n');
+  });
+
+  it("stops with one clear line when the events file is missing", async () => {
+    const file = join(dir, "missing-events.json");
+    writeFileSync(file, JSON.stringify({ events: { file: join(dir, "no-such-events.json") } }));
+    const r = await start("!help\n", { NIXIE_CONFIG: file });
+    assert.notEqual(r.code, 0);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /^nixie: config key "events\.file" names .*no-such-events\.json, which is not a file \(use "" for none\)\n$/);
+  });
+
+  it("stops with one clear line for a sqlite URL without a path, creating no file", async () => {
+    const r = await start("!help\n", { NIXIE_STORE_URL: "sqlite:" });
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /^nixie: config key "store\.url" must be sqlite:\/\/PATH.*, got "sqlite:"\n$/);
+    assert.equal(existsSync(join(projectRoot, "sqlite:")), false);
+  });
+
+  it("reports every bad config value, one line each", async () => {
+    const r = await start("!help\n", { NIXIE_LOG_LEVEL: "chatty", NIXIE_PREFIX: "abc", NIXIE_HEALTH_PORT: "x" });
+    assert.notEqual(r.code, 0);
+    const lines = r.stderr.trimEnd().split("\n");
+    assert.equal(lines.length, 3, r.stderr);
+    for (const line of lines) assert.match(line, /^nixie: (config key|NIXIE_HEALTH_PORT)/);
   });
 
   it("stops with one clear line when the data directory cannot exist", async () => {

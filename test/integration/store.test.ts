@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "../../src/core/errors.js";
@@ -32,6 +32,15 @@ describe("sqlite store specifics", () => {
   it("resolves relative and absolute sqlite paths", () => {
     assert.equal(sqlitePath("sqlite://data/nixie.sqlite", "/srv/nixie"), "/srv/nixie/data/nixie.sqlite");
     assert.equal(sqlitePath("sqlite:///data/nixie.sqlite", "/srv/nixie"), "/data/nixie.sqlite");
+    assert.equal(sqlitePath("sqlite://:memory:", "/srv/nixie"), ":memory:");
+  });
+
+  it("refuses a sqlite URL without a path instead of creating a file named after it", async () => {
+    for (const url of ["sqlite:", "sqlite:x.sqlite", "sqlite://"])
+      assert.throws(() => sqlitePath(url, dir), (e: unknown) => e instanceof ConfigError && /must be sqlite:\/\/PATH/.test(e.message));
+    const cwd = mkdtempSync(join(dir, "cwd-"));
+    await assert.rejects(openStore("sqlite:", { cwd }), ConfigError);
+    assert.deepEqual(readdirSync(cwd), []);
   });
 });
 

@@ -67,6 +67,57 @@ describe("config", () => {
     configError(() => load({}, { feeds: { extra: [{ name: "Bad Name", title: "t", url: "https://x" }] } }), /"feeds\.extra\[0\]\.name" must be a short lower-case name/);
   });
 
+  it("refuses an events file that does not exist, and allows none", () => {
+    configError(() => load({}, { events: { file: "config/no-such-events.json" } }), /config key "events\.file" names \/.*\/config\/no-such-events\.json, which is not a file \(use "" for none\)$/);
+    configError(() => load({}, { events: { file: dir } }), /"events\.file" names .*, which is not a file/);
+    assert.equal(load({}, { events: { file: "" } }).config.events.file, "");
+  });
+
+  it("takes Discord ids only as snowflakes (17 to 20 digits)", () => {
+    assert.equal(load({ DISCORD_APPLICATION_ID: "12345678901234567" }).config.discord.applicationId, "12345678901234567");
+    assert.equal(load({ DISCORD_GUILD_ID: "12345678901234567890" }).config.discord.guildId, "12345678901234567890");
+    for (const id of ["123456", "123456789012345678901", "1234567890123456x", " 123456789012345678"])
+      configError(() => load({ DISCORD_APPLICATION_ID: id }), /config key "discord\.applicationId" must be a Discord application id \(a snowflake: 17 to 20 digits\)/);
+    configError(() => load({ DISCORD_GUILD_ID: "99999" }), /config key "discord\.guildId" must be a Discord guild id \(a snowflake/);
+  });
+
+  it("refuses a sqlite store URL without a path", () => {
+    for (const url of ["sqlite:", "sqlite:nixie.sqlite", "sqlite://"])
+      configError(() => load({ NIXIE_STORE_URL: url }), /config key "store\.url" must be sqlite:\/\/PATH, such as sqlite:\/\/data\/nixie\.sqlite/);
+    assert.equal(load({ NIXIE_STORE_URL: "sqlite:///var/lib/nixie/nixie.sqlite" }).config.store.url, "sqlite:///var/lib/nixie/nixie.sqlite");
+  });
+
+  it("reports every bad key at once, one line each", () => {
+    const problems = (f: () => unknown): string[] => {
+      try {
+        f();
+      } catch (e) {
+        assert.ok(e instanceof ConfigError);
+        return e.message.split("\n");
+      }
+      assert.fail("no ConfigError");
+    };
+    const lines = problems(() =>
+      load(
+        { NIXIE_LOG_LEVEL: "loud", NIXIE_HEALTH_PORT: "http", DISCORD_TOKEN_FILE: join(dir, "missing") },
+        { serach: {}, search: { results: 50, defaultChannel: "24.05" }, feeds: { extra: [{ name: "Bad Name", title: "", url: "ftp://x" }] } },
+      ),
+    );
+    const expected = [
+      /unknown key "serach"/,
+      /NIXIE_HEALTH_PORT \(health\.port\) must be a number/,
+      /"logLevel" must be one of/,
+      /"search\.defaultChannel" must be one of search\.channels/,
+      /"search\.results" must be a whole number/,
+      /"feeds\.extra\[0\]\.name" must be a short lower-case name/,
+      /"feeds\.extra\[0\]\.title" must be a non-empty string/,
+      /"feeds\.extra\[0\]\.url" must be an http\(s\) URL/,
+      /DISCORD_TOKEN_FILE points to .*missing, which cannot be read/,
+    ];
+    assert.equal(lines.length, expected.length, lines.join("\n"));
+    for (const re of expected) assert.ok(lines.some((l) => re.test(l)), `${re} in:\n${lines.join("\n")}`);
+  });
+
   it("explains a config file that is missing or not JSON", () => {
     configError(() => loadConfig({ env: { NIXIE_CONFIG: join(dir, "nope.json") }, configDir: dir }), /NIXIE_CONFIG points to .*nope\.json, which does not exist/);
     writeFileSync(join(dir, "broken.json"), "{ nope");

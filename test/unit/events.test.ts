@@ -103,8 +103,11 @@ describe("events: curated list", () => {
     assert.throws(() => parseCuratedEvents([], "f"), /must hold \{"events": \[\.\.\.\]\}/);
   });
 
-  it("treats a missing file as an empty list", () => {
-    assert.deepEqual(loadCuratedEvents(join(FIXTURES, "no-such-events.json")), []);
+  it("refuses a missing file in one line instead of losing the curated events", () => {
+    assert.throws(
+      () => loadCuratedEvents(join(FIXTURES, "no-such-events.json")),
+      (e: unknown) => e instanceof ConfigError && /^events file .*no-such-events\.json \(events\.file\) does not exist$/.test(e.message),
+    );
   });
 });
 

@@ -28,11 +28,14 @@ const userError = (line: string, re: RegExp) =>
   assert.throws(() => parse(line), (e: unknown) => e instanceof UserError && re.test(e.message));
 
 describe("tokenize", () => {
-  it("splits on whitespace and groups quoted words", () => {
+  it("splits on whitespace and groups double-quoted words, removing the quotes", () => {
     assert.deepEqual(
-      tokenize(`a  "b c" 'd e' f"g h"`).map((t) => t.value),
-      ["a", "b c", "d e", "fg h"],
+      tokenize(`a  "b c" f"g h"`).map((t) => t.value),
+      ["a", "b c", "fg h"],
     );
+  });
+  it("reads single quotes as apostrophes, never as a pair that groups", () => {
+    assert.deepEqual(tokenize(`don't use nix's 'store' 'a b'`).map((t) => t.value), ["don't", "use", "nix's", "'store'", "'a", "b'"]);
   });
   it("handles escapes inside double quotes and unpaired quotes as literals", () => {
     assert.deepEqual(tokenize(`"say \\"hi\\"" it's`).map((t) => t.value), ['say "hi"', "it's"]);
@@ -92,6 +95,11 @@ describe("parseArgs", () => {
   it("treats words after -- and quoted words as text, not options", () => {
     assert.equal(parse("!pkg -- --channel").args["query"], "--channel");
     assert.equal(parse('!pkg "--channel"').args["query"], "--channel");
+  });
+  it("reads !pkg \"foo bar\" as the words foo bar, and keeps apostrophes in the query", () => {
+    assert.equal(parse('!pkg "foo bar"').args["query"], "foo bar");
+    assert.equal(parse("!pkg --channel 26.05 \"foo bar\"").args["channel"], "26.05");
+    assert.equal(parse("!pkg what's in nix's store").args["query"], "what's in nix's store");
   });
   it("cuts a huge argument and says so instead of failing", () => {
     const r = parse(`!pkg ${"a".repeat(10_000)}`);

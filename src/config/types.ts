@@ -1,0 +1,78 @@
+/**
+ * The shape of the validated configuration. One member per section of config/default.json;
+ * a new section adds its interface member here (and its keys to default.json, its checks to
+ * validate.ts, its environment variables to env.ts).
+ */
+
+export interface FeedConfig {
+  /** Short name users type: `!subscribe announcements`. */
+  readonly name: string;
+  readonly title: string;
+  readonly url: string;
+}
+
+export interface Config {
+  readonly prefix: string;
+  readonly botName: string;
+  readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  readonly dataDir: string;
+  readonly store: { readonly url: string };
+  readonly http: {
+    readonly timeoutMs: number;
+    readonly retries: number;
+    readonly maxRetryWaitMs: number;
+    readonly maxResponseBytes: number;
+    readonly cacheEntries: number;
+  };
+  readonly input: { readonly maxMessageLength: number; readonly maxArgLength: number };
+  readonly rateLimit: { readonly burst: number; readonly perMinute: number };
+  readonly search: {
+    readonly url: string;
+    readonly siteUrl: string;
+    readonly username: string;
+    readonly password: string;
+    readonly schema: number;
+    readonly probeAhead: number;
+    readonly channels: readonly string[];
+    readonly defaultChannel: string;
+    readonly results: number;
+    readonly cacheTtlSeconds: number;
+  };
+  readonly wiki: { readonly api: string; readonly cacheTtlSeconds: number; readonly maxRequestsPerSecond: number };
+  readonly discourse: { readonly url: string };
+  readonly feeds: {
+    readonly cron: string;
+    readonly nixhourUrl: string;
+    readonly maxPerRoomPerPoll: number;
+    readonly backoffCapSeconds: number;
+    readonly sendPaceMs: number;
+    readonly maxBodyBytes: number;
+    /** Lease that lets exactly one instance run the feed jobs. */
+    readonly leaseSeconds: number;
+    readonly extra: readonly FeedConfig[];
+  };
+  readonly events: { readonly file: string; readonly count: number };
+  readonly matrix: {
+    readonly homeserverUrl: string;
+    readonly user: string;
+    readonly encryption: boolean;
+    readonly admins: readonly string[];
+    /** Minimum pause between two Matrix sends (ms). */
+    readonly sendIntervalMs: number;
+    readonly autojoin: { readonly allowedServers: readonly string[]; readonly allowedUsers: readonly string[] };
+  };
+  readonly discord: {
+    readonly applicationId: string;
+    readonly apiUrl: string;
+    readonly guildId: string;
+    readonly prefixCommands: boolean;
+  };
+  readonly health: { readonly port: number; readonly host: string };
+}
+
+/** Tokens and passwords: only from the environment or files named by `*_FILE` variables. */
+export interface Secrets {
+  readonly matrixAccessToken?: string;
+  readonly matrixPassword?: string;
+  readonly discordToken?: string;
+}

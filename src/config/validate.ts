@@ -1,0 +1,94 @@
+/**
+ * The rules for every config key, one block per section of config/default.json, in the file's
+ * order. A new section appends its block here; every bad key is reported, not only the first.
+ */
+import type { Checker } from "./checker.js";
+
+/** A Discord id ("snowflake"): 17 to 20 digits. */
+const SNOWFLAKE = /^\d{17,20}$/;
+
+/**
+ * Checks every key of the merged tree; problems go to `k.problems`. `resolvePath` turns a
+ * relative file path from config into the one that is opened.
+ */
+export function validateConfig(k: Checker, resolvePath: (p: string) => string): void {
+  // top level
+  k.str("prefix", { pattern: /^[^\s\w]{1,3}$/u, what: "1 to 3 punctuation characters such as !" });
+  k.str("botName", { nonEmpty: true });
+  k.oneOf("logLevel", ["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
+  k.str("dataDir", { nonEmpty: true });
+
+  // store
+  if (k.url("store.url", { schemes: ["sqlite:", "redis:", "rediss:", "postgres:", "postgresql:"] })) {
+    const url = k.get("store.url") as string;
+    if (url.startsWith("sqlite:") && !/^sqlite:\/\/./.test(url))
+      k.fail("store.url", "sqlite://PATH, such as sqlite://data/nixie.sqlite (relative) or sqlite:///var/lib/nixie/nixie.sqlite", url);
+  }
+
+  // http
+  k.int("http.timeoutMs", 100, 120_000);
+  k.int("http.retries", 0, 5);
+  k.int("http.maxRetryWaitMs", 0, 120_000);
+  k.int("http.maxResponseBytes", 1024, 100_000_000);
+  k.int("http.cacheEntries", 0, 1_000_000);
+
+  // input, rateLimit
+  k.int("input.maxMessageLength", 100, 100_000);
+  k.int("input.maxArgLength", 10, 10_000);
+  k.int("rateLimit.burst", 1, 1000);
+  k.int("rateLimit.perMinute", 1, 10_000);
+
+  // search
+  k.url("search.url");
+  k.url("search.siteUrl");
+  k.str("search.username");
+  k.str("search.password");
+  k.int("search.schema", 1, 10_000);
+  k.int("search.probeAhead", 0, 20);
+  if (k.strings("search.channels", { nonEmpty: true }) && k.str("search.defaultChannel", { nonEmpty: true })) {
+    const channels = k.get("search.channels") as string[];
+    const chosen = k.get("search.defaultChannel") as string;
+    if (!channels.includes(chosen)) k.fail("search.defaultChannel", `one of search.channels (${channels.join(", ")})`, chosen);
+  }
+  k.int("search.results", 1, 10);
+  k.int("search.cacheTtlSeconds", 0, 86_400);
+
+  // wiki, discourse
+  k.url("wiki.api");
+  k.int("wiki.cacheTtlSeconds", 0, 604_800);
+  k.int("wiki.maxRequestsPerSecond", 1, 9);
+  k.url("discourse.url");
+
+  // feeds
+  k.cron("feeds.cron");
+  k.url("feeds.nixhourUrl", { optional: true });
+  k.int("feeds.maxPerRoomPerPoll", 1, 20);
+  k.int("feeds.backoffCapSeconds", 1, 604_800);
+  k.int("feeds.sendPaceMs", 0, 60_000);
+  k.int("feeds.maxBodyBytes", 1024, 50_000_000);
+  k.int("feeds.leaseSeconds", 2, 3600);
+  k.feeds("feeds.extra");
+
+  // events: "" means no curated list; a path that does not exist is a mistake, not an empty list.
+  k.file("events.file", resolvePath, { optional: true });
+  k.int("events.count", 1, 20);
+
+  // matrix
+  k.url("matrix.homeserverUrl", { optional: true });
+  k.str("matrix.user", { pattern: /^@[^:\s]+:\S+$/, what: "a full Matrix user id such as @nixie:example.org", optional: true });
+  k.bool("matrix.encryption");
+  k.strings("matrix.admins");
+  k.int("matrix.sendIntervalMs", 0, 60_000);
+  k.strings("matrix.autojoin.allowedServers");
+  k.strings("matrix.autojoin.allowedUsers");
+
+  // discord
+  k.str("discord.applicationId", { pattern: SNOWFLAKE, what: "a Discord application id (a snowflake: 17 to 20 digits)", optional: true });
+  k.url("discord.apiUrl", { optional: true });
+  k.str("discord.guildId", { pattern: SNOWFLAKE, what: "a Discord guild id (a snowflake: 17 to 20 digits)", optional: true });
+  k.bool("discord.prefixCommands");
+
+  // health
+  k.int("health.port", 0, 65_535);
+  k.str("health.host", { nonEmpty: true });
+}
