@@ -1,5 +1,5 @@
 /** !help and !help <command>: generated from the command definitions. */
-import { defineCommand, type CommandDef } from "../src/core/command.js";
+import { availableCommands, defineCommand, type CommandDef } from "../src/core/command.js";
 import { UserError } from "../src/core/errors.js";
 import { code, listBlock, rich, textBlock, type Reply, type RichText } from "../src/core/reply.js";
 import { parseArgs, splitCommand } from "../src/core/parse.js";
@@ -46,7 +46,7 @@ export default defineCommand({
   async run(args, ctx) {
     const prefix = ctx.prefix;
     const wanted = args["command"];
-    const commands = ctx.services.commands;
+    const commands = availableCommands(ctx.services.commands, ctx.services);
     if (typeof wanted === "string") {
       const name = wanted.replace(/^[^\w]+/u, "").toLowerCase();
       const cmd = commands.find((c) => c.name === name || (c.aliases ?? []).includes(name));

@@ -89,6 +89,8 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     ...(opts.onCommand ? { onCommand: opts.onCommand } : {}),
   });
   try {
+    // The evaluator's self-test decides whether !eval exists (in !help, for the dispatcher).
+    await services.eval.start();
     adapters = await opts.adapters(services, dispatcher);
   } catch (e) {
     // A half-configured platform, say: the store opened here must not outlive the failed start.

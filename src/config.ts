@@ -74,6 +74,29 @@ export interface Config {
     readonly prefixCommands: boolean;
   };
   readonly health: { readonly port: number; readonly host: string };
+  /** `!eval`: Nix evaluation in a sandbox (see src/eval/). */
+  readonly eval: {
+    /** auto: on when nix-instantiate is found and the start-up self-test passes. */
+    readonly enabled: "auto" | "on" | "off";
+    /** auto: bubblewrap when it is installed and works here, else none. */
+    readonly sandbox: "auto" | "bwrap" | "none";
+    /** A nixpkgs or nixpkgs.lib checkout for `-I nixpkgs=`; "" = the language and builtins only. */
+    readonly nixpkgs: string;
+    readonly nixInstantiate: string;
+    /** RLIMIT_AS of the evaluator. */
+    readonly memoryBytes: number;
+    readonly timeoutMs: number;
+    /** stdout and stderr are each read up to this, then the evaluator is killed. */
+    readonly outputBytes: number;
+    readonly maxConcurrent: number;
+    /** Evaluations waiting for a slot; more are refused ("busy"). */
+    readonly queue: number;
+    /** One evaluation per person per this many seconds. */
+    readonly perUserSeconds: number;
+    /** The evaluator's uid and gid when nixie runs as root. */
+    readonly uid: number;
+    readonly gid: number;
+  };
 }
 
 /** Tokens and passwords: only from the environment or files named by `*_FILE` variables. */
@@ -124,6 +147,10 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   DISCORD_APPLICATION_ID: "discord.applicationId",
   DISCORD_API_URL: "discord.apiUrl",
   DISCORD_GUILD_ID: "discord.guildId",
+  NIXIE_EVAL: "eval.enabled",
+  NIXIE_EVAL_SANDBOX: "eval.sandbox",
+  NIXIE_EVAL_NIXPKGS: "eval.nixpkgs",
+  NIXIE_EVAL_NIX_INSTANTIATE: "eval.nixInstantiate",
 };
 
 const SECRET_ENV: Readonly<Record<keyof Secrets, string>> = {
@@ -400,6 +427,18 @@ function validate(c: JsonObject): Config {
   k.bool("discord.prefixCommands");
   k.int("health.port", 0, 65_535);
   k.str("health.host", { nonEmpty: true });
+  k.oneOf("eval.enabled", ["auto", "on", "off"]);
+  k.oneOf("eval.sandbox", ["auto", "bwrap", "none"]);
+  k.str("eval.nixpkgs");
+  k.str("eval.nixInstantiate", { nonEmpty: true });
+  k.int("eval.memoryBytes", 64 * 1024 * 1024, 64 * 1024 * 1024 * 1024);
+  k.int("eval.timeoutMs", 100, 60_000);
+  k.int("eval.outputBytes", 1024, 16 * 1024 * 1024);
+  k.int("eval.maxConcurrent", 1, 32);
+  k.int("eval.queue", 0, 1000);
+  k.int("eval.perUserSeconds", 0, 3600);
+  k.int("eval.uid", 1, 4_294_967_294);
+  k.int("eval.gid", 1, 4_294_967_294);
   return c as unknown as Config;
 }
 
