@@ -168,6 +168,31 @@ describe("!eval in the bot", function () {
     }
   });
 
+  it("deploy-commands registers /eval only where the self-test passes", async () => {
+    const dryRun = (mode: "" | "warn") =>
+      new Promise<string>((resolve, reject) => {
+        fake.setMode(mode);
+        const child = spawn(process.execPath, ["--import", "tsx", "scripts/deploy-commands.ts", "--dry-run"], {
+          cwd: projectRoot,
+          env: { PATH: process.env["PATH"] ?? "", NIXIE_CONFIG: `${projectRoot}/config/default.json`, NIXIE_EVAL_SANDBOX: "none", NIXIE_EVAL_NIX_INSTANTIATE: fake.path },
+          stdio: ["ignore", "pipe", "inherit"],
+        });
+        let out = "";
+        child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+        child.on("error", reject);
+        child.on("close", () => resolve(out));
+      });
+    const names = (json: string): string[] => (JSON.parse(json) as { name: string }[]).map((c) => c.name);
+    const json = await dryRun("");
+    const working = names(json);
+    assert.ok(working.includes("eval"));
+    const evalJson = (JSON.parse(json) as { name: string; options: { name: string; max_length?: number }[] }[]).find((c) => c.name === "eval");
+    assert.deepEqual(evalJson?.options.map((o) => [o.name, o.max_length]), [["expression", 4000]]);
+    const broken = names(await dryRun("warn"));
+    assert.ok(!broken.includes("eval"));
+    assert.equal(broken.length, working.length - 1);
+  });
+
   it('nixie does not start when eval.enabled is "on" without a working Nix: one line on stderr', async () => {
     const dir = mkdtempSync(join(tmpdir(), "nixie-eval-on-"));
     const r = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
