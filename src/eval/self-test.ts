@@ -37,10 +37,12 @@ export function selfTestChecks(withLib: boolean): readonly Check[] {
   return checks;
 }
 
-/** Runs the checks; the first failure is the reason. */
+/** Runs the checks at once (start-up waits for them); the first failure in order is the reason. */
 export async function selfTest(evaluate: Evaluate, withLib: boolean): Promise<SelfTestResult> {
-  for (const check of selfTestChecks(withLib)) {
-    const r = await evaluate(check.expr);
+  const checks = selfTestChecks(withLib);
+  const results = await Promise.all(checks.map((c) => evaluate(c.expr)));
+  for (const [i, check] of checks.entries()) {
+    const r = results[i]!;
     if (r.spawnError !== undefined) return { ok: false, reason: `cannot start the evaluator: ${r.spawnError}` };
     if (r.stopped === "timeout") return { ok: false, reason: `${check.expr} took too long` };
     const unknown = /warning: unknown setting '([^']*)'/.exec(r.stderr);

@@ -136,11 +136,12 @@ export function createEvalService(opts: EvalServiceOptions): EvalService {
   async function choose(): Promise<EvalStatus> {
     const why = missing();
     if (why !== undefined) return { available: false, reason: why };
-    const nixVersion = await nixVersionOf(cfg.nixInstantiate);
+    const version = nixVersionOf(cfg.nixInstantiate);
     const kinds: SandboxKind[] = cfg.sandbox === "none" ? ["none"] : cfg.sandbox === "bwrap" ? ["bwrap"] : bwrap !== "" ? ["bwrap", "none"] : ["none"];
     let reason = "";
     for (const kind of kinds) {
       const result = await selfTest((expr) => run(kind, expr), withLib);
+      const nixVersion = await version;
       if (result.ok) {
         sandbox = kind;
         if (kind === "none" && kinds.length > 1) log.warn({ reason }, "eval: bubblewrap does not work here, evaluating without it");
@@ -148,6 +149,7 @@ export function createEvalService(opts: EvalServiceOptions): EvalService {
       }
       reason = kind === "bwrap" ? `with bubblewrap: ${result.reason}` : result.reason;
     }
+    const nixVersion = await version;
     return { available: false, reason: `self-test failed: ${reason}`, ...(nixVersion ? { nixVersion } : {}) };
   }
 
