@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../src/config.js";
 import { evalCommand, nixFlags, type EvalCommand } from "../src/eval/sandbox.js";
-import { findTool } from "../src/eval/service.js";
+import { cpuSecondsFor, findTool } from "../src/eval/service.js";
 import { startTestBot } from "../test/helpers/test-bot.js";
 import { fmt, nowMs, rssMb, summarize, type Result } from "./lib.js";
 
@@ -69,6 +69,7 @@ export async function evalBench(): Promise<Result[]> {
       bwrap: findTool("bwrap"),
       kind: status.sandbox ?? "none",
       memoryBytes: cfg.memoryBytes,
+      cpuSeconds: cpuSecondsFor(cfg.timeoutMs),
       nixpkgs: "",
       ...(process.getuid?.() === 0 ? { runAs: { uid: cfg.uid, gid: cfg.gid } } : {}),
     });

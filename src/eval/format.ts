@@ -96,7 +96,9 @@ export function outcomeReply(outcome: EvalOutcome, limits: ShowLimits): Reply {
     case "timeout":
       return { blocks: [textBlock(`The evaluation took longer than ${formatSeconds(outcome.timeoutMs)} and was stopped.`)] };
     case "killed":
-      return { blocks: [textBlock(`The evaluation was stopped (${outcome.signal}), probably by the memory limit.`)] };
+      return {
+        blocks: [textBlock(outcome.signal === "SIGXCPU" || outcome.signal === "SIGKILL" ? `The evaluation used too much CPU time and was stopped (${outcome.signal}).` : `The evaluator stopped with ${outcome.signal}.`)],
+      };
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * The evaluator's command line: `prlimit --as=… -- [bwrap … --] nix-instantiate <hardening> -`.
+ * The evaluator's command line: `prlimit --as=… --cpu=… -- [bwrap … --] nix-instantiate <hardening> -`.
  * Pure: it only builds argv, environment and credentials; src/eval/run.ts spawns them (no shell).
  */
 
@@ -14,6 +14,11 @@ export interface SandboxOptions {
   readonly bwrap: string;
   readonly kind: SandboxKind;
   readonly memoryBytes: number;
+  /**
+   * RLIMIT_CPU: a backstop that ends a runaway evaluator even if nixie died and its wall clock
+   * with it. Generous (Nix's garbage collector may use more than one core).
+   */
+  readonly cpuSeconds: number;
   /** A nixpkgs (or nixpkgs.lib) checkout for `-I nixpkgs=`; "" for the language and builtins only. */
   readonly nixpkgs: string;
   /** Real uid/gid of the child, set by spawn before exec (only when nixie runs as root). */
@@ -98,7 +103,7 @@ export function evalCommand(o: SandboxOptions): EvalCommand {
   const wrapped = o.kind === "bwrap" ? [o.bwrap, ...bwrapArgs(o.nixpkgs), ...inner] : inner;
   return {
     file: o.prlimit,
-    args: [`--as=${o.memoryBytes}`, "--", ...wrapped],
+    args: [`--as=${o.memoryBytes}`, `--cpu=${o.cpuSeconds}`, "--", ...wrapped],
     // Inside bubblewrap /tmp is a private tmpfs; outside, a home that does not exist (Nix only
     // needs the variable to be set; it writes nothing there with a dummy store).
     env: { HOME: o.kind === "bwrap" ? "/tmp" : "/nonexistent", PATH },

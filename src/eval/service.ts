@@ -78,10 +78,19 @@ function nixVersionOf(nix: string): Promise<string | undefined> {
   });
 }
 
+function formatBytes(n: number): string {
+  return n >= 2 ** 30 ? `${+(n / 2 ** 30).toFixed(1)} GiB` : `${Math.round(n / 2 ** 20)} MiB`;
+}
+
 function olderThan(version: string | undefined, want: readonly [number, number]): boolean {
   if (version === undefined) return true;
   const [major = 0, minor = 0] = version.split(".").map(Number);
   return major < want[0] || (major === want[0] && minor < want[1]);
+}
+
+/** RLIMIT_CPU for a wall clock: twice it (two cores) and a second, so the clock always acts first. */
+export function cpuSecondsFor(timeoutMs: number): number {
+  return Math.ceil((2 * timeoutMs) / 1000) + 1;
 }
 
 export function createEvalService(opts: EvalServiceOptions): EvalService {
@@ -109,6 +118,7 @@ export function createEvalService(opts: EvalServiceOptions): EvalService {
         bwrap,
         kind,
         memoryBytes: cfg.memoryBytes,
+        cpuSeconds: cpuSecondsFor(cfg.timeoutMs),
         nixpkgs: cfg.nixpkgs,
         ...(isRoot ? { runAs: { uid: cfg.uid, gid: cfg.gid } } : {}),
       }),
@@ -154,6 +164,7 @@ export function createEvalService(opts: EvalServiceOptions): EvalService {
   }
 
   function hintFor(expr: string, stderr: string): string | undefined {
+    if (/error: out of memory/.test(stderr)) return `An evaluation may use at most ${formatBytes(cfg.memoryBytes)} of memory.`;
     if (!withLib && /undefined variable 'lib'|look up '<nixpkgs/.test(stderr))
       return "lib and <nixpkgs> are not available here: no nixpkgs is configured (eval.nixpkgs), so only the Nix language and builtins are.";
     if (withLib && /<nixpkgs>/.test(expr) && olderThan(status.nixVersion, FULL_NIXPKGS_NIX))

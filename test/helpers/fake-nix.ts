@@ -19,7 +19,7 @@ case "$expr" in
   environ) tr '\\0' '\\n' < /proc/$$/environ | sort | tr '\\n' ' ' ;;
   args) printf '%s|' "$@" ;;
   id) echo "$(id -u) $(id -g) $(id -G)" ;;
-  limit) grep 'Max address space' /proc/$$/limits | tr -s ' ' ;;
+  limit) grep -E 'Max (address space|cpu time)' /proc/$$/limits | tr -s ' ' | tr '\\n' '|' ;;
   sleep) sleep 60 & echo "$!" ; sleep 60 ;;
   flood) head -c 200000 /dev/zero | tr '\\0' a ;;
   noisy) head -c 200000 /dev/zero | tr '\\0' e >&2; exit 1 ;;

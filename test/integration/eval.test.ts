@@ -59,10 +59,10 @@ describe("eval with a fake nix-instantiate", function () {
     assert.equal(args.kind === "value" && args.text, "--eval|--strict|--store|dummy://|--option|restrict-eval|true|--option|allowed-uris||--option|allow-import-from-derivation|false|--option|pure-eval|true|-|");
   });
 
-  it("runs under RLIMIT_AS from eval.memoryBytes", async () => {
-    const s = await service({ memoryBytes: 512 * 1024 * 1024 });
+  it("runs under RLIMIT_AS from eval.memoryBytes and an RLIMIT_CPU backstop of twice the wall clock", async () => {
+    const s = await service({ memoryBytes: 512 * 1024 * 1024, timeoutMs: 5000 });
     const limit = await s.evaluate("limit", "test:u1");
-    assert.equal(limit.kind === "value" && limit.text.trim(), "Max address space 536870912 536870912 bytes");
+    assert.equal(limit.kind === "value" && limit.text.trim(), "Max cpu time 11 11 seconds |Max address space 536870912 536870912 bytes |");
   });
 
   (isRoot ? it : it.skip)("as root, runs the evaluator as eval.uid/eval.gid with no supplementary groups", async () => {
@@ -72,7 +72,7 @@ describe("eval with a fake nix-instantiate", function () {
   });
 
   it("the wall clock kills the whole process group, grandchildren included", async () => {
-    const cmd = evalCommand({ nixInstantiate: fake.path, prlimit: findTool("prlimit"), bwrap: "", kind: "none", memoryBytes: 1 << 30, nixpkgs: "" });
+    const cmd = evalCommand({ nixInstantiate: fake.path, prlimit: findTool("prlimit"), bwrap: "", kind: "none", memoryBytes: 1 << 30, cpuSeconds: 11, nixpkgs: "" });
     const r = await runEvaluator(cmd, "sleep", { timeoutMs: 700, outputBytes: 65536 });
     assert.equal(r.stopped, "timeout");
     assert.equal(r.signal, "SIGKILL");
