@@ -174,6 +174,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
         await activating?.catch(() => undefined);
         await feedJob.stop().catch((err: unknown) => log.warn({ err: String(err) }, "feed job did not stop cleanly"));
         await leader.stop();
+        services.eval.stop();
         // A standby never started its adapters.
         if (activating) {
           for (const a of adapters) {

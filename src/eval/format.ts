@@ -97,7 +97,7 @@ export function outcomeReply(outcome: EvalOutcome, limits: ShowLimits): Reply {
       return { blocks: [textBlock(`The evaluation took longer than ${formatSeconds(outcome.timeoutMs)} and was stopped.`)] };
     case "killed":
       return {
-        blocks: [textBlock(outcome.signal === "SIGXCPU" || outcome.signal === "SIGKILL" ? `The evaluation used too much CPU time and was stopped (${outcome.signal}).` : `The evaluator stopped with ${outcome.signal}.`)],
+        blocks: [textBlock(outcome.signal === "SIGXCPU" ? "The evaluation used too much CPU time and was stopped." : `The evaluator was stopped (${outcome.signal}).`)],
       };
   }
 }

@@ -111,6 +111,8 @@ export function runEvaluator(cmd: EvalCommand, input: string, limits: RunLimits,
     });
     child.on("exit", (code, signal) => {
       exited = true;
+      // Reaped: from here on its pid (and group id) may belong to another process.
+      if (pid !== undefined) observer.ended?.(pid);
       exit = { code, signal };
       clearTimeout(timer);
       // bubblewrap's --die-with-parent takes the inner processes down with it; should anything
@@ -122,7 +124,6 @@ export function runEvaluator(cmd: EvalCommand, input: string, limits: RunLimits,
     });
     child.on("close", () => {
       clearTimeout(timer);
-      if (pid !== undefined) observer.ended?.(pid);
       if (spawnError !== undefined && !exited) {
         resolve(failed(spawnError, started));
         return;

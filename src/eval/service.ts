@@ -41,6 +41,8 @@ export interface EvalService {
   readonly showLimits: ShowLimits;
   /** Evaluations running and waiting now. */
   load(): { readonly active: number; readonly queued: number };
+  /** Kills the evaluators still running (shutdown); their callers get a "stopped" answer. */
+  stop(): void;
 }
 
 export interface EvalServiceOptions {
@@ -107,6 +109,18 @@ export function createEvalService(opts: EvalServiceOptions): EvalService {
   });
   const showLimits: ShowLimits = { ...SHOW_LIMITS, outputBytes: cfg.outputBytes };
   let status: EvalStatus = { available: false, reason: "not started" };
+  // Process groups of the evaluators alive now, so that stop() can end them.
+  const live = new Set<number>();
+  const observer: RunObserver = {
+    started(pid) {
+      live.add(pid);
+      opts.observer?.started?.(pid);
+    },
+    ended(pid) {
+      live.delete(pid);
+      opts.observer?.ended?.(pid);
+    },
+  };
   let sandbox: SandboxKind = "none";
   const withLib = cfg.nixpkgs !== "";
 
@@ -124,7 +138,7 @@ export function createEvalService(opts: EvalServiceOptions): EvalService {
       }),
       withLib ? LIB_PRELUDE + input : input,
       { timeoutMs: cfg.timeoutMs, outputBytes: cfg.outputBytes },
-      opts.observer,
+      observer,
     );
 
   /** Why eval cannot run at all here, before any self-test. */
@@ -189,6 +203,15 @@ export function createEvalService(opts: EvalServiceOptions): EvalService {
     available: () => status.available,
     status: () => status,
     load: () => ({ active: gate.active, queued: gate.queued }),
+    stop() {
+      for (const pid of live) {
+        try {
+          process.kill(-pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+    },
 
     async start() {
       status = await choose();

@@ -84,6 +84,15 @@ describe("eval with a fake nix-instantiate", function () {
     assert.deepEqual(await s.evaluate("sleep", "test:u1"), { kind: "timeout", timeoutMs: 500 });
   });
 
+  it("stop() ends the evaluators still running (shutdown)", async () => {
+    const s = await service({ timeoutMs: 20_000 });
+    const running = s.evaluate("sleep", "test:u1");
+    while (s.load().active === 0) await new Promise((res) => setTimeout(res, 10));
+    await new Promise((res) => setTimeout(res, 200));
+    s.stop();
+    assert.deepEqual(await running, { kind: "killed", signal: "SIGKILL" });
+  });
+
   it("stops reading stdout or stderr at the cap and kills the evaluator", async () => {
     const s = await service({ outputBytes: 4096 });
     const v = await s.evaluate("flood", "test:u1");
