@@ -7,7 +7,7 @@ export default defineCommand({
   name: "eval",
   summary: "Evaluate a Nix expression (like nix-instantiate --eval --strict)",
   details:
-    "The expression is read exactly as typed; a ```nix code block may span several lines. Limits: 5 s, 1 GiB, no files, network or store; one evaluation per person every 5 s.",
+    "The expression is read exactly as typed; a ```nix code block may span several lines. Nix runs in a sandbox: a few seconds, limited memory, no files, network or store, one evaluation per person every few seconds.",
   examples: ["eval builtins.attrNames { a = 1; b = 2; }", 'eval builtins.replaceStrings [ "a" ] [ "o" ] "nix"'],
   slow: true,
   available: (services) => services.eval.available(),

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { loadConfig, projectRoot, type Config } from "../../src/config.js";
+import { renderPlain } from "../../src/render/plain.js";
 import { ConfigError, UserError } from "../../src/core/errors.js";
 import { runEvaluator } from "../../src/eval/run.js";
 import { evalCommand } from "../../src/eval/sandbox.js";
@@ -160,6 +161,9 @@ describe("!eval in the bot", function () {
       const reply = await t.adapter.say('!eval "a  b"\\n');
       assert.deepEqual(reply?.blocks[0], { kind: "code", language: "nix", text: '"a  b"\\n' });
       assert.match(await t.ask("!help eval"), /exactly as typed/);
+      // Slash examples keep the expression's quotes too.
+      const slash = await t.bot.dispatcher.invoke({ room: { platform: "test", id: "r" }, user: { id: "u" }, text: "", slash: true, canManageRoom: async () => false }, "help", new Map([["command", "eval"]]));
+      assert.match(renderPlain(slash!), /`\/eval expression:builtins\.replaceStrings \[ "a" \] \[ "o" \] "nix"`/);
     } finally {
       await t.stop();
     }
