@@ -1,8 +1,9 @@
 /** !help and !help <command>: generated from the command definitions. */
-import { defineCommand, type CommandDef } from "../src/core/command.js";
+import { availableCommands, defineCommand, type CommandDef } from "../src/core/command.js";
 import { UserError } from "../src/core/errors.js";
 import { code, listBlock, rich, textBlock, type Reply, type RichText } from "../src/core/reply.js";
 import { parseArgs, splitCommand } from "../src/core/parse.js";
+import { parseRawArgs, rawOption, rawRemainder } from "../src/core/raw-arg.js";
 import { SLASH, slashInvocation, usageOf } from "../src/core/usage.js";
 
 /** An example as typed: `!pkg --channel 26.05 firefox`, or `/pkg query:firefox channel:26.05`. */
@@ -11,7 +12,9 @@ function example(cmd: CommandDef, text: string, prefix: string): string {
   const inv = splitCommand(`${SLASH}${text}`, SLASH);
   if (!inv) return `${SLASH}${text}`;
   try {
-    return slashInvocation(cmd, parseArgs(cmd, inv.tokens, SLASH, { maxArgLength: 1000 }).args);
+    const raw = rawOption(cmd);
+    const parsed = raw ? parseRawArgs(cmd, raw, rawRemainder(`${SLASH}${text}`, SLASH, inv.name), SLASH) : parseArgs(cmd, inv.tokens, SLASH, { maxArgLength: 1000 });
+    return slashInvocation(cmd, parsed.args);
   } catch {
     return `${SLASH}${text}`;
   }
@@ -46,7 +49,7 @@ export default defineCommand({
   async run(args, ctx) {
     const prefix = ctx.prefix;
     const wanted = args["command"];
-    const commands = ctx.services.commands;
+    const commands = availableCommands(ctx.services.commands, ctx.services);
     if (typeof wanted === "string") {
       // `!help pkg`, `!help !pkg` and `!help /pkg` ask the same; nothing else is stripped.
       const typed = wanted.trim();

@@ -1,6 +1,7 @@
 /** The command table: an explicit list, in the order !help shows them. */
 import type { CommandDef } from "../src/core/command.js";
 import about from "./about.js";
+import eval_ from "./eval.js";
 import event from "./event.js";
 import feeds from "./feeds.js";
 import help from "./help.js";
@@ -14,4 +15,4 @@ import subscriptions from "./subscriptions.js";
 import unsubscribe from "./unsubscribe.js";
 import wiki from "./wiki.js";
 
-export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, wiki, event, nixhour, feeds, subscriptions, subscribe, unsubscribe, leave];
+export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, wiki, eval_, event, nixhour, feeds, subscriptions, subscribe, unsubscribe, leave];

@@ -90,6 +90,8 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     ...(opts.onCommand ? { onCommand: opts.onCommand } : {}),
   });
   try {
+    // The evaluator's self-test decides whether !eval exists (in !help, for the dispatcher).
+    await services.eval.start();
     adapters = await opts.adapters(services, dispatcher);
   } catch (e) {
     // A half-configured platform, say: the store opened here must not outlive the failed start.
@@ -173,6 +175,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
         await activating?.catch(() => undefined);
         await feedJob.stop().catch((err: unknown) => log.warn({ err: String(err) }, "feed job did not stop cleanly"));
         await leader.stop();
+        services.eval.stop();
         // A standby never started its adapters.
         if (activating) {
           for (const a of adapters) {

@@ -9,6 +9,7 @@ import { createMediaWiki } from "./upstream/mediawiki.js";
 import { createNixosSearch } from "./upstream/nixos-search.js";
 import { userAgent, version } from "./version.js";
 import { createFeedServices } from "./feeds/wiring.js";
+import { createEvalService } from "./eval/service.js";
 
 export interface ServiceDeps {
   readonly config: Config;
@@ -43,6 +44,7 @@ export function createServices(deps: ServiceDeps): Services {
     search: createNixosSearch({ config: config.search, http, log }),
     wiki: createMediaWiki({ config, http, log }),
     ...createFeedServices({ config, http, store, log }),
+    eval: createEvalService({ config: config.eval, log }),
     commands,
     about: { version, startedAt: new Date(), adapters: deps.adapters },
   };

@@ -28,6 +28,10 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   DISCORD_APPLICATION_ID: "discord.applicationId",
   DISCORD_API_URL: "discord.apiUrl",
   DISCORD_GUILD_ID: "discord.guildId",
+  NIXIE_EVAL: "eval.enabled",
+  NIXIE_EVAL_SANDBOX: "eval.sandbox",
+  NIXIE_EVAL_NIXPKGS: "eval.nixpkgs",
+  NIXIE_EVAL_NIX_INSTANTIATE: "eval.nixInstantiate",
 };
 
 /** Where each secret comes from: the variable, or the file named by `<variable>_FILE`. */

@@ -68,6 +68,29 @@ export interface Config {
     readonly prefixCommands: boolean;
   };
   readonly health: { readonly port: number; readonly host: string };
+  /** `!eval`: Nix evaluation in a sandbox (see src/eval/). */
+  readonly eval: {
+    /** auto: on when nix-instantiate is found and the start-up self-test passes. */
+    readonly enabled: "auto" | "on" | "off";
+    /** auto: bubblewrap when it is installed and works here, else none. */
+    readonly sandbox: "auto" | "bwrap" | "none";
+    /** A nixpkgs or nixpkgs.lib checkout for `-I nixpkgs=`; "" = the language and builtins only. */
+    readonly nixpkgs: string;
+    readonly nixInstantiate: string;
+    /** RLIMIT_AS of the evaluator. */
+    readonly memoryBytes: number;
+    readonly timeoutMs: number;
+    /** stdout and stderr are each read up to this, then the evaluator is killed. */
+    readonly outputBytes: number;
+    readonly maxConcurrent: number;
+    /** Evaluations waiting for a slot; more are refused ("busy"). */
+    readonly queue: number;
+    /** One evaluation per person per this many seconds. */
+    readonly perUserSeconds: number;
+    /** The evaluator's uid and gid when nixie runs as root. */
+    readonly uid: number;
+    readonly gid: number;
+  };
 }
 
 /** Tokens and passwords: only from the environment or files named by `*_FILE` variables. */

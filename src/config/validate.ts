@@ -91,4 +91,18 @@ export function validateConfig(k: Checker, resolvePath: (p: string) => string): 
   // health
   k.int("health.port", 0, 65_535);
   k.str("health.host", { nonEmpty: true });
+
+  // eval
+  k.oneOf("eval.enabled", ["auto", "on", "off"]);
+  k.oneOf("eval.sandbox", ["auto", "bwrap", "none"]);
+  k.str("eval.nixpkgs");
+  k.str("eval.nixInstantiate", { nonEmpty: true });
+  k.int("eval.memoryBytes", 64 * 1024 * 1024, 64 * 1024 * 1024 * 1024);
+  k.int("eval.timeoutMs", 100, 60_000);
+  k.int("eval.outputBytes", 1024, 16 * 1024 * 1024);
+  k.int("eval.maxConcurrent", 1, 32);
+  k.int("eval.queue", 0, 1000);
+  k.int("eval.perUserSeconds", 0, 3600);
+  k.int("eval.uid", 1, 4_294_967_294);
+  k.int("eval.gid", 1, 4_294_967_294);
 }

@@ -40,6 +40,12 @@ export interface StringOption extends OptionBase {
   readonly type: "string";
   /** The last positional option may take the rest of the line, spaces included. */
   readonly rest?: boolean;
+  /**
+   * The message's remainder exactly as typed (quotes, backslashes, spacing and lines kept; one
+   * fenced or inline code block around it is removed), bounded by maxLength only: too long is an
+   * error, never a cut. The command's only option. See src/core/raw-arg.ts.
+   */
+  readonly raw?: boolean;
   readonly minLength?: number;
   readonly maxLength?: number;
   /** Autocomplete: at most 25 choices; used by Discord. */
@@ -107,6 +113,11 @@ export interface CommandDef {
   readonly needsManager?: boolean;
   /** Calls an upstream service: adapters acknowledge first (Discord defers). */
   readonly slow?: boolean;
+  /**
+   * Whether the command works here (decided at start, e.g. by a self-test). When false it is
+   * unknown to the dispatcher, left out of !help and not registered as a slash command.
+   */
+  available?(services: Pick<Services, "eval">): boolean;
   run(args: Args, ctx: CommandContext): Promise<Reply>;
 }
 
@@ -131,6 +142,8 @@ export function defineCommand(def: CommandDef): CommandDef {
       const laterPositional = def.options.slice(i + 1).some((p) => p.positional);
       if (!o.positional || laterPositional) problems.push(`option "${o.name}": only the last positional option may take the rest of the line`);
     }
+    if (o.type === "string" && o.raw && (def.options.length !== 1 || !o.positional || !o.rest || o.maxLength === undefined))
+      problems.push(`option "${o.name}": a raw option is the only option, positional, takes the rest and has a maxLength`);
     if (o.type === "choice" && (o.choices.length === 0 || o.choices.length > 25))
       problems.push(`option "${o.name}": 1-25 choices`);
     if (o.positional) {
@@ -140,6 +153,11 @@ export function defineCommand(def: CommandDef): CommandDef {
   });
   if (problems.length > 0) throw new Error(`command ${def.name}: ${problems.join("; ")}`);
   return def;
+}
+
+/** The commands that work here, in the same order. */
+export function availableCommands(commands: readonly CommandDef[], services: Pick<Services, "eval">): CommandDef[] {
+  return commands.filter((c) => c.available?.(services) ?? true);
 }
 
 /** Turns an incoming message into the context a command sees; `deadline` as in CommandContext. */

@@ -9,6 +9,7 @@ import { AUTOCOMPLETE_TIMEOUT_MS, COMMAND_GRACE_MS, contextFor, type Choice, typ
 import { errorToReply, type Outcome } from "./error-reply.js";
 import { parseArgs, splitCommand, validateArgs, type ParsedArgs } from "./parse.js";
 import { RateLimiter } from "./rate-limit.js";
+import { parseRawArgs, rawOption, rawRemainder } from "./raw-arg.js";
 import { errorReply, textBlock, type Reply } from "./reply.js";
 import { SLASH } from "./usage.js";
 import type { Services } from "./services.js";
@@ -79,6 +80,11 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       byName.set(n, c);
     }
   }
+  /** A command by name or alias, unless it does not work here (see CommandDef.available). */
+  const lookup = (name: string): CommandDef | undefined => {
+    const c = byName.get(name);
+    return c && (c.available?.(opts.services) ?? true) ? c : undefined;
+  };
   const now = opts.now ?? (() => new Date());
   const limits = { maxArgLength: opts.maxArgLength };
   const prefix = opts.prefix;
@@ -113,6 +119,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     if (!/^[a-z][a-z0-9_-]{0,31}$/.test(name)) return undefined;
     let best: { n: string; d: number } | undefined;
     for (const n of byName.keys()) {
+      if (!lookup(n)) continue;
       const d = editDistance(name, n);
       if (!best || d < best.d) best = { n, d };
     }
@@ -161,7 +168,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
 
   return {
     prefix,
-    find: (name) => byName.get(name.toLowerCase()),
+    find: (name) => lookup(name.toLowerCase()),
 
     async handle(message) {
       let text = message.text;
@@ -173,7 +180,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       }
       const inv = splitCommand(text, prefix);
       if (!inv) return null;
-      const cmd = byName.get(inv.name);
+      const cmd = lookup(inv.name);
       if (!cmd) {
         const guess = suggest(inv.name);
         if (guess === undefined) return null;
@@ -181,23 +188,32 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         if (limited !== undefined) return limited;
         return errorReply(`Unknown command ${prefix}${inv.name.slice(0, 32)}, did you mean ${prefix}${guess}?`);
       }
-      const reply = await run(cmd, message, () => parseArgs(cmd, inv.tokens, prefix, limits));
-      if (reply && cutNote) {
+      // A raw option reads the message as sent: its own maxLength bounds it, never a cut.
+      const raw = rawOption(cmd);
+      const parse = raw
+        ? () => parseRawArgs(cmd, raw, rawRemainder(message.text, prefix, inv.name), prefix)
+        : () => parseArgs(cmd, inv.tokens, prefix, limits);
+      const reply = await run(cmd, message, parse);
+      if (reply && cutNote && !raw) {
         return { ...reply, blocks: [...reply.blocks, textBlock(`Your message was long, so only its first ${opts.maxMessageLength} characters were read.`)] };
       }
       return reply;
     },
 
     async invoke(message, name, raw) {
-      const cmd = byName.get(name.toLowerCase());
+      const cmd = lookup(name.toLowerCase());
       if (!cmd) return errorReply(`Unknown command ${name.slice(0, 32)}.`);
       // Slash commands see usage and hints in slash syntax.
       const shown = message.slash ? SLASH : prefix;
-      return run(cmd, message, () => validateArgs(cmd, raw, shown, limits), shown);
+      const rawOpt = rawOption(cmd);
+      const parse = rawOpt
+        ? () => parseRawArgs(cmd, rawOpt, String(raw.get(rawOpt.name) ?? ""), shown)
+        : () => validateArgs(cmd, raw, shown, limits);
+      return run(cmd, message, parse, shown);
     },
 
     async complete(name, option, partial, platform, others = {}) {
-      const cmd = byName.get(name.toLowerCase());
+      const cmd = lookup(name.toLowerCase());
       const opt = cmd?.options.find((o) => o.name === option);
       if (!opt) return [];
       if (opt.type === "choice") {

@@ -33,7 +33,9 @@ export interface Card {
 export type Block =
   | { readonly kind: "text"; readonly text: RichText }
   | { readonly kind: "card"; readonly card: Card }
-  | { readonly kind: "list"; readonly title?: RichText; readonly items: readonly RichText[] };
+  | { readonly kind: "list"; readonly title?: RichText; readonly items: readonly RichText[] }
+  /** Preformatted text shown as is, several lines allowed: a code block (`language` e.g. "nix"). */
+  | { readonly kind: "code"; readonly language?: string; readonly text: string };
 
 export interface Reply {
   readonly blocks: readonly Block[];
@@ -58,6 +60,9 @@ export const textBlock = (...parts: SpanInput[]): Block => ({ kind: "text", text
 export const cardBlock = (card: Card): Block => ({ kind: "card", card });
 export const listBlock = (items: readonly RichText[], title?: RichText): Block =>
   title === undefined ? { kind: "list", items } : { kind: "list", title, items };
+
+export const codeBlock = (text: string, language?: string): Block =>
+  language === undefined ? { kind: "code", text } : { kind: "code", language, text };
 
 /** A reply of one line of text. */
 export function textReply(...parts: SpanInput[]): Reply {

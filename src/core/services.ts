@@ -12,6 +12,7 @@ import type { CommandDef } from "./command.js";
 import type { EventsService } from "../events/service.js";
 import type { FeedsService } from "../feeds/service.js";
 import type { Subscriptions } from "../feeds/subscriptions.js";
+import type { EvalService } from "../eval/service.js";
 
 export interface AboutInfo {
   readonly version: string;
@@ -35,7 +36,9 @@ export interface Services {
   readonly feeds: FeedsService;
   /** Upcoming community events for !event. */
   readonly events: EventsService;
-  /** Every command, for !help. */
+  /** Nix evaluation for !eval (available only after its start-up self-test passed). */
+  readonly eval: EvalService;
+  /** Every command, for !help (those not `available` here are left out where they are listed). */
   readonly commands: readonly CommandDef[];
   readonly about: AboutInfo;
 }

@@ -85,8 +85,23 @@ export function discordRich(text: RichText): string {
     .join("");
 }
 
+/** Room for a code block in a message, fences included, so it is never cut open. */
+const CODE_BLOCK_MAX = 1900;
+
+/**
+ * A fenced code block. Discord closes a block at the first ``` whatever the opening fence, so a
+ * zero-width space goes after every backtick that another follows: the text cannot break out.
+ */
+export function discordCodeBlock(text: string, language?: string): string {
+  const lang = language !== undefined && /^[a-z0-9+#-]{1,20}$/.test(language) ? language : "";
+  const body = stripControl(text).replace(/`(?=`)/g, `\`${ZWSP}`);
+  const room = CODE_BLOCK_MAX - lang.length - 8;
+  return `\`\`\`${lang}\n${charLength(body) > room ? truncate(body, room) : body}\n\`\`\``;
+}
+
 function contentOf(b: Exclude<Block, { kind: "card" }>): string {
   if (b.kind === "text") return discordRich(b.text);
+  if (b.kind === "code") return discordCodeBlock(b.text, b.language);
   const items = b.items.map((i) => `• ${discordRich(i)}`);
   return (b.title ? [discordRich(b.title), ...items] : items).join("\n");
 }

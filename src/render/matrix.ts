@@ -66,6 +66,10 @@ function htmlBlock(b: Block): string {
       const items = b.items.map((i) => `<li>${htmlRich(i)}</li>`).join("");
       return `${b.title ? `<p>${htmlRich(b.title)}</p>` : ""}<ul>${items}</ul>`;
     }
+    case "code": {
+      const lang = b.language !== undefined && /^[a-z0-9+#-]{1,20}$/.test(b.language) ? ` class="language-${b.language}"` : "";
+      return `<pre><code${lang}>${escapeHtml(b.text)}</code></pre>`;
+    }
   }
 }
 

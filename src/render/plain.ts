@@ -46,6 +46,8 @@ function plainBlock(b: Block): string {
       const items = b.items.map((i) => `• ${plainRich(i)}`);
       return b.title ? [plainRich(b.title), ...items].join("\n") : items.join("\n");
     }
+    case "code":
+      return stripControl(b.text);
   }
 }
 

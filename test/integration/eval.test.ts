@@ -1,0 +1,234 @@
+// !eval's runner, limits, self-test and wiring, with a fake nix-instantiate (test/helpers/fake-nix.ts).
+// The real Nix and its hostile table are in test/e2e/eval-hostile.test.ts.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { loadConfig, projectRoot, type Config } from "../../src/config.js";
+import { renderPlain } from "../../src/render/plain.js";
+import { ConfigError, UserError } from "../../src/core/errors.js";
+import { runEvaluator } from "../../src/eval/run.js";
+import { evalCommand } from "../../src/eval/sandbox.js";
+import { createEvalService, findTool, type EvalServiceOptions } from "../../src/eval/service.js";
+import { createFakeNix, type FakeNix } from "../helpers/fake-nix.js";
+import { startTestBot } from "../helpers/test-bot.js";
+
+const isRoot = process.getuid?.() === 0;
+const silent = pino({ level: "silent" });
+
+function evalConfig(nix: string, over: Partial<Config["eval"]> = {}): Config["eval"] {
+  const base = loadConfig({ env: { NIXIE_CONFIG: "" }, ignoreLocal: true }).config.eval;
+  return { ...base, nixInstantiate: nix, sandbox: "none", enabled: "auto", ...over };
+}
+
+/** Running (a killed process is a zombie until whoever adopted it reaps it: that counts as gone). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+describe("eval with a fake nix-instantiate", function () {
+  this.timeout(20_000);
+  let fake: FakeNix;
+  beforeEach(() => (fake = createFakeNix()));
+  afterEach(() => fake.remove());
+
+  const service = async (over: Partial<Config["eval"]> = {}, extra: Partial<EvalServiceOptions> = {}) => {
+    const s = createEvalService({ config: evalConfig(fake.path, over), log: silent, ...extra });
+    await s.start();
+    return s;
+  };
+
+  it("passes the self-test and evaluates; the expression reaches nix exactly, on stdin", async () => {
+    const s = await service();
+    assert.equal(s.status().available, true, s.status().reason);
+    assert.equal(s.status().nixVersion, "2.8.0");
+    const expr = `"a\\"b"  'c' \\ \n  ''x''`;
+    assert.deepEqual(await s.evaluate(expr, "test:u1"), { kind: "value", text: expr, capped: false });
+  });
+
+  it("gives the child only HOME and PATH, and the recipe's flags", async () => {
+    const s = await service();
+    const env = await s.evaluate("environ", "test:u1");
+    assert.equal(env.kind === "value" && env.text.trim(), "HOME=/nonexistent PATH=/usr/bin:/bin");
+    const args = await s.evaluate("args", "test:u2");
+    assert.equal(args.kind === "value" && args.text, "--eval|--strict|--store|dummy://|--option|restrict-eval|true|--option|allowed-uris||--option|allow-import-from-derivation|false|--option|pure-eval|true|-|");
+  });
+
+  it("runs under RLIMIT_AS from eval.memoryBytes and an RLIMIT_CPU backstop of twice the wall clock", async () => {
+    const s = await service({ memoryBytes: 512 * 1024 * 1024, timeoutMs: 5000 });
+    const limit = await s.evaluate("limit", "test:u1");
+    assert.equal(limit.kind === "value" && limit.text.trim(), "Max cpu time 11 11 seconds |Max address space 536870912 536870912 bytes |");
+  });
+
+  (isRoot ? it : it.skip)("as root, runs the evaluator as eval.uid/eval.gid with no supplementary groups", async () => {
+    const s = await service({ uid: 65534, gid: 65533 });
+    const id = await s.evaluate("id", "test:u1");
+    assert.equal(id.kind === "value" && id.text.trim(), "65534 65533 65533");
+  });
+
+  it("the wall clock kills the whole process group, grandchildren included", async () => {
+    const cmd = evalCommand({ nixInstantiate: fake.path, prlimit: findTool("prlimit"), bwrap: "", kind: "none", memoryBytes: 1 << 30, cpuSeconds: 11, nixpkgs: "" });
+    const r = await runEvaluator(cmd, "sleep", { timeoutMs: 700, outputBytes: 65536 });
+    assert.equal(r.stopped, "timeout");
+    assert.equal(r.signal, "SIGKILL");
+    const grandchild = Number(r.stdout.trim());
+    assert.ok(grandchild > 0, r.stdout);
+    for (let i = 0; i < 20 && alive(grandchild); i++) await new Promise((res) => setTimeout(res, 50));
+    assert.equal(alive(grandchild), false, "the background sleep is gone");
+    const s = await service({ timeoutMs: 500 });
+    assert.deepEqual(await s.evaluate("sleep", "test:u1"), { kind: "timeout", timeoutMs: 500 });
+  });
+
+  it("stop() ends the evaluators still running (shutdown)", async () => {
+    const s = await service({ timeoutMs: 20_000 });
+    const running = s.evaluate("sleep", "test:u1");
+    while (s.load().active === 0) await new Promise((res) => setTimeout(res, 10));
+    await new Promise((res) => setTimeout(res, 200));
+    s.stop();
+    assert.deepEqual(await running, { kind: "killed", signal: "SIGKILL" });
+  });
+
+  it("stops reading stdout or stderr at the cap and kills the evaluator", async () => {
+    const s = await service({ outputBytes: 4096 });
+    const v = await s.evaluate("flood", "test:u1");
+    assert.equal(v.kind, "value");
+    assert.ok(v.kind === "value" && v.capped && v.text.length === 4096);
+    const e = await s.evaluate("noisy", "test:u2");
+    assert.ok(e.kind === "error" && e.capped && e.text.length === 4096);
+  });
+
+  it("refuses busy and too-frequent evaluations with a clear message", async () => {
+    const s = await service({ maxConcurrent: 1, queue: 0, perUserSeconds: 5, timeoutMs: 1000 });
+    const first = s.evaluate("sleep", "test:a");
+    await assert.rejects(s.evaluate("1+1", "test:b"), (e: unknown) => e instanceof UserError && /busy/.test(e.message));
+    await first;
+    await assert.rejects(s.evaluate("1+1", "test:a"), (e: unknown) => e instanceof UserError && /One evaluation per person every 5 s: try again in [1-5] s/.test(e.message));
+    assert.deepEqual(await s.evaluate("1+1", "test:b"), { kind: "value", text: "2\n", capped: false });
+    await assert.rejects(s.evaluate("x".repeat(4001), "test:c"), /at most 4000/);
+  });
+
+  it("explains lib and <nixpkgs> when no nixpkgs is configured", async () => {
+    const s = await service();
+    const r = await s.evaluate("lib", "test:a");
+    assert.ok(r.kind === "error" && r.hint?.includes("eval.nixpkgs"));
+  });
+
+  it("fails the self-test on an unknown-setting warning (a misspelt hardening flag) or a wrong answer", async () => {
+    fake.setMode("warn");
+    const warned = await service();
+    assert.equal(warned.available(), false);
+    assert.match(warned.status().reason, /ignores the hardening setting 'restrict-evl'/);
+    await assert.rejects(warned.evaluate("1+1", "test:a"), /not available/);
+    fake.setMode("broken");
+    assert.match((await service()).status().reason, /1\+1 did not give 2/);
+  });
+
+  it('stops start-up when eval.enabled is "on" and it cannot work; "off" never runs nix', async () => {
+    fake.setMode("broken");
+    await assert.rejects(service({ enabled: "on" }), (e: unknown) => e instanceof ConfigError && /eval.enabled is "on" but !eval cannot work: self-test failed/.test(e.message));
+    await assert.rejects(service({ enabled: "on", nixInstantiate: "/nonexistent/nix-instantiate" }), /is not installed/);
+    fake.setMode("");
+    const off = await service({ enabled: "off" });
+    assert.equal(off.status().reason, "eval.enabled is off");
+  });
+
+  it("prefers bubblewrap in auto and falls back to none when bubblewrap cannot run", async () => {
+    const s = await service({ sandbox: "auto" }, { tools: { bwrap: "/bin/false" } });
+    assert.equal(s.available(), true);
+    assert.equal(s.status().sandbox, "none");
+    const forced = await service({ sandbox: "bwrap" }, { tools: { bwrap: "/bin/false" } });
+    assert.equal(forced.available(), false);
+    assert.match(forced.status().reason, /with bubblewrap: 1\+1 did not give 2/);
+  });
+});
+
+describe("!eval in the bot", function () {
+  this.timeout(20_000);
+  let fake: FakeNix;
+  beforeEach(() => (fake = createFakeNix()));
+  afterEach(() => fake.remove());
+
+  it("is listed in !help and answers in a code block where the self-test passes", async () => {
+    const t = await startTestBot({ NIXIE_EVAL: "auto", NIXIE_EVAL_SANDBOX: "none", NIXIE_EVAL_NIX_INSTANTIATE: fake.path });
+    try {
+      assert.match(await t.ask("!help"), /!eval` — Evaluate a Nix expression/);
+      const reply = await t.adapter.say('!eval "a  b"\\n');
+      assert.deepEqual(reply?.blocks[0], { kind: "code", language: "nix", text: '"a  b"\\n' });
+      assert.match(await t.ask("!help eval"), /exactly as typed/);
+      // Slash examples keep the expression's quotes too.
+      const slash = await t.bot.dispatcher.invoke({ room: { platform: "test", id: "r" }, user: { id: "u" }, text: "", slash: true, canManageRoom: async () => false }, "help", new Map([["command", "eval"]]));
+      assert.match(renderPlain(slash!), /`\/eval expression:builtins\.replaceStrings \[ "a" \] \[ "o" \] "nix"`/);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it("does not exist where the self-test fails: not in !help, not a command", async () => {
+    fake.setMode("warn");
+    const t = await startTestBot({ NIXIE_EVAL: "auto", NIXIE_EVAL_SANDBOX: "none", NIXIE_EVAL_NIX_INSTANTIATE: fake.path });
+    try {
+      assert.doesNotMatch(await t.ask("!help"), /!eval/);
+      assert.equal(await t.ask("!eval 1+1"), "");
+      assert.match(await t.ask("!help eval"), /There is no command !eval/);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it("deploy-commands registers /eval only where the self-test passes", async () => {
+    const dryRun = (mode: "" | "warn") =>
+      new Promise<string>((resolve, reject) => {
+        fake.setMode(mode);
+        const child = spawn(process.execPath, ["--import", "tsx", "scripts/deploy-commands.ts", "--dry-run"], {
+          cwd: projectRoot,
+          env: { PATH: process.env["PATH"] ?? "", NIXIE_CONFIG: `${projectRoot}/config/default.json`, NIXIE_EVAL_SANDBOX: "none", NIXIE_EVAL_NIX_INSTANTIATE: fake.path },
+          stdio: ["ignore", "pipe", "inherit"],
+        });
+        let out = "";
+        child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+        child.on("error", reject);
+        child.on("close", () => resolve(out));
+      });
+    const names = (json: string): string[] => (JSON.parse(json) as { name: string }[]).map((c) => c.name);
+    const json = await dryRun("");
+    const working = names(json);
+    assert.ok(working.includes("eval"));
+    const evalJson = (JSON.parse(json) as { name: string; options: { name: string; max_length?: number }[] }[]).find((c) => c.name === "eval");
+    assert.deepEqual(evalJson?.options.map((o) => [o.name, o.max_length]), [["expression", 4000]]);
+    const broken = names(await dryRun("warn"));
+    assert.ok(!broken.includes("eval"));
+    assert.equal(broken.length, working.length - 1);
+  });
+
+  it('nixie does not start when eval.enabled is "on" without a working Nix: one line on stderr', async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nixie-eval-on-"));
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+        cwd: projectRoot,
+        env: {
+          PATH: process.env["PATH"] ?? "",
+          HOME: process.env["HOME"] ?? "/tmp",
+          NIXIE_CONFIG: `${projectRoot}/config/default.json`,
+          NIXIE_STORE_URL: `sqlite://${join(dir, "nixie.sqlite")}`,
+          NIXIE_EVAL: "on",
+          NIXIE_EVAL_NIX_INSTANTIATE: "/nonexistent/nix-instantiate",
+        },
+        stdio: ["pipe", "pipe", "pipe"],
+      });
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code, stderr }));
+      child.stdin.end();
+    }).finally(() => rmSync(dir, { recursive: true, force: true }));
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, 'nixie: eval.enabled is "on" but !eval cannot work: /nonexistent/nix-instantiate is not installed (Debian: nix-bin)\n');
+  });
+});

@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import { EvalGate, type Admission } from "../../src/eval/gate.js";
+
+describe("eval gate", () => {
+  it("runs at most maxConcurrent, queues up to the bound, refuses the rest as busy", async () => {
+    const gate = new EvalGate({ maxConcurrent: 2, queue: 2, cooldownMs: 0 });
+    const a = await gate.enter("a");
+    const b = await gate.enter("b");
+    assert.equal(gate.active, 2);
+    const box: { cIn?: Admission } = {};
+    const c = gate.enter("c").then((x) => (box.cIn = x));
+    const cIn = (): Admission | undefined => box.cIn;
+    const d = gate.enter("d");
+    assert.equal(gate.queued, 2);
+    assert.deepEqual(await gate.enter("e"), { ok: false, reason: "busy" });
+    assert.ok(cIn() === undefined, "c waits");
+    assert.ok(a.ok);
+    a.release();
+    a.release(); // twice is harmless
+    await c;
+    assert.ok(cIn()?.ok);
+    assert.equal(gate.active, 2);
+    assert.equal(gate.queued, 1);
+    if (b.ok) b.release();
+    const dd = await d;
+    const admitted = cIn();
+    if (admitted?.ok) admitted.release();
+    if (dd.ok) dd.release();
+    assert.equal(gate.active, 0);
+    assert.equal(gate.queued, 0);
+  });
+
+  it("admits one evaluation per person per cooldown", async () => {
+    let t = 1000;
+    const gate = new EvalGate({ maxConcurrent: 2, queue: 10, cooldownMs: 5000, now: () => t });
+    const first = await gate.enter("alice");
+    assert.ok(first.ok);
+    t += 1500;
+    assert.deepEqual(await gate.enter("alice"), { ok: false, reason: "cooldown", waitMs: 3500 });
+    const bob = await gate.enter("bob");
+    assert.ok(bob.ok);
+    first.release();
+    bob.release();
+    t += 3500;
+    assert.ok((await gate.enter("alice")).ok);
+  });
+
+  it("a busy refusal does not start the cooldown", async () => {
+    const gate = new EvalGate({ maxConcurrent: 1, queue: 0, cooldownMs: 5000 });
+    const a = await gate.enter("a");
+    assert.deepEqual(await gate.enter("b"), { ok: false, reason: "busy" });
+    if (a.ok) a.release();
+    assert.ok((await gate.enter("b")).ok);
+  });
+});
