@@ -117,7 +117,7 @@ describe("!pkg, !option and !locate through the bot", () => {
       assert.ok(fake.requests[0]!.strings.includes("home-manager-option"));
     });
 
-    it("!locate: exact program names first, then shorter names, then prefixes", async () => {
+    it("!locate: exact program names first, then prefixes, the more popular first", async () => {
       await start();
       const text = await ask("!locate rg");
       assert.equal(
@@ -126,7 +126,7 @@ describe("!pkg, !option and !locate through the bot", () => {
           "Packages with a program named `rg` (unstable):",
           "• ripgrep <https://search.nixos.org/packages?channel=unstable&query=rg&show=ripgrep> 15.2.0 — Utility that combines the usability of The Silver Searcher with the raw speed of grep",
           "• ripgrep-static <https://search.nixos.org/packages?channel=unstable&query=rg&show=ripgrep-static> 15.2.0 — Utility that combines the usability of The Silver Searcher with the raw speed of grep (static build)",
-          "• rgbds <https://search.nixos.org/packages?channel=unstable&query=rg&show=rgbds> 0.9.4 (provides `rgbasm`) — Free assembler/linker package for the Game Boy and Game Boy Color",
+          "• ripgrep-all <https://search.nixos.org/packages?channel=unstable&query=rg&show=ripgrep-all> 0.10.9 (provides `rga`) — Ripgrep, but also search in PDFs, E-Books, Office documents, zip, tar.gz, and more",
           "1 more package <https://search.nixos.org/packages?channel=unstable&query=rg> on search.nixos.org (unstable)",
         ].join("\n"),
       );
