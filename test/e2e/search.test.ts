@@ -220,7 +220,7 @@ describe("search against a real engine (OpenSearch, schema-51 mapping)", functio
       const line = text.split("\n").find((l) => l.includes("Maintainers:")) ?? "";
       assert.equal((line.match(/https:\/\/github\.com\//g) ?? []).length, 5, line);
       assert.match(line, /\+2 more/);
-      assert.match(text, /Teams: Nix/);
+      assert.match(text, /Team: Nix <https:\/\/github\.com\/orgs\/NixOS\/teams\/nix-team>/);
     });
 
     it("!versions hello: both channels side by side", async () => {

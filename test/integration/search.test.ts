@@ -45,7 +45,7 @@ describe("!pkg, !option and !locate through the bot", () => {
   });
 
   describe("answers", () => {
-    it("!pkg: name, version, description, homepage, show= links and N more results", async () => {
+    it("!pkg: name, version, description, homepage, maintainers, team, license, source, show= links and N more results", async () => {
       await start();
       const text = await ask("!pkg firefox");
       assert.equal(
@@ -54,15 +54,36 @@ describe("!pkg, !option and !locate through the bot", () => {
           "firefox 158.0.1 <https://search.nixos.org/packages?channel=unstable&query=firefox&show=firefox>",
           "  Web browser built from Firefox source tree",
           "  Homepage: http://www.mozilla.com/en-US/firefox/",
+          "  Maintainers: Martin Weinelt <https://github.com/mweinelt>",
+          "  Team: Mozilla <https://github.com/orgs/NixOS/teams/mozilla>",
+          "  License: mpl20",
+          "  Source: pkgs/applications/networking/browsers/firefox/wrapper.nix:489 <https://github.com/NixOS/nixpkgs/blob/nixos-unstable/pkgs/applications/networking/browsers/firefox/wrapper.nix#L489>",
           "firefox-esr 153.4.0esr <https://search.nixos.org/packages?channel=unstable&query=firefox&show=firefox-esr>",
           "  Web browser built from Firefox Extended Support Release source tree",
           "  Homepage: http://www.mozilla.com/en-US/firefox/",
+          "  Maintainers: Martin Weinelt <https://github.com/mweinelt>",
+          "  Team: Mozilla <https://github.com/orgs/NixOS/teams/mozilla>",
+          "  License: mpl20",
+          "  Source: pkgs/applications/networking/browsers/firefox/wrapper.nix:489 <https://github.com/NixOS/nixpkgs/blob/nixos-unstable/pkgs/applications/networking/browsers/firefox/wrapper.nix#L489>",
           "firefox-bin 158.0.1 <https://search.nixos.org/packages?channel=unstable&query=firefox&show=firefox-bin>",
           "  Mozilla Firefox, free web browser (binary package)",
           "  Homepage: https://www.mozilla.org/firefox/",
+          "  Maintainers: Martin Weinelt <https://github.com/mweinelt>",
+          "  Team: Mozilla <https://github.com/orgs/NixOS/teams/mozilla>",
+          "  License: unfreeRedistributable",
+          "  Source: pkgs/applications/networking/browsers/firefox-bin/default.nix:233 <https://github.com/NixOS/nixpkgs/blob/nixos-unstable/pkgs/applications/networking/browsers/firefox-bin/default.nix#L233>",
           "4 more results <https://search.nixos.org/packages?channel=unstable&query=firefox> on search.nixos.org (unstable)",
         ].join("\n"),
       );
+    });
+
+    it("!pkg asks only for the card's extra fields, and links the source at the channel's branch", async () => {
+      await start();
+      const text = await ask("!pkg --channel 26.05 firefox");
+      const source = (fake.requests[0]!.body as { _source: string[] })._source;
+      assert.deepEqual(source.filter((f) => /maintainers|teams|license|position/.test(f)), ["package_maintainers", "package_teams", "package_license", "package_position"]);
+      assert.ok(!source.includes("package_longDescription") && !source.includes("package_maintainers_set"));
+      assert.match(text, /<https:\/\/github\.com\/NixOS\/nixpkgs\/blob\/nixos-26\.05\/pkgs\/applications\/networking\/browsers\/firefox\/wrapper\.nix#L489>/);
     });
 
     it("!pkg -word excludes and --channel picks the index", async () => {
