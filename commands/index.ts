@@ -12,6 +12,7 @@ import pkg from "./pkg.js";
 import subscribe from "./subscribe.js";
 import subscriptions from "./subscriptions.js";
 import unsubscribe from "./unsubscribe.js";
+import versions from "./versions.js";
 import wiki from "./wiki.js";
 
-export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, wiki, event, nixhour, feeds, subscriptions, subscribe, unsubscribe, leave];
+export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, versions, wiki, event, nixhour, feeds, subscriptions, subscribe, unsubscribe, leave];

@@ -329,6 +329,44 @@ describe("!pkg, !option and !locate through the bot", () => {
     });
   });
 
+  describe("!versions", () => {
+    it("asks every channel once, in parallel, and shows the versions side by side", async () => {
+      await start({ NIXIE_CONFIG: configFile(dir, { http: { timeoutMs: 3000, retries: 0 } }) });
+      fake.fail({ kind: "hang" }, 1);
+      const pending = ask("!versions firefox");
+      // the first channel's request hangs; the second is sent anyway, without waiting for it
+      for (let i = 0; i < 100 && fake.requests.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(fake.requests.map((r) => r.channel).sort(), ["26.05", "unstable"]);
+      assert.equal(await pending, "firefox: unstable did not answer · 26.05 158.0.1");
+      fake.fail(null);
+      assert.equal(await ask("!versions firefox-esr"), "firefox-esr: unstable 153.4.0esr · 26.05 153.4.0esr");
+      const body = fake.requests.at(-1)!.body as { _source: string[] };
+      assert.deepEqual(body._source, ["type", "package_attr_name", "package_pversion"]);
+    });
+
+    it("says which channel lacks the attribute, finds it in any case, and says when no channel has it", async () => {
+      await start({}, { channels: ["unstable"] });
+      assert.equal(await ask("!versions FIREFOX"), "firefox: unstable 158.0.1 · 26.05 did not answer");
+      await t.stop();
+      await fake.close();
+      await start();
+      assert.match(await ask("!versions nosuchpackage"), /^No package nosuchpackage in unstable or 26\.05\. Search by words with !pkg, or on the site <https:\/\/search\.nixos\.org\/packages\?channel=unstable&query=nosuchpackage&show=nosuchpackage>\.$/);
+      assert.match(await ask("!versions two words"), /one attribute name/);
+    });
+
+    it("says search.nixos.org did not answer when no channel answers", async () => {
+      await start({ NIXIE_CONFIG: configFile(dir, { http: { retries: 0 } }) });
+      fake.fail({ kind: "status", status: 503 });
+      assert.match(await ask("!versions hello"), /^search\.nixos\.org did not answer/);
+    });
+
+    it("autocompletes the attribute on Discord", async () => {
+      await start();
+      const choices = await t.bot.dispatcher.complete("versions", "attribute", "firef", "discord");
+      assert.equal(choices[0]?.value, "firefox");
+    });
+  });
+
   describe("autocomplete", () => {
     it("completes package names, option names, programs and channels, at most 25 of at most 100 characters", async () => {
       await start();
