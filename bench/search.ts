@@ -109,7 +109,7 @@ async function relevance(engine: Engine): Promise<Result[]> {
 async function overheadReal(engine: Engine): Promise<Result[]> {
   const dir = mkdtempSync(join(tmpdir(), "nixie-bench-"));
   const file = join(dir, "bench.json");
-  writeFileSync(file, JSON.stringify({ search: { cacheTtlSeconds: 0 }, rateLimit: { burst: 100000, perMinute: 1000000 }, http: { cacheEntries: 0 } }));
+  writeFileSync(file, JSON.stringify({ search: { cacheTtlSeconds: 0 }, rateLimit: { burst: 1000, perMinute: 10000 }, http: { cacheEntries: 0 } }));
   const bot = await startTestBot({ NIXIE_SEARCH_URL: engine.url, NIXIE_CONFIG: file });
   try {
     // The exact body the bot sends, from the engine's request log, to replay it bare.
