@@ -20,7 +20,7 @@ import { RANKING, type RankingRow } from "../test/e2e/search-ranking.js";
 import { siteOptionsBody, sitePackagesBody } from "../test/e2e/servers/opensearch/site-query.mjs";
 import { PUBLIC_PASSWORD, PUBLIC_USERNAME } from "../test/helpers/fake-search.js";
 import { startTestBot } from "../test/helpers/test-bot.js";
-import { fmt, nowMs, summarize, type Result } from "./lib.js";
+import { fmt, interleaved, summarize, type Result } from "./lib.js";
 
 const run = promisify(execFile);
 const SCRIPT = join(projectRoot, "test/e2e/servers/opensearch.sh");
@@ -119,23 +119,12 @@ async function overheadReal(engine: Engine): Promise<Result[]> {
     const bare = async (): Promise<void> => {
       await postSearch(engine.url, "unstable", body);
     };
-    const botTimes: number[] = [];
-    const bareTimes: number[] = [];
-    for (let i = 0; i < 30; i++) {
-      await bare();
-      await bot.ask("!pkg firefox");
-    }
-    for (let i = 0; i < 400; i++) {
-      let t = nowMs();
-      await bare();
-      bareTimes.push(nowMs() - t);
-      t = nowMs();
+    const times = await interleaved(400, 30, bare, async () => {
       const text = await bot.ask("!pkg firefox");
-      botTimes.push(nowMs() - t);
       if (!text.startsWith("firefox")) throw new Error(`unexpected answer: ${text.slice(0, 80)}`);
-    }
-    const b = summarize(botTimes);
-    const r = summarize(bareTimes);
+    });
+    const b = summarize(times.b);
+    const r = summarize(times.a);
     return [
       {
         name: "overhead on the real engine: !pkg (cards) vs bare request, p50 ratio",
