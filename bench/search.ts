@@ -119,7 +119,7 @@ async function overheadReal(engine: Engine): Promise<Result[]> {
     const bare = async (): Promise<void> => {
       await postSearch(engine.url, "unstable", body);
     };
-    const times = await interleaved(400, 30, bare, async () => {
+    const times = await interleaved(1000, 30, bare, async () => {
       const text = await bot.ask("!pkg firefox");
       if (!text.startsWith("firefox")) throw new Error(`unexpected answer: ${text.slice(0, 80)}`);
     });

@@ -46,6 +46,7 @@ export const RANKING: readonly RankingRow[] = [
   { kind: "packages", query: "docker", expected: "docker", why: "exact attribute name" },
   // !option (NixOS)
   { kind: "option", query: "nginx", expected: "services.nginx.enable", why: "the module's entry point, not the nginx exporter's" },
+  { kind: "option", query: "tor", expected: "services.tor.enable", why: "the module's entry point, not the tor exporter's" },
   { kind: "option", query: "services.nginx", expected: "services.nginx.enable", why: "the module's entry point" },
   { kind: "option", query: "openssh", expected: "services.openssh.enable", why: "the module's entry point" },
   { kind: "option", query: "firefox", expected: "programs.firefox.enable", why: "programs.<name>.enable" },

@@ -484,6 +484,9 @@ for leaf, desc, t, d, ex in [
 enable(N, "services.nginx.virtualHosts.<name>.http2", NGX, "HTTP/2 for this virtual host")
 enable(N, "services.nginx.gitweb.enable", "nixos/modules/services/web-servers/nginx/gitweb.nix", "gitweb in nginx")
 enable(N, "services.prometheus.exporters.nginx.enable", "nixos/modules/services/monitoring/prometheus/exporters.nix", "the prometheus nginx exporter")
+# tor: the exporter's enable sorts before services.tor.enable, so an alphabetical tie-break would put it first
+enable(N, "services.tor.enable", "nixos/modules/services/security/tor.nix", "Tor daemon. By default, the daemon is run without relay, exit, bridge or client connectivity")
+enable(N, "services.prometheus.exporters.tor.enable", "nixos/modules/services/monitoring/prometheus/exporters.nix", "the prometheus tor exporter")
 O(N, "services.prometheus.exporters.nginx.port", "nixos/modules/services/monitoring/prometheus/exporters.nix", "Port to listen on.", "16 bit unsigned integer; between 0 and 65535 (both inclusive)", "9113")
 enable(N, "services.prometheus.exporters.nginxlog.enable", "nixos/modules/services/monitoring/prometheus/exporters.nix", "the prometheus nginxlog exporter")
 enable(N, "services.nginx-sso.enable", "nixos/modules/services/security/nginx-sso.nix", "nginx-sso service")
