@@ -22,6 +22,27 @@ export function rssMb(pid: number = process.pid): number {
   return kb / 1024;
 }
 
+/**
+ * Times two operations in alternation, so both see the same machine load: `warmup` untimed rounds,
+ * then `rounds` timed ones. Returns the milliseconds of each, in order.
+ */
+export async function interleaved(rounds: number, warmup: number, a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<{ a: number[]; b: number[] }> {
+  const times = { a: [] as number[], b: [] as number[] };
+  for (let i = 0; i < warmup + rounds; i++) {
+    let t = nowMs();
+    await a();
+    const ta = nowMs() - t;
+    t = nowMs();
+    await b();
+    const tb = nowMs() - t;
+    if (i >= warmup) {
+      times.a.push(ta);
+      times.b.push(tb);
+    }
+  }
+  return times;
+}
+
 export interface Result {
   readonly name: string;
   readonly measured: string;

@@ -10,6 +10,7 @@ import { overhead, singleFlight, throughput } from "./commands.js";
 import { fanOut, polling } from "./feeds.js";
 import { footprint } from "./footprint.js";
 import { evalBench } from "./eval.js";
+import { searchEngine } from "./search.js";
 import { table, type Result } from "./lib.js";
 
 const suites: Record<string, () => Promise<Result[]>> = {
@@ -20,6 +21,7 @@ const suites: Record<string, () => Promise<Result[]>> = {
   polling,
   footprint,
   eval: evalBench,
+  searchEngine,
 };
 
 async function main(): Promise<void> {

@@ -13,6 +13,7 @@ import pkg from "./pkg.js";
 import subscribe from "./subscribe.js";
 import subscriptions from "./subscriptions.js";
 import unsubscribe from "./unsubscribe.js";
+import versions from "./versions.js";
 import wiki from "./wiki.js";
 
-export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, wiki, eval_, event, nixhour, feeds, subscriptions, subscribe, unsubscribe, leave];
+export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, versions, wiki, eval_, event, nixhour, feeds, subscriptions, subscribe, unsubscribe, leave];

@@ -18,7 +18,7 @@ function item(hit: ProgramHit, url: string): RichText {
 export default defineCommand({
   name: "locate",
   summary: "Which packages provide a program (a binary in bin/)",
-  details: "Exact program names first, then programs whose name starts with it; shortest package names first.",
+  details: "Exact program names first (the package named like the program before others that ship it), then programs whose name starts with it; the more popular, then shorter package names first.",
   examples: ["locate rg", "locate --channel 26.05 convert"],
   slow: true,
   options: [

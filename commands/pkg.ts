@@ -1,6 +1,6 @@
 /** !pkg: the best matching packages on search.nixos.org, with version, description and links. */
 import { defineCommand, type Args, type Choice, type CompletionContext, type StringOption } from "../src/core/command.js";
-import { cardBlock, code, link, rich, textBlock, textReply, type Block, type Card } from "../src/core/reply.js";
+import { cardBlock, code, link, rich, textBlock, textReply, type Block, type Card, type CardField, type RichText, type Span } from "../src/core/reply.js";
 import { truncate } from "../src/render/text.js";
 import type { NixosSearch, OptionSource, PackageHit, SearchPage } from "../src/upstream/nixos-search.js";
 
@@ -52,20 +52,68 @@ export function moreResults(page: SearchPage<unknown>, noun: string, nouns: stri
   return [textBlock(link(count, page.searchUrl), ` on search.nixos.org (${page.channel})`)];
 }
 
-function packageCard(hit: PackageHit, url: string): Card {
+/** Maintainers a card names; the rest are counted ("+2 more"). */
+export const CARD_MAINTAINERS = 5;
+const CARD_TEAMS = 3;
+const CARD_LICENSES = 4;
+
+/** "a, b, c": spans joined by commas. */
+function commaList(items: readonly Span[], more: number): RichText {
+  const out: Span[] = [];
+  items.forEach((s, i) => {
+    if (i > 0) out.push({ kind: "text", text: ", " });
+    out.push(s);
+  });
+  if (more > 0) out.push({ kind: "text", text: `${items.length > 0 ? ", " : ""}+${more} more` });
+  return out;
+}
+
+/** Up to five maintainers (GitHub profiles linked), "+N more", and the teams (their GitHub team linked). */
+function peopleFields(hit: PackageHit): CardField[] {
+  const fields: CardField[] = [];
+  if (hit.maintainers.length > 0) {
+    const shown = hit.maintainers.slice(0, CARD_MAINTAINERS).map((m) => {
+      const name = truncate(m.name, 40);
+      return m.github === undefined ? ({ kind: "text", text: name } as const) : link(name, `https://github.com/${m.github}`);
+    });
+    fields.push({ name: "Maintainers", value: commaList(shown, hit.maintainers.length - shown.length), inline: true });
+  }
+  if (hit.teams.length > 0) {
+    const shown = hit.teams.slice(0, CARD_TEAMS).map((t) => {
+      const name = truncate(t.name, 40);
+      const slug = t.githubTeams[0];
+      return slug === undefined ? ({ kind: "text", text: name } as const) : link(name, `https://github.com/orgs/NixOS/teams/${slug}`);
+    });
+    fields.push({ name: hit.teams.length === 1 ? "Team" : "Teams", value: commaList(shown, hit.teams.length - shown.length), inline: true });
+  }
+  return fields;
+}
+
+export function packageCard(hit: PackageHit, url: string, sourceUrl: string | undefined): Card {
   const homepage = hit.homepages[0];
+  const fields: CardField[] = [];
+  if (homepage !== undefined) fields.push({ name: "Homepage", value: rich(link(truncate(homepage, 100), homepage)) });
+  fields.push(...peopleFields(hit));
+  if (hit.licenses.length > 0) {
+    const shown = hit.licenses.slice(0, CARD_LICENSES).map((l) => ({ kind: "text", text: truncate(l, 40) }) as const);
+    fields.push({ name: hit.licenses.length === 1 ? "License" : "Licenses", value: commaList(shown, hit.licenses.length - shown.length), inline: true });
+  }
+  if (hit.position !== undefined) {
+    const shown = truncate(hit.position, 120);
+    fields.push({ name: "Source", value: [sourceUrl === undefined ? code(shown) : link(shown, sourceUrl)] });
+  }
   return {
     title: hit.version === undefined ? hit.attrName : `${hit.attrName} ${hit.version}`,
     url,
     ...(hit.description === undefined ? {} : { description: rich(truncate(hit.description.replace(/\s+/g, " ").trim(), 300)) }),
-    ...(homepage === undefined ? {} : { fields: [{ name: "Homepage", value: rich(link(truncate(homepage, 100), homepage)) }] }),
+    ...(fields.length === 0 ? {} : { fields }),
   };
 }
 
 export default defineCommand({
   name: "pkg",
-  summary: "Find a package on search.nixos.org: name, version, description",
-  details: "Words starting with - exclude (firefox -esr). The answer links to the full search on search.nixos.org.",
+  summary: "Find a package on search.nixos.org: version, description, maintainers, license, source",
+  details: "Words starting with - exclude (firefox -esr); a trailing * matches any ending (fire*). The answer links to the full search on search.nixos.org.",
   examples: ["pkg firefox", "pkg --channel 26.05 python3 requests", "pkg firefox -esr"],
   slow: true,
   options: [
@@ -94,7 +142,12 @@ export default defineCommand({
       );
     }
     return {
-      blocks: [...page.hits.map((h) => cardBlock(packageCard(h, search.packagesUrl(channel, query.trim(), h.attrName)))), ...moreResults(page, "result", "results")],
+      blocks: [
+        ...page.hits.map((h) =>
+          cardBlock(packageCard(h, search.packagesUrl(channel, query.trim(), h.attrName), h.position === undefined ? undefined : search.positionUrl(channel, h.position))),
+        ),
+        ...moreResults(page, "result", "results"),
+      ],
     };
   },
 });

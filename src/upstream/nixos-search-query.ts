@@ -5,7 +5,13 @@
  *
  * User input only ever appears as JSON string values (never as keys, never in a query_string), so
  * Lucene syntax such as `AND`, `*` or quotes has no effect. Inside `wildcard` values the wildcard
- * characters are escaped, so a `*` typed by a user is a literal star.
+ * characters are escaped, so a `*` typed by a user is a literal star, except at the end of a word:
+ * `fire*` (or `ripgre?`) is a wildcard that a name must match.
+ *
+ * Where nixie ranks better than the site (checked against a real engine in test/e2e/search.test.ts):
+ * an exact program name counts (`rg` finds ripgrep), `services.<word>.enable` and
+ * `programs.<word>.enable` come first for `!option <word>`, a multi-word query whose every word is in
+ * a name beats one that matches a description, and `!locate` ranks by popularity among equals.
  */
 
 /** The document types of the search index that nixie asks for. */
@@ -39,6 +45,24 @@ export function splitQuery(query: string): QueryWords {
 /** Escapes `*`, `?` and `\` for an Elasticsearch wildcard pattern. */
 export function escapeWildcard(s: string): string {
   return s.replace(/[\\*?]/g, (c) => `\\${c}`);
+}
+
+/** A word ending in `*` or `?` (e.g. `fire*`): its literal start and the trailing wildcards. */
+export interface TrailingWildcard {
+  readonly base: string;
+  readonly suffix: string;
+}
+
+/** `fire*` -> {base: "fire", suffix: "*"}; undefined for a word without a trailing wildcard or with nothing before it. */
+export function trailingWildcard(word: string): TrailingWildcard | undefined {
+  const m = /^(.*?)([*?]+)$/su.exec(word);
+  if (m === null || m[1] === "") return undefined;
+  return { base: m[1]!, suffix: m[2]! };
+}
+
+/** The wildcard value for a trailing-wildcard word: the start escaped, the wildcards kept. */
+export function wildcardPattern(w: TrailingWildcard): string {
+  return `${escapeWildcard(w.base)}${w.suffix}`;
 }
 
 type Json = string | number | boolean | null | readonly Json[] | { readonly [k: string]: Json };
@@ -131,8 +155,16 @@ function typeFilter(p: Profile): EsBody {
   return { term: { type: { value: p.type, _name: p.filterName } } };
 }
 
+/** Each main field matches the word somewhere (`*word*`, dash/underscore variants included). */
+function inSomeName(p: Profile, word: string): EsBody {
+  return { bool: { should: p.main.flatMap((field) => variants([word]).map((w) => wildcard(field, w))), minimum_should_match: 1 } };
+}
+
 /** The bool query shared by the packages and options bodies. */
-function relevanceQuery(p: Profile, q: QueryWords, extraShould: readonly EsBody[]): EsBody {
+function relevanceQuery(p: Profile, query: QueryWords, extraShould: readonly EsBody[]): EsBody {
+  // `fire*`: scored like `fire`, and a name must match the pattern
+  const patterns = query.words.flatMap((w) => trailingWildcard(w) ?? []);
+  const q: QueryWords = { words: query.words.map((w) => trailingWildcard(w)?.base ?? w), negative: query.negative };
   const joined = q.words.join(" ");
   const dis: EsBody[] = [
     {
@@ -172,19 +204,42 @@ function relevanceQuery(p: Profile, q: QueryWords, extraShould: readonly EsBody[
       },
     });
   }
+  if (q.words.length > 1) {
+    // every word in a name (`nginx virtualhosts` -> services.nginx.virtualHosts) beats a description match
+    should.push({ constant_score: { boost: 50, filter: { bool: { must: q.words.map((w) => inSomeName(p, w)), _name: "all_words_in_name" } } } });
+  }
   should.push(...extraShould);
+  const mustMatch = patterns.map((w) => ({
+    bool: { should: p.main.map((field) => ({ wildcard: { [field]: { value: wildcardPattern(w), case_insensitive: true } } })), minimum_should_match: 1, _name: "trailing_wildcard" },
+  }));
   return {
     bool: {
       filter: [typeFilter(p)],
       must_not: variants(q.negative).flatMap((w) => p.main.map((field) => wildcard(field, w))),
-      must: [{ dis_max: { tie_breaker: 0.7, queries: dis } }],
+      must: [{ dis_max: { tie_breaker: 0.7, queries: dis } }, ...mustMatch],
       should,
     },
   };
 }
 
-/** Only the fields nixie shows: keeps answers small (maintainers, teams, licenses and examples are big). */
+/** The words of a query with trailing wildcards taken off (what the exact-name boosts compare). */
+function plainWords(q: QueryWords): string[] {
+  return q.words.map((w) => trailingWildcard(w)?.base ?? w);
+}
+
+/** Only the fields nixie shows: keeps answers small (long descriptions and examples are big). */
 const PACKAGE_SOURCE = ["type", "package_attr_name", "package_pversion", "package_description", "package_homepage", "package_programs", "package_mainProgram"] as const;
+
+/** What a `!pkg` card shows besides: maintainers, teams, licenses and the source position. */
+const PACKAGE_CARD_SOURCE = [...PACKAGE_SOURCE, "package_maintainers", "package_teams", "package_license", "package_position"] as const;
+
+/** What `!locate` needs to rank: the package's pname too. */
+const PROGRAM_SOURCE = [...PACKAGE_SOURCE, "package_pname"] as const;
+
+const POPULARITY: readonly EsBody[] = [
+  { rank_feature: { field: "package_repology_repos", boost: 5, saturation: { pivot: 20 }, _name: "popularity_package_repology_repos" } },
+  { rank_feature: { field: "package_dep_count", boost: 5, saturation: { pivot: 1000 }, _name: "popularity_package_dep_count" } },
+];
 
 const OPTION_SOURCE = ["type", "option_name", "option_description", "option_type", "option_default", "option_source"] as const;
 
@@ -193,11 +248,16 @@ export function packagesBody(q: QueryWords, size: number): EsBody {
   return {
     from: 0,
     size,
-    _source: [...PACKAGE_SOURCE],
+    _source: [...PACKAGE_CARD_SOURCE],
     sort: [{ _score: "desc" }],
     query: relevanceQuery(PACKAGES, q, [
-      { rank_feature: { field: "package_repology_repos", boost: 5, saturation: { pivot: 20 }, _name: "popularity_package_repology_repos" } },
-      { rank_feature: { field: "package_dep_count", boost: 5, saturation: { pivot: 1000 }, _name: "popularity_package_dep_count" } },
+      // `rg` -> ripgrep, `nvim` -> neovim: a package's program named exactly like the query
+      ...glued(plainWords(q)).map((g) => ({
+        dis_max: {
+          queries: ["package_programs", "package_mainProgram"].map((field) => ({ term: { [field]: { value: g, case_insensitive: true, boost: 50, _name: "program_exact" } } })),
+        },
+      })),
+      ...POPULARITY,
     ]),
     // Among the best hits, shorter attribute names first (the site does the same).
     rescore: {
@@ -219,8 +279,12 @@ export function optionsBody(q: QueryWords, type: Exclude<DocType, "package">, si
     sort: [{ _score: "desc" }, { option_name: "asc" }],
     query: relevanceQuery(optionsProfile(type), q, [
       // `services nginx` -> `services.nginx.enable`, the module's entry point.
-      { term: { "option_name.attr_path_reverse": { value: `${q.words.join(".")}.enable`, boost: 100, _name: "module_entry_point" } } },
+      { term: { "option_name.attr_path_reverse": { value: `${plainWords(q).join(".")}.enable`, boost: 100, _name: "module_entry_point" } } },
       { term: { "option_name.attr_path_reverse": { value: "enable", boost: 10, _name: "module_enable_leaf" } } },
+      // `nginx` -> services.nginx.enable before services.prometheus.exporters.nginx.enable
+      ...["services", "programs"].map((top) => ({
+        term: { option_name: { value: `${top}.${plainWords(q).join(".")}.enable`, case_insensitive: true, boost: 200, _name: "module_enable" } },
+      })),
     ]),
   };
 }
@@ -240,13 +304,21 @@ export function programsBody(program: string, size: number): EsBody {
   return {
     from: 0,
     size,
-    _source: [...PACKAGE_SOURCE],
+    _source: [...PROGRAM_SOURCE],
     sort: [{ _score: "desc" }, { package_attr_name: "asc" }],
     query: {
       bool: {
         filter: [typeFilter(PACKAGES)],
-        should: [exact("package_programs", "program_exact"), exact("package_mainProgram", "main_program_exact"), prefix("package_programs"), prefix("package_mainProgram")],
-        minimum_should_match: 1,
+        must: [
+          {
+            bool: {
+              should: [exact("package_programs", "program_exact"), exact("package_mainProgram", "main_program_exact"), prefix("package_programs"), prefix("package_mainProgram")],
+              minimum_should_match: 1,
+            },
+          },
+        ],
+        // among packages that provide it alike, the popular one first (python3 before pypy3)
+        should: [...POPULARITY],
       },
     },
   };
@@ -273,6 +345,20 @@ export function typeaheadBody(kind: CompleteKind, partial: string, size: number)
       bool: {
         filter: [{ term: { type: { value: type, _name: "filter_typeahead" } } }],
         must: [{ multi_match: { query: partial, type: "best_fields", operator: "and", fields } }],
+      },
+    },
+  };
+}
+
+/** `!versions`: the package with exactly this attribute name (any case), its version only. */
+export function versionBody(attr: string, size: number): EsBody {
+  return {
+    from: 0,
+    size,
+    _source: ["type", "package_attr_name", "package_pversion"],
+    query: {
+      bool: {
+        filter: [typeFilter(PACKAGES), { term: { package_attr_name: { value: attr, case_insensitive: true, _name: "attr_exact" } } }],
       },
     },
   };

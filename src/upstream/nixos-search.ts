@@ -18,11 +18,13 @@ import {
   programsBody,
   splitQuery,
   typeaheadBody,
+  versionBody,
   type CompleteKind,
   type DocType,
   type EsBody,
   type QueryWords,
 } from "./nixos-search-query.js";
+import { breakTies, compareScored, locateTier, type Scored } from "./nixos-search-rank.js";
 
 /** The name users see in error messages. */
 export const SEARCH_SERVICE = "search.nixos.org";
@@ -42,13 +44,51 @@ const DOC_TYPE: Readonly<Record<OptionSource, Exclude<DocType, "package">>> = {
 /** The site's `source=` parameter on /options. */
 const SITE_SOURCE: Readonly<Record<OptionSource, string>> = { nixos: "nixos", "home-manager": "home_manager", darwin: "darwin" };
 
+export interface Maintainer {
+  readonly name: string;
+  /** The GitHub handle, when nixpkgs knows it. */
+  readonly github: string | undefined;
+}
+
+export interface Team {
+  /** e.g. `Mozilla`. */
+  readonly name: string;
+  /** GitHub team slugs in the NixOS organisation, e.g. `mozilla`. */
+  readonly githubTeams: readonly string[];
+}
+
 export interface PackageHit {
   readonly attrName: string;
+  readonly pname: string | undefined;
   readonly version: string | undefined;
   readonly description: string | undefined;
   readonly homepages: readonly string[];
   readonly programs: readonly string[];
   readonly mainProgram: string | undefined;
+  /** The following are filled for `packages()` only (other searches do not ask for them). */
+  readonly maintainers: readonly Maintainer[];
+  readonly teams: readonly Team[];
+  /** License short names, e.g. `gpl3Plus`, `mit`. */
+  readonly licenses: readonly string[];
+  /** Where the package is defined, e.g. `pkgs/by-name/he/hello/package.nix:30`. */
+  readonly position: string | undefined;
+}
+
+/** An attribute's version in one channel. */
+export interface ChannelVersion {
+  readonly channel: string;
+  /** found: the attribute is in the channel; missing: it is not; failed: the channel did not answer. */
+  readonly status: "found" | "missing" | "failed";
+  readonly version: string | undefined;
+}
+
+export interface VersionsAnswer {
+  /** The attribute name as the index spells it (else as given). */
+  readonly attrName: string;
+  /** One entry per configured channel, in config order. */
+  readonly channels: readonly ChannelVersion[];
+  /** search.nixos.org for the attribute in the default channel. */
+  readonly searchUrl: string;
 }
 
 export interface ProgramHit extends PackageHit {
@@ -95,6 +135,11 @@ export interface NixosSearch {
   /** Packages that provide a program of that name: exact matches first, then shorter names. */
   programs(program: string, opts?: SearchOptions): Promise<SearchPage<ProgramHit>>;
   /**
+   * The version of one attribute in every configured channel: one request per channel, in
+   * parallel, each ending by the caller's deadline. Throws only when no channel answers.
+   */
+  versions(attr: string, opts?: Deadline): Promise<VersionsAnswer>;
+  /**
    * Autocomplete: at most 25 names of at most 100 characters; [] for fewer than 2 characters. One
    * request without retries: pass the caller's deadline (Discord allows 3 s in all).
    */
@@ -104,6 +149,8 @@ export interface NixosSearch {
   optionsUrl(channel: string, query: string, source: OptionSource, show?: string): string;
   /** Where an option is declared, on GitHub (NixOS options only; undefined when unknown). */
   declarationUrl(channel: string, source: OptionSource, declaredIn: string): string | undefined;
+  /** A package's `position` (`path:line`) on GitHub at the channel's branch; undefined when not a nixpkgs path. */
+  positionUrl(channel: string, position: string): string | undefined;
   /** The schema number in use for a channel (changes after probing). */
   schemaFor(channel: string): number;
 }
@@ -118,6 +165,10 @@ const COMPLETE_MAX = 25;
 const CHOICE_MAX_CHARS = 100;
 /** !locate asks for this many candidates and ranks them itself. */
 const PROGRAM_WINDOW = 50;
+/** !pkg and !option ask for this many (at least `results`) to break ties among them. */
+const TIE_WINDOW = 10;
+/** Longest attribute name !versions sends. */
+const ATTR_MAX_CHARS = 200;
 
 export function createNixosSearch(deps: NixosSearchDeps): NixosSearch {
   const { config, http, log } = deps;
@@ -224,9 +275,10 @@ export function createNixosSearch(deps: NixosSearchDeps): NixosSearch {
     const ch = channel(opts.channel);
     const q = needWords(query);
     const searchUrl = packagesUrl(ch, query.trim());
-    const data = await post(ch, packagesBody(q, config.results), { hintUrl: searchUrl, ...deadlineOf(opts) });
+    const data = await post(ch, packagesBody(q, Math.max(config.results, TIE_WINDOW)), { hintUrl: searchUrl, ...deadlineOf(opts) });
     const page = decodePage(data, searchUrl);
-    return { ...page, channel: ch, searchUrl, hits: page.sources.flatMap((s) => decodePackage(s) ?? []) };
+    const hits = breakTies(page.hits.flatMap((h) => scored(decodePackage(h.source), h.score, (p) => p.attrName)));
+    return { total: page.total, totalIsLowerBound: page.totalIsLowerBound, channel: ch, searchUrl, hits: hits.slice(0, config.results) };
   }
 
   async function options(query: string, opts: SearchOptions & { readonly source?: OptionSource } = {}): Promise<SearchPage<OptionHit>> {
@@ -235,9 +287,14 @@ export function createNixosSearch(deps: NixosSearchDeps): NixosSearch {
     const q = needWords(query);
     const searchUrl = optionsUrl(ch, query.trim(), source);
     // The site opts into the shard request cache for options.
-    const data = await post(ch, optionsBody(q, DOC_TYPE[source], config.results), { hintUrl: searchUrl, params: new URLSearchParams({ request_cache: "true" }), ...deadlineOf(opts) });
+    const data = await post(ch, optionsBody(q, DOC_TYPE[source], Math.max(config.results, TIE_WINDOW)), {
+      hintUrl: searchUrl,
+      params: new URLSearchParams({ request_cache: "true" }),
+      ...deadlineOf(opts),
+    });
     const page = decodePage(data, searchUrl);
-    return { ...page, channel: ch, searchUrl, hits: page.sources.flatMap((s) => decodeOption(s) ?? []) };
+    const hits = breakTies(page.hits.flatMap((h) => scored(decodeOption(h.source), h.score, (o) => o.name)));
+    return { total: page.total, totalIsLowerBound: page.totalIsLowerBound, channel: ch, searchUrl, hits: hits.slice(0, config.results) };
   }
 
   async function programs(program: string, opts: SearchOptions = {}): Promise<SearchPage<ProgramHit>> {
@@ -247,16 +304,50 @@ export function createNixosSearch(deps: NixosSearchDeps): NixosSearch {
     const searchUrl = packagesUrl(ch, program.trim());
     const data = await post(ch, programsBody(name, PROGRAM_WINDOW), { hintUrl: searchUrl, ...deadlineOf(opts) });
     const page = decodePage(data, searchUrl);
-    const hits = page.sources
-      .flatMap((s) => decodePackage(s) ?? [])
-      .map((p): ProgramHit => {
-        const provided = p.mainProgram === undefined ? p.programs : [...p.programs, p.mainProgram];
-        const exact = provided.find((x) => x.toLowerCase() === name);
-        return { ...p, exact: exact !== undefined, program: exact ?? provided.find((x) => x.toLowerCase().startsWith(name)) };
-      })
-      .sort((a, b) => Number(b.exact) - Number(a.exact) || a.attrName.length - b.attrName.length || (a.attrName < b.attrName ? -1 : a.attrName > b.attrName ? 1 : 0))
+    const hits = page.hits
+      .flatMap((h) =>
+        scored(decodePackage(h.source), h.score, (p) => p.attrName).map((c): Scored<ProgramHit> => {
+          const p = c.item;
+          const provided = p.mainProgram === undefined ? p.programs : [...p.programs, p.mainProgram];
+          const exact = provided.find((x) => x.toLowerCase() === name);
+          return { ...c, item: { ...p, exact: exact !== undefined, program: exact ?? provided.find((x) => x.toLowerCase().startsWith(name)) } };
+        }),
+      )
+      // the package named like the program first (python3 before pypy3), then the engine's score (popularity)
+      .sort((a, b) => locateTier(name, b.item) - locateTier(name, a.item) || compareScored(a, b))
+      .map((c) => c.item)
       .slice(0, config.results);
     return { total: page.total, totalIsLowerBound: page.totalIsLowerBound, channel: ch, searchUrl, hits };
+  }
+
+  async function versions(attr: string, opts: Deadline = {}): Promise<VersionsAnswer> {
+    const wanted = attr.trim();
+    if (wanted === "") throw new UserError("Which package? Give its attribute name, e.g. hello.");
+    if (/\s/u.test(wanted)) throw new UserError("Give one attribute name, e.g. python3Packages.requests.");
+    if ([...wanted].length > ATTR_MAX_CHARS) throw new UserError(`An attribute name has at most ${ATTR_MAX_CHARS} characters.`);
+    const searchUrl = packagesUrl(config.defaultChannel, wanted, wanted);
+    const settled = await Promise.allSettled(
+      config.channels.map(async (ch) => {
+        const hintUrl = packagesUrl(ch, wanted, wanted);
+        const page = decodePage(await post(ch, versionBody(wanted, 5), { hintUrl, ...deadlineOf(opts) }), hintUrl);
+        const found = page.hits.flatMap((h) => decodePackage(h.source) ?? []);
+        // the exact spelling first, else the only case-insensitive match
+        return found.find((p) => p.attrName === wanted) ?? (found.length === 1 ? found[0] : undefined);
+      }),
+    );
+    if (settled.every((r) => r.status === "rejected")) throw (settled[0] as PromiseRejectedResult).reason;
+    let attrName: string | undefined;
+    const channels = settled.map((r, i): ChannelVersion => {
+      const channel = config.channels[i]!;
+      if (r.status === "rejected") {
+        log.warn({ channel, err: r.reason instanceof Error ? r.reason.message : String(r.reason) }, "!versions: a channel did not answer");
+        return { channel, status: "failed", version: undefined };
+      }
+      if (r.value === undefined) return { channel, status: "missing", version: undefined };
+      attrName ??= r.value.attrName;
+      return { channel, status: "found", version: r.value.version };
+    });
+    return { attrName: attrName ?? wanted, channels, searchUrl };
   }
 
   async function complete(kind: "package" | "program" | OptionSource, partial: string, opts: SearchOptions = {}): Promise<readonly string[]> {
@@ -268,7 +359,7 @@ export function createNixosSearch(deps: NixosSearchDeps): NixosSearch {
     const hintUrl = kind === "package" || kind === "program" ? packagesUrl(ch, p) : optionsUrl(ch, p, kind);
     const data = await post(ch, typeaheadBody(esKind, p, COMPLETE_MAX), { hintUrl, retries: 0, ...deadlineOf(opts) });
     const names: string[] = [];
-    for (const s of decodePage(data, hintUrl).sources) {
+    for (const { source: s } of decodePage(data, hintUrl).hits) {
       const candidates =
         kind === "package"
           ? [str(s["package_attr_name"])]
@@ -286,9 +377,16 @@ export function createNixosSearch(deps: NixosSearchDeps): NixosSearch {
     if (/^https?:\/\//.test(declaredIn)) return declaredIn;
     // Home Manager and nix-darwin paths are relative to their own repositories and branches,
     // which the index does not say; only nixpkgs paths can be linked reliably.
-    if (source !== "nixos" || declaredIn.startsWith("/") || declaredIn.includes("..")) return undefined;
-    const path = declaredIn.split("/").map(encodeURIComponent).join("/");
-    return `https://github.com/NixOS/nixpkgs/blob/nixos-${encodeURIComponent(ch)}/${path}`;
+    if (source !== "nixos") return undefined;
+    return nixpkgsUrl(ch, declaredIn);
+  }
+
+  function positionUrl(ch: string, position: string): string | undefined {
+    const m = /^(.*?)(?::(\d+))?$/su.exec(position.trim());
+    const path = m?.[1] ?? "";
+    const line = m?.[2];
+    const url = nixpkgsUrl(ch, path);
+    return url === undefined || line === undefined ? url : `${url}#L${line}`;
   }
 
   return {
@@ -301,8 +399,21 @@ export function createNixosSearch(deps: NixosSearchDeps): NixosSearch {
     packagesUrl,
     optionsUrl,
     declarationUrl,
+    positionUrl,
+    versions,
     schemaFor,
   };
+}
+
+/** A path relative to nixpkgs on GitHub at the channel's branch; undefined for anything else. */
+function nixpkgsUrl(ch: string, path: string): string | undefined {
+  if (path === "" || path.startsWith("/") || path.split("/").includes("..") || /[\s\u0000-\u001f]/u.test(path)) return undefined;
+  return `https://github.com/NixOS/nixpkgs/blob/nixos-${encodeURIComponent(ch)}/${path.split("/").map(encodeURIComponent).join("/")}`;
+}
+
+/** A decoded hit with its score, or nothing when it did not decode. */
+function scored<T>(item: T | undefined, score: number, nameOf: (t: T) => string): Scored<T>[] {
+  return item === undefined ? [] : [{ item, score, name: nameOf(item) }];
 }
 
 /** Words for a relevance query; at least one that is not an exclusion. */
@@ -321,10 +432,16 @@ function withSiteHint(e: unknown, hintUrl: string): unknown {
 
 type Source = Readonly<Record<string, unknown>>;
 
+interface RawHit {
+  readonly source: Source;
+  /** The engine's score (0 when it sent none). */
+  readonly score: number;
+}
+
 interface RawPage {
   readonly total: number;
   readonly totalIsLowerBound: boolean;
-  readonly sources: readonly Source[];
+  readonly hits: readonly RawHit[];
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -338,11 +455,11 @@ function decodePage(data: unknown, hintUrl: string): RawPage {
   const rawTotal = hits["total"];
   // Elasticsearch 7 sends {value, relation}; older engines a bare number.
   const total = isRecord(rawTotal) ? num(rawTotal["value"]) : num(rawTotal);
-  const sources = list.flatMap((h) => (isRecord(h) && isRecord(h["_source"]) ? [h["_source"]] : []));
+  const decoded = list.flatMap((h): RawHit[] => (isRecord(h) && isRecord(h["_source"]) ? [{ source: h["_source"], score: num(h["_score"]) ?? 0 }] : []));
   return {
-    total: Math.max(total ?? sources.length, sources.length),
+    total: Math.max(total ?? decoded.length, decoded.length),
     totalIsLowerBound: isRecord(rawTotal) && rawTotal["relation"] === "gte",
-    sources,
+    hits: decoded,
   };
 }
 
@@ -364,12 +481,32 @@ function decodePackage(s: Source): PackageHit | undefined {
   if (attrName === undefined) return undefined;
   return {
     attrName,
+    pname: str(s["package_pname"]),
     version: str(s["package_pversion"]),
     description: str(s["package_description"]),
     homepages: strings(s["package_homepage"]),
     programs: strings(s["package_programs"]),
     mainProgram: str(s["package_mainProgram"]),
+    maintainers: records(s["package_maintainers"]).flatMap((m) => {
+      const github = str(m["github"]);
+      const name = str(m["name"]) ?? github;
+      return name === undefined ? [] : [{ name, github: github !== undefined && GITHUB_HANDLE.test(github) ? github : undefined }];
+    }),
+    teams: records(s["package_teams"]).flatMap((t) => {
+      const name = str(t["shortName"]);
+      return name === undefined ? [] : [{ name, githubTeams: strings(t["githubTeams"]).filter((x) => GITHUB_HANDLE.test(x)) }];
+    }),
+    licenses: records(s["package_license"]).flatMap((l) => str(l["shortName"]) ?? str(l["spdxId"]) ?? str(l["fullName"]) ?? []),
+    position: str(s["package_position"]),
   };
+}
+
+/** GitHub user and team names: letters, digits, single dashes (teams also `_` and `.`). */
+const GITHUB_HANDLE = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$/;
+
+/** The objects of a list (e.g. nested maintainers); anything else is dropped. */
+function records(v: unknown): Record<string, unknown>[] {
+  return Array.isArray(v) ? v.filter(isRecord) : isRecord(v) ? [v] : [];
 }
 
 function decodeOption(s: Source): OptionHit | undefined {

@@ -63,10 +63,10 @@ describe("nixos-search client against the fake backend", () => {
     assert.equal(page.total, 5);
   });
 
-  it("ranks programs: exact names first, then shorter attribute names", async () => {
+  it("ranks programs: exact names first, then the more popular (rank features), then shorter attribute names", async () => {
     s = await setup();
     const page = await s.search.programs("RG");
-    assert.deepEqual(page.hits.map((h) => [h.attrName, h.exact, h.program]), [["ripgrep", true, "rg"], ["ripgrep-static", true, "rg"], ["rgbds", false, "rgbasm"]]);
+    assert.deepEqual(page.hits.map((h) => [h.attrName, h.exact, h.program]), [["ripgrep", true, "rg"], ["ripgrep-static", true, "rg"], ["ripgrep-all", false, "rga"]]);
     assert.equal(page.total, 4);
   });
 

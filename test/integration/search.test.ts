@@ -45,7 +45,7 @@ describe("!pkg, !option and !locate through the bot", () => {
   });
 
   describe("answers", () => {
-    it("!pkg: name, version, description, homepage, show= links and N more results", async () => {
+    it("!pkg: name, version, description, homepage, maintainers, team, license, source, show= links and N more results", async () => {
       await start();
       const text = await ask("!pkg firefox");
       assert.equal(
@@ -54,15 +54,36 @@ describe("!pkg, !option and !locate through the bot", () => {
           "firefox 158.0.1 <https://search.nixos.org/packages?channel=unstable&query=firefox&show=firefox>",
           "  Web browser built from Firefox source tree",
           "  Homepage: http://www.mozilla.com/en-US/firefox/",
+          "  Maintainers: Martin Weinelt <https://github.com/mweinelt>",
+          "  Team: Mozilla <https://github.com/orgs/NixOS/teams/mozilla>",
+          "  License: mpl20",
+          "  Source: pkgs/applications/networking/browsers/firefox/wrapper.nix:489 <https://github.com/NixOS/nixpkgs/blob/nixos-unstable/pkgs/applications/networking/browsers/firefox/wrapper.nix#L489>",
           "firefox-esr 153.4.0esr <https://search.nixos.org/packages?channel=unstable&query=firefox&show=firefox-esr>",
           "  Web browser built from Firefox Extended Support Release source tree",
           "  Homepage: http://www.mozilla.com/en-US/firefox/",
+          "  Maintainers: Martin Weinelt <https://github.com/mweinelt>",
+          "  Team: Mozilla <https://github.com/orgs/NixOS/teams/mozilla>",
+          "  License: mpl20",
+          "  Source: pkgs/applications/networking/browsers/firefox/wrapper.nix:489 <https://github.com/NixOS/nixpkgs/blob/nixos-unstable/pkgs/applications/networking/browsers/firefox/wrapper.nix#L489>",
           "firefox-bin 158.0.1 <https://search.nixos.org/packages?channel=unstable&query=firefox&show=firefox-bin>",
           "  Mozilla Firefox, free web browser (binary package)",
           "  Homepage: https://www.mozilla.org/firefox/",
+          "  Maintainers: Martin Weinelt <https://github.com/mweinelt>",
+          "  Team: Mozilla <https://github.com/orgs/NixOS/teams/mozilla>",
+          "  License: unfreeRedistributable",
+          "  Source: pkgs/applications/networking/browsers/firefox-bin/default.nix:233 <https://github.com/NixOS/nixpkgs/blob/nixos-unstable/pkgs/applications/networking/browsers/firefox-bin/default.nix#L233>",
           "4 more results <https://search.nixos.org/packages?channel=unstable&query=firefox> on search.nixos.org (unstable)",
         ].join("\n"),
       );
+    });
+
+    it("!pkg asks only for the card's extra fields, and links the source at the channel's branch", async () => {
+      await start();
+      const text = await ask("!pkg --channel 26.05 firefox");
+      const source = (fake.requests[0]!.body as { _source: string[] })._source;
+      assert.deepEqual(source.filter((f) => /maintainers|teams|license|position/.test(f)), ["package_maintainers", "package_teams", "package_license", "package_position"]);
+      assert.ok(!source.includes("package_longDescription") && !source.includes("package_maintainers_set"));
+      assert.match(text, /<https:\/\/github\.com\/NixOS\/nixpkgs\/blob\/nixos-26\.05\/pkgs\/applications\/networking\/browsers\/firefox\/wrapper\.nix#L489>/);
     });
 
     it("!pkg -word excludes and --channel picks the index", async () => {
@@ -117,7 +138,7 @@ describe("!pkg, !option and !locate through the bot", () => {
       assert.ok(fake.requests[0]!.strings.includes("home-manager-option"));
     });
 
-    it("!locate: exact program names first, then shorter names, then prefixes", async () => {
+    it("!locate: exact program names first, then prefixes, the more popular first", async () => {
       await start();
       const text = await ask("!locate rg");
       assert.equal(
@@ -126,7 +147,7 @@ describe("!pkg, !option and !locate through the bot", () => {
           "Packages with a program named `rg` (unstable):",
           "• ripgrep <https://search.nixos.org/packages?channel=unstable&query=rg&show=ripgrep> 15.2.0 — Utility that combines the usability of The Silver Searcher with the raw speed of grep",
           "• ripgrep-static <https://search.nixos.org/packages?channel=unstable&query=rg&show=ripgrep-static> 15.2.0 — Utility that combines the usability of The Silver Searcher with the raw speed of grep (static build)",
-          "• rgbds <https://search.nixos.org/packages?channel=unstable&query=rg&show=rgbds> 0.9.4 (provides `rgbasm`) — Free assembler/linker package for the Game Boy and Game Boy Color",
+          "• ripgrep-all <https://search.nixos.org/packages?channel=unstable&query=rg&show=ripgrep-all> 0.10.9 (provides `rga`) — Ripgrep, but also search in PDFs, E-Books, Office documents, zip, tar.gz, and more",
           "1 more package <https://search.nixos.org/packages?channel=unstable&query=rg> on search.nixos.org (unstable)",
         ].join("\n"),
       );
@@ -307,6 +328,44 @@ describe("!pkg, !option and !locate through the bot", () => {
       const answers = await Promise.all(Array.from({ length: 12 }, () => ask("!pkg firefox")));
       assert.equal(fake.requests.length, 1);
       assert.ok(answers.every((a) => a === answers[0] && a.startsWith("firefox 158.0.1")));
+    });
+  });
+
+  describe("!versions", () => {
+    it("asks every channel once, in parallel, and shows the versions side by side", async () => {
+      await start({ NIXIE_CONFIG: configFile(dir, { http: { timeoutMs: 3000, retries: 0 } }) });
+      fake.fail({ kind: "hang" }, 1);
+      const pending = ask("!versions firefox");
+      // the first channel's request hangs; the second is sent anyway, without waiting for it
+      for (let i = 0; i < 100 && fake.requests.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(fake.requests.map((r) => r.channel).sort(), ["26.05", "unstable"]);
+      assert.equal(await pending, "firefox: unstable did not answer · 26.05 158.0.1");
+      fake.fail(null);
+      assert.equal(await ask("!versions firefox-esr"), "firefox-esr: unstable 153.4.0esr · 26.05 153.4.0esr");
+      const body = fake.requests.at(-1)!.body as { _source: string[] };
+      assert.deepEqual(body._source, ["type", "package_attr_name", "package_pversion"]);
+    });
+
+    it("says which channel lacks the attribute, finds it in any case, and says when no channel has it", async () => {
+      await start({}, { channels: ["unstable"] });
+      assert.equal(await ask("!versions FIREFOX"), "firefox: unstable 158.0.1 · 26.05 did not answer");
+      await t.stop();
+      await fake.close();
+      await start();
+      assert.match(await ask("!versions nosuchpackage"), /^No package nosuchpackage in unstable or 26\.05\. Search by words with !pkg, or on the site <https:\/\/search\.nixos\.org\/packages\?channel=unstable&query=nosuchpackage&show=nosuchpackage>\.$/);
+      assert.match(await ask("!versions two words"), /one attribute name/);
+    });
+
+    it("says search.nixos.org did not answer when no channel answers", async () => {
+      await start({ NIXIE_CONFIG: configFile(dir, { http: { retries: 0 } }) });
+      fake.fail({ kind: "status", status: 503 });
+      assert.match(await ask("!versions hello"), /^search\.nixos\.org did not answer/);
+    });
+
+    it("autocompletes the attribute on Discord", async () => {
+      await start();
+      const choices = await t.bot.dispatcher.complete("versions", "attribute", "firef", "discord");
+      assert.equal(choices[0]?.value, "firefox");
     });
   });
 

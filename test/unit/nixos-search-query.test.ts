@@ -7,6 +7,9 @@ import {
   packagesBody,
   programsBody,
   splitQuery,
+  trailingWildcard,
+  versionBody,
+  wildcardPattern,
   typeaheadBody,
   type EsBody,
 } from "../../src/upstream/nixos-search-query.js";
@@ -119,6 +122,52 @@ describe("nixos-search query bodies", () => {
       assert.ok(strings.includes("*a\\?b*"));
       assert.ok(!strings.includes("***"));
     });
+
+    it("a trailing * or ? is a wildcard a name must match; the start of the word stays literal", () => {
+      assert.deepEqual(trailingWildcard("fire*"), { base: "fire", suffix: "*" });
+      assert.deepEqual(trailingWildcard("ripgre?"), { base: "ripgre", suffix: "?" });
+      assert.equal(trailingWildcard("*"), undefined, "nothing before it: a literal star");
+      assert.equal(trailingWildcard("fi*fox"), undefined);
+      assert.equal(wildcardPattern({ base: "a*b\\", suffix: "*" }), "a\\*b\\\\*");
+      const b = wire(packagesBody(splitQuery("fire*"), 3));
+      const s = JSON.stringify(b);
+      assert.match(s, /"_name":"trailing_wildcard"/);
+      assert.match(s, /"wildcard":\{"package_attr_name":\{"value":"fire\*","case_insensitive":true\}\}/);
+      assert.match(s, /"term":\{"package_attr_name":\{"value":"fire","case_insensitive":true,"boost":100/, "scored like the word without the star");
+      assert.ok(!stringsOf(b).includes("*fire\\**"));
+      assert.equal(checkSearchBody(b), undefined);
+    });
+  });
+
+  describe("ranking clauses", () => {
+    it("!pkg: an exact program name counts (rg -> ripgrep)", () => {
+      const s = JSON.stringify(wire(packagesBody(splitQuery("rg"), 3)));
+      assert.match(s, /"term":\{"package_programs":\{"value":"rg","case_insensitive":true,"boost":50,"_name":"program_exact"\}/);
+      assert.match(s, /"term":\{"package_mainProgram":\{"value":"rg"/);
+    });
+
+    it("!option <word>: services.<word>.enable and programs.<word>.enable get their own boost", () => {
+      const s = JSON.stringify(wire(optionsBody(splitQuery("nginx"), "option", 3)));
+      assert.match(s, /"term":\{"option_name":\{"value":"services.nginx.enable","case_insensitive":true,"boost":200,"_name":"module_enable"\}/);
+      assert.match(s, /"value":"programs.nginx.enable"/);
+    });
+
+    it("several words: a boost when every word is in a name", () => {
+      assert.match(JSON.stringify(optionsBody(splitQuery("nginx virtualhosts"), "option", 3)), /"_name":"all_words_in_name"/);
+      assert.doesNotMatch(JSON.stringify(optionsBody(splitQuery("nginx"), "option", 3)), /all_words_in_name/);
+    });
+
+    it("!locate: the programs must match; popularity only orders them", () => {
+      const b = wire(programsBody("python3", 50)) as { query: { bool: { must: unknown[]; should: { rank_feature: unknown }[] } } };
+      assert.equal(b.query.bool.must.length, 1);
+      assert.ok(b.query.bool.should.every((c) => "rank_feature" in c));
+    });
+
+    it("!versions: an exact attribute name, any case", () => {
+      const s = JSON.stringify(versionBody("gitFull", 5));
+      assert.match(s, /"term":\{"package_attr_name":\{"value":"gitFull","case_insensitive":true/);
+      assert.equal(checkSearchBody(wire(versionBody("gitFull", 5))), undefined);
+    });
   });
 
   describe("optionsBody", () => {
@@ -143,10 +192,12 @@ describe("nixos-search query bodies", () => {
     });
   });
 
-  it("asks only for the fields an answer shows (no examples, maintainers or licenses)", () => {
+  it("asks only for the fields an answer shows (no long descriptions or examples; maintainers and licenses only for cards)", () => {
     const q = splitQuery("nginx");
-    assert.deepEqual(packagesBody(q, 3)["_source"], ["type", "package_attr_name", "package_pversion", "package_description", "package_homepage", "package_programs", "package_mainProgram"]);
-    assert.deepEqual(programsBody("rg", 50)["_source"], packagesBody(q, 3)["_source"]);
+    const shown = ["type", "package_attr_name", "package_pversion", "package_description", "package_homepage", "package_programs", "package_mainProgram"];
+    assert.deepEqual(packagesBody(q, 3)["_source"], [...shown, "package_maintainers", "package_teams", "package_license", "package_position"]);
+    assert.deepEqual(programsBody("rg", 50)["_source"], [...shown, "package_pname"]);
+    assert.deepEqual(versionBody("hello", 5)["_source"], ["type", "package_attr_name", "package_pversion"]);
     assert.deepEqual(optionsBody(q, "option", 3)["_source"], ["type", "option_name", "option_description", "option_type", "option_default", "option_source"]);
   });
 

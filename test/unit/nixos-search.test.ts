@@ -46,6 +46,16 @@ describe("nixos-search client: channels and links", () => {
     assert.equal(search.declarationUrl("unstable", "darwin", "https://github.com/nix-darwin/nix-darwin/blob/master/modules/x.nix"), "https://github.com/nix-darwin/nix-darwin/blob/master/modules/x.nix");
   });
 
+  it("links a package's position to its file and line on the channel's branch, and nothing outside nixpkgs", () => {
+    assert.equal(search.positionUrl("unstable", "pkgs/by-name/he/hello/package.nix:30"), "https://github.com/NixOS/nixpkgs/blob/nixos-unstable/pkgs/by-name/he/hello/package.nix#L30");
+    assert.equal(search.positionUrl("26.05", "pkgs/top-level/all-packages.nix"), "https://github.com/NixOS/nixpkgs/blob/nixos-26.05/pkgs/top-level/all-packages.nix");
+    assert.equal(search.positionUrl("unstable", "pkgs/a b/#?.nix:3"), undefined, "whitespace is not a nixpkgs path");
+    assert.equal(search.positionUrl("unstable", "pkgs/x/%23?.nix:3"), "https://github.com/NixOS/nixpkgs/blob/nixos-unstable/pkgs/x/%2523%3F.nix#L3");
+    assert.equal(search.positionUrl("unstable", "/nix/store/abc-source/pkgs/x.nix:1"), undefined);
+    assert.equal(search.positionUrl("unstable", "pkgs/../../etc/passwd:1"), undefined);
+    assert.equal(search.positionUrl("unstable", ""), undefined);
+  });
+
   it("starts from the configured schema", () => {
     assert.equal(search.schemaFor("unstable"), 51);
   });
