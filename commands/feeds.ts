@@ -20,10 +20,13 @@ export default defineCommand({
   options: [],
   async run(_args, ctx) {
     const { feeds, subscriptions } = ctx.services;
-    const catalog = feeds.catalog.list();
+    // The fixed feeds, then the channel:<name> feeds that some room follows.
+    const dynamic = await ctx.services.channels.channelFeeds();
+    const all = [...feeds.catalog.list(), ...dynamic];
     const mine = new Set(await subscriptions.list(ctx.room));
     // Who follows what: one store round trip for every feed.
-    const followers = await subscriptions.roomsForMany(catalog.map((f) => f.name));
+    const followers = await subscriptions.roomsForMany(all.map((f) => f.name));
+    const catalog = all.filter((f) => !dynamic.includes(f) || (followers.get(f.name)?.length ?? 0) > 0);
     const now = ctx.now();
     const items = await Promise.all(
       catalog.map(async (feed) => {
@@ -41,6 +44,7 @@ export default defineCommand({
         return rich(...spans);
       }),
     );
+    items.push(rich(code("channel:<name>"), " — one channel's advances and stuck warnings, e.g. ", code("channel:nixos-unstable")));
     return { blocks: [listBlock(items, rich(`Feeds (${feedCommand(ctx.prefix, "subscribe", "<feed>")} to follow one here):`))] };
   },
 });

@@ -1,6 +1,8 @@
 /** The command table: an explicit list, in the order !help shows them. */
 import type { CommandDef } from "../src/core/command.js";
 import about from "./about.js";
+import channel from "./channel.js";
+import channels from "./channels.js";
 import event from "./event.js";
 import feeds from "./feeds.js";
 import help from "./help.js";
@@ -14,4 +16,4 @@ import subscriptions from "./subscriptions.js";
 import unsubscribe from "./unsubscribe.js";
 import wiki from "./wiki.js";
 
-export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, wiki, event, nixhour, feeds, subscriptions, subscribe, unsubscribe, leave];
+export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, wiki, event, nixhour, feeds, subscriptions, subscribe, unsubscribe, leave, channels, channel];

@@ -74,6 +74,21 @@ export interface Config {
     readonly prefixCommands: boolean;
   };
   readonly health: { readonly port: number; readonly host: string };
+  /** Channel status (!channels, !channel, the channel feeds). */
+  readonly channels: {
+    /** The Prometheus behind status.nixos.org. */
+    readonly prometheusUrl: string;
+    /** channels.nixos.org: the fallback when Prometheus fails. */
+    readonly channelsUrl: string;
+    readonly statusUrl: string;
+    readonly hydraUrl: string;
+    /** The repository whose commits the revisions are (commit and compare links). */
+    readonly githubUrl: string;
+    /** How long !channels reuses an answer (at most 60 s). */
+    readonly cacheSeconds: number;
+    /** Channels asked from channelsUrl when Prometheus fails and nixie knows no current channels yet. */
+    readonly fallbackChannels: readonly string[];
+  };
 }
 
 /** Tokens and passwords: only from the environment or files named by `*_FILE` variables. */
@@ -124,6 +139,8 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   DISCORD_APPLICATION_ID: "discord.applicationId",
   DISCORD_API_URL: "discord.apiUrl",
   DISCORD_GUILD_ID: "discord.guildId",
+  NIXIE_PROMETHEUS_URL: "channels.prometheusUrl",
+  NIXIE_CHANNELS_URL: "channels.channelsUrl",
 };
 
 const SECRET_ENV: Readonly<Record<keyof Secrets, string>> = {
@@ -331,7 +348,7 @@ class Checker {
       if (typeof f["name"] !== "string" || !/^[a-z0-9][a-z0-9_-]{0,31}$/.test(f["name"]))
         this.fail(`${at}.name`, "a short lower-case name (a-z, 0-9, - and _)", f["name"]);
       // Names are what users type: unique, and never one of the built-in feeds.
-      const taken = ["announcements", "security", "events", "nixhour", ...v.slice(0, i).map((g) => (isObject(g) ? g["name"] : undefined))];
+      const taken = ["announcements", "security", "events", "nixhour", "channels", ...v.slice(0, i).map((g) => (isObject(g) ? g["name"] : undefined))];
       if (taken.includes(f["name"])) this.fail(`${at}.name`, "a name not used by a built-in or earlier feed", f["name"]);
       if (typeof f["title"] !== "string" || f["title"] === "") this.fail(`${at}.title`, "a non-empty string", f["title"]);
       try {
@@ -400,6 +417,13 @@ function validate(c: JsonObject): Config {
   k.bool("discord.prefixCommands");
   k.int("health.port", 0, 65_535);
   k.str("health.host", { nonEmpty: true });
+  k.url("channels.prometheusUrl");
+  k.url("channels.channelsUrl");
+  k.url("channels.statusUrl");
+  k.url("channels.hydraUrl");
+  k.url("channels.githubUrl");
+  k.int("channels.cacheSeconds", 0, 60);
+  k.strings("channels.fallbackChannels");
   return c as unknown as Config;
 }
 

@@ -9,6 +9,7 @@ import { createMediaWiki } from "./upstream/mediawiki.js";
 import { createNixosSearch } from "./upstream/nixos-search.js";
 import { userAgent, version } from "./version.js";
 import { createFeedServices } from "./feeds/wiring.js";
+import { createChannelsService } from "./channels/service.js";
 
 export interface ServiceDeps {
   readonly config: Config;
@@ -45,5 +46,6 @@ export function createServices(deps: ServiceDeps): Services {
     ...createFeedServices({ config, http, store, log }),
     commands,
     about: { version, startedAt: new Date(), adapters: deps.adapters },
+    channels: createChannelsService({ config, http, store, log }),
   };
 }

@@ -12,6 +12,7 @@ import type { CommandDef } from "./command.js";
 import type { EventsService } from "../events/service.js";
 import type { FeedsService } from "../feeds/service.js";
 import type { Subscriptions } from "../feeds/subscriptions.js";
+import type { ChannelsService } from "../channels/service.js";
 
 export interface AboutInfo {
   readonly version: string;
@@ -38,4 +39,6 @@ export interface Services {
   /** Every command, for !help. */
   readonly commands: readonly CommandDef[];
   readonly about: AboutInfo;
+  /** Channel status: snapshot (≤ 60 s cache), current heads, the channel feeds' source. */
+  readonly channels: ChannelsService;
 }

@@ -2,10 +2,11 @@
  * The configured feeds: the four built-in ones (Discourse announcements, security, events and the
  * Nix Hour) plus operator-added `feeds.extra`. Chat users choose only among these names.
  */
+import { channelFeed, channelsFeed } from "../channels/feed-defs.js";
 import type { Config } from "../config.js";
 
 /** How entries of a feed are identified and formatted. */
-export type FeedKind = "discourse" | "youtube" | "generic";
+export type FeedKind = "discourse" | "youtube" | "generic" | "channels";
 
 export interface FeedDef {
   /** Short name users type: `!subscribe announcements`. */
@@ -65,9 +66,13 @@ export function buildCatalog(config: Config): FeedCatalog {
     if (feeds.some((f) => f.name === extra.name)) continue; // config validation reports duplicates
     feeds.push({ name: extra.name, title: extra.title, url: extra.url, kind: kindOf(extra.url, d), siteUrl: extra.url });
   }
+  feeds.push(channelsFeed(config.channels));
   const byName = new Map(feeds.map((f) => [f.name, f]));
   return {
     list: () => feeds,
-    get: (name) => byName.get(name.trim().toLowerCase()),
+    get: (name) => {
+      const n = name.trim().toLowerCase();
+      return byName.get(n) ?? channelFeed(config.channels, n);
+    },
   };
 }
