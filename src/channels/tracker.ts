@@ -13,8 +13,12 @@ export interface TrackedChannel {
   readonly current: boolean;
   /** The revision nixie saw before this one. */
   readonly previous?: { readonly revision: string; readonly updatedAt: number };
-  /** This revision has crossed the stuck threshold (posted, or already stuck at first sight). */
-  readonly stuck?: boolean;
+  /**
+   * This revision has crossed the stuck threshold: "posted" when nixie made a stuck post (its
+   * advance will then be a recovery), "seen" when it was already stuck when nixie first saw it or
+   * the channel was not current (no post either way).
+   */
+  readonly stuck?: "posted" | "seen";
   /** The last snapshot did not have the channel (unix ms since when). Never a reason to say "stuck". */
   readonly missingSince?: number;
 }
@@ -59,14 +63,14 @@ export function track(doc: TrackerDoc, snap: ChannelSnapshot, now: number): { do
     const stuckNow = now - c.updatedAt >= STUCK_MS;
     if (!old) {
       // First sight: no post, even when it is already stuck.
-      channels[c.name] = { revision: c.revision, updatedAt: c.updatedAt, current: c.current, ...(stuckNow ? { stuck: true } : {}) };
+      channels[c.name] = { revision: c.revision, updatedAt: c.updatedAt, current: c.current, ...(stuckNow ? { stuck: "seen" as const } : {}) };
       continue;
     }
     if (c.revision === old.revision) {
       const t = { ...old, current: c.current, updatedAt: c.updatedAt } as { -readonly [K in keyof TrackedChannel]: TrackedChannel[K] };
       delete t.missingSince;
       if (stuckNow && !old.stuck) {
-        t.stuck = true;
+        t.stuck = c.current ? "posted" : "seen";
         if (c.current)
           events.push({ id: `${c.name}@${c.revision}:stuck`, kind: "stuck", channel: c.name, current: true, from: c.revision, fromTime: c.updatedAt, at: c.updatedAt + STUCK_MS });
       } else if (!stuckNow && old.stuck) delete t.stuck; // the same revision re-published later
@@ -75,7 +79,7 @@ export function track(doc: TrackerDoc, snap: ChannelSnapshot, now: number): { do
     }
     // Channels never go back in time; an older answer (a lagging source) changes nothing.
     if (c.updatedAt < old.updatedAt) continue;
-    const kind: ChannelEventKind = old.stuck && old.current ? "recovered" : "advance";
+    const kind: ChannelEventKind = old.stuck === "posted" ? "recovered" : "advance";
     events.push({
       id: kind === "recovered" ? `${c.name}@${c.revision}:recovered` : `${c.name}@${c.revision}`,
       kind,
@@ -92,7 +96,7 @@ export function track(doc: TrackerDoc, snap: ChannelSnapshot, now: number): { do
       updatedAt: c.updatedAt,
       current: c.current,
       previous: { revision: old.revision, updatedAt: old.updatedAt },
-      ...(stuckNow ? { stuck: true } : {}),
+      ...(stuckNow ? { stuck: "seen" as const } : {}),
     };
   }
   for (const [name, old] of Object.entries(channels)) {
