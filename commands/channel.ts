@@ -1,5 +1,5 @@
 /** !channel <name>: one channel in detail (revision, when it advanced, the previous one, Hydra job). */
-import { defineCommand } from "../src/core/command.js";
+import { AUTOCOMPLETE_TIMEOUT_MS, defineCommand } from "../src/core/command.js";
 import { UserError } from "../src/core/errors.js";
 import { channelReply } from "../src/channels/format.js";
 
@@ -18,12 +18,11 @@ export default defineCommand({
       maxLength: 64,
       async complete(partial, ctx) {
         const p = partial.trim().toLowerCase();
-        const snap = await ctx.services.channels.snapshot();
-        return snap.channels
-          .filter((c) => c.name.includes(p))
-          .sort((a, b) => Number(b.current) - Number(a.current))
+        const names = await ctx.services.channels.names(AUTOCOMPLETE_TIMEOUT_MS);
+        return names
+          .filter((n) => n.includes(p))
           .slice(0, 25)
-          .map((c) => ({ name: c.name, value: c.name }));
+          .map((n) => ({ name: n, value: n }));
       },
     },
   ],

@@ -32,6 +32,11 @@ export interface ChannelsService {
   readonly feedSource: ChannelFeedSource;
   /** For the feed watcher: `channel:<name>` for every channel nixie knows (followed or not). */
   channelFeeds(): Promise<FeedDef[]>;
+  /**
+   * Channel names for autocomplete, current ones first: from the snapshot when it comes within
+   * `timeoutMs`, else the names of the last snapshot nixie stored.
+   */
+  names(timeoutMs: number): Promise<string[]>;
   /** Throws a UserError when `channel:<name>` names no channel nixie can see now. */
   admit(feed: FeedDef): Promise<void>;
 }
@@ -62,6 +67,14 @@ export function createChannelsService(deps: { config: Config; http: Http; store:
     async channelFeeds() {
       const known = await source.known();
       return known.all.map((n) => channelFeed(c, `channel:${n}`)).filter((f): f is FeedDef => f !== undefined);
+    },
+    async names(timeoutMs) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), timeoutMs)));
+      const snap = await Promise.race([source.snapshot().catch(() => undefined), late]).finally(() => clearTimeout(timer));
+      if (snap) return [...snap.channels].sort((a, b) => Number(b.current) - Number(a.current)).map((ch) => ch.name);
+      const known = await source.known();
+      return [...known.current, ...known.all.filter((n) => !known.current.includes(n))];
     },
     async admit(feed) {
       const channel = channelOfFeed(feed.name);

@@ -80,6 +80,9 @@ export function createPrometheus(opts: PrometheusOptions): Prometheus {
         url: url.href,
         accept: ERROR_STATUSES,
         maxBytes: opts.maxBytes ?? 2_000_000,
+        // One request per query, never more: a failing Prometheus is the feeds' backoff's business
+        // (and the fallback's), and a poll must not cost more than its three requests.
+        retries: 0,
       });
       try {
         return decodeVector(data);

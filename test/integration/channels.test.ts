@@ -116,6 +116,19 @@ describe("channels: !channels and !channel against a fake Prometheus", function 
     );
   });
 
+  it("autocomplete does not wait for a Prometheus that hangs: the names nixie last stored", async () => {
+    t = await bot(fake);
+    await t.ask("!channels");
+    fake.override("channel_revision", "hang");
+    const opt = t.bot.services.commands.find((c) => c.name === "channel")!.options[0]!;
+    assert.ok(opt.type === "string" && opt.complete);
+    const choices = await opt.complete!("unstable", { services: t.bot.services, platform: "discord", now: () => new Date(), others: {} });
+    assert.deepEqual(
+      choices.map((c) => c.value),
+      ["nixos-unstable", "nixpkgs-unstable"],
+    );
+  });
+
   describe("bad answers", () => {
     it("bad_data: falls back to channels.nixos.org (redirect + Last-Modified) and says so", async () => {
       t = await bot(fake, { fallbackChannels: ["nixos-unstable", "nixos-26.05"] });
