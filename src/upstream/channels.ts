@@ -23,12 +23,8 @@ export const CHANNEL_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
 export function createChannelMirror(opts: { baseUrl: string; http: Http }): ChannelMirror {
   const base = opts.baseUrl.replace(/\/+$/, "");
-  let service: string;
-  try {
-    service = new URL(base).host;
-  } catch {
-    service = base;
-  }
+  // Config has checked that it is a URL.
+  const service = new URL(base).host;
   return {
     service,
     async gitRevision(channel) {

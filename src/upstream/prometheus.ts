@@ -63,12 +63,8 @@ export function decodeVector(body: unknown): PromSample[] {
 
 export function createPrometheus(opts: PrometheusOptions): Prometheus {
   const base = opts.baseUrl.replace(/\/+$/, "");
-  let service: string;
-  try {
-    service = new URL(base).host;
-  } catch {
-    service = base;
-  }
+  // Config has checked that it is a URL.
+  const service = new URL(base).host;
   return {
     baseUrl: base,
     service,
