@@ -140,3 +140,42 @@ describe("channel feeds: advance, stuck and recovery posts, exactly once", funct
     fake.mirrorDown(false);
   });
 });
+
+describe("channel feeds: another instance on the same store takes over", function () {
+  this.timeout(30_000);
+  it("posts an advance queued by an instance that could not send exactly once, from the instance that took over", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nixie-channel-handover-"));
+    const now = Math.floor(Date.now() / 1000);
+    const fake = await startFakePrometheus(recordedChannels().map((c) => ({ ...c, updateTime: now - 14 * HOUR })));
+    const config = join(dir, "config.json");
+    writeFileSync(config, JSON.stringify({ feeds: { sendPaceMs: 0 }, rateLimit: { burst: 1000, perMinute: 10000 }, channels: { cacheSeconds: 0 } }));
+    const env = { NIXIE_PROMETHEUS_URL: fake.url, NIXIE_CHANNELS_URL: fake.mirrorUrl, NIXIE_FEEDS_CRON: NEVER, NIXIE_CONFIG: config, NIXIE_STORE_URL: `sqlite://${join(dir, "shared.sqlite")}` };
+    const a = await startTestBot(env);
+    let b: TestBot | undefined;
+    try {
+      for (const room of ["r1", "r2"]) await a.ask("!subscribe channels", { room, manager: true });
+      await a.bot.feeds.pollNow();
+      const c = fake.channels.get("nixos-unstable")!;
+      c.revision = NEW_UNSTABLE;
+      c.updateTime = now - HOUR;
+      a.adapter.failSends(true);
+      const report = await a.bot.feeds.pollNow();
+      assert.equal(report.newEntries, 1);
+      assert.equal(report.sent, 0);
+      await a.stop();
+
+      b = await startTestBot(env);
+      await b.bot.feeds.pollNow();
+      await b.bot.feeds.pollNow();
+      assert.deepEqual(
+        b.adapter.sent.map((m) => m.room.id).sort(),
+        ["r1", "r2"],
+      );
+      assert.match(b.adapter.sent[0]!.text, /nixos-unstable advanced: 0123456 → abcdef0, 13 h after the previous one/);
+    } finally {
+      await b?.stop();
+      await fake.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
