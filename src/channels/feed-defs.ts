@@ -9,7 +9,7 @@ export const CHANNEL_FEED_PREFIX = "channel:";
 type ChannelsConfig = Config["channels"];
 
 export function channelsFeed(c: ChannelsConfig): FeedDef {
-  return { name: CHANNELS_FEED, title: "NixOS channels (every current channel)", url: `${c.prometheusUrl}#${CHANNELS_FEED}`, kind: "channels", siteUrl: c.statusUrl };
+  return { name: CHANNELS_FEED, title: "NixOS channels", url: `${c.prometheusUrl}#${CHANNELS_FEED}`, kind: "channels", siteUrl: c.statusUrl };
 }
 
 /** The `channel:<name>` feed, or undefined when `feed` is not of that form. */

@@ -1,4 +1,8 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../../src/config.js";
 import { decodeSnapshot } from "../../src/channels/snapshot.js";
 import { ageText, intervalText, LATE_MS, statusOf, STUCK_MS } from "../../src/channels/status.js";
 import { emptyTracker, track, type TrackerDoc } from "../../src/channels/tracker.js";
@@ -124,5 +128,27 @@ describe("channels: the tracker", () => {
   it("a non-current channel gets no stuck event", () => {
     const first = track(emptyTracker(), snap(ch("old", REV_A, t0, false)), t0);
     assert.deepEqual(track(first.doc, snap(ch("old", REV_A, t0, false)), t0 + 11 * D).events, []);
+  });
+});
+
+describe("channels: config", () => {
+  const dir = mkdtempSync(join(tmpdir(), "nixie-channels-config-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const load = (env: Record<string, string>, local?: object) => {
+    const file = join(dir, "local.json");
+    writeFileSync(file, JSON.stringify(local ?? {}));
+    return loadConfig({ env: { NIXIE_CONFIG: file, ...env }, ignoreLocal: true });
+  };
+  it("reads NIXIE_PROMETHEUS_URL and NIXIE_CHANNELS_URL, with status.nixos.org's servers by default", () => {
+    assert.equal(load({}).config.channels.prometheusUrl, "https://prometheus.nixos.org");
+    assert.equal(load({}).config.channels.channelsUrl, "https://channels.nixos.org");
+    const c = load({ NIXIE_PROMETHEUS_URL: "http://127.0.0.1:9090", NIXIE_CHANNELS_URL: "http://127.0.0.1:9091" }).config.channels;
+    assert.equal(c.prometheusUrl, "http://127.0.0.1:9090");
+    assert.equal(c.channelsUrl, "http://127.0.0.1:9091");
+  });
+  it("refuses a cache over 60 s, a bad URL, and an extra feed called channels", () => {
+    assert.throws(() => load({}, { channels: { cacheSeconds: 61 } }), /channels\.cacheSeconds" must be a whole number from 0 to 60/);
+    assert.throws(() => load({ NIXIE_PROMETHEUS_URL: "prometheus.nixos.org" }), /channels\.prometheusUrl" must be a URL/);
+    assert.throws(() => load({}, { feeds: { extra: [{ name: "channels", title: "x", url: "https://a/x" }] } }), /feeds\.extra\[0\]\.name" must be a name not used by a built-in/);
   });
 });
