@@ -30,7 +30,7 @@ export interface ChannelsService {
   readonly links: ChannelLinks;
   /** For the feed watcher: the source of the `channels` kind of feeds. */
   readonly feedSource: ChannelFeedSource;
-  /** For the feed watcher: `channel:<name>` for every channel nixie knows (followed or not). */
+  /** For the feed watcher and !feeds: `channel:<name>` for every channel nixie knows (followed or not). */
   channelFeeds(): Promise<FeedDef[]>;
   /**
    * Channel names for autocomplete, current ones first: from the snapshot when it comes within
@@ -65,8 +65,10 @@ export function createChannelsService(deps: { config: Config; http: Http; store:
     links,
     feedSource,
     async channelFeeds() {
-      const known = await source.known();
-      return known.all.map((n) => channelFeed(c, `channel:${n}`)).filter((f): f is FeedDef => f !== undefined);
+      // The last snapshot's channels, and those the tracker remembers (one may be missing for a while).
+      const [known, tracker] = await Promise.all([source.known(), feedSource.tracker()]);
+      const names = [...new Set([...known.all, ...Object.keys(tracker.channels)])].sort();
+      return names.map((n) => channelFeed(c, `channel:${n}`)).filter((f): f is FeedDef => f !== undefined);
     },
     async names(timeoutMs) {
       let timer: NodeJS.Timeout | undefined;

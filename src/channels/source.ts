@@ -138,7 +138,8 @@ export function createChannelSource(opts: ChannelSourceOptions): ChannelSource {
 
   async function snapshot(o: { maxAgeMs?: number } = {}): Promise<ChannelSnapshot> {
     const maxAge = Math.min(o.maxAgeMs ?? opts.cacheMs, opts.cacheMs);
-    if (last && now() - last.fetchedAt <= maxAge) return last;
+    // maxAge 0 (a poll) always asks: a snapshot taken in the same millisecond may predate a change.
+    if (last && maxAge > 0 && now() - last.fetchedAt <= maxAge) return last;
     inflight ??= fetchSnapshot()
       .then((s) => {
         last = s;
