@@ -1,6 +1,7 @@
 /** !feeds: every configured feed, how many rooms follow it, its last successful poll, failures. */
 import { defineCommand } from "../src/core/command.js";
 import { bold, code, link, listBlock, rich, type Span } from "../src/core/reply.js";
+import { CHANNEL_FEED_PATTERN } from "../src/channels/feed-defs.js";
 import { feedCommand } from "../src/feeds/command-helpers.js";
 import { utcDateTime } from "../src/feeds/format.js";
 
@@ -44,7 +45,7 @@ export default defineCommand({
         return rich(...spans);
       }),
     );
-    items.push(rich(code("channel:<name>"), " — one channel's advances and stuck warnings, e.g. ", code("channel:nixos-unstable")));
+    items.push(rich(code(CHANNEL_FEED_PATTERN), " — one channel's advances and stuck warnings, e.g. ", code("channel:nixos-unstable")));
     return { blocks: [listBlock(items, rich(`Feeds (${feedCommand(ctx.prefix, "subscribe", "<feed>")} to follow one here):`))] };
   },
 });

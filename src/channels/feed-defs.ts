@@ -5,6 +5,7 @@ import { CHANNEL_NAME } from "../upstream/channels.js";
 
 export const CHANNELS_FEED = "channels";
 export const CHANNEL_FEED_PREFIX = "channel:";
+export const CHANNEL_FEED_PATTERN = `${CHANNEL_FEED_PREFIX}<name>`;
 
 type ChannelsConfig = Config["channels"];
 

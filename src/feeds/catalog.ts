@@ -2,7 +2,7 @@
  * The configured feeds: the four built-in ones (Discourse announcements, security, events and the
  * Nix Hour) plus operator-added `feeds.extra`. Chat users choose only among these names.
  */
-import { channelFeed, channelsFeed } from "../channels/feed-defs.js";
+import { CHANNEL_FEED_PATTERN, channelFeed, channelsFeed } from "../channels/feed-defs.js";
 import type { Config } from "../config.js";
 
 /** How entries of a feed are identified and formatted. */
@@ -22,6 +22,8 @@ export interface FeedCatalog {
   /** Every configured feed, built-ins first. */
   list(): readonly FeedDef[];
   get(name: string): FeedDef | undefined;
+  /** Feed names with a part users fill in, as shown in help: `channel:<name>`. */
+  readonly patterns?: readonly string[];
 }
 
 /** Joins a base URL and a path without doubling or losing slashes. */
@@ -69,6 +71,7 @@ export function buildCatalog(config: Config): FeedCatalog {
   feeds.push(channelsFeed(config.channels));
   const byName = new Map(feeds.map((f) => [f.name, f]));
   return {
+    patterns: [CHANNEL_FEED_PATTERN],
     list: () => feeds,
     get: (name) => {
       const n = name.trim().toLowerCase();
