@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../src/config.js";
+import { channelsPoll } from "./channels.js";
 import { overhead, singleFlight, throughput } from "./commands.js";
 import { fanOut, polling } from "./feeds.js";
 import { footprint } from "./footprint.js";
@@ -22,6 +23,7 @@ const suites: Record<string, () => Promise<Result[]>> = {
   footprint,
   eval: evalBench,
   searchEngine,
+  channelsPoll,
 };
 
 async function main(): Promise<void> {

@@ -1,6 +1,7 @@
 /** !feeds: every configured feed, how many rooms follow it, its last successful poll, failures. */
 import { defineCommand } from "../src/core/command.js";
 import { bold, code, link, listBlock, rich, type Span } from "../src/core/reply.js";
+import { CHANNEL_FEED_PATTERN } from "../src/channels/feed-defs.js";
 import { feedCommand } from "../src/feeds/command-helpers.js";
 import { utcDateTime } from "../src/feeds/format.js";
 
@@ -20,10 +21,13 @@ export default defineCommand({
   options: [],
   async run(_args, ctx) {
     const { feeds, subscriptions } = ctx.services;
-    const catalog = feeds.catalog.list();
+    // The fixed feeds, then the channel:<name> feeds that some room follows.
+    const dynamic = await ctx.services.channels.channelFeeds();
+    const all = [...feeds.catalog.list(), ...dynamic];
     const mine = new Set(await subscriptions.list(ctx.room));
     // Who follows what: one store round trip for every feed.
-    const followers = await subscriptions.roomsForMany(catalog.map((f) => f.name));
+    const followers = await subscriptions.roomsForMany(all.map((f) => f.name));
+    const catalog = all.filter((f) => !dynamic.includes(f) || (followers.get(f.name)?.length ?? 0) > 0);
     const now = ctx.now();
     const items = await Promise.all(
       catalog.map(async (feed) => {
@@ -41,6 +45,7 @@ export default defineCommand({
         return rich(...spans);
       }),
     );
+    items.push(rich(code(CHANNEL_FEED_PATTERN), " — one channel's advances and stuck warnings, e.g. ", code("channel:nixos-unstable")));
     return { blocks: [listBlock(items, rich(`Feeds (${feedCommand(ctx.prefix, "subscribe", "<feed>")} to follow one here):`))] };
   },
 });

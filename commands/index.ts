@@ -2,6 +2,8 @@
 import type { CommandDef } from "../src/core/command.js";
 import about from "./about.js";
 import eval_ from "./eval.js";
+import channel from "./channel.js";
+import channels from "./channels.js";
 import event from "./event.js";
 import feeds from "./feeds.js";
 import help from "./help.js";
@@ -16,4 +18,4 @@ import unsubscribe from "./unsubscribe.js";
 import versions from "./versions.js";
 import wiki from "./wiki.js";
 
-export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, versions, wiki, eval_, event, nixhour, feeds, subscriptions, subscribe, unsubscribe, leave];
+export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, versions, wiki, eval_, event, nixhour, channels, channel, feeds, subscriptions, subscribe, unsubscribe, leave];

@@ -13,6 +13,8 @@ export default defineCommand({
   needsManager: true,
   async run(args, ctx) {
     const feed = resolveFeed(ctx, String(args["feed"]));
+    // channel:<name> must name a channel that exists now.
+    await ctx.services.channels.admit(feed);
     const added = await ctx.services.subscriptions.subscribe(ctx.room, feed.name);
     if (!added) return textReply("This room already follows ", bold(feed.title), ".");
     return textReply(

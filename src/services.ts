@@ -10,6 +10,7 @@ import { createNixosSearch } from "./upstream/nixos-search.js";
 import { userAgent, version } from "./version.js";
 import { createFeedServices } from "./feeds/wiring.js";
 import { createEvalService } from "./eval/service.js";
+import { createChannelsService } from "./channels/service.js";
 
 export interface ServiceDeps {
   readonly config: Config;
@@ -47,5 +48,6 @@ export function createServices(deps: ServiceDeps): Services {
     eval: createEvalService({ config: config.eval, log }),
     commands,
     about: { version, startedAt: new Date(), adapters: deps.adapters },
+    channels: createChannelsService({ config, http, store, log }),
   };
 }

@@ -106,7 +106,7 @@ export class Checker {
       if (typeof f["name"] !== "string" || !/^[a-z0-9][a-z0-9_-]{0,31}$/.test(f["name"]))
         this.fail(`${at}.name`, "a short lower-case name (a-z, 0-9, - and _)", f["name"]);
       // Names are what users type: unique, and never one of the built-in feeds.
-      const taken = ["announcements", "security", "events", "nixhour", ...v.slice(0, i).map((g) => (isObject(g) ? g["name"] : undefined))];
+      const taken = ["announcements", "security", "events", "nixhour", "channels", ...v.slice(0, i).map((g) => (isObject(g) ? g["name"] : undefined))];
       if (taken.includes(f["name"])) this.fail(`${at}.name`, "a name not used by a built-in or earlier feed", f["name"]);
       if (typeof f["title"] !== "string" || f["title"] === "") this.fail(`${at}.title`, "a non-empty string", f["title"]);
       try {

@@ -32,6 +32,8 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   NIXIE_EVAL_SANDBOX: "eval.sandbox",
   NIXIE_EVAL_NIXPKGS: "eval.nixpkgs",
   NIXIE_EVAL_NIX_INSTANTIATE: "eval.nixInstantiate",
+  NIXIE_PROMETHEUS_URL: "channels.prometheusUrl",
+  NIXIE_CHANNELS_URL: "channels.channelsUrl",
 };
 
 /** Where each secret comes from: the variable, or the file named by `<variable>_FILE`. */

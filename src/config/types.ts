@@ -91,6 +91,21 @@ export interface Config {
     readonly uid: number;
     readonly gid: number;
   };
+  /** Channel status (!channels, !channel, the channel feeds). */
+  readonly channels: {
+    /** The Prometheus behind status.nixos.org. */
+    readonly prometheusUrl: string;
+    /** channels.nixos.org: the fallback when Prometheus fails. */
+    readonly channelsUrl: string;
+    readonly statusUrl: string;
+    readonly hydraUrl: string;
+    /** The repository whose commits the revisions are (commit and compare links). */
+    readonly githubUrl: string;
+    /** How long !channels reuses an answer (at most 60 s). */
+    readonly cacheSeconds: number;
+    /** Channels asked from channelsUrl when Prometheus fails and nixie knows no current channels yet. */
+    readonly fallbackChannels: readonly string[];
+  };
 }
 
 /** Tokens and passwords: only from the environment or files named by `*_FILE` variables. */

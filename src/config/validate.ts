@@ -105,4 +105,13 @@ export function validateConfig(k: Checker, resolvePath: (p: string) => string): 
   k.int("eval.perUserSeconds", 0, 3600);
   k.int("eval.uid", 1, 4_294_967_294);
   k.int("eval.gid", 1, 4_294_967_294);
+
+  // channels
+  k.url("channels.prometheusUrl");
+  k.url("channels.channelsUrl");
+  k.url("channels.statusUrl");
+  k.url("channels.hydraUrl");
+  k.url("channels.githubUrl");
+  k.int("channels.cacheSeconds", 0, 60);
+  k.strings("channels.fallbackChannels");
 }

@@ -13,6 +13,7 @@ import type { EventsService } from "../events/service.js";
 import type { FeedsService } from "../feeds/service.js";
 import type { Subscriptions } from "../feeds/subscriptions.js";
 import type { EvalService } from "../eval/service.js";
+import type { ChannelsService } from "../channels/service.js";
 
 export interface AboutInfo {
   readonly version: string;
@@ -41,4 +42,6 @@ export interface Services {
   /** Every command, for !help (those not `available` here are left out where they are listed). */
   readonly commands: readonly CommandDef[];
   readonly about: AboutInfo;
+  /** Channel status: snapshot (≤ 60 s cache), current heads, the channel feeds' source. */
+  readonly channels: ChannelsService;
 }

@@ -2,10 +2,11 @@
  * The configured feeds: the four built-in ones (Discourse announcements, security, events and the
  * Nix Hour) plus operator-added `feeds.extra`. Chat users choose only among these names.
  */
+import { CHANNEL_FEED_PATTERN, channelFeed, channelsFeed } from "../channels/feed-defs.js";
 import type { Config } from "../config.js";
 
 /** How entries of a feed are identified and formatted. */
-export type FeedKind = "discourse" | "youtube" | "generic";
+export type FeedKind = "discourse" | "youtube" | "generic" | "channels";
 
 export interface FeedDef {
   /** Short name users type: `!subscribe announcements`. */
@@ -21,6 +22,8 @@ export interface FeedCatalog {
   /** Every configured feed, built-ins first. */
   list(): readonly FeedDef[];
   get(name: string): FeedDef | undefined;
+  /** Feed names with a part users fill in, as shown in help: `channel:<name>`. */
+  readonly patterns?: readonly string[];
 }
 
 /** Joins a base URL and a path without doubling or losing slashes. */
@@ -65,9 +68,14 @@ export function buildCatalog(config: Config): FeedCatalog {
     if (feeds.some((f) => f.name === extra.name)) continue; // config validation reports duplicates
     feeds.push({ name: extra.name, title: extra.title, url: extra.url, kind: kindOf(extra.url, d), siteUrl: extra.url });
   }
+  feeds.push(channelsFeed(config.channels));
   const byName = new Map(feeds.map((f) => [f.name, f]));
   return {
+    patterns: [CHANNEL_FEED_PATTERN],
     list: () => feeds,
-    get: (name) => byName.get(name.trim().toLowerCase()),
+    get: (name) => {
+      const n = name.trim().toLowerCase();
+      return byName.get(n) ?? channelFeed(config.channels, n);
+    },
   };
 }

@@ -17,7 +17,7 @@ export function feedOption(description: string): StringOption {
     description,
     required: true,
     positional: true,
-    maxLength: 32,
+    maxLength: 72,
     async complete(partial, ctx) {
       const p = partial.trim().toLowerCase();
       return ctx.services.feeds.catalog
@@ -33,6 +33,6 @@ export function feedOption(description: string): StringOption {
 export function resolveFeed(ctx: CommandContext, name: string): FeedDef {
   const feed = ctx.services.feeds.catalog.get(name);
   if (feed) return feed;
-  const names = ctx.services.feeds.catalog.list().map((f) => f.name);
-  throw new UserError(`There is no feed "${name.slice(0, 32)}". Feeds: ${names.join(", ")} (${ctx.prefix}feeds lists them).`);
+  const names = [...ctx.services.feeds.catalog.list().map((f) => f.name), ...(ctx.services.feeds.catalog.patterns ?? [])];
+  throw new UserError(`There is no feed "${name.slice(0, 72)}". Feeds: ${names.join(", ")} (${ctx.prefix}feeds lists them).`);
 }

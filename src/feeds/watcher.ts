@@ -13,10 +13,11 @@ import type { Logger } from "pino";
 import { parseRoomKey, roomKey, type RoomRef, type SendOptions } from "../core/adapter.js";
 import { UpstreamError } from "../core/errors.js";
 import type { Reply } from "../core/reply.js";
-import type { FeedFetcher, FeedItem, Validators } from "../upstream/feeds.js";
-import type { FeedCatalog, FeedDef } from "./catalog.js";
-import { deliveryId, entryId } from "./entries.js";
-import { capturePost, formatPost, formatSummary } from "./format.js";
+import type { FeedFetcher, Validators } from "../upstream/feeds.js";
+import type { FeedCatalog, FeedDef, FeedKind } from "./catalog.js";
+import { deliveryId } from "./entries.js";
+import { formatPost, formatSummary } from "./format.js";
+import { rssSource, type FeedRead, type FeedSource, type PollRound, type SourceEntry } from "./source.js";
 import type { FeedState, FeedStatus, OutboxItem } from "./state.js";
 import type { Subscriptions } from "./subscriptions.js";
 
@@ -31,6 +32,10 @@ export interface FeedWatcherOptions {
   readonly catalog: FeedCatalog;
   readonly subscriptions: Subscriptions;
   readonly fetcher: FeedFetcher;
+  /** Sources of the feeds that are not RSS/Atom, by kind (the others are read with `fetcher`). */
+  readonly sources?: Partial<Record<FeedKind, FeedSource>>;
+  /** Feeds beyond the catalog's fixed list, asked at each poll (`channel:<name>`, one per channel). */
+  readonly extraFeeds?: () => Promise<readonly FeedDef[]>;
   readonly state: FeedState;
   /** Sends a post to a room (the bot's sendTo). */
   send(room: RoomRef, reply: Reply, opts: SendOptions): Promise<void>;
@@ -105,9 +110,11 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
   // the others need not be read on every poll.
   const mayHaveOutbox = new Set<string>();
   let readAllOutboxes = true;
+  const rss = rssSource(opts.fetcher);
+  const sourceOf = (feed: FeedDef): FeedSource => opts.sources?.[feed.kind] ?? rss;
 
   /** Fetches one feed and queues posts for its new entries. Never throws. */
-  async function check(feed: FeedDef, rooms: readonly RoomRef[], status: FeedStatus, report: PollReport & { newEntries: number }): Promise<void> {
+  async function check(feed: FeedDef, rooms: readonly RoomRef[], status: FeedStatus, report: PollReport & { newEntries: number }, round: PollRound): Promise<void> {
     const t = now();
     if (status.nextAttemptAt !== undefined && Date.parse(status.nextAttemptAt) > t.getTime()) {
       report.skipped.push(feed.name);
@@ -115,9 +122,9 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
     }
     report.fetched.push(feed.name);
     const validators: Validators = status.initialized ? withoutUndefined<Validators>({ etag: status.etag, lastModified: status.lastModified }) : {};
-    let result: Awaited<ReturnType<FeedFetcher["fetch"]>>;
+    let result: FeedRead;
     try {
-      result = await opts.fetcher.fetch(feed.url, validators);
+      result = await sourceOf(feed).read(feed, validators, round);
     } catch (e) {
       report.failed.push(feed.name);
       const failures = status.failures + 1;
@@ -146,11 +153,8 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
       await state.setStatus(feed.name, withoutUndefined<FeedStatus>({ ...healthy, etag: status.etag, lastModified: status.lastModified }));
       return;
     }
-    const items = new Map<string, FeedItem>();
-    for (const item of result.feed.items) {
-      const id = entryId(item, feed.kind);
-      if (id !== undefined && !items.has(id)) items.set(id, item);
-    }
+    const items = new Map<string, SourceEntry>();
+    for (const entry of result.entries) if (!items.has(entry.id)) items.set(entry.id, entry);
     const seen = await state.seen(feed.name);
     const current = new Set(items.keys());
     const fresh = [...items].filter(([id]) => !seen.has(id));
@@ -170,7 +174,7 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
       const outbox = await state.outbox(feed.name);
       const queued = new Set(outbox.map((o) => o.deliveryId));
       for (const [id, item] of fresh) {
-        const entry = capturePost(item, id);
+        const entry = item.post();
         for (const room of rooms) {
           const key = roomKey(room);
           const did = deliveryId(key, feed.name, id);
@@ -325,11 +329,13 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
     async poll() {
       const report = { fetched: [] as string[], skipped: [] as string[], failed: [] as string[], newEntries: 0, sent: 0 };
       const followed: { feed: FeedDef; rooms: ReadonlySet<string> }[] = [];
-      const catalog = opts.catalog.list();
+      let catalog = opts.catalog.list();
+      const round: PollRound = { at: now() };
       // Who follows what, and each feed's status: two store round trips for all feeds.
       let roomsByFeed: Map<string, RoomRef[]>;
       let statuses: Map<string, FeedStatus>;
       try {
+        if (opts.extraFeeds) catalog = [...catalog, ...(await opts.extraFeeds())];
         roomsByFeed = await opts.subscriptions.roomsForMany(catalog.map((f) => f.name));
         statuses = await state.statuses(catalog);
       } catch (e) {
@@ -344,7 +350,7 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
             if (await state.peek(feed.name)) await state.forget(feed.name);
             return;
           }
-          await check(feed, rooms, statuses.get(feed.name) ?? { url: feed.url, initialized: false, failures: 0 }, report);
+          await check(feed, rooms, statuses.get(feed.name) ?? { url: feed.url, initialized: false, failures: 0 }, report, round);
           // Delivered only when the check completed: had the store failed after queuing new posts
           // but before marking their entries seen, the next poll would queue and send them again.
           followed.push({ feed, rooms: new Set(rooms.map(roomKey)) });

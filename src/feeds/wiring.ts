@@ -73,6 +73,8 @@ export function createFeedJob(opts: FeedJobOptions): FeedJob {
     catalog: opts.services.feeds.catalog,
     subscriptions: opts.services.subscriptions,
     fetcher: fetcherFor(config, http),
+    sources: { channels: opts.services.channels.feedSource },
+    extraFeeds: () => opts.services.channels.channelFeeds(),
     state: createFeedState(store),
     send: opts.send,
     maxPerRoomPerPoll: config.feeds.maxPerRoomPerPoll,

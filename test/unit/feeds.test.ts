@@ -180,9 +180,12 @@ describe("feeds: catalog", () => {
         ["security", "http://127.0.0.1:9/forum/c/announcements/security/56.rss", "discourse"],
         ["events", "http://127.0.0.1:9/forum/c/events/13.rss", "discourse"],
         ["nixhour", "https://www.youtube.com/feeds/videos.xml?playlist_id=PLyzwHTVJlRc8yjlx4VR4LU5A5O44og9in", "youtube"],
+        ["channels", "https://prometheus.nixos.org#channels", "channels"],
       ],
     );
     assert.equal(c.get(" Announcements ")?.name, "announcements");
+    assert.equal(c.get("channel:nixos-unstable")?.kind, "channels");
+    assert.equal(c.get("channel:../x"), undefined);
     assert.equal(c.get("https://evil.example/feed"), undefined);
     assert.equal(joinUrl("https://a/b/", "/c"), "https://a/b/c");
   });

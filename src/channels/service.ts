@@ -1,0 +1,90 @@
+/**
+ * What commands, the feed job and other features use of the channels: the cached snapshot, the
+ * current heads, the tracker (previous revisions), and the channel feeds' source.
+ */
+import type { Logger } from "pino";
+import type { Config } from "../config.js";
+import { UserError } from "../core/errors.js";
+import type { FeedDef } from "../feeds/catalog.js";
+import type { Store } from "../storage/store.js";
+import { createChannelMirror } from "../upstream/channels.js";
+import type { Http } from "../upstream/http.js";
+import { createPrometheus } from "../upstream/prometheus.js";
+import { createChannelFeedSource, type ChannelFeedSource } from "./feed.js";
+import { channelFeed, channelOfFeed } from "./feed-defs.js";
+import { channelLinks, type ChannelLinks } from "./links.js";
+import type { ChannelSnapshot } from "./snapshot.js";
+import { createChannelSource } from "./source.js";
+import type { TrackedChannel } from "./tracker.js";
+
+export interface ChannelsService {
+  /** Every channel, at most `channels.cacheSeconds` (≤ 60 s) old. */
+  snapshot(): Promise<ChannelSnapshot>;
+  /**
+   * Current channel name -> revision (40 hex), from the same cached snapshot. For features that
+   * need "which revision is in which channel" without asking GitHub (pull-request tracking).
+   */
+  heads(): Promise<ReadonlyMap<string, string>>;
+  /** What nixie's channel feeds recorded of a channel (its previous revision), if anything. */
+  tracked(channel: string): Promise<TrackedChannel | undefined>;
+  readonly links: ChannelLinks;
+  /** For the feed watcher: the source of the `channels` kind of feeds. */
+  readonly feedSource: ChannelFeedSource;
+  /** For the feed watcher and !feeds: `channel:<name>` for every channel nixie knows (followed or not). */
+  channelFeeds(): Promise<FeedDef[]>;
+  /**
+   * Channel names for autocomplete, current ones first: from the snapshot when it comes within
+   * `timeoutMs`, else the names of the last snapshot nixie stored.
+   */
+  names(timeoutMs: number): Promise<string[]>;
+  /** Throws a UserError when `channel:<name>` names no channel nixie can see now. */
+  admit(feed: FeedDef): Promise<void>;
+}
+
+export function createChannelsService(deps: { config: Config; http: Http; store: Store; log: Logger; now?: () => number }): ChannelsService {
+  const c = deps.config.channels;
+  const log = deps.log.child({ feature: "channels" });
+  const source = createChannelSource({
+    prometheus: createPrometheus({ baseUrl: c.prometheusUrl, http: deps.http }),
+    mirror: createChannelMirror({ baseUrl: c.channelsUrl, http: deps.http }),
+    store: deps.store,
+    cacheMs: c.cacheSeconds * 1000,
+    fallbackChannels: c.fallbackChannels,
+    statusUrl: c.statusUrl,
+    log,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  const links = channelLinks(c);
+  const feedSource = createChannelFeedSource({ source, store: deps.store, links, log, ...(deps.now ? { now: deps.now } : {}) });
+  return {
+    snapshot: () => source.snapshot(),
+    heads: () => source.heads(),
+    async tracked(channel) {
+      return (await feedSource.tracker()).channels[channel];
+    },
+    links,
+    feedSource,
+    async channelFeeds() {
+      // The last snapshot's channels, and those the tracker remembers (one may be missing for a while).
+      const [known, tracker] = await Promise.all([source.known(), feedSource.tracker()]);
+      const names = [...new Set([...known.all, ...Object.keys(tracker.channels)])].sort();
+      return names.map((n) => channelFeed(c, `channel:${n}`)).filter((f): f is FeedDef => f !== undefined);
+    },
+    async names(timeoutMs) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), timeoutMs)));
+      const snap = await Promise.race([source.snapshot().catch(() => undefined), late]).finally(() => clearTimeout(timer));
+      if (snap) return [...snap.channels].sort((a, b) => Number(b.current) - Number(a.current)).map((ch) => ch.name);
+      const known = await source.known();
+      return [...known.current, ...known.all.filter((n) => !known.current.includes(n))];
+    },
+    async admit(feed) {
+      const channel = channelOfFeed(feed.name);
+      if (channel === undefined) return;
+      const snap = await source.snapshot();
+      if (snap.channels.some((ch) => ch.name === channel)) return;
+      const names = snap.channels.filter((ch) => ch.current).map((ch) => ch.name);
+      throw new UserError(`There is no channel "${channel}" now. Current channels: ${names.join(", ")}.`);
+    },
+  };
+}
