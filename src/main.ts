@@ -7,13 +7,14 @@ import { loadConfig, type LoadedConfig } from "./config.js";
 import type { Adapter } from "./core/adapter.js";
 import { ConfigError } from "./core/errors.js";
 import { createLogger } from "./logger.js";
+import { configuredSecrets, logScrubber } from "./redact.js";
 import { startHealthServer, type HealthServer } from "./ops/health.js";
 import { createMetrics } from "./ops/metrics.js";
 import { createConsoleAdapter } from "./adapters/console.js";
 import { createPlatformAdapters } from "./adapters/index.js";
 
 function fail(message: string): never {
-  process.stderr.write(`nixie: ${message}\n`);
+  process.stderr.write(`nixie: ${logScrubber.scrub(message)}\n`);
   process.exit(1);
 }
 
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
     if (e instanceof ConfigError) fail(e.message);
     throw e;
   }
-  const log = createLogger(loaded.config.logLevel);
+  const log = createLogger(loaded.config.logLevel, 2, configuredSecrets(loaded));
   log.debug({ sources: loaded.sources }, "configuration loaded");
 
   let bot: Bot | undefined;

@@ -12,6 +12,7 @@ import type { Config, Secrets } from "../../config.js";
 import { resolveFromRoot } from "../../config.js";
 import type { Adapter, IncomingMessage, MessageHandler, RoomRef } from "../../core/adapter.js";
 import { textReply, type Reply } from "../../core/reply.js";
+import { redactInLogs } from "../../redact.js";
 import { renderMatrix } from "../../render/matrix.js";
 import type { Store } from "../../storage/store.js";
 import { commandText, inviteAllowed, isEncryptionSign, replyRelation, serverOf, tombstoneTarget, type RoomEvent } from "./events.js";
@@ -107,12 +108,14 @@ export function createMatrixAdapter(opts: MatrixAdapterOptions): Adapter & { rea
     // a login may meet the server's login rate limit (429) like any other request
     const login: PasswordLogin = (h, u, p) => withRetry(() => opts.login(h, u, p));
     const first = await resolveAccessToken(creds, meta, login);
+    redactInLogs(first.token);
     try {
       return { token: first.token, userId: await whoami(first.token) };
     } catch (err) {
       if (first.source !== "saved" || (err as { errcode?: unknown }).errcode !== "M_UNKNOWN_TOKEN") throw err;
       log.warn("matrix: the saved access token was rejected; logging in again");
       const again = await resolveAccessToken(creds, meta, login, { fresh: true });
+      redactInLogs(again.token);
       return { token: again.token, userId: await whoami(again.token) };
     }
   }

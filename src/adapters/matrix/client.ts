@@ -66,5 +66,5 @@ export function routeSdkLogs(log: Logger): void {
       else sdk.warn({ sdk: m }, line);
     },
   });
-  LogService.setLevel(log.isLevelEnabled("debug") ? LogLevel.DEBUG : LogLevel.WARN);
+  LogService.setLevel(log.isLevelEnabled("trace") ? LogLevel.TRACE : log.isLevelEnabled("debug") ? LogLevel.DEBUG : LogLevel.WARN);
 }
