@@ -62,7 +62,14 @@ async function main(): Promise<void> {
       // Exit, so that a supervisor restarts this instance as a standby.
       onLostLease: () => void shutdown(1, "lost the lease"),
       adapters: async (services, dispatcher) => {
-        const adapters: Adapter[] = await createPlatformAdapters({ config: loaded.config, secrets: loaded.secrets, services, dispatcher, log });
+        const adapters: Adapter[] = await createPlatformAdapters({
+          config: loaded.config,
+          secrets: loaded.secrets,
+          services,
+          dispatcher,
+          log,
+          onFatal: (err) => void shutdown(1, err.message),
+        });
         if (adapters.length === 0) {
           adapters.push(
             createConsoleAdapter({ input: process.stdin, output: process.stdout, onEnd: () => void shutdown(0, "end of input") }),

@@ -33,7 +33,6 @@ export function spawnNixie(dir: string, env: Record<string, string>): NixieProce
       NIXIE_DISCOURSE_URL: "http://127.0.0.1:9",
       NIXIE_NIXHOUR_FEED: "http://127.0.0.1:9/feed.xml",
       NIXIE_FEEDS_CRON: "0 0 1 1 *",
-      NIXIE_HEALTH_PORT: "0",
       ...env,
     },
     stdio: ["pipe", "pipe", "pipe"],

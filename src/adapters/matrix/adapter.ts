@@ -255,40 +255,54 @@ export function createMatrixAdapter(opts: MatrixAdapterOptions): Adapter & { rea
       fn(roomId, event).catch((err: unknown) => log.error({ room: roomId, event: event.event_id, err: errText(err) }, `matrix: ${what} failed`));
     };
 
+  /** One start-up: log in, make the client, start syncing. */
+  async function startOnce(handler: MessageHandler): Promise<void> {
+    const { token, userId } = await authenticate();
+    botUserId = userId;
+    const dir = join(resolveFromRoot(config.dataDir), "matrix");
+    mkdirSync(dir, { recursive: true });
+    const id = hash(`${hs}\n${userId}`);
+    if (config.matrix.encryption && !opts.cryptoAvailable) {
+      log.warn("matrix: encryption is enabled in config, but the native encryption library did not load; encrypted rooms get a notice instead");
+    }
+    client = opts.createClient({
+      homeserverUrl: hs,
+      accessToken: token,
+      syncFile: join(dir, `sync-${id}.json`),
+      ...(useCrypto ? { cryptoDir: join(dir, `crypto-${id}`) } : {}),
+      onSync: (ok) => {
+        if (ok === syncFailing) log.info({ syncing: ok }, ok ? "matrix: sync works again" : "matrix: sync failed; retrying");
+        syncFailing = !ok;
+      },
+    });
+    sender = createSender({ client, log, intervalMs: opts.sendIntervalMs ?? 200, maxRetryWaitMs: config.http.maxRetryWaitMs, ...(opts.sleep ? { sleep: opts.sleep } : {}) });
+    client.on("room.message", guarded("command", (roomId, event) => onMessage(handler, roomId, event)));
+    client.on("room.invite", guarded("invite", onInvite));
+    client.on("room.leave", guarded("leave", (roomId, event) => onLeft(roomId, event.sender === botUserId ? "left" : `removed by ${event.sender ?? "?"}`)));
+    client.on("room.event", guarded("room event", onRoomEvent));
+    // Anything sent before this moment is history: never answered, also after a restart.
+    startedAt = now();
+    running = true;
+    syncFailing = false;
+    await client.start(ROOM_FILTER);
+    log.info({ user: userId, encryption: useCrypto }, "matrix: syncing");
+  }
+
   return {
     platform: "matrix",
     userId: () => botUserId,
 
     async start(handler) {
-      const { token, userId } = await authenticate();
-      botUserId = userId;
-      const dir = join(resolveFromRoot(config.dataDir), "matrix");
-      mkdirSync(dir, { recursive: true });
-      const id = hash(`${hs}\n${userId}`);
-      if (config.matrix.encryption && !opts.cryptoAvailable) {
-        log.warn("matrix: encryption is enabled in config, but the native encryption library did not load; encrypted rooms get a notice instead");
+      try {
+        await startOnce(handler);
+      } catch (err) {
+        // a half-made client must not keep syncing: start() may be tried again later
+        running = false;
+        client?.stop();
+        client = undefined;
+        sender = undefined;
+        throw err;
       }
-      client = opts.createClient({
-        homeserverUrl: hs,
-        accessToken: token,
-        syncFile: join(dir, `sync-${id}.json`),
-        ...(useCrypto ? { cryptoDir: join(dir, `crypto-${id}`) } : {}),
-        onSync: (ok) => {
-          if (ok === syncFailing) log.info({ syncing: ok }, ok ? "matrix: sync works again" : "matrix: sync failed; retrying");
-          syncFailing = !ok;
-        },
-      });
-      sender = createSender({ client, log, intervalMs: opts.sendIntervalMs ?? 200, maxRetryWaitMs: config.http.maxRetryWaitMs, ...(opts.sleep ? { sleep: opts.sleep } : {}) });
-      client.on("room.message", guarded("command", (roomId, event) => onMessage(handler, roomId, event)));
-      client.on("room.invite", guarded("invite", onInvite));
-      client.on("room.leave", guarded("leave", (roomId, event) => onLeft(roomId, event.sender === botUserId ? "left" : `removed by ${event.sender ?? "?"}`)));
-      client.on("room.event", guarded("room event", onRoomEvent));
-      // Anything sent before this moment is history: never answered, also after a restart.
-      startedAt = now();
-      running = true;
-      syncFailing = false;
-      await client.start(ROOM_FILTER);
-      log.info({ user: userId, encryption: useCrypto }, "matrix: syncing");
     },
 
     async send(target, reply, sendOpts) {
