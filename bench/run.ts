@@ -10,6 +10,7 @@ import { overhead, singleFlight, throughput } from "./commands.js";
 import { fanOut, polling } from "./feeds.js";
 import { footprint } from "./footprint.js";
 import { table, type Result } from "./lib.js";
+import { matrixSync } from "./matrix-sync.js";
 
 const suites: Record<string, () => Promise<Result[]>> = {
   overhead,
@@ -18,6 +19,7 @@ const suites: Record<string, () => Promise<Result[]>> = {
   fanOut,
   polling,
   footprint,
+  matrixSync,
 };
 
 async function main(): Promise<void> {

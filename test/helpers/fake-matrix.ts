@@ -48,8 +48,13 @@ export interface FakeMatrix {
   readonly calls: RecordedCall[];
   /** Filters uploaded with POST /user/{id}/filter, in order. */
   readonly filters: Json[];
-  /** How many /sync requests were answered, and when the second one arrived (the first was processed). */
+  /** How many /sync requests arrived. */
   syncs(): number;
+  /**
+   * Bytes of the first sync served after this filter's upload; it is made now and kept, so a
+   * benchmark times nixie, not the stand-in.
+   */
+  firstSyncBytes(filter: Json): number;
   close(): Promise<void>;
 }
 
@@ -113,18 +118,27 @@ export async function startFakeMatrix(opts: FakeMatrixOptions = {}): Promise<Fak
     res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
   };
 
-  function firstSync(): Json {
+  // the serialised first sync per variant: made once, so that a benchmark times nixie, not this
+  const firstSyncs = new Map<string, string>();
+  function firstSync(): string {
     const filter = filters.at(-1);
     const lazy = lazyRequested(filter) && !opts.ignoreLazyLoading;
     const timelineLimit = (((filter?.["room"] ?? {}) as Json)["timeline"] as Json | undefined)?.["limit"];
     const timelinePerRoom = Math.min(opts.timelinePerRoom ?? 5, typeof timelineLimit === "number" ? timelineLimit : Infinity);
-    const join: Json = {};
-    rooms.forEach((roomId, r) => {
-      const members = Array.from({ length: perRoom }, (_, i) => `@user${r * perRoom + i}:fake.test`);
-      join[roomId] = roomJson(roomId, userId, members, timelinePerRoom, lazy, r * perRoom);
-    });
-    return { next_batch: "s1", rooms: { join, invite: {}, leave: {} }, account_data: { events: [] }, presence: { events: [] } };
+    const key = `${String(lazy)}/${timelinePerRoom}`;
+    let body = firstSyncs.get(key);
+    if (body === undefined) {
+      const join: Json = {};
+      rooms.forEach((roomId, r) => {
+        const members = Array.from({ length: perRoom }, (_, i) => `@user${r * perRoom + i}:fake.test`);
+        join[roomId] = roomJson(roomId, userId, members, timelinePerRoom, lazy, r * perRoom);
+      });
+      body = JSON.stringify({ next_batch: "s1", rooms: { join, invite: {}, leave: {} }, account_data: { events: [] }, presence: { events: [] } });
+      firstSyncs.set(key, body);
+    }
+    return body;
   }
+
 
   function route(call: RecordedCall, res: ServerResponse): void {
     const p = call.path;
@@ -144,7 +158,10 @@ export async function startFakeMatrix(opts: FakeMatrixOptions = {}): Promise<Fak
     }
     if (p === "/_matrix/client/v3/sync") {
       syncs++;
-      if (!call.query.get("since")) return send(res, 200, firstSync());
+      if (!call.query.get("since")) {
+        res.writeHead(200, { "content-type": "application/json" }).end(firstSync());
+        return;
+      }
       const wait = Math.min(longPollMs, Number(call.query.get("timeout") ?? "0"));
       const t = setTimeout(() => {
         pending.delete(t);
@@ -185,6 +202,12 @@ export async function startFakeMatrix(opts: FakeMatrixOptions = {}): Promise<Fak
     calls,
     filters,
     syncs: () => syncs,
+    firstSyncBytes: (filter) => {
+      filters.push(filter);
+      const n = Buffer.byteLength(firstSync());
+      filters.pop();
+      return n;
+    },
     close: () =>
       new Promise<void>((r) => {
         for (const t of pending) clearTimeout(t);

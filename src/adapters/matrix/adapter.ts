@@ -72,10 +72,24 @@ export interface MatrixAdapterOptions {
 export const ENCRYPTED_NOTICE =
   "I cannot read encrypted messages in this room, so I cannot answer commands here. Use an unencrypted room to talk to me.";
 
-const ROOM_FILTER = {
+/** Most timeline events per room in one sync; nixie answers only what is new, never history. */
+export const SYNC_TIMELINE_LIMIT = 20;
+
+/**
+ * The /sync filter. Members are lazy-loaded (only the senders of the events in a sync, as the
+ * spec's lazy_load_members asks), so a first sync in the NixOS space does not carry the tens of
+ * thousands of member events of its largest rooms; presence, typing, receipts and account data,
+ * which nixie never reads, are left out; the timeline is bounded.
+ */
+export const SYNC_FILTER = {
   presence: { not_types: ["*"] },
   account_data: { not_types: ["*"] },
-  room: { ephemeral: { not_types: ["*"] }, timeline: { limit: 50 } },
+  room: {
+    ephemeral: { not_types: ["*"] },
+    account_data: { not_types: ["*"] },
+    state: { lazy_load_members: true },
+    timeline: { limit: SYNC_TIMELINE_LIMIT, lazy_load_members: true },
+  },
 };
 
 const hash = (s: string): string => createHash("sha256").update(s).digest("hex").slice(0, 16);
@@ -284,7 +298,7 @@ export function createMatrixAdapter(opts: MatrixAdapterOptions): Adapter & { rea
     startedAt = now();
     running = true;
     syncFailing = false;
-    await client.start(ROOM_FILTER);
+    await client.start(SYNC_FILTER);
     log.info({ user: userId, encryption: useCrypto }, "matrix: syncing");
   }
 
