@@ -2,7 +2,7 @@
  * Composition root: config -> logger -> bot (store, services, adapters) -> signals.
  * Start-up problems are one clear line on stderr and a non-zero exit, never a bare stack trace.
  */
-import { startBot, type Bot } from "./bot.js";
+import { StartCancelled, startBot, type Bot } from "./bot.js";
 import { loadConfig, type LoadedConfig } from "./config.js";
 import type { Adapter } from "./core/adapter.js";
 import { ConfigError } from "./core/errors.js";
@@ -36,10 +36,12 @@ async function main(): Promise<void> {
   let health: HealthServer | undefined;
   const metrics = createMetrics();
   let exiting = false;
+  const starting = new AbortController();
   const shutdown = async (code: number, why: string): Promise<void> => {
     if (exiting) return;
     exiting = true;
     log.info({ why }, "shutting down");
+    starting.abort();
     const force = setTimeout(() => process.exit(code), 10_000);
     force.unref();
     await started;
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
       onFeedEvent: (e) => metrics.onFeed(e),
       // Exit, so that a supervisor restarts this instance as a standby.
       onLostLease: () => void shutdown(1, "lost the lease"),
+      signal: starting.signal,
       adapters: async (services, dispatcher) => {
         const adapters: Adapter[] = await createPlatformAdapters({
           config: loaded.config,
@@ -80,6 +83,7 @@ async function main(): Promise<void> {
     });
   } catch (e) {
     markStarted();
+    if (e instanceof StartCancelled) return; // shutdown() exits
     if (e instanceof ConfigError) fail(e.message);
     log.fatal({ err: e }, "start failed");
     fail(`start failed: ${(e as Error).message.split("\n")[0]}`);
