@@ -10,7 +10,7 @@ import type { Bot } from "../../src/bot.js";
 import { textReply } from "../../src/core/reply.js";
 import { startFakeFeeds, type FakeFeeds } from "../helpers/fake-feeds.js";
 import { startFakeSearch, type FakeSearch } from "../helpers/fake-search.js";
-import { exemptFromRateLimits, registerUser, synapseFromEnv, type RegisteredUser, type SynapseEnv } from "./lib/synapse-users.js";
+import { exemptFromRateLimits, registerUser, routeTestSdkLogs, synapseFromEnv, type RegisteredUser, type SynapseEnv } from "./lib/synapse-users.js";
 import { startPlatformBot } from "../helpers/platform-bot.js";
 
 interface Seen {
@@ -102,6 +102,7 @@ describe("Matrix adapter against a real Synapse", function () {
   before(async function () {
     synapse = required();
     dir = mkdtempSync(join(tmpdir(), "nixie-e2e-matrix-"));
+    routeTestSdkLogs();
     search = await startFakeSearch();
     feeds = await startFakeFeeds();
     const operator = await registerUser(synapse, "operator", { admin: true });
