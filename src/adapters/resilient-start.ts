@@ -96,7 +96,7 @@ export function withResilientStart(inner: Adapter, opts: ResilientStartOptions):
 }
 
 /** The error's message, or its string form. */
-export function errText(err: unknown): string {
+function errText(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
