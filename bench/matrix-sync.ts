@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { SYNC_FILTER } from "../src/adapters/matrix/adapter.js";
 import { projectRoot } from "../src/config.js";
 import { startFakeMatrix, type FakeMatrix } from "../test/helpers/fake-matrix.js";
+import { nixieEnv } from "../test/helpers/nixie-process.js";
 import { fmt, nowMs, peakRssMb, summarize, type Result } from "./lib.js";
 
 const ROOMS = 100;
@@ -25,17 +26,7 @@ async function once(hs: FakeMatrix, dir: string): Promise<{ ms: number; peak: nu
     const t0 = nowMs();
     const child = spawn(process.execPath, ["dist/src/main.js"], {
       cwd: projectRoot,
-      env: {
-        PATH: process.env["PATH"] ?? "",
-        HOME: process.env["HOME"] ?? dir,
-        NIXIE_CONFIG: join(projectRoot, "config", "default.json"),
-        NIXIE_STORE_URL: `sqlite://${join(dir, "nixie.sqlite")}`,
-        NIXIE_DATA_DIR: join(dir, "data"),
-        NIXIE_FEEDS_CRON: "0 0 1 1 *",
-        NIXIE_LOG_LEVEL: "warn",
-        MATRIX_HOMESERVER_URL: hs.url,
-        MATRIX_ACCESS_TOKEN: hs.accessToken,
-      },
+      env: nixieEnv(dir, { NIXIE_LOG_LEVEL: "warn", MATRIX_HOMESERVER_URL: hs.url, MATRIX_ACCESS_TOKEN: hs.accessToken }),
       stdio: ["ignore", "ignore", "pipe"],
     });
     let err = "";

@@ -19,24 +19,25 @@ export interface NixieProcess {
   exited(): Promise<number | null>;
 }
 
+/** The environment of a hermetic nixie keeping its state in `dir`, plus `env`. */
+export function nixieEnv(dir: string, env: Record<string, string>): Record<string, string> {
+  return {
+    PATH: process.env["PATH"] ?? "",
+    HOME: process.env["HOME"] ?? dir,
+    NIXIE_CONFIG: join(projectRoot, "config", "default.json"),
+    NIXIE_STORE_URL: `sqlite://${join(dir, "nixie.sqlite")}`,
+    NIXIE_DATA_DIR: join(dir, "data"),
+    NIXIE_SEARCH_URL: "http://127.0.0.1:9/backend",
+    NIXIE_WIKI_API: "http://127.0.0.1:9/w/api.php",
+    NIXIE_DISCOURSE_URL: "http://127.0.0.1:9",
+    NIXIE_NIXHOUR_FEED: "http://127.0.0.1:9/feed.xml",
+    NIXIE_FEEDS_CRON: "0 0 1 1 *",
+    ...env,
+  };
+}
+
 export function spawnNixie(dir: string, env: Record<string, string>): NixieProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: projectRoot,
-    env: {
-      PATH: process.env["PATH"] ?? "",
-      HOME: process.env["HOME"] ?? dir,
-      NIXIE_CONFIG: join(projectRoot, "config", "default.json"),
-      NIXIE_STORE_URL: `sqlite://${join(dir, "nixie.sqlite")}`,
-      NIXIE_DATA_DIR: join(dir, "data"),
-      NIXIE_SEARCH_URL: "http://127.0.0.1:9/backend",
-      NIXIE_WIKI_API: "http://127.0.0.1:9/w/api.php",
-      NIXIE_DISCOURSE_URL: "http://127.0.0.1:9",
-      NIXIE_NIXHOUR_FEED: "http://127.0.0.1:9/feed.xml",
-      NIXIE_FEEDS_CRON: "0 0 1 1 *",
-      ...env,
-    },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: projectRoot, env: nixieEnv(dir, env), stdio: ["pipe", "pipe", "pipe"] });
   let out = "";
   let err = "";
   let code: number | null | undefined;
