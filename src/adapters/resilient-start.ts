@@ -25,6 +25,12 @@ export interface ResilientStartOptions {
   readonly firstDelayMs?: number;
   /** Default 60000. */
   readonly maxDelayMs?: number;
+  /**
+   * start() resolves after at most this long (ms; default 10000) even when the first attempt is
+   * still waiting (a homeserver that drops packets answers nothing for a minute): the attempt
+   * goes on in the background, and the other platforms need not wait for it.
+   */
+  readonly firstAttemptMs?: number;
 }
 
 /** The error start-up ends with: one line that names the platform, the original as its cause. */
@@ -63,13 +69,18 @@ export function withResilientStart(inner: Adapter, opts: ResilientStartOptions):
     }
   }
 
+  /** A failure no retry mends, after start() has resolved: logged, and main.ts is told. */
+  function reportFatal(err: unknown): void {
+    opts.log.fatal({ err: errText((err as Error).cause) }, (err as Error).message);
+    opts.onFatal?.(err as Error);
+  }
+
   async function retry(handler: MessageHandler, nextDelayMs: number): Promise<void> {
     if (stopped) return;
     try {
       if (await tryStart(handler, nextDelayMs)) opts.log.info(`${inner.platform}: connected after retrying`);
     } catch (err) {
-      opts.log.fatal({ err: errText((err as Error).cause) }, (err as Error).message);
-      opts.onFatal?.(err as Error);
+      reportFatal(err);
     }
   }
 
@@ -79,7 +90,16 @@ export function withResilientStart(inner: Adapter, opts: ResilientStartOptions):
       stopped = false;
       const run = tryStart(handler, first);
       attempt = run.then(() => undefined, () => undefined);
-      await run;
+      const graceMs = opts.firstAttemptMs ?? 10_000;
+      let grace: NodeJS.Timeout | undefined;
+      const slow = new Promise<"slow">((r) => (grace = setTimeout(() => r("slow"), graceMs)));
+      try {
+        if ((await Promise.race([run, slow])) !== "slow") return;
+      } finally {
+        clearTimeout(grace);
+      }
+      opts.log.warn(`${inner.platform}: no answer yet after ${Math.round(graceMs / 1000)} s; still trying, the rest of nixie goes on`);
+      run.then((ok) => ok && opts.log.info(`${inner.platform}: connected`), reportFatal);
     },
     send: (room, reply, sendOpts) => inner.send(room, reply, sendOpts),
     async stop() {

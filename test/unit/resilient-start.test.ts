@@ -58,6 +58,24 @@ describe("resilient start", () => {
     assert.deepEqual(fatal, ["Matrix: token refused"]);
   });
 
+  it("does not keep the rest of start-up waiting for a first attempt that hangs", async () => {
+    let finish: () => void = () => undefined;
+    let connected = false;
+    const hanging: Adapter = {
+      platform: "discord",
+      start: () => new Promise<void>((r) => (finish = () => ((connected = true), r()))),
+      send: async () => undefined,
+      stop: async () => undefined,
+      isConnected: () => connected,
+    };
+    const a = withResilientStart(hanging, { log, classify, firstAttemptMs: 10 });
+    await a.start(async () => null);
+    assert.equal(a.isConnected(), false);
+    finish();
+    await until(() => a.isConnected());
+    await a.stop();
+  });
+
   it("stops retrying when stopped", async () => {
     const inner = flaky([new Error("down"), new Error("down"), new Error("down")]);
     const a = withResilientStart(inner, { log, classify, firstDelayMs: 20 });
