@@ -2,7 +2,6 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import { UpstreamError, UserError } from "./errors.js";
-import { upstreamDetail } from "./log-detail.js";
 import { errorReply, link, type Reply } from "./reply.js";
 
 export type Outcome = "ok" | "user-error" | "upstream-error" | "internal-error";
@@ -10,7 +9,7 @@ export type Outcome = "ok" | "user-error" | "upstream-error" | "internal-error";
 export function errorToReply(err: unknown, log: Logger, context: Record<string, unknown>): { reply: Reply; outcome: Outcome } {
   if (err instanceof UserError) return { reply: errorReply(err.message), outcome: "user-error" };
   if (err instanceof UpstreamError) {
-    log.warn({ ...context, service: err.service, failure: err.failure, status: err.status, err: upstreamDetail(err) }, "upstream failed");
+    log.warn({ ...context, service: err.service, failure: err.failure, status: err.status, err: err.message }, "upstream failed");
     const sentence =
       err.failure === "timeout"
         ? `${err.service} did not answer in time, try again in a minute.`

@@ -12,7 +12,6 @@ import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import { parseRoomKey, roomKey, type RoomRef, type SendOptions } from "../core/adapter.js";
 import { UpstreamError } from "../core/errors.js";
-import { upstreamDetail } from "../core/log-detail.js";
 import type { Reply } from "../core/reply.js";
 import type { FeedFetcher, FeedItem, Validators } from "../upstream/feeds.js";
 import type { FeedCatalog, FeedDef } from "./catalog.js";
@@ -87,7 +86,7 @@ export function backoffMs(failures: number, capSeconds: number): number {
 
 /** A short reason without the service name (the feed is named next to it anyway). */
 const describe = (e: unknown): string => {
-  if (e instanceof UpstreamError) return upstreamDetail(e);
+  if (e instanceof UpstreamError) return e.message.startsWith(`${e.service}: `) ? e.message.slice(e.service.length + 2) : e.message;
   return e instanceof Error ? e.message : String(e);
 };
 
