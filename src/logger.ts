@@ -1,29 +1,21 @@
-/**
- * pino, JSON to stderr (stdout belongs to the console adapter). Secrets are scrubbed from every
- * serialised line before it is written (src/redact.ts); `redact` also blanks secret-named keys.
- */
-import pino, { type DestinationStream, type Logger } from "pino";
-import type { Config } from "./config.js";
+/** pino, JSON to stderr (stdout belongs to the console adapter), with secrets redacted. */
+import pino, { type Logger } from "pino";
 import { logScrubber } from "./redact.js";
+import type { Config } from "./config.js";
 
-/** A destination that scrubs secrets from each line, then writes it synchronously to `fd`. */
-export function scrubbedDestination(fd: number): DestinationStream {
-  const out = pino.destination({ dest: fd, sync: true });
-  return { write: (line: string) => void out.write(logScrubber.scrub(line)) };
-}
-
-/** The logger; `secrets` (configured values) join the process's scrubber first. */
-export function createLogger(level: Config["logLevel"], destination: number = 2, secrets: readonly (string | undefined)[] = []): Logger {
-  logScrubber.add(...secrets);
+export function createLogger(level: Config["logLevel"], destination: number = 2): Logger {
   return pino(
     {
       level,
       base: { name: "nixie" },
+      // Every serialised line is scrubbed of secret values and token shapes before it is written,
+      // whatever wrote it (src/redact.ts); `redact` below blanks secret-named keys as well.
+      hooks: { streamWrite: (line: string) => logScrubber.scrub(line) },
       redact: {
         paths: ["token", "password", "accessToken", "*.token", "*.password", "*.accessToken", "headers.authorization", "*.headers.authorization"],
         censor: "[redacted]",
       },
     },
-    scrubbedDestination(destination),
+    pino.destination({ dest: destination, sync: true }),
   );
 }

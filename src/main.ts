@@ -14,7 +14,7 @@ import { createConsoleAdapter } from "./adapters/console.js";
 import { createPlatformAdapters } from "./adapters/index.js";
 
 function fail(message: string): never {
-  process.stderr.write(`nixie: ${logScrubber.scrub(message)}\n`);
+  process.stderr.write(`nixie: ${message}\n`);
   process.exit(1);
 }
 
@@ -22,11 +22,13 @@ async function main(): Promise<void> {
   let loaded: LoadedConfig;
   try {
     loaded = loadConfig();
+    // before anything is logged: no log line may carry a secret value
+    logScrubber.add(...configuredSecrets(loaded));
   } catch (e) {
     if (e instanceof ConfigError) fail(e.message);
     throw e;
   }
-  const log = createLogger(loaded.config.logLevel, 2, configuredSecrets(loaded));
+  const log = createLogger(loaded.config.logLevel);
   log.debug({ sources: loaded.sources }, "configuration loaded");
 
   let bot: Bot | undefined;
@@ -86,7 +88,7 @@ async function main(): Promise<void> {
     if (e instanceof StartCancelled) return; // shutdown() exits
     if (e instanceof ConfigError) fail(e.message);
     log.fatal({ err: e }, "start failed");
-    fail(`start failed: ${(e as Error).message.split("\n")[0]}`);
+    fail(logScrubber.scrub(`start failed: ${(e as Error).message.split("\n")[0]}`));
   }
   const { port, host } = loaded.config.health;
   if (port > 0) {
