@@ -57,3 +57,9 @@ export function table(results: readonly Result[]): string {
 }
 
 export const fmt = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
+
+/** Peak resident set size of a process so far (VmHWM) in MB, from /proc. */
+export function peakRssMb(pid: number = process.pid): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? "NaN") / 1024;
+}

@@ -13,6 +13,7 @@ import { footprint } from "./footprint.js";
 import { evalBench } from "./eval.js";
 import { searchEngine } from "./search.js";
 import { table, type Result } from "./lib.js";
+import { matrixSync } from "./matrix-sync.js";
 
 const suites: Record<string, () => Promise<Result[]>> = {
   overhead,
@@ -24,6 +25,7 @@ const suites: Record<string, () => Promise<Result[]>> = {
   eval: evalBench,
   searchEngine,
   channelsPoll,
+  matrixSync,
 };
 
 async function main(): Promise<void> {

@@ -38,6 +38,19 @@ export interface BotOptions {
   readonly onLostLease?: () => void;
   /** Replaces the HTTP layer (benchmarks use an in-memory upstream). */
   readonly http?: Http;
+  /**
+   * Aborted when the process shuts down during start-up: start-up then stops before taking the
+   * lease or connecting, and rejects with StartCancelled.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** Start-up was cancelled through BotOptions.signal (a shutdown asked during start-up). */
+export class StartCancelled extends Error {
+  override name = "StartCancelled";
+  constructor() {
+    super("start-up cancelled: shutting down");
+  }
 }
 
 export interface Bot {
@@ -148,11 +161,19 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
       }
     },
   });
+  const cancelled = (): boolean => opts.signal?.aborted === true;
+  opts.signal?.addEventListener("abort", () => leader.retire(), { once: true });
   try {
+    if (cancelled()) throw new StartCancelled();
     await leader.tick();
     starting = false;
+    if (cancelled()) throw new StartCancelled();
     if (!chatAdapters || leader.isLeader()) await activate();
-    else log.info({ instance: leader.id, leaseSeconds: config.feeds.leaseSeconds }, "standby: another instance is active; waiting for its lease to end");
+    else
+      log.info(
+        { instance: leader.id, leaseSeconds: config.feeds.leaseSeconds },
+        `standby: another instance holds the lease; waiting up to ${config.feeds.leaseSeconds} s for the previous instance's lease (for as long as it runs, if it still does)`,
+      );
   } catch (e) {
     await leader.stop();
     if (!opts.store) await store.close();
@@ -172,6 +193,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     stop() {
       stopping ??= (async () => {
         stopped = true;
+        leader.retire();
         await activating?.catch(() => undefined);
         await feedJob.stop().catch((err: unknown) => log.warn({ err: String(err) }, "feed job did not stop cleanly"));
         await leader.stop();

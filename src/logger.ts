@@ -1,5 +1,6 @@
 /** pino, JSON to stderr (stdout belongs to the console adapter), with secrets redacted. */
 import pino, { type Logger } from "pino";
+import { logScrubber } from "./redact.js";
 import type { Config } from "./config.js";
 import { humanDestination } from "./human-log.js";
 
@@ -9,6 +10,9 @@ export function createLogger(level: Config["logLevel"], destination: number = 2,
     {
       level,
       base: { name: "nixie" },
+      // Every serialised line is scrubbed of secret values and token shapes before it is written,
+      // whatever wrote it (src/redact.ts); `redact` below blanks secret-named keys as well.
+      hooks: { streamWrite: (line: string) => logScrubber.scrub(line) },
       redact: {
         paths: ["token", "password", "accessToken", "*.token", "*.password", "*.accessToken", "headers.authorization", "*.headers.authorization"],
         censor: "[redacted]",

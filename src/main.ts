@@ -2,11 +2,12 @@
  * Composition root: config -> logger -> bot (store, services, adapters) -> signals.
  * Start-up problems are one clear line on stderr and a non-zero exit, never a bare stack trace.
  */
-import { startBot, type Bot } from "./bot.js";
+import { StartCancelled, startBot, type Bot } from "./bot.js";
 import { loadConfig, type LoadedConfig } from "./config.js";
 import type { Adapter } from "./core/adapter.js";
 import { ConfigError } from "./core/errors.js";
 import { createLogger } from "./logger.js";
+import { configuredSecrets, logScrubber } from "./redact.js";
 import { startHealthServer, type HealthServer } from "./ops/health.js";
 import { createMetrics } from "./ops/metrics.js";
 import { createConsoleAdapter } from "./adapters/console.js";
@@ -22,6 +23,8 @@ async function main(): Promise<void> {
   let loaded: LoadedConfig;
   try {
     loaded = loadConfig();
+    // before anything is logged: no log line may carry a secret value
+    logScrubber.add(...configuredSecrets(loaded));
   } catch (e) {
     if (e instanceof ConfigError) fail(e.message);
     throw e;
@@ -41,10 +44,12 @@ async function main(): Promise<void> {
   let health: HealthServer | undefined;
   const metrics = createMetrics();
   let exiting = false;
+  const starting = new AbortController();
   const shutdown = async (code: number, why: string): Promise<void> => {
     if (exiting) return;
     exiting = true;
     log.info({ why }, "shutting down");
+    starting.abort();
     const force = setTimeout(() => process.exit(code), 10_000);
     force.unref();
     await started;
@@ -66,8 +71,16 @@ async function main(): Promise<void> {
       onFeedEvent: (e) => metrics.onFeed(e),
       // Exit, so that a supervisor restarts this instance as a standby.
       onLostLease: () => void shutdown(1, "lost the lease"),
+      signal: starting.signal,
       adapters: async (services, dispatcher) => {
-        const adapters: Adapter[] = await createPlatformAdapters({ config: loaded.config, secrets: loaded.secrets, services, dispatcher, log });
+        const adapters: Adapter[] = await createPlatformAdapters({
+          config: loaded.config,
+          secrets: loaded.secrets,
+          services,
+          dispatcher,
+          log,
+          onFatal: (err) => void shutdown(1, err.message),
+        });
         if (adapters.length === 0) {
           adapters.push(
             createConsoleAdapter({
@@ -84,9 +97,10 @@ async function main(): Promise<void> {
     });
   } catch (e) {
     markStarted();
+    if (e instanceof StartCancelled) return; // shutdown() exits
     if (e instanceof ConfigError) fail(e.message);
     log.fatal({ err: e }, "start failed");
-    fail(`start failed: ${(e as Error).message.split("\n")[0]}`);
+    fail(logScrubber.scrub(`start failed: ${(e as Error).message.split("\n")[0]}`));
   }
   const { port, host } = loaded.config.health;
   if (port > 0) {

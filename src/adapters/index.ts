@@ -1,7 +1,8 @@
 /**
  * Which chat adapters run: every platform whose credentials are configured. When none is, main.ts
  * falls back to the console adapter. A platform configured only in part is a configuration error:
- * the console fall-back would hide it (without a terminal it ends at once).
+ * the console fall-back would hide it (without a terminal it ends at once). A platform that
+ * cannot be reached at start-up is retried in the background (resilient-start.ts).
  */
 import type { Logger } from "pino";
 import type { Config, Secrets } from "../config.js";
@@ -9,6 +10,9 @@ import type { Adapter } from "../core/adapter.js";
 import type { Dispatcher } from "../core/dispatcher.js";
 import { ConfigError } from "../core/errors.js";
 import type { Services } from "../core/services.js";
+import { discordStartFailure } from "./discord/start-failure.js";
+import { matrixStartFailure } from "./matrix/start-failure.js";
+import { withResilientStart } from "./resilient-start.js";
 
 export interface AdapterDeps {
   readonly config: Config;
@@ -16,6 +20,11 @@ export interface AdapterDeps {
   readonly services: Services;
   readonly dispatcher: Dispatcher;
   readonly log: Logger;
+  /**
+   * Told when a platform that was being retried (unreachable at start-up) fails for good, e.g.
+   * its token is refused; main.ts exits.
+   */
+  readonly onFatal?: ((err: Error) => void) | undefined;
 }
 
 /** Whether config enables a chat platform; when none is, main.ts runs the console adapter. */
@@ -40,7 +49,8 @@ export async function createPlatformAdapters(deps: AdapterDeps): Promise<Adapter
       subscriptions: deps.services.subscriptions,
     });
     if (!matrix) throw new ConfigError("MATRIX_HOMESERVER_URL is set, but Matrix needs MATRIX_ACCESS_TOKEN, or MATRIX_USER and MATRIX_PASSWORD, as well");
-    adapters.push(matrix);
+    const hs = deps.config.matrix.homeserverUrl;
+    adapters.push(withResilientStart(matrix, { log: deps.log, onFatal: deps.onFatal, classify: (err) => matrixStartFailure(err, hs) }));
   }
   if (deps.secrets.discordToken !== undefined) {
     const { discordAdapterFor } = await import("./discord/index.js");
@@ -52,7 +62,7 @@ export async function createPlatformAdapters(deps: AdapterDeps): Promise<Adapter
       onRoomGone: (room) => deps.services.subscriptions.removeRoom(room),
     });
     if (!discord) throw new ConfigError("DISCORD_TOKEN is set, but Discord needs DISCORD_APPLICATION_ID as well");
-    adapters.push(discord);
+    adapters.push(withResilientStart(discord, { log: deps.log, onFatal: deps.onFatal, classify: discordStartFailure }));
   }
   return adapters;
 }

@@ -1,7 +1,9 @@
 /**
  * The health and metrics HTTP server: `/healthz` answers 200 when every adapter is connected and
- * the store answers (or, on a standby, when the store answers), else 503 with the reasons as
- * JSON; `/metrics` is Prometheus text.
+ * the store answers (or, on a standby, when the store answers); 200 with status "degraded" and
+ * the reasons when the store answers and some adapters are connected but not all (a homeserver
+ * being retried, say: restarting nixie would not mend it and would cut the other platforms);
+ * else 503 with the reasons as JSON. `/metrics` is Prometheus text.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -20,7 +22,7 @@ export interface HealthDeps {
 }
 
 export interface HealthReport {
-  readonly status: "ok" | "standby" | "unavailable";
+  readonly status: "ok" | "standby" | "degraded" | "unavailable";
   readonly adapters: Record<string, "connected" | "disconnected">;
   readonly store: "ok" | "unavailable";
   readonly reasons: readonly string[];
@@ -30,8 +32,10 @@ export async function checkHealth(deps: Omit<HealthDeps, "metrics">): Promise<He
   const reasons: string[] = [];
   const adapters: Record<string, "connected" | "disconnected"> = {};
   const standby = deps.role?.() === "standby";
+  let connected = 0;
   for (const a of deps.adapters()) {
     const ok = a.isConnected();
+    if (ok) connected++;
     adapters[a.platform] = ok ? "connected" : "disconnected";
     if (!ok && !standby) reasons.push(`${a.platform} adapter is not connected`);
   }
@@ -43,7 +47,8 @@ export async function checkHealth(deps: Omit<HealthDeps, "metrics">): Promise<He
     store = "unavailable";
     reasons.push(`${deps.store.backend} store does not answer: ${(e as Error).message.split("\n")[0]}`);
   }
-  return { status: reasons.length > 0 ? "unavailable" : standby ? "standby" : "ok", adapters, store, reasons };
+  const degraded = store === "ok" && connected > 0 && !standby;
+  return { status: reasons.length === 0 ? (standby ? "standby" : "ok") : degraded ? "degraded" : "unavailable", adapters, store, reasons };
 }
 
 export interface HealthServer {

@@ -17,6 +17,11 @@ export interface Leader {
   start(): void;
   /** Stops renewing and gives the lease up, so a standby takes over at once. */
   stop(): Promise<void>;
+  /**
+   * Shutting down: never takes the lease from now on (a lease held is still renewed until
+   * stop()), so a stopping standby does not become active on its way out.
+   */
+  retire(): void;
 }
 
 export interface LeaderOptions {
@@ -33,6 +38,9 @@ export function createLeader(opts: LeaderOptions): Leader {
   let leader = false;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let retiring = false;
+  // no lease to take: stopped, or retiring without holding it
+  const done = (): boolean => stopped || (retiring && !leader);
 
   const set = (now: boolean): void => {
     if (now === leader) return;
@@ -45,13 +53,19 @@ export function createLeader(opts: LeaderOptions): Leader {
   // less a margin for the time the renewal took to reach the store.
   let heldUntil = 0;
   const tick = async (): Promise<boolean> => {
-    if (stopped) return false;
+    if (done()) return false;
     const started = Date.now();
     try {
       const got = await opts.leases.acquire(opts.name, id, opts.ttlMs);
+      if (done()) {
+        // stopped while asking: a lease taken meanwhile is given back at once, and not announced
+        if (got) await opts.leases.release(opts.name, id).catch(() => undefined);
+        return false;
+      }
       if (got) heldUntil = started + opts.ttlMs - Math.floor(opts.ttlMs / 6);
       set(got);
     } catch (e) {
+      if (done()) return false;
       // A store hiccup does not end a lease that has not expired yet; once it may have, another
       // instance may hold it, so this one steps down.
       opts.log.warn({ lease: opts.name, err: (e as Error).message }, "lease check failed");
@@ -69,6 +83,9 @@ export function createLeader(opts: LeaderOptions): Leader {
       void tick();
       timer = setInterval(() => void tick(), Math.max(50, Math.floor(opts.ttlMs / 3)));
       timer.unref();
+    },
+    retire() {
+      retiring = true;
     },
     async stop() {
       stopped = true;

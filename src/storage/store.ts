@@ -145,6 +145,16 @@ async function makeAdapter(url: string, cwd: string): Promise<Made> {
   }
 }
 
+/**
+ * A store error's first line in plain words: without the libraries' advice about their own
+ * options ("This is thrown because throwOnConnectError is set to true").
+ */
+export function plainReason(err: Error): string {
+  const line = (err.message.split("\n")[0] ?? "").replace(/\s*This is thrown because \w+ is set to \w+\.?/g, "").trim();
+  if (/^Redis client is not connected/i.test(line)) return "the Redis server cannot be reached";
+  return line === "" ? err.name : line;
+}
+
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const t = new Promise<never>((_, reject) => {
@@ -166,11 +176,15 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
   keyv.on("error", (err: unknown) => {
     lastError = err instanceof Error ? err : new Error(String(err));
     // Before the store is open, the error is reported once, by the exception below.
-    if (opened) opts.onError?.(lastError);
+    if (opened) opts.onError?.(new Error(plainReason(lastError)));
   });
   // @keyv/redis throws connection errors from its operations; keep emitted ones from crashing us.
+  // They are the socket's own errors (connect ECONNREFUSED …), which say more than what the
+  // operation throws ("Redis client is not connected …").
+  let connectionError: Error | undefined;
   (adapter as unknown as { on?: (ev: string, f: (e: unknown) => void) => void }).on?.("error", (err: unknown) => {
     lastError = err instanceof Error ? err : new Error(String(err));
+    connectionError ??= lastError;
   });
   let closed = false;
   const close = async (): Promise<void> => {
@@ -197,7 +211,7 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     await ping(opts.connectTimeoutMs ?? 5000);
   } catch (e) {
     await close();
-    const reason = (lastError ?? (e as Error)).message.split("\n")[0];
+    const reason = plainReason(connectionError ?? lastError ?? (e as Error));
     throw new ConfigError(`store ${redactUrl(url)} cannot be used: ${reason}`);
   }
   opened = true;

@@ -11,7 +11,7 @@ import type { Bot } from "../../src/bot.js";
 import { IDS, USERS, callbackOf, slashCommand, startFakeDiscord, webhookCalls, type FakeDiscord } from "../helpers/fake-discord.js";
 import { startFakeFeeds, type FakeFeeds } from "../helpers/fake-feeds.js";
 import { startFakeSearch, type FakeSearch } from "../helpers/fake-search.js";
-import { exemptFromRateLimits, registerUser, synapseFromEnv, type RegisteredUser, type SynapseEnv } from "./lib/synapse-users.js";
+import { exemptFromRateLimits, registerUser, routeTestSdkLogs, synapseFromEnv, type RegisteredUser, type SynapseEnv } from "./lib/synapse-users.js";
 import { startPlatformBot } from "../helpers/platform-bot.js";
 
 type Json = Record<string, unknown>;
@@ -49,6 +49,7 @@ describe("Matrix and Discord in one process", function () {
     if (!s) throw new Error("NIXIE_E2E_SYNAPSE_URL is not set: run this suite through npm run test:e2e, which starts Synapse");
     synapse = s;
     dir = mkdtempSync(join(tmpdir(), "nixie-e2e-both-"));
+    routeTestSdkLogs();
     [discord, feeds, search] = await Promise.all([startFakeDiscord({ heartbeatInterval: 500 }), startFakeFeeds(), startFakeSearch()]);
     const operator = await registerUser(synapse, "operator", { admin: true });
     nixie = await registerUser(synapse, "nixie");

@@ -1,16 +1,16 @@
 // The Matrix adapter against a real Synapse (test/e2e/servers/synapse.sh): a second user, a plain
 // matrix-bot-sdk client, creates rooms, invites nixie and talks to it.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ENCRYPTED_NOTICE } from "../../src/adapters/matrix/adapter.js";
+import { ENCRYPTED_NOTICE, SYNC_TIMELINE_LIMIT } from "../../src/adapters/matrix/adapter.js";
 import { MatrixClient } from "../../src/adapters/matrix/sdk.js";
 import type { Bot } from "../../src/bot.js";
 import { textReply } from "../../src/core/reply.js";
 import { startFakeFeeds, type FakeFeeds } from "../helpers/fake-feeds.js";
 import { startFakeSearch, type FakeSearch } from "../helpers/fake-search.js";
-import { exemptFromRateLimits, registerUser, synapseFromEnv, type RegisteredUser, type SynapseEnv } from "./lib/synapse-users.js";
+import { exemptFromRateLimits, registerUser, routeTestSdkLogs, synapseFromEnv, type RegisteredUser, type SynapseEnv } from "./lib/synapse-users.js";
 import { startPlatformBot } from "../helpers/platform-bot.js";
 
 interface Seen {
@@ -102,6 +102,7 @@ describe("Matrix adapter against a real Synapse", function () {
   before(async function () {
     synapse = required();
     dir = mkdtempSync(join(tmpdir(), "nixie-e2e-matrix-"));
+    routeTestSdkLogs();
     search = await startFakeSearch();
     feeds = await startFakeFeeds();
     const operator = await registerUser(synapse, "operator", { admin: true });
@@ -125,6 +126,23 @@ describe("Matrix adapter against a real Synapse", function () {
     await search?.close();
     await feeds?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("syncs with the filter it uploaded to Synapse: lazy-loaded members, a bounded timeline", async function () {
+    const syncDir = join(dir, "data", "matrix");
+    const file = readdirSync(syncDir).find((f) => f.startsWith("sync-"));
+    assert.ok(file, "no sync file");
+    const saved = JSON.parse(readFileSync(join(syncDir, file), "utf8")) as { filter?: { id?: string } };
+    const id = saved.filter?.id;
+    assert.ok(typeof id === "string" && id !== "", "no filter id saved");
+    // what Synapse stored under that id, read back with nixie's own token
+    const asNixie = new MatrixClient(synapse.url, botUser.accessToken);
+    const filter = (await asNixie.doRequest("GET", `/_matrix/client/v3/user/${encodeURIComponent(botUser.userId)}/filter/${encodeURIComponent(id)}`)) as {
+      room?: { state?: Record<string, unknown>; timeline?: Record<string, unknown> };
+    };
+    assert.equal(filter.room?.state?.["lazy_load_members"], true);
+    assert.equal(filter.room?.timeline?.["lazy_load_members"], true);
+    assert.equal(filter.room?.timeline?.["limit"], SYNC_TIMELINE_LIMIT);
   });
 
   it("answers !help as an m.notice reply that pings nobody", async function () {

@@ -87,6 +87,8 @@ export interface FakeDiscordOptions {
   readonly messageContentAllowed?: boolean;
   /** Whether IDENTIFY is answered with READY (default true); false: the session never gets ready. */
   readonly ready?: boolean;
+  /** Port on 127.0.0.1; 0 (default) for any. */
+  readonly port?: number;
 }
 
 export interface FakeDiscord {
@@ -139,7 +141,7 @@ function guildJson(): Json {
   };
 }
 
-/** Starts the fake on 127.0.0.1, port 0. */
+/** Starts the fake on 127.0.0.1 (port 0 unless told). */
 export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<FakeDiscord> {
   const heartbeatInterval = opts.heartbeatInterval ?? 500;
   const resumable = opts.resumable ?? true;
@@ -321,7 +323,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     });
   });
 
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  await new Promise<void>((r) => server.listen(opts.port ?? 0, "127.0.0.1", r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {

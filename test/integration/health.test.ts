@@ -33,6 +33,18 @@ describe("health and metrics server", () => {
     assert.deepEqual(body.reasons, ["test adapter is not connected"]);
   });
 
+  it("answers 200 degraded, with the reason, when one adapter is connected and another is not", async () => {
+    const down = { platform: "matrix" as const, start: async () => undefined, send: async () => undefined, stop: async () => undefined, isConnected: () => false };
+    const both = await startHealthServer({ adapters: () => [...t.bot.adapters, down], store: t.bot.services.store, metrics }, 0, "127.0.0.1");
+    try {
+      const res = await fetch(`${both.url}/healthz`);
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), { status: "degraded", adapters: { test: "connected", matrix: "disconnected" }, store: "ok", reasons: ["matrix adapter is not connected"] });
+    } finally {
+      await both.close();
+    }
+  });
+
   it("answers 503 when the store does not answer", async () => {
     await t.bot.services.store.close();
     const res = await fetch(`${health.url}/healthz`);

@@ -215,6 +215,11 @@ describe("matrix adapter (fake client)", () => {
       assert.ok(client.spec.syncFile?.startsWith(join(dir, "data", "matrix", "sync-")));
       assert.equal(client.spec.cryptoDir, undefined);
       assert.ok(client.started && typeof client.started === "object");
+      // members lazy-loaded in state and timeline, the timeline bounded
+      const room = (client.started as { room: { state: Record<string, unknown>; timeline: Record<string, unknown> } }).room;
+      assert.equal(room.state["lazy_load_members"], true);
+      assert.equal(room.timeline["lazy_load_members"], true);
+      assert.ok(typeof room.timeline["limit"] === "number" && room.timeline["limit"] > 0 && room.timeline["limit"] <= 50);
       assert.equal(adapter.isConnected(), true);
       await adapter.stop();
       assert.equal(client.stopped, true);

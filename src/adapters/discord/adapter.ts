@@ -281,7 +281,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): Adapter {
           opts.prefixCommands && /disallowed intents/i.test(errText(err))
             ? " (prefix commands need the Message Content intent: switch it on under Bot in the developer portal, or set discord.prefixCommands to false)"
             : "";
-        throw new Error(`Discord: ${errText(err)}${hint}`);
+        throw new Error(`Discord: ${errText(err)}${hint}`, { cause: err });
       }
       connected = true;
       if (client.application?.id && client.application.id !== opts.applicationId)

@@ -12,6 +12,7 @@ import type { Config, Secrets } from "../../config.js";
 import { resolveFromRoot } from "../../config.js";
 import type { Adapter, IncomingMessage, MessageHandler, RoomRef } from "../../core/adapter.js";
 import { textReply, type Reply } from "../../core/reply.js";
+import { redactInLogs } from "../../redact.js";
 import { renderMatrix } from "../../render/matrix.js";
 import type { Store } from "../../storage/store.js";
 import { commandText, inviteAllowed, isEncryptionSign, replyRelation, serverOf, tombstoneTarget, type RoomEvent } from "./events.js";
@@ -71,10 +72,24 @@ export interface MatrixAdapterOptions {
 export const ENCRYPTED_NOTICE =
   "I cannot read encrypted messages in this room, so I cannot answer commands here. Use an unencrypted room to talk to me.";
 
-const ROOM_FILTER = {
+/** Most timeline events per room in one sync; nixie answers only what is new, never history. */
+export const SYNC_TIMELINE_LIMIT = 20;
+
+/**
+ * The /sync filter. Members are lazy-loaded (only the senders of the events in a sync, as the
+ * spec's lazy_load_members asks), so a first sync in the NixOS space does not carry the tens of
+ * thousands of member events of its largest rooms; presence, typing, receipts and account data,
+ * which nixie never reads, are left out; the timeline is bounded.
+ */
+export const SYNC_FILTER = {
   presence: { not_types: ["*"] },
   account_data: { not_types: ["*"] },
-  room: { ephemeral: { not_types: ["*"] }, timeline: { limit: 50 } },
+  room: {
+    ephemeral: { not_types: ["*"] },
+    account_data: { not_types: ["*"] },
+    state: { lazy_load_members: true },
+    timeline: { limit: SYNC_TIMELINE_LIMIT, lazy_load_members: true },
+  },
 };
 
 const hash = (s: string): string => createHash("sha256").update(s).digest("hex").slice(0, 16);
@@ -107,12 +122,14 @@ export function createMatrixAdapter(opts: MatrixAdapterOptions): Adapter & { rea
     // a login may meet the server's login rate limit (429) like any other request
     const login: PasswordLogin = (h, u, p) => withRetry(() => opts.login(h, u, p));
     const first = await resolveAccessToken(creds, meta, login);
+    redactInLogs(first.token);
     try {
       return { token: first.token, userId: await whoami(first.token) };
     } catch (err) {
       if (first.source !== "saved" || (err as { errcode?: unknown }).errcode !== "M_UNKNOWN_TOKEN") throw err;
       log.warn("matrix: the saved access token was rejected; logging in again");
       const again = await resolveAccessToken(creds, meta, login, { fresh: true });
+      redactInLogs(again.token);
       return { token: again.token, userId: await whoami(again.token) };
     }
   }
@@ -252,40 +269,54 @@ export function createMatrixAdapter(opts: MatrixAdapterOptions): Adapter & { rea
       fn(roomId, event).catch((err: unknown) => log.error({ room: roomId, event: event.event_id, err: errText(err) }, `matrix: ${what} failed`));
     };
 
+  /** One start-up: log in, make the client, start syncing. */
+  async function startOnce(handler: MessageHandler): Promise<void> {
+    const { token, userId } = await authenticate();
+    botUserId = userId;
+    const dir = join(resolveFromRoot(config.dataDir), "matrix");
+    mkdirSync(dir, { recursive: true });
+    const id = hash(`${hs}\n${userId}`);
+    if (config.matrix.encryption && !opts.cryptoAvailable) {
+      log.warn("matrix: encryption is enabled in config, but the native encryption library did not load; encrypted rooms get a notice instead");
+    }
+    client = opts.createClient({
+      homeserverUrl: hs,
+      accessToken: token,
+      syncFile: join(dir, `sync-${id}.json`),
+      ...(useCrypto ? { cryptoDir: join(dir, `crypto-${id}`) } : {}),
+      onSync: (ok) => {
+        if (ok === syncFailing) log.info({ syncing: ok }, ok ? "matrix: sync works again" : "matrix: sync failed; retrying");
+        syncFailing = !ok;
+      },
+    });
+    sender = createSender({ client, log, intervalMs: opts.sendIntervalMs ?? 200, maxRetryWaitMs: config.http.maxRetryWaitMs, ...(opts.sleep ? { sleep: opts.sleep } : {}) });
+    client.on("room.message", guarded("command", (roomId, event) => onMessage(handler, roomId, event)));
+    client.on("room.invite", guarded("invite", onInvite));
+    client.on("room.leave", guarded("leave", (roomId, event) => onLeft(roomId, event.sender === botUserId ? "left" : `removed by ${event.sender ?? "?"}`)));
+    client.on("room.event", guarded("room event", onRoomEvent));
+    // Anything sent before this moment is history: never answered, also after a restart.
+    startedAt = now();
+    running = true;
+    syncFailing = false;
+    await client.start(SYNC_FILTER);
+    log.info({ user: userId, encryption: useCrypto }, "matrix: syncing");
+  }
+
   return {
     platform: "matrix",
     userId: () => botUserId,
 
     async start(handler) {
-      const { token, userId } = await authenticate();
-      botUserId = userId;
-      const dir = join(resolveFromRoot(config.dataDir), "matrix");
-      mkdirSync(dir, { recursive: true });
-      const id = hash(`${hs}\n${userId}`);
-      if (config.matrix.encryption && !opts.cryptoAvailable) {
-        log.warn("matrix: encryption is enabled in config, but the native encryption library did not load; encrypted rooms get a notice instead");
+      try {
+        await startOnce(handler);
+      } catch (err) {
+        // a half-made client must not keep syncing: start() may be tried again later
+        running = false;
+        client?.stop();
+        client = undefined;
+        sender = undefined;
+        throw err;
       }
-      client = opts.createClient({
-        homeserverUrl: hs,
-        accessToken: token,
-        syncFile: join(dir, `sync-${id}.json`),
-        ...(useCrypto ? { cryptoDir: join(dir, `crypto-${id}`) } : {}),
-        onSync: (ok) => {
-          if (ok === syncFailing) log.info({ syncing: ok }, ok ? "matrix: sync works again" : "matrix: sync failed; retrying");
-          syncFailing = !ok;
-        },
-      });
-      sender = createSender({ client, log, intervalMs: opts.sendIntervalMs ?? 200, maxRetryWaitMs: config.http.maxRetryWaitMs, ...(opts.sleep ? { sleep: opts.sleep } : {}) });
-      client.on("room.message", guarded("command", (roomId, event) => onMessage(handler, roomId, event)));
-      client.on("room.invite", guarded("invite", onInvite));
-      client.on("room.leave", guarded("leave", (roomId, event) => onLeft(roomId, event.sender === botUserId ? "left" : `removed by ${event.sender ?? "?"}`)));
-      client.on("room.event", guarded("room event", onRoomEvent));
-      // Anything sent before this moment is history: never answered, also after a restart.
-      startedAt = now();
-      running = true;
-      syncFailing = false;
-      await client.start(ROOM_FILTER);
-      log.info({ user: userId, encryption: useCrypto }, "matrix: syncing");
     },
 
     async send(target, reply, sendOpts) {

@@ -45,12 +45,14 @@ const text = (parts: unknown[]): string =>
     .join(" ")
     .slice(0, 2000);
 
-const EXPECTED = /"errcode":"(M_NOT_FOUND|M_LIMIT_EXCEEDED)"/;
+// missing state, a rate limit waited out, and requests that got no answer at all: nixie says
+// itself what that means (the homeserver is unreachable, a sync or send is retried)
+const EXPECTED = /"errcode":"(M_NOT_FOUND|M_LIMIT_EXCEEDED)"|\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)\b|socket hang up/;
 
 /**
  * Sends the SDK's log lines to pino. The SDK logs every non-2xx answer as an error, expected ones
- * included (404 for missing state, 429 before a retry): those go to debug, the rest to warn, since
- * nixie logs the failures that matter itself.
+ * included (404 for missing state, 429 before a retry, a homeserver that does not answer): those
+ * go to debug, the rest to warn, since nixie logs the failures that matter itself.
  */
 export function routeSdkLogs(log: Logger): void {
   const sdk = log.child({ module: "matrix-bot-sdk" });
@@ -66,5 +68,5 @@ export function routeSdkLogs(log: Logger): void {
       else sdk.warn({ sdk: m }, line);
     },
   });
-  LogService.setLevel(log.isLevelEnabled("debug") ? LogLevel.DEBUG : LogLevel.WARN);
+  LogService.setLevel(log.isLevelEnabled("trace") ? LogLevel.TRACE : log.isLevelEnabled("debug") ? LogLevel.DEBUG : LogLevel.WARN);
 }
