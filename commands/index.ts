@@ -13,5 +13,9 @@ import subscribe from "./subscribe.js";
 import subscriptions from "./subscriptions.js";
 import unsubscribe from "./unsubscribe.js";
 import wiki from "./wiki.js";
+import pr from "./pr.js";
+import track from "./track.js";
+import tracked from "./tracked.js";
+import untrack from "./untrack.js";
 
-export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, wiki, event, nixhour, feeds, subscriptions, subscribe, unsubscribe, leave];
+export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, wiki, event, nixhour, feeds, subscriptions, subscribe, unsubscribe, leave, pr, track, tracked, untrack];

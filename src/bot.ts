@@ -11,6 +11,7 @@ import { RateLimiter } from "./core/rate-limit.js";
 import type { Services } from "./core/services.js";
 import type { FeedEvent } from "./feeds/watcher.js";
 import { createFeedJob, type FeedJob } from "./feeds/wiring.js";
+import { createTrackingJob, type TrackingJob } from "./tracking/wiring.js";
 import { createLeader, type Leader } from "./ops/leader.js";
 import { createServices } from "./services.js";
 import { openStore, type Store } from "./storage/store.js";
@@ -51,6 +52,8 @@ export interface Bot {
    * instead of waiting for the schedule).
    */
   readonly feeds: Pick<FeedJob, "pollNow">;
+  /** The pull request tracking check (on the feeds' schedule); `pollNow()` for tests. */
+  readonly tracking: Pick<TrackingJob, "pollNow">;
   /** Whether this instance holds the lease (and so runs the feed jobs). */
   readonly leader: Pick<Leader, "isLeader" | "id">;
   /** "standby" while another instance with the same store serves the chat platforms. */
@@ -102,6 +105,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     await adapter.send(room, reply, sendOpts);
   };
   const feedJob = createFeedJob({ services, send: sendTo, log, shouldRun: async () => leader.isLeader(), ...(opts.now ? { now: opts.now } : {}), ...(opts.onFeedEvent ? { onEvent: opts.onFeedEvent } : {}) });
+  const trackingJob = createTrackingJob({ services, send: sendTo, log, shouldRun: async () => leader.isLeader() });
 
   // Instances sharing a store take turns through one lease. Its holder is active: it connects to
   // the chat platforms and runs the feed jobs. The others are standbys: they wait, and the first
@@ -122,6 +126,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
       }
       role = "active";
       feedJob.start();
+      trackingJob.start();
       log.info({ adapters: adapters.map((a) => a.platform), store: store.backend, instance: leader.id }, "nixie is ready");
     })());
   const leader = createLeader({
@@ -164,6 +169,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     dispatcher,
     adapters,
     feeds: { pollNow: () => feedJob.pollNow() },
+    tracking: { pollNow: () => trackingJob.pollNow() },
     leader,
     role: () => role,
     stop() {
@@ -171,6 +177,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
         stopped = true;
         await activating?.catch(() => undefined);
         await feedJob.stop().catch((err: unknown) => log.warn({ err: String(err) }, "feed job did not stop cleanly"));
+        await trackingJob.stop().catch((err: unknown) => log.warn({ err: String(err) }, "tracking job did not stop cleanly"));
         await leader.stop();
         // A standby never started its adapters.
         if (activating) {

@@ -74,6 +74,18 @@ export interface Config {
     readonly prefixCommands: boolean;
   };
   readonly health: { readonly port: number; readonly host: string };
+  /** The GitHub REST API: !pr, !track and reference expansion. */
+  readonly github: {
+    readonly api: string;
+    /** Requests per hour nixie may spend; 0 means 50 without a token, 4,000 with one. */
+    readonly budget: number;
+    /** The part of the budget (percent) the tracking checks may use; the rest is for commands. */
+    readonly trackingPercent: number;
+    readonly maxTracksPerRoom: number;
+    readonly maxTracksPerUser: number;
+    readonly maxLinksPerMessage: number;
+    readonly linkCooldownMinutes: number;
+  };
 }
 
 /** Tokens and passwords: only from the environment or files named by `*_FILE` variables. */
@@ -81,6 +93,8 @@ export interface Secrets {
   readonly matrixAccessToken?: string;
   readonly matrixPassword?: string;
   readonly discordToken?: string;
+  /** GITHUB_TOKEN (or GITHUB_TOKEN_FILE): a larger GitHub budget and conditional requests. */
+  readonly githubToken?: string;
 }
 
 export interface LoadedConfig {
@@ -124,12 +138,15 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   DISCORD_APPLICATION_ID: "discord.applicationId",
   DISCORD_API_URL: "discord.apiUrl",
   DISCORD_GUILD_ID: "discord.guildId",
+  NIXIE_GITHUB_API: "github.api",
+  NIXIE_GITHUB_BUDGET: "github.budget",
 };
 
 const SECRET_ENV: Readonly<Record<keyof Secrets, string>> = {
   matrixAccessToken: "MATRIX_ACCESS_TOKEN",
   matrixPassword: "MATRIX_PASSWORD",
   discordToken: "DISCORD_TOKEN",
+  githubToken: "GITHUB_TOKEN",
 };
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
@@ -400,6 +417,13 @@ function validate(c: JsonObject): Config {
   k.bool("discord.prefixCommands");
   k.int("health.port", 0, 65_535);
   k.str("health.host", { nonEmpty: true });
+  k.url("github.api");
+  k.int("github.budget", 0, 1_000_000);
+  k.int("github.trackingPercent", 1, 100);
+  k.int("github.maxTracksPerRoom", 0, 10_000);
+  k.int("github.maxTracksPerUser", 0, 10_000);
+  k.int("github.maxLinksPerMessage", 1, 10);
+  k.int("github.linkCooldownMinutes", 0, 10_080);
   return c as unknown as Config;
 }
 

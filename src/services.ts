@@ -9,6 +9,8 @@ import { createMediaWiki } from "./upstream/mediawiki.js";
 import { createNixosSearch } from "./upstream/nixos-search.js";
 import { userAgent, version } from "./version.js";
 import { createFeedServices } from "./feeds/wiring.js";
+import { createGitHubServices } from "./tracking/wiring.js";
+import type { HeadsProvider } from "./tracking/status.js";
 
 export interface ServiceDeps {
   readonly config: Config;
@@ -19,6 +21,8 @@ export interface ServiceDeps {
   readonly onHttpEvent?: (e: HttpEvent) => void;
   /** Replaces the HTTP layer built from config (benchmarks). */
   readonly http?: Http;
+  /** Current channel revisions (branch name -> 40 hex) for the PR tracking; optional. */
+  readonly channelHeads?: HeadsProvider;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -43,6 +47,7 @@ export function createServices(deps: ServiceDeps): Services {
     search: createNixosSearch({ config: config.search, http, log }),
     wiki: createMediaWiki({ config, http, log }),
     ...createFeedServices({ config, http, store, log }),
+    ...createGitHubServices({ config, secrets: deps.secrets, http, store, channelHeads: deps.channelHeads }),
     commands,
     about: { version, startedAt: new Date(), adapters: deps.adapters },
   };

@@ -12,6 +12,7 @@ import type { CommandDef } from "./command.js";
 import type { EventsService } from "../events/service.js";
 import type { FeedsService } from "../feeds/service.js";
 import type { Subscriptions } from "../feeds/subscriptions.js";
+import type { GitHubServices } from "../tracking/wiring.js";
 
 export interface AboutInfo {
   readonly version: string;
@@ -20,7 +21,7 @@ export interface AboutInfo {
   adapters(): readonly string[];
 }
 
-export interface Services {
+export interface Services extends GitHubServices {
   readonly config: Config;
   readonly log: Logger;
   readonly store: Store;

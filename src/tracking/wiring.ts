@@ -1,0 +1,97 @@
+/**
+ * Builds the GitHub client, the pull request status service and the track store (for
+ * src/services.ts), and the tracking check on the feeds' schedule (for src/bot.ts, which owns
+ * sending and the lease). Nothing starts until the job is started.
+ */
+import type { Logger } from "pino";
+import type { Config, Secrets } from "../config.js";
+import type { RoomRef, SendOptions } from "../core/adapter.js";
+import type { Reply } from "../core/reply.js";
+import type { Services } from "../core/services.js";
+import { createScheduler } from "../jobs/scheduler.js";
+import type { Store } from "../storage/store.js";
+import { createGitHub, type GitHub } from "../upstream/github.js";
+import { createGitHubBudget, effectiveBudget } from "../upstream/github-budget.js";
+import type { Http } from "../upstream/http.js";
+import { createStatusService, type HeadsProvider, type StatusService } from "./status.js";
+import { createTracker, type TrackReport } from "./tracker.js";
+import { createTrackStore, type TrackStore } from "./tracks.js";
+
+export interface GitHubServices {
+  readonly github: GitHub;
+  /** Where nixpkgs pull requests stand (cached containments). */
+  readonly prStatus: StatusService;
+  /** Which rooms track which pull requests. */
+  readonly tracks: TrackStore;
+  /** Current channel heads, when a provider is wired (else heads come from GitHub). */
+  readonly channelHeads?: HeadsProvider;
+}
+
+export function createGitHubServices(deps: {
+  config: Config;
+  secrets: Secrets;
+  http: Http;
+  store: Store;
+  channelHeads?: HeadsProvider | undefined;
+  now?: () => number;
+}): GitHubServices {
+  const { config, secrets, http, store } = deps;
+  const budget = createGitHubBudget({
+    perHour: effectiveBudget(config.github.budget, secrets.githubToken !== undefined),
+    backgroundPercent: config.github.trackingPercent,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  const github = createGitHub({ http, api: config.github.api, token: secrets.githubToken, budget, ...(deps.now ? { now: deps.now } : {}) });
+  return {
+    github,
+    prStatus: createStatusService({ github, store, ...(deps.now ? { now: () => new Date(deps.now!()) } : {}) }),
+    tracks: createTrackStore(store),
+    ...(deps.channelHeads ? { channelHeads: deps.channelHeads } : {}),
+  };
+}
+
+/** The tracking check on its schedule, and a way to run one now and wait for it (tests). */
+export interface TrackingJob {
+  start(): void;
+  stop(): Promise<void>;
+  pollNow(): Promise<TrackReport>;
+}
+
+export function createTrackingJob(opts: {
+  services: Services;
+  send(room: RoomRef, reply: Reply, opts: SendOptions): Promise<void>;
+  log: Logger;
+  shouldRun?: () => Promise<boolean>;
+}): TrackingJob {
+  const { services } = opts;
+  const log = opts.log.child({ job: "tracking" });
+  const tracker = createTracker({
+    github: services.github,
+    status: services.prStatus,
+    tracks: services.tracks,
+    store: services.store,
+    send: opts.send,
+    channelHeads: services.channelHeads,
+    log,
+  });
+  let last: TrackReport | undefined;
+  // The feeds' schedule and the same lease: only the active instance checks and posts.
+  const scheduler = createScheduler({
+    cron: services.config.feeds.cron,
+    name: "tracking",
+    job: async () => {
+      last = await tracker.poll();
+    },
+    log,
+    ...(opts.shouldRun ? { shouldRun: opts.shouldRun } : {}),
+  });
+  return {
+    start: () => scheduler.start(),
+    stop: () => scheduler.stop(),
+    async pollNow() {
+      await scheduler.runNow();
+      if (!last) throw new Error("the tracking check did not run");
+      return last;
+    },
+  };
+}
