@@ -44,6 +44,10 @@ export interface StatusService {
   check(pull: PullRequest, opts: CheckOptions): Promise<PullStatus>;
   /** The last answer kept for a pull request, if any (for "as of" answers). */
   cached(n: number): Promise<PullStatus | undefined>;
+  /** What is stored about `branch` having `sha`: true, the head it was not there at, or nothing. */
+  known(sha: string, branch: string): Promise<true | string | undefined>;
+  /** Stores an answer learnt without asking (inferred from another pull request's). */
+  record(sha: string, branch: string, contained: boolean, head: string): Promise<void>;
 }
 
 type Doc = true | string | PullStatus;
@@ -110,6 +114,17 @@ export function createStatusService(deps: { github: GitHub; store: Store; now?: 
     async cached(n) {
       const s = await kv.get(`status:${n}`);
       return typeof s === "object" ? s : undefined;
+    },
+    async known(sha, branch) {
+      if ((await kv.get(hasKey(sha, branch))) === true) return true;
+      const head = await kv.get(notKey(sha, branch));
+      return typeof head === "string" ? head : undefined;
+    },
+    async record(sha, branch, contained, head) {
+      if (contained) {
+        await kv.set(hasKey(sha, branch), true);
+        await kv.delete(notKey(sha, branch));
+      } else await kv.set(notKey(sha, branch), head);
     },
   };
 }

@@ -96,6 +96,62 @@ export function createTracker(opts: TrackerOptions): Tracker {
     return need;
   }
 
+  /**
+   * Merges into one branch are ordered: a later merge commit has every earlier one of the same
+   * base branch as an ancestor (the base is never rewritten). So when a branch has one pull
+   * request's merge commit, it has those of every pull request merged into the same base before,
+   * and when it lacks one, it lacks every later one. Per awaited branch and base, a binary search
+   * over the pull requests sorted by merge time asks GitHub about log2(n) of them, and records
+   * the others' answers as inferred. Equal merge times are left to be compared one by one.
+   */
+  async function infer(pulls: readonly PullRequest[], branches: ReadonlySet<string>, heads: ReadonlyMap<string, string>, report: TrackReport): Promise<void> {
+    for (const branch of branches) {
+      const head = heads.get(branch);
+      if (head === undefined) continue;
+      const groups = new Map<string, PullRequest[]>();
+      for (const p of pulls) {
+        if (p.state !== "merged" || p.mergeSha === undefined || p.mergedAt === undefined) continue;
+        const steps = branchesFrom(p.baseRef);
+        const step = steps.find((s) => s.name === branch);
+        if (!step || step.parent === undefined) continue;
+        const known = await status.known(p.mergeSha, branch);
+        if (known === true || known === head) continue;
+        const gate = gateOf(steps, step);
+        if (gate !== undefined && gate !== steps[0]!.name && (await status.known(p.mergeSha, gate)) !== true) continue;
+        const list = groups.get(p.baseRef) ?? [];
+        list.push(p);
+        groups.set(p.baseRef, list);
+      }
+      for (const list of groups.values()) {
+        list.sort((a, b) => a.mergedAt!.localeCompare(b.mergedAt!));
+        let lo = 0;
+        let hi = list.length - 1;
+        while (lo <= hi && !report.limited && hi - lo >= 2) {
+          const mid = (lo + hi) >> 1;
+          const p = list[mid]!;
+          let contained: boolean;
+          try {
+            const c = await github.compare(branch, p.mergeSha!, "background");
+            contained = c.contained;
+            await status.record(p.mergeSha!, branch, contained, c.head ?? head);
+          } catch (e) {
+            if (e instanceof GitHubLimitError) report.limited = true;
+            else log.warn({ branch, pr: p.number, err: (e as Error).message }, "compare failed");
+            break;
+          }
+          if (contained) {
+            // Everything merged strictly before it is there too.
+            for (let i = lo; i < mid; i++) if (list[i]!.mergedAt! < p.mergedAt!) await status.record(list[i]!.mergeSha!, branch, true, head);
+            lo = mid + 1;
+          } else {
+            for (let i = mid + 1; i <= hi; i++) if (list[i]!.mergedAt! > p.mergedAt!) await status.record(list[i]!.mergeSha!, branch, false, head);
+            hi = mid - 1;
+          }
+        }
+      }
+    }
+  }
+
   async function headsFor(branches: ReadonlySet<string>, report: TrackReport): Promise<Map<string, string>> {
     const heads = new Map<string, string>();
     if (opts.channelHeads) {
@@ -169,7 +225,9 @@ export function createTracker(opts: TrackerOptions): Tracker {
         const p = await current(n, report);
         if (p) pulls.push(p);
       }
-      const heads = await headsFor(await awaited(pulls), report);
+      const need = await awaited(pulls);
+      const heads = await headsFor(need, report);
+      await infer(pulls, need, heads, report);
       const statuses = new Map<number, PullStatus>();
       for (const p of pulls) {
         try {

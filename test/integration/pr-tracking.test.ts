@@ -339,6 +339,33 @@ describe("GitHub: !pr, !track and the fake GitHub computed by git", function () 
       }
     });
 
+    it("infers containment from merge order: pull requests merged into one base need only a binary search of compares", async () => {
+      const t2 = await bot({ config: { github: { maxTracksPerRoom: 100, maxTracksPerUser: 100 } } });
+      try {
+        const ns: number[] = [];
+        for (let i = 0; i < 9; i++) {
+          const n = nextPr++;
+          ns.push(n);
+          await gh.merge(n, { title: `ordered ${i}`, base: "release-26.05", mergedAt: `2026-11-21T09:0${i}:00Z` });
+          // The fourth is the newest in the channel.
+          if (i === 3) await gh.advance("nixos-26.05-small", "release-26.05");
+        }
+        // Tracked with no GitHub request yet for the channels (as if tracked long ago).
+        for (const n of ns) {
+          await t2.bot.services.prStatus.check(await t2.bot.services.github.pull(n), { use: "background", heads: new Map() });
+          await t2.bot.services.tracks.add("test:room1", { pr: n, asker: { id: "ivy" }, until: "nixos-26.05-small", since: "2026-11-21T10:00:00Z", done: ["release-26.05"] }, { perRoom: 100, perUser: 100 });
+        }
+        const before = gh.requests.length;
+        await t2.bot.tracking.pollNow();
+        const compares = gh.requests.slice(before).filter((r) => r.path.startsWith(`${COMPARE}/nixos-26.05-small...`)).length;
+        const posted = t2.adapter.sent.map((m) => Number(/nixpkgs#(\d+)/.exec(m.text)![1])).sort();
+        assert.deepEqual(posted, ns.slice(0, 4));
+        assert.ok(compares <= 4, `${compares} compares for 9 pull requests`);
+      } finally {
+        await t2.stop();
+      }
+    });
+
     it("uses the channel heads provider instead of asking GitHub for those heads", async () => {
       const n = nextPr++;
       await gh.merge(n, { title: "heads", base: "master" });
