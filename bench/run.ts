@@ -9,6 +9,7 @@ import { projectRoot } from "../src/config.js";
 import { overhead, singleFlight, throughput } from "./commands.js";
 import { fanOut, polling } from "./feeds.js";
 import { footprint } from "./footprint.js";
+import { prOverhead, trackingBudget } from "./github.js";
 import { table, type Result } from "./lib.js";
 
 const suites: Record<string, () => Promise<Result[]>> = {
@@ -18,6 +19,8 @@ const suites: Record<string, () => Promise<Result[]>> = {
   fanOut,
   polling,
   footprint,
+  trackingBudget,
+  prOverhead,
 };
 
 async function main(): Promise<void> {

@@ -62,7 +62,11 @@ export function createStatusService(deps: { github: GitHub; store: Store; now?: 
     const steps = branchesFrom(pull.baseRef);
     const at = now().toISOString();
     const done = async (s: PullStatus): Promise<PullStatus> => {
-      await kv.set(`status:${pull.number}`, s);
+      // Kept for "as of" answers and !tracked. A command's answer does not wait for the write
+      // (a failed one only loses that fallback); the tracking check does.
+      const write = kv.set(`status:${pull.number}`, s);
+      if (opts.use === "background") await write;
+      else write.catch(() => undefined);
       return s;
     };
     if (pull.state === "closed") return done({ pull, rows: steps.map((s) => ({ branch: s.name, mark: "not on its way" })), asOf: at });
@@ -76,6 +80,8 @@ export function createStatusService(deps: { github: GitHub; store: Store; now?: 
     // The base branch has it from the moment of the merge.
     reached.add(steps[0]!.name);
     let limited: GitHubLimitError | undefined;
+    // Store writes wait until the end, all at once: the answer does not wait for each one.
+    const writes: Promise<unknown>[] = [];
     const checkOne = async (step: BranchStep): Promise<void> => {
       const gate = gateOf(steps, step);
       if (gate !== undefined && !reached.has(gate)) return;
@@ -88,10 +94,12 @@ export function createStatusService(deps: { github: GitHub; store: Store; now?: 
         const c = await deps.github.compare(step.name, sha, opts.use);
         if (c.contained) {
           reached.add(step.name);
-          await kv.set(hasKey(sha, step.name), true);
-          await kv.delete(notKey(sha, step.name));
+          writes.push(kv.set(hasKey(sha, step.name), true), kv.delete(notKey(sha, step.name)));
         } else if (c.head !== undefined || head !== undefined) {
-          await kv.set(notKey(sha, step.name), c.head ?? head!);
+          const w = kv.set(notKey(sha, step.name), c.head ?? head!);
+          // A negative only saves a later request: a command's answer does not wait for it.
+          if (opts.use === "background") writes.push(w);
+          else w.catch(() => undefined);
         }
       } catch (e) {
         if (!(e instanceof GitHubLimitError)) throw e;
@@ -99,7 +107,12 @@ export function createStatusService(deps: { github: GitHub; store: Store; now?: 
       }
     };
     // In order: each branch after the one it comes from, so that gates are known.
-    for (const step of steps) if (!reached.has(step.name)) await checkOne(step);
+    try {
+      for (const step of steps) if (!reached.has(step.name)) await checkOne(step);
+    } finally {
+      // Positives must be stored before anyone relies on them; negatives only save requests.
+      await Promise.all(writes);
+    }
     const rows = steps.map((s): BranchRow => ({ branch: s.name, mark: reached.has(s.name) ? "reached" : "not yet" }));
     const s: PullStatus = { pull, rows, asOf: at, ...(limited ? { incomplete: { until: limited.until.toISOString() } } : {}) };
     return done(s);

@@ -30,6 +30,7 @@ export interface TrackerOptions {
   send(room: RoomRef, reply: Reply, opts: SendOptions): Promise<void>;
   readonly channelHeads?: HeadsProvider | undefined;
   readonly log: Logger;
+  readonly now?: () => number;
 }
 
 export interface TrackReport {
@@ -152,8 +153,15 @@ export function createTracker(opts: TrackerOptions): Tracker {
     }
   }
 
+  // Heads asked of GitHub, and when: without a token a head is asked again only after its share of
+  // the background budget allows (half of it goes to heads, the other half to compares).
+  const asked = new Map<string, { sha: string; at: number }>();
+  const now = opts.now ?? Date.now;
+
   async function headsFor(branches: ReadonlySet<string>, report: TrackReport): Promise<Map<string, string>> {
     const heads = new Map<string, string>();
+    const perHour = Math.max(1, github.budget.backgroundPerHour / 2);
+    const minGapMs = Math.floor((3_600_000 * branches.size) / perHour);
     if (opts.channelHeads) {
       try {
         for (const [b, sha] of await opts.channelHeads()) if (branches.has(b)) heads.set(b, sha);
@@ -163,9 +171,17 @@ export function createTracker(opts: TrackerOptions): Tracker {
     }
     for (const b of branches) {
       if (heads.has(b) || report.limited) continue;
+      const last = asked.get(b);
+      if (last && now() - last.at < minGapMs) {
+        heads.set(b, last.sha);
+        continue;
+      }
       try {
         const sha = await github.branchHead(b, "background");
-        if (sha !== undefined) heads.set(b, sha);
+        if (sha !== undefined) {
+          heads.set(b, sha);
+          asked.set(b, { sha, at: now() });
+        }
       } catch (e) {
         if (e instanceof GitHubLimitError) report.limited = true;
         else log.warn({ branch: b, err: (e as Error).message }, "branch head not read");

@@ -11,6 +11,8 @@ export type BudgetUse = "command" | "background";
 export interface GitHubBudget {
   /** Requests per hour. */
   readonly perHour: number;
+  /** Requests per hour background work may make. */
+  readonly backgroundPerHour: number;
   /** Takes one request from the budget; false (taking nothing) when it is used up for `use`. */
   take(use: BudgetUse): boolean;
   /** Requests counted in the last hour. */
@@ -50,6 +52,7 @@ export function createGitHubBudget(opts: BudgetOptions): GitHubBudget {
   };
   return {
     perHour: opts.perHour,
+    backgroundPerHour: backgroundCap,
     take(use) {
       const t = now();
       if (t < blockedUntil) return false;

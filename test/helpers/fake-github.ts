@@ -56,7 +56,7 @@ export interface FakeGitHub {
   /** A new commit on a branch; returns its sha. */
   commit(branch: string, message: string): Promise<string>;
   /** Merges a pull request into its base with a merge commit and records it merged; returns the merge sha. */
-  merge(n: number, spec: Omit<PullSpec, "state" | "merged" | "mergeSha" | "mergedAt">): Promise<string>;
+  merge(n: number, spec: Omit<PullSpec, "state" | "merged" | "mergeSha">): Promise<string>;
   /** Records an open pull request. */
   open(n: number, spec: Omit<PullSpec, "state" | "merged" | "mergeSha" | "mergedAt">): void;
   /** Moves `branch` to the head of `from` (a channel advance), or merges `from` into it (`merge`). */
