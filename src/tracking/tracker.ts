@@ -153,15 +153,17 @@ export function createTracker(opts: TrackerOptions): Tracker {
     }
   }
 
-  // Heads asked of GitHub, and when: without a token a head is asked again only after its share of
-  // the background budget allows (half of it goes to heads, the other half to compares).
+  // Heads asked of GitHub, and when: without a token a head is asked again only when its share of
+  // the background budget allows (half of it goes to heads, the other half to compares), so that
+  // many awaited branches mean fewer checks, not an overspent budget.
   const asked = new Map<string, { sha: string; at: number }>();
   const now = opts.now ?? Date.now;
 
   async function headsFor(branches: ReadonlySet<string>, report: TrackReport): Promise<Map<string, string>> {
     const heads = new Map<string, string>();
     const perHour = Math.max(1, github.budget.backgroundPerHour / 2);
-    const minGapMs = Math.floor((3_600_000 * branches.size) / perHour);
+    // With a token, an unchanged head is a free 304: asked every round.
+    const minGapMs = github.conditional ? 0 : Math.floor((3_600_000 * branches.size) / perHour);
     if (opts.channelHeads) {
       try {
         for (const [b, sha] of await opts.channelHeads()) if (branches.has(b)) heads.set(b, sha);

@@ -69,6 +69,8 @@ export class GitHubNotFoundError extends Error {
 
 export interface GitHub {
   readonly budget: GitHubBudget;
+  /** Requests are conditional (a token is set): unchanged answers (304) cost no budget. */
+  readonly conditional: boolean;
   pull(n: number, use?: BudgetUse): Promise<PullRequest>;
   /** Whether `branch` of nixpkgs contains `sha` (a branch GitHub does not know: false). */
   compare(branch: string, sha: string, use?: BudgetUse): Promise<Containment>;
@@ -180,6 +182,7 @@ export function createGitHub(opts: GitHubOptions): GitHub {
 
   return {
     budget: opts.budget,
+    conditional: opts.token !== undefined,
     async pull(n, use = "command") {
       const got = await get(`/repos/${NIXPKGS}/pulls/${n}`, use);
       if (!got) {

@@ -25,7 +25,7 @@ async function bot(opts: { env?: Record<string, string>; config?: object; store?
     NIXIE_GITHUB_API: gh.url,
     NIXIE_FEEDS_CRON: NEVER,
     NIXIE_CONFIG: cfg,
-    NIXIE_GITHUB_BUDGET: "1000",
+    NIXIE_GITHUB_BUDGET: "1000000",
     ...(opts.store ? { NIXIE_STORE_URL: `sqlite://${opts.store}` } : {}),
     ...(opts.env ?? {}),
   });
@@ -216,6 +216,28 @@ describe("GitHub: !pr, !track and the fake GitHub computed by git", function () 
       }
     });
 
+    it("tracking checks use at most their share of the budget, leaving the rest for commands", async () => {
+      const t = await bot({ env: { NIXIE_GITHUB_BUDGET: "10" }, config: { github: { trackingPercent: 50, maxTracksPerRoom: 100, maxTracksPerUser: 100 } } });
+      try {
+        const ns: number[] = [];
+        for (let i = 0; i < 8; i++) {
+          const n = nextPr++;
+          ns.push(n);
+          gh.open(n, { title: `share ${i}`, base: "master" });
+          await t.bot.services.tracks.add("test:room1", { pr: n, asker: { id: "kim" }, since: "2026-11-21T10:00:00Z", done: [] }, { perRoom: 100, perUser: 100 });
+        }
+        const before = gh.requests.length;
+        for (let i = 0; i < 3; i++) await t.bot.tracking.pollNow();
+        // 8 open pull requests to refresh, but the checks may make only 5 requests an hour.
+        assert.equal(gh.requests.length - before, 5);
+        // The other half is still there for commands.
+        assert.match(await t.ask(`!pr ${ns[0]}`), /share 0/);
+        assert.equal(gh.requests.length - before, 6);
+      } finally {
+        await t.stop();
+      }
+    });
+
     it("with a token, asks conditionally: a 304 does not count against the budget", async () => {
       const t = await bot({ env: { GITHUB_TOKEN: "test-token", NIXIE_GITHUB_BUDGET: "2" } });
       try {
@@ -237,7 +259,8 @@ describe("GitHub: !pr, !track and the fake GitHub computed by git", function () 
   describe("!track", () => {
     let t: TestBot;
     before(async () => {
-      t = await bot();
+      // With a token, branch heads are asked every check (unchanged ones are free 304s).
+      t = await bot({ env: { GITHUB_TOKEN: "test-token" } });
     });
     after(() => t.stop());
 
