@@ -17,5 +17,6 @@ import pr from "./pr.js";
 import track from "./track.js";
 import tracked from "./tracked.js";
 import untrack from "./untrack.js";
+import links from "./links.js";
 
-export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, wiki, event, nixhour, feeds, subscriptions, subscribe, unsubscribe, leave, pr, track, tracked, untrack];
+export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, wiki, event, nixhour, feeds, subscriptions, subscribe, unsubscribe, leave, pr, track, tracked, untrack, links];

@@ -98,7 +98,13 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     if (!opts.store) await store.close();
     throw e;
   }
-  const handler = (m: Parameters<Dispatcher["handle"]>[0]) => dispatcher.handle(m);
+  // Commands first; an ordinary message may get its references expanded (outside the rate limit).
+  const handler = async (m: Parameters<Dispatcher["handle"]>[0]) =>
+    (await dispatcher.handle(m)) ??
+    (await services.links.expand(m).catch((err: unknown) => {
+      log.warn({ err: String(err) }, "reference expansion failed");
+      return null;
+    }));
   const sendTo = async (room: RoomRef, reply: Reply, sendOpts?: SendOptions): Promise<void> => {
     const adapter = adapters.find((a) => a.platform === room.platform);
     if (!adapter) throw new Error(`no ${room.platform} adapter is running`);

@@ -16,6 +16,7 @@ import type { Http } from "../upstream/http.js";
 import { createStatusService, type HeadsProvider, type StatusService } from "./status.js";
 import { createTracker, type TrackReport } from "./tracker.js";
 import { createTrackStore, type TrackStore } from "./tracks.js";
+import { createLinkExpander, type LinkExpander } from "../links/expander.js";
 
 export interface GitHubServices {
   readonly github: GitHub;
@@ -25,6 +26,8 @@ export interface GitHubServices {
   readonly tracks: TrackStore;
   /** Current channel heads, when a provider is wired (else heads come from GitHub). */
   readonly channelHeads?: HeadsProvider;
+  /** Reference expansion in rooms that turned it on. */
+  readonly links: LinkExpander;
 }
 
 export function createGitHubServices(deps: {
@@ -42,10 +45,20 @@ export function createGitHubServices(deps: {
     ...(deps.now ? { now: deps.now } : {}),
   });
   const github = createGitHub({ http, api: config.github.api, token: secrets.githubToken, budget, ...(deps.now ? { now: deps.now } : {}) });
+  const prStatus = createStatusService({ github, store, ...(deps.now ? { now: () => new Date(deps.now!()) } : {}) });
   return {
     github,
-    prStatus: createStatusService({ github, store, ...(deps.now ? { now: () => new Date(deps.now!()) } : {}) }),
+    prStatus,
     tracks: createTrackStore(store),
+    links: createLinkExpander({
+      github,
+      status: prStatus,
+      store,
+      prefix: config.prefix,
+      maxPerMessage: config.github.maxLinksPerMessage,
+      cooldownMs: config.github.linkCooldownMinutes * 60_000,
+      ...(deps.now ? { now: deps.now } : {}),
+    }),
     ...(deps.channelHeads ? { channelHeads: deps.channelHeads } : {}),
   };
 }
