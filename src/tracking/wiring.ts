@@ -8,7 +8,7 @@ import type { Config, Secrets } from "../config.js";
 import type { RoomRef, SendOptions } from "../core/adapter.js";
 import type { Reply } from "../core/reply.js";
 import type { Services } from "../core/services.js";
-import { createScheduler } from "../jobs/scheduler.js";
+import { createPollJob, type PollJob } from "../jobs/scheduler.js";
 import type { Store } from "../storage/store.js";
 import { createGitHub, type GitHub } from "../upstream/github.js";
 import { createGitHubBudget, effectiveBudget } from "../upstream/github-budget.js";
@@ -64,11 +64,7 @@ export function createGitHubServices(deps: {
 }
 
 /** The tracking check on its schedule, and a way to run one now and wait for it (tests). */
-export interface TrackingJob {
-  start(): void;
-  stop(): Promise<void>;
-  pollNow(): Promise<TrackReport>;
-}
+export type TrackingJob = PollJob<TrackReport>;
 
 export function createTrackingJob(opts: {
   services: Services;
@@ -87,24 +83,12 @@ export function createTrackingJob(opts: {
     channelHeads: services.channelHeads,
     log,
   });
-  let last: TrackReport | undefined;
   // The feeds' schedule and the same lease: only the active instance checks and posts.
-  const scheduler = createScheduler({
+  return createPollJob({
     cron: services.config.feeds.cron,
     name: "tracking",
-    job: async () => {
-      last = await tracker.poll();
-    },
+    poll: () => tracker.poll(),
     log,
     ...(opts.shouldRun ? { shouldRun: opts.shouldRun } : {}),
   });
-  return {
-    start: () => scheduler.start(),
-    stop: () => scheduler.stop(),
-    async pollNow() {
-      await scheduler.runNow();
-      if (!last) throw new Error("the tracking check did not run");
-      return last;
-    },
-  };
 }

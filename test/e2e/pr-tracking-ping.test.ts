@@ -12,22 +12,13 @@ import { IDS, USERS, callbackOf, slashCommand, startFakeDiscord, webhookCalls, t
 import { startFakeGitHub, type FakeGitHub } from "../helpers/fake-github.js";
 import { startPlatformBot } from "../helpers/platform-bot.js";
 import { exemptFromRateLimits, registerUser, synapseFromEnv, type RegisteredUser, type SynapseEnv } from "./lib/synapse-users.js";
+import { waitFor } from "./lib/wait.js";
 
 type Json = Record<string, unknown>;
 interface MatrixEvent {
   readonly event_id: string;
   readonly sender: string;
   readonly content: Json;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 45_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe("tracking posts ping exactly the asker (Synapse and the Discord fake)", function () {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../../src/config.js";
 import { startFakeGitHub, type FakeGitHub } from "../helpers/fake-github.js";
+import { runProcess, type ProcessResult } from "../helpers/run-process.js";
 
 interface Post {
   readonly deliveryId: string;
@@ -33,19 +33,11 @@ describe("tracking posts across crashes (SIGKILL around a post, then a restart)"
           .map((l) => JSON.parse(l) as Post)
       : [];
 
-  function runChild(env: Record<string, string>): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ["--import", "tsx", "test/helpers/tracking-crash-child.ts"], {
-        cwd: projectRoot,
-        env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? dir, STORE: join(dir, "nixie.sqlite"), GH_URL: gh.url, POSTS_FILE: postsFile(), ...env },
-        stdio: ["ignore", "ignore", "pipe"],
-      });
-      let stderr = "";
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      child.on("error", reject);
-      child.on("close", (code, signal) => resolve({ code, signal, stderr }));
+  const runChild = (env: Record<string, string>): Promise<ProcessResult> =>
+    runProcess(process.execPath, ["--import", "tsx", "test/helpers/tracking-crash-child.ts"], {
+      cwd: projectRoot,
+      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? dir, STORE: join(dir, "nixie.sqlite"), GH_URL: gh.url, POSTS_FILE: postsFile(), ...env },
     });
-  }
 
   it("posts each reached branch exactly once: a re-send after a crash carries the same delivery id, and nothing is lost", async () => {
     const n = 345_678;
@@ -89,19 +81,10 @@ describe("tracking posts across crashes (SIGKILL around a post, then a restart)"
 
   it("the console shows the branch table: printf '!pr 345678\\n' | npm start --silent against the fake", async function () {
     this.timeout(90_000);
-    const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn("npm", ["start", "--silent"], {
-        cwd: projectRoot,
-        env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? dir, NIXIE_STORE_URL: `sqlite://${join(dir, "npm.sqlite")}`, NIXIE_GITHUB_API: gh.url },
-        stdio: ["pipe", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end("!pr 345678\n");
+    const out = await runProcess("npm", ["start", "--silent"], {
+      cwd: projectRoot,
+      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? dir, NIXIE_STORE_URL: `sqlite://${join(dir, "npm.sqlite")}`, NIXIE_GITHUB_API: gh.url },
+      input: "!pr 345678\n",
     });
     assert.equal(out.code, 0, out.stderr);
     assert.match(out.stdout, /^#345678 crash test <https:\/\/github.com\/NixOS\/nixpkgs\/pull\/345678>\n/);
