@@ -31,6 +31,8 @@ export interface TrackStore {
   update(room: string, fn: (tracks: Track[]) => Track[]): Promise<void>;
   /** Drops a room's tracks (nixie left it). */
   removeRoom(room: string): Promise<number>;
+  /** Moves a room's tracks to its successor (a Matrix room upgrade). */
+  moveRoom(from: string, to: string): Promise<number>;
 }
 
 type Doc = Track[] | string[];
@@ -90,6 +92,17 @@ export function createTrackStore(store: Store): TrackStore {
         const n = (await list(room)).length;
         if (n > 0) await write(room, []);
         return n;
+      }),
+    moveRoom: (from, to) =>
+      serial(async () => {
+        const moving = await list(from);
+        if (moving.length === 0 || from === to) return 0;
+        const there = await list(to);
+        const fresh = moving.filter((t) => !there.some((o) => o.pr === t.pr && o.asker.id === t.asker.id));
+        // Written to the new room first: a crash in between leaves them in both, never in none.
+        await write(to, [...there, ...fresh]);
+        await write(from, []);
+        return moving.length;
       }),
   };
 }

@@ -389,6 +389,18 @@ describe("GitHub: !pr, !track and the fake GitHub computed by git", function () 
       }
     });
 
+    it("tracks follow their room: moved on a room upgrade, dropped when nixie leaves", async () => {
+      const tracks = t.bot.services.tracks;
+      const track = { pr: 1, asker: { id: "lee" }, since: "2026-11-21T10:00:00Z", done: [] };
+      await tracks.add("test:old", track, { perRoom: 5, perUser: 5 });
+      await tracks.add("test:new", { ...track, pr: 2 }, { perRoom: 5, perUser: 5 });
+      assert.equal(await tracks.moveRoom("test:old", "test:new"), 1);
+      assert.deepEqual((await tracks.list("test:new")).map((x) => x.pr), [2, 1]);
+      assert.deepEqual(await tracks.list("test:old"), []);
+      assert.equal(await tracks.removeRoom("test:new"), 2);
+      assert.ok((await tracks.all()).every((r) => r.room !== "test:new" && r.room !== "test:old"));
+    });
+
     it("uses the channel heads provider instead of asking GitHub for those heads", async () => {
       const n = nextPr++;
       await gh.merge(n, { title: "heads", base: "master" });
