@@ -2,6 +2,7 @@
 import { roomKey } from "../src/core/adapter.js";
 import { defineCommand } from "../src/core/command.js";
 import { bold, listBlock, rich, textReply, type RichText } from "../src/core/reply.js";
+import { truncate } from "../src/render/text.js";
 import { prLink, stateText } from "../src/tracking/format.js";
 
 export default defineCommand({
@@ -21,7 +22,7 @@ export default defineCommand({
       items.push(
         rich(
           prLink({ number: t.pr, url }),
-          s ? ` ${s.pull.title.slice(0, 80)} · ${stateText(s.pull)}` : "",
+          s ? ` ${truncate(s.pull.title, 80)} · ${stateText(s.pull)}` : "",
           last !== undefined ? " · reached " : " · nothing reached yet",
           ...(last !== undefined ? [bold(last)] : []),
           t.until !== undefined ? ` · until ${t.until}` : "",

@@ -67,8 +67,7 @@ export function createTracker(opts: TrackerOptions): Tracker {
   const setOutbox = (items: OutboxItem[]): Promise<void> => (items.length === 0 ? kv.delete("outbox").then(() => undefined) : kv.set("outbox", items));
 
   /** The pull request as it is now: merged and closed ones never change, others are asked again. */
-  async function current(n: number, report: TrackReport): Promise<PullRequest | undefined> {
-    const kept = await status.cached(n);
+  async function current(n: number, kept: PullStatus | undefined, report: TrackReport): Promise<PullRequest | undefined> {
     if (kept && (kept.pull.state === "merged" || kept.pull.state === "closed")) return kept.pull;
     if (report.limited) return undefined;
     try {
@@ -238,9 +237,13 @@ export function createTracker(opts: TrackerOptions): Tracker {
       const report: TrackReport = { prs: numbers.length, queued: 0, sent: 0, limited: false };
       // Left-overs first (a crash, a failed send, an instance that took over).
       await deliver(report);
+      // The least recently refreshed first, so that a short budget reaches every one in turn.
+      const kept = new Map<number, PullStatus | undefined>();
+      for (const n of numbers) kept.set(n, await status.cached(n));
+      numbers.sort((a, b) => (kept.get(a)?.asOf ?? "").localeCompare(kept.get(b)?.asOf ?? ""));
       const pulls: PullRequest[] = [];
       for (const n of numbers) {
-        const p = await current(n, report);
+        const p = await current(n, kept.get(n), report);
         if (p) pulls.push(p);
       }
       const need = await awaited(pulls);
