@@ -12,6 +12,7 @@ import { fanOut, polling } from "./feeds.js";
 import { footprint } from "./footprint.js";
 import { evalBench } from "./eval.js";
 import { searchEngine } from "./search.js";
+import { prOverhead, trackingBudget } from "./github.js";
 import { table, type Result } from "./lib.js";
 import { matrixSync } from "./matrix-sync.js";
 
@@ -26,6 +27,8 @@ const suites: Record<string, () => Promise<Result[]>> = {
   searchEngine,
   channelsPoll,
   matrixSync,
+  trackingBudget,
+  prOverhead,
 };
 
 async function main(): Promise<void> {

@@ -17,5 +17,10 @@ import subscriptions from "./subscriptions.js";
 import unsubscribe from "./unsubscribe.js";
 import versions from "./versions.js";
 import wiki from "./wiki.js";
+import pr from "./pr.js";
+import track from "./track.js";
+import tracked from "./tracked.js";
+import untrack from "./untrack.js";
+import links from "./links.js";
 
-export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, versions, wiki, eval_, event, nixhour, channels, channel, feeds, subscriptions, subscribe, unsubscribe, leave];
+export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, versions, wiki, eval_, pr, track, tracked, untrack, links, channels, channel, event, nixhour, feeds, subscriptions, subscribe, unsubscribe, leave];

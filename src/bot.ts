@@ -11,6 +11,7 @@ import { RateLimiter } from "./core/rate-limit.js";
 import type { Services } from "./core/services.js";
 import type { FeedEvent } from "./feeds/watcher.js";
 import { createFeedJob, type FeedJob } from "./feeds/wiring.js";
+import { createTrackingJob, type TrackingJob } from "./tracking/wiring.js";
 import { createLeader, type Leader } from "./ops/leader.js";
 import { createServices } from "./services.js";
 import { openStore, type Store } from "./storage/store.js";
@@ -64,6 +65,8 @@ export interface Bot {
    * instead of waiting for the schedule).
    */
   readonly feeds: Pick<FeedJob, "pollNow">;
+  /** The pull request tracking check (on the feeds' schedule); `pollNow()` for tests. */
+  readonly tracking: Pick<TrackingJob, "pollNow">;
   /** Whether this instance holds the lease (and so runs the feed jobs). */
   readonly leader: Pick<Leader, "isLeader" | "id">;
   /** "standby" while another instance with the same store serves the chat platforms. */
@@ -111,13 +114,20 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     if (!opts.store) await store.close();
     throw e;
   }
-  const handler = (m: Parameters<Dispatcher["handle"]>[0]) => dispatcher.handle(m);
+  // Commands first; an ordinary message may get its references expanded (outside the rate limit).
+  const handler = async (m: Parameters<Dispatcher["handle"]>[0]) =>
+    (await dispatcher.handle(m)) ??
+    (await services.links.expand(m).catch((err: unknown) => {
+      log.warn({ err: String(err) }, "reference expansion failed");
+      return null;
+    }));
   const sendTo = async (room: RoomRef, reply: Reply, sendOpts?: SendOptions): Promise<void> => {
     const adapter = adapters.find((a) => a.platform === room.platform);
     if (!adapter) throw new Error(`no ${room.platform} adapter is running`);
     await adapter.send(room, reply, sendOpts);
   };
   const feedJob = createFeedJob({ services, send: sendTo, log, shouldRun: async () => leader.isLeader(), ...(opts.now ? { now: opts.now } : {}), ...(opts.onFeedEvent ? { onEvent: opts.onFeedEvent } : {}) });
+  const trackingJob = createTrackingJob({ services, send: sendTo, log, shouldRun: async () => leader.isLeader() });
 
   // Instances sharing a store take turns through one lease. Its holder is active: it connects to
   // the chat platforms and runs the feed jobs. The others are standbys: they wait, and the first
@@ -138,6 +148,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
       }
       role = "active";
       feedJob.start();
+      trackingJob.start();
       log.info({ adapters: adapters.map((a) => a.platform), store: store.backend, instance: leader.id }, "nixie is ready");
     })());
   const leader = createLeader({
@@ -188,6 +199,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     dispatcher,
     adapters,
     feeds: { pollNow: () => feedJob.pollNow() },
+    tracking: { pollNow: () => trackingJob.pollNow() },
     leader,
     role: () => role,
     stop() {
@@ -196,6 +208,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
         leader.retire();
         await activating?.catch(() => undefined);
         await feedJob.stop().catch((err: unknown) => log.warn({ err: String(err) }, "feed job did not stop cleanly"));
+        await trackingJob.stop().catch((err: unknown) => log.warn({ err: String(err) }, "tracking job did not stop cleanly"));
         await leader.stop();
         services.eval.stop();
         // A standby never started its adapters.

@@ -11,6 +11,8 @@ import { userAgent, version } from "./version.js";
 import { createFeedServices } from "./feeds/wiring.js";
 import { createEvalService } from "./eval/service.js";
 import { createChannelsService } from "./channels/service.js";
+import { createGitHubServices } from "./tracking/wiring.js";
+import type { HeadsProvider } from "./tracking/status.js";
 
 export interface ServiceDeps {
   readonly config: Config;
@@ -21,6 +23,8 @@ export interface ServiceDeps {
   readonly onHttpEvent?: (e: HttpEvent) => void;
   /** Replaces the HTTP layer built from config (benchmarks). */
   readonly http?: Http;
+  /** Current channel revisions (branch name -> 40 hex) for the PR tracking; optional. */
+  readonly channelHeads?: HeadsProvider;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -37,6 +41,10 @@ export function createServices(deps: ServiceDeps): Services {
     sharedCache: store.namespace<HttpResponse>("cache"),
     ...(deps.onHttpEvent ? { onEvent: deps.onHttpEvent } : {}),
   });
+  const channels = createChannelsService({ config, http, store, log });
+  // PR tracking re-checks a channel branch only when its head moved: the channel status already
+  // knows the current channels' revisions, which saves a GitHub request per channel and check.
+  const channelHeads = deps.channelHeads ?? (() => channels.heads());
   return {
     config,
     log,
@@ -46,8 +54,9 @@ export function createServices(deps: ServiceDeps): Services {
     wiki: createMediaWiki({ config, http, log }),
     ...createFeedServices({ config, http, store, log }),
     eval: createEvalService({ config: config.eval, log }),
+    ...createGitHubServices({ config, secrets: deps.secrets, http, store, channelHeads }),
     commands,
     about: { version, startedAt: new Date(), adapters: deps.adapters },
-    channels: createChannelsService({ config, http, store, log }),
+    channels,
   };
 }

@@ -6,7 +6,7 @@
  */
 import type { Logger } from "pino";
 import type { Config, Secrets } from "../config.js";
-import type { Adapter } from "../core/adapter.js";
+import { roomKey, type Adapter, type RoomRef } from "../core/adapter.js";
 import type { Dispatcher } from "../core/dispatcher.js";
 import { ConfigError } from "../core/errors.js";
 import type { Services } from "../core/services.js";
@@ -39,6 +39,12 @@ export function hasPlatform(config: Config, secrets: Secrets): boolean {
  */
 export async function createPlatformAdapters(deps: AdapterDeps): Promise<Adapter[]> {
   const adapters: Adapter[] = [];
+  // What a room has in the store (feed subscriptions, pull request tracks) follows the room.
+  const { subscriptions, tracks } = deps.services;
+  const rooms = {
+    removeRoom: async (room: RoomRef) => (await subscriptions.removeRoom(room)) + (await tracks.removeRoom(roomKey(room))),
+    moveRoom: async (from: RoomRef, to: RoomRef) => (await subscriptions.moveRoom(from, to)) + (await tracks.moveRoom(roomKey(from), roomKey(to))),
+  };
   if (deps.config.matrix.homeserverUrl !== "") {
     const { matrixAdapterFor } = await import("./matrix/index.js");
     const matrix = matrixAdapterFor({
@@ -46,7 +52,7 @@ export async function createPlatformAdapters(deps: AdapterDeps): Promise<Adapter
       secrets: deps.secrets,
       store: deps.services.store,
       log: deps.log,
-      subscriptions: deps.services.subscriptions,
+      subscriptions: rooms,
     });
     if (!matrix) throw new ConfigError("MATRIX_HOMESERVER_URL is set, but Matrix needs MATRIX_ACCESS_TOKEN, or MATRIX_USER and MATRIX_PASSWORD, as well");
     const hs = deps.config.matrix.homeserverUrl;
@@ -59,7 +65,7 @@ export async function createPlatformAdapters(deps: AdapterDeps): Promise<Adapter
       secrets: deps.secrets,
       dispatcher: deps.dispatcher,
       log: deps.log,
-      onRoomGone: (room) => deps.services.subscriptions.removeRoom(room),
+      onRoomGone: (room) => rooms.removeRoom(room),
     });
     if (!discord) throw new ConfigError("DISCORD_TOKEN is set, but Discord needs DISCORD_APPLICATION_ID as well");
     adapters.push(withResilientStart(discord, { log: deps.log, onFatal: deps.onFatal, classify: discordStartFailure }));

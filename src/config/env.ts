@@ -34,6 +34,8 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   NIXIE_EVAL_NIX_INSTANTIATE: "eval.nixInstantiate",
   NIXIE_PROMETHEUS_URL: "channels.prometheusUrl",
   NIXIE_CHANNELS_URL: "channels.channelsUrl",
+  NIXIE_GITHUB_API: "github.api",
+  NIXIE_GITHUB_BUDGET: "github.budget",
 };
 
 /** Where each secret comes from: the variable, or the file named by `<variable>_FILE`. */
@@ -41,6 +43,7 @@ export const SECRET_ENV: Readonly<Record<keyof Secrets, string>> = {
   matrixAccessToken: "MATRIX_ACCESS_TOKEN",
   matrixPassword: "MATRIX_PASSWORD",
   discordToken: "DISCORD_TOKEN",
+  githubToken: "GITHUB_TOKEN",
 };
 
 /** Turns an environment string into the type default.json has at that key. */

@@ -106,6 +106,18 @@ export interface Config {
     /** Channels asked from channelsUrl when Prometheus fails and nixie knows no current channels yet. */
     readonly fallbackChannels: readonly string[];
   };
+  /** The GitHub REST API: !pr, !track and reference expansion. */
+  readonly github: {
+    readonly api: string;
+    /** Requests per hour nixie may spend; 0 means 50 without a token, 4,000 with one. */
+    readonly budget: number;
+    /** The part of the budget (percent) the tracking checks may use; the rest is for commands. */
+    readonly trackingPercent: number;
+    readonly maxTracksPerRoom: number;
+    readonly maxTracksPerUser: number;
+    readonly maxLinksPerMessage: number;
+    readonly linkCooldownMinutes: number;
+  };
 }
 
 /** Tokens and passwords: only from the environment or files named by `*_FILE` variables. */
@@ -113,4 +125,6 @@ export interface Secrets {
   readonly matrixAccessToken?: string;
   readonly matrixPassword?: string;
   readonly discordToken?: string;
+  /** GITHUB_TOKEN (or GITHUB_TOKEN_FILE): a larger GitHub budget and conditional requests. */
+  readonly githubToken?: string;
 }

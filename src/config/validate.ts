@@ -114,4 +114,13 @@ export function validateConfig(k: Checker, resolvePath: (p: string) => string): 
   k.url("channels.githubUrl");
   k.int("channels.cacheSeconds", 0, 60);
   k.strings("channels.fallbackChannels");
+
+  // github
+  k.url("github.api");
+  k.int("github.budget", 0, 1_000_000);
+  k.int("github.trackingPercent", 1, 100);
+  k.int("github.maxTracksPerRoom", 0, 10_000);
+  k.int("github.maxTracksPerUser", 0, 10_000);
+  k.int("github.maxLinksPerMessage", 1, 10);
+  k.int("github.linkCooldownMinutes", 0, 10_080);
 }

@@ -9,7 +9,12 @@ export type Span =
   | { readonly kind: "bold"; readonly text: string }
   | { readonly kind: "italic"; readonly text: string }
   | { readonly kind: "code"; readonly text: string }
-  | { readonly kind: "link"; readonly text: string; readonly url: string };
+  | { readonly kind: "link"; readonly text: string; readonly url: string }
+  /**
+   * A user named in the text (`text` is what is shown, e.g. their name). It pings them only
+   * when the reply lists them in `mentions`; otherwise it is shown as plain text.
+   */
+  | { readonly kind: "mention"; readonly text: string; readonly userId: string };
 
 /** A line of inline-formatted text. */
 export type RichText = readonly Span[];
@@ -28,6 +33,8 @@ export interface Card {
   readonly footer?: string;
   /** An image URL (Discord shows it; Matrix and console show it as a link). */
   readonly image?: string;
+  /** Matrix shows the fields as a list (Discord always shows them as embed fields). */
+  readonly fieldsAsList?: boolean;
 }
 
 export type Block =
@@ -41,6 +48,13 @@ export interface Reply {
   readonly blocks: readonly Block[];
   /** An error or refusal: Discord shows it only to the user who asked (ephemeral). */
   readonly isError?: boolean;
+  /**
+   * The users this reply may ping (ids as the platform knows them). Absent: nobody. Matrix puts
+   * exactly these in `m.mentions.user_ids`, Discord in `allowed_mentions.users`.
+   */
+  readonly mentions?: readonly string[];
+  /** Discord: post without link previews (the SUPPRESS_EMBEDS flag). Other platforms ignore it. */
+  readonly suppressEmbeds?: boolean;
 }
 
 type SpanInput = string | Span;
@@ -55,6 +69,8 @@ export const bold = (text: string): Span => ({ kind: "bold", text });
 export const italic = (text: string): Span => ({ kind: "italic", text });
 export const code = (text: string): Span => ({ kind: "code", text });
 export const link = (text: string, url: string): Span => ({ kind: "link", text, url });
+/** Names a user; see Reply.mentions for whether it pings. */
+export const mention = (text: string, userId: string): Span => ({ kind: "mention", text, userId });
 
 export const textBlock = (...parts: SpanInput[]): Block => ({ kind: "text", text: rich(...parts) });
 export const cardBlock = (card: Card): Block => ({ kind: "card", card });

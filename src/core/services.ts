@@ -14,6 +14,7 @@ import type { FeedsService } from "../feeds/service.js";
 import type { Subscriptions } from "../feeds/subscriptions.js";
 import type { EvalService } from "../eval/service.js";
 import type { ChannelsService } from "../channels/service.js";
+import type { GitHubServices } from "../tracking/wiring.js";
 
 export interface AboutInfo {
   readonly version: string;
@@ -22,7 +23,7 @@ export interface AboutInfo {
   adapters(): readonly string[];
 }
 
-export interface Services {
+export interface Services extends GitHubServices {
   readonly config: Config;
   readonly log: Logger;
   readonly store: Store;

@@ -9,7 +9,7 @@ import type { Reply } from "../core/reply.js";
 import type { Services } from "../core/services.js";
 import { loadCuratedEvents } from "../events/curated.js";
 import { createEventsService, type EventsService } from "../events/service.js";
-import { createScheduler, type Scheduler } from "../jobs/scheduler.js";
+import { createPollJob } from "../jobs/scheduler.js";
 import type { Store } from "../storage/store.js";
 import { createDiscourseEvents } from "../upstream/discourse.js";
 import { createFeedFetcher, type FeedFetcher } from "../upstream/feeds.js";
@@ -84,23 +84,11 @@ export function createFeedJob(opts: FeedJobOptions): FeedJob {
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
   });
-  let last: PollReport | undefined;
-  const scheduler: Scheduler = createScheduler({
+  return createPollJob({
     cron: config.feeds.cron,
     name: "feeds",
-    job: async () => {
-      last = await watcher.poll();
-    },
+    poll: () => watcher.poll(),
     log,
     ...(opts.shouldRun ? { shouldRun: opts.shouldRun } : {}),
   });
-  return {
-    start: () => scheduler.start(),
-    stop: () => scheduler.stop(),
-    async pollNow() {
-      await scheduler.runNow();
-      if (!last) throw new Error("the feed poll did not run");
-      return last;
-    },
-  };
 }

@@ -90,3 +90,32 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     },
   };
 }
+
+/** A job on its schedule whose runs report what they did, and a way to run one now and wait for its report. */
+export interface PollJob<R> {
+  start(): void;
+  stop(): Promise<void>;
+  /** Runs the job now (after a run in progress, if any) and resolves with its report. */
+  pollNow(): Promise<R>;
+}
+
+/** A scheduler around `poll`, keeping the report of the last run for pollNow(). */
+export function createPollJob<R>(opts: Omit<SchedulerOptions, "job"> & { readonly poll: () => Promise<R> }): PollJob<R> {
+  let last: R | undefined;
+  const { poll, ...rest } = opts;
+  const scheduler = createScheduler({
+    ...rest,
+    job: async () => {
+      last = await poll();
+    },
+  });
+  return {
+    start: () => scheduler.start(),
+    stop: () => scheduler.stop(),
+    async pollNow() {
+      await scheduler.runNow();
+      if (last === undefined) throw new Error(`the ${opts.name} job did not run`);
+      return last;
+    },
+  };
+}

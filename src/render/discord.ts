@@ -1,7 +1,7 @@
 /**
  * Reply -> Discord message payload (content + embeds). Every Discord limit is enforced here and
  * only here; mentions are disabled on every payload (`allowedMentions: { parse: [] }`) and also
- * defused in the text itself.
+ * defused in the text itself; only the users a reply lists in `mentions` may be pinged.
  */
 import type { Block, Card, Reply, RichText } from "../core/reply.js";
 import { charLength, isSafeUrl, stripControl, truncate } from "./text.js";
@@ -38,8 +38,13 @@ export interface DiscordEmbed {
 export interface DiscordMessagePayload {
   content?: string;
   embeds: DiscordEmbed[];
-  allowedMentions: { parse: never[]; repliedUser?: boolean };
+  allowedMentions: { parse: never[]; repliedUser?: boolean; users?: string[] };
+  /** MessageFlags bits: SUPPRESS_EMBEDS for replies that must not show link previews. */
+  flags?: number;
 }
+
+/** Discord's SUPPRESS_EMBEDS message flag (1 << 2). */
+export const SUPPRESS_EMBEDS = 1 << 2;
 
 const ZWSP = "\u200b";
 
@@ -80,6 +85,9 @@ export function discordRich(text: RichText): string {
         case "link":
           if (!usableUrl(s.url)) return escapeDiscord(s.text);
           return `[${escapeDiscord(s.text || s.url)}](${linkUrl(s.url)})`;
+        case "mention":
+          // Shown as a mention; it pings only when the reply lists the user (allowedMentions.users).
+          return /^\d{5,25}$/.test(s.userId) ? `<@${s.userId}>` : escapeDiscord(s.text);
       }
     })
     .join("");
@@ -178,7 +186,9 @@ export function renderDiscord(reply: Reply): DiscordMessagePayload {
   extra += fitted.dropped;
   if (extra > 0) content.push(`…and ${extra} more not shown here.`);
   const text = content.join("\n").trim();
-  const payload: DiscordMessagePayload = { embeds: fitted.embeds, allowedMentions: { parse: [] } };
+  const users = [...new Set(reply.mentions ?? [])].filter((u) => /^\d{5,25}$/.test(u));
+  const payload: DiscordMessagePayload = { embeds: fitted.embeds, allowedMentions: users.length > 0 ? { parse: [], users } : { parse: [] } };
+  if (reply.suppressEmbeds) payload.flags = SUPPRESS_EMBEDS;
   if (text !== "") payload.content = truncate(text, DISCORD_LIMITS.content);
   if (payload.content === undefined && payload.embeds.length === 0) payload.content = "…";
   return payload;

@@ -1,6 +1,7 @@
 // The console contract, run as operators and our checks run it: `npm start` as a child process.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { runProcess } from "../helpers/run-process.js";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -73,19 +74,10 @@ describe("console adapter contract (npm start as a child process)", function () 
 
   it("works through npm start --silent itself (build, then the compiled bot)", async function () {
     this.timeout(60_000);
-    const r = await new Promise<Run>((resolve, reject) => {
-      const child = spawn("npm", ["start", "--silent"], {
-        cwd: projectRoot,
-        env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? dir, NIXIE_STORE_URL: `sqlite://${join(dir, "npm.sqlite")}` },
-        stdio: ["pipe", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end("!help\n!help help\n");
+    const r = await runProcess("npm", ["start", "--silent"], {
+      cwd: projectRoot,
+      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? dir, NIXIE_STORE_URL: `sqlite://${join(dir, "npm.sqlite")}` },
+      input: "!help\n!help help\n",
     });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^nixie answers questions about Nix and NixOS\. Commands:/);

@@ -15,7 +15,7 @@ import { textReply, type Reply } from "../../core/reply.js";
 import { redactInLogs } from "../../redact.js";
 import { renderMatrix } from "../../render/matrix.js";
 import type { Store } from "../../storage/store.js";
-import { commandText, inviteAllowed, isEncryptionSign, replyRelation, serverOf, tombstoneTarget, type RoomEvent } from "./events.js";
+import { commandText, messageBody, inviteAllowed, isEncryptionSign, replyRelation, serverOf, tombstoneTarget, type RoomEvent } from "./events.js";
 import { resolveAccessToken, type PasswordLogin } from "./login.js";
 import { canManage } from "./power.js";
 import { createSender, retryDelay, txnIdFor, type RawRequester } from "./send.js";
@@ -186,8 +186,10 @@ export function createMatrixAdapter(opts: MatrixAdapterOptions): Adapter & { rea
 
   async function onMessage(handler: MessageHandler, roomId: string, event: RoomEvent): Promise<void> {
     if (!botUserId) return;
-    const text = commandText(event, { botUserId, prefix: config.prefix, botName: config.botName, startedAt });
-    if (text === undefined) return;
+    const filter = { botUserId, prefix: config.prefix, botName: config.botName, startedAt };
+    // Ordinary messages too: the core may expand references in them (rooms that turned it on).
+    const text = commandText(event, filter) ?? messageBody(event, filter);
+    if (text === undefined || text === "") return;
     const sender = event.sender!;
     let leave = false;
     const message: IncomingMessage = {

@@ -68,6 +68,23 @@ function mentionPattern(botName: string): RegExp {
  * before the start, or neither starting with the prefix nor addressing nixie by name.
  */
 export function commandText(event: RoomEvent, f: CommandFilter): string | undefined {
+  const body = messageBody(event, f);
+  if (body === undefined) return undefined;
+  if (body.startsWith(f.prefix)) return body;
+  const mention = mentionPattern(f.botName).exec(body);
+  if (mention) {
+    const rest = mention[1]!;
+    return rest.startsWith(f.prefix) ? rest : `${f.prefix}${rest}`;
+  }
+  return undefined;
+}
+
+/**
+ * The text of an ordinary m.text message nixie may read (for reference expansion), trimmed,
+ * without a reply's quoted fallback: undefined for nixie's own, edits, redacted events, events
+ * from before the start, and anything that is not m.text (bots send m.notice).
+ */
+export function messageBody(event: RoomEvent, f: CommandFilter): string | undefined {
   if (event.type !== "m.room.message") return undefined;
   if (event.sender === undefined || event.sender === f.botUserId) return undefined;
   if (typeof event.event_id !== "string") return undefined;
@@ -79,14 +96,7 @@ export function commandText(event: RoomEvent, f: CommandFilter): string | undefi
   if (rel?.["rel_type"] === "m.replace" || content["m.new_content"] !== undefined) return undefined;
   let body: string = content["body"];
   if (isRecord(rel?.["m.in_reply_to"])) body = stripReplyFallback(body);
-  body = body.trim();
-  if (body.startsWith(f.prefix)) return body;
-  const mention = mentionPattern(f.botName).exec(body);
-  if (mention) {
-    const rest = mention[1]!;
-    return rest.startsWith(f.prefix) ? rest : `${f.prefix}${rest}`;
-  }
-  return undefined;
+  return body.trim();
 }
 
 /**

@@ -1,0 +1,50 @@
+/** !pr <n>: a nixpkgs pull request's state and which branches and channels it has reached. */
+import { defineCommand } from "../src/core/command.js";
+import { UserError } from "../src/core/errors.js";
+import type { Reply } from "../src/core/reply.js";
+import type { Services } from "../src/core/services.js";
+import { limitedReply, parsePullRef, statusBlocks } from "../src/tracking/format.js";
+import type { PullStatus } from "../src/tracking/status.js";
+import { GitHubLimitError, GitHubNotFoundError, NIXPKGS } from "../src/upstream/github.js";
+
+/** The `pr` option shared by !pr, !track and !untrack. */
+export const prOption = {
+  name: "pr",
+  type: "string",
+  description: "Pull request: 345678, nixpkgs#345678 or its GitHub URL",
+  required: true,
+  positional: true,
+  maxLength: 120,
+} as const;
+
+/**
+ * Looks a pull request up now; when GitHub's budget is used up, the last answer kept (with its
+ * time), or a refusal saying when GitHub can be asked again.
+ */
+export async function lookUp(services: Services, n: number): Promise<{ status: PullStatus; stale: boolean }> {
+  try {
+    return { status: await services.prStatus.lookup(n, "command"), stale: false };
+  } catch (e) {
+    if (e instanceof GitHubNotFoundError) {
+      throw new UserError(e.isIssue ? `#${n} is an issue of ${NIXPKGS}, not a pull request.` : `There is no pull request #${n} in ${NIXPKGS}.`);
+    }
+    if (!(e instanceof GitHubLimitError)) throw e;
+    const kept = await services.prStatus.cached(n);
+    if (!kept) throw new UserError(limitedReply(e.until));
+    return { status: kept, stale: true };
+  }
+}
+
+export default defineCommand({
+  name: "pr",
+  summary: "Which branches and channels a nixpkgs pull request has reached",
+  details: "Shows the pull request's state and every branch on its way from its base branch to the channels, each marked reached, not yet or not on its way.",
+  examples: ["pr 345678", "pr nixpkgs#345678", "pr https://github.com/NixOS/nixpkgs/pull/345678"],
+  options: [prOption],
+  slow: true,
+  async run(args, ctx): Promise<Reply> {
+    const n = parsePullRef(String(args["pr"]));
+    const { status, stale } = await lookUp(ctx.services, n);
+    return { blocks: statusBlocks(status, { stale }) };
+  },
+});

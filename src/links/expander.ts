@@ -1,0 +1,100 @@
+/**
+ * Reference expansion: in rooms that turned it on (`!links on`), bare `nixpkgs#N`, `NixOS/nix#N`
+ * and `home-manager#N` in ordinary messages get one line each: title, state, author, age, and
+ * for a merged nixpkgs pull request the channels it has reached. At most a few references per
+ * message, each at most once per cooldown per room. Not counted against the command rate limit;
+ * GitHub's budget still applies (a reference that cannot be looked up now is left out).
+ */
+import type { IncomingMessage } from "../core/adapter.js";
+import { roomKey } from "../core/adapter.js";
+import { link, textBlock, type Block, type Reply } from "../core/reply.js";
+import type { KV, Store } from "../storage/store.js";
+import { isChannel } from "../tracking/branches.js";
+import type { StatusService } from "../tracking/status.js";
+import { truncate } from "../render/text.js";
+import { GitHubLimitError, type GitHub } from "../upstream/github.js";
+import { findReferences } from "./references.js";
+
+export interface LinkExpander {
+  /** Whether the room has expansion on. */
+  enabled(room: string): Promise<boolean>;
+  setEnabled(room: string, on: boolean): Promise<void>;
+  /** The expansion reply for an ordinary message, or null (off, nothing to expand, all on cooldown). */
+  expand(message: IncomingMessage): Promise<Reply | null>;
+}
+
+export interface LinkExpanderOptions {
+  readonly github: GitHub;
+  readonly status: StatusService;
+  readonly store: Store;
+  readonly prefix: string;
+  readonly maxPerMessage: number;
+  readonly cooldownMs: number;
+  readonly now?: () => number;
+  readonly onError?: (e: unknown) => void;
+}
+
+/** "3 days", "5 hours", "1 minute". */
+export function age(fromIso: string, now: number): string {
+  const s = Math.max(0, (now - Date.parse(fromIso)) / 1000);
+  const [n, unit] = s >= 86_400 * 365 ? [s / (86_400 * 365), "year"] : s >= 86_400 ? [s / 86_400, "day"] : s >= 3600 ? [s / 3600, "hour"] : [Math.max(1, s / 60), "minute"];
+  const k = Math.floor(n);
+  return `${k} ${unit}${k === 1 ? "" : "s"}`;
+}
+
+/** Cooldown entries kept at most (oldest dropped first). */
+const MAX_COOLDOWNS = 10_000;
+
+export function createLinkExpander(opts: LinkExpanderOptions): LinkExpander {
+  const kv: KV<boolean> = opts.store.namespace<boolean>("tracking");
+  const now = opts.now ?? Date.now;
+  const lastShown = new Map<string, number>();
+
+  async function line(repo: string, n: number, label: string): Promise<Block | undefined> {
+    try {
+      const it = await opts.github.issue(repo, n, "command");
+      if (!it) return undefined;
+      const parts = [link(label, it.url), ` (by ${it.author}, ${age(it.createdAt, now())} ago, ${it.state}): ${truncate(it.title, 200)}`];
+      if (repo === "NixOS/nixpkgs" && it.isPull && it.state === "merged") {
+        const s = await opts.status.lookup(n, "command");
+        const channels = s.rows.filter((r) => r.mark === "reached" && isChannel(r.branch)).map((r) => r.branch);
+        parts.push(channels.length > 0 ? ` · in ${channels.join(", ")}` : " · in no channel yet");
+      }
+      return textBlock(...parts);
+    } catch (e) {
+      // Out of budget, or GitHub in trouble: the reference is left out, nobody asked for it.
+      if (!(e instanceof GitHubLimitError)) opts.onError?.(e);
+      return undefined;
+    }
+  }
+
+  return {
+    enabled: async (room) => (await kv.get(`links:${room}`)) === true,
+    async setEnabled(room, on) {
+      if (on) await kv.set(`links:${room}`, true);
+      else await kv.delete(`links:${room}`);
+    },
+    async expand(message) {
+      const text = message.text;
+      if (text.trimStart().startsWith(opts.prefix)) return null;
+      const refs = findReferences(text, opts.maxPerMessage);
+      if (refs.length === 0) return null;
+      const room = roomKey(message.room);
+      if ((await kv.get(`links:${room}`)) !== true) return null;
+      const t = now();
+      const due = refs.filter((r) => t - (lastShown.get(`${room}|${r.label}`) ?? -Infinity) >= opts.cooldownMs);
+      if (due.length === 0) return null;
+      for (const r of due) {
+        lastShown.delete(`${room}|${r.label}`);
+        lastShown.set(`${room}|${r.label}`, t);
+      }
+      while (lastShown.size > MAX_COOLDOWNS) lastShown.delete(lastShown.keys().next().value!);
+      const blocks: Block[] = [];
+      for (const r of due) {
+        const b = await line(r.repo, r.number, r.label);
+        if (b) blocks.push(b);
+      }
+      return blocks.length === 0 ? null : { blocks, suppressEmbeds: true };
+    },
+  };
+}

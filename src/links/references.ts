@@ -1,0 +1,50 @@
+/**
+ * Bare references to issues and pull requests in ordinary chat: `nixpkgs#123`, `NixOS/nix#45`,
+ * `home-manager#678`. Text in code (``` blocks and `spans`), quoted lines and URLs is never read
+ * (clients already preview URLs).
+ */
+
+export interface Reference {
+  /** owner/name on GitHub. */
+  readonly repo: string;
+  readonly number: number;
+  /** As written, normalised: "nixpkgs#123". */
+  readonly label: string;
+}
+
+const REPOS: Readonly<Record<string, { repo: string; short: string }>> = {
+  nixpkgs: { repo: "NixOS/nixpkgs", short: "nixpkgs" },
+  "nixos/nixpkgs": { repo: "NixOS/nixpkgs", short: "nixpkgs" },
+  "nixos/nix": { repo: "NixOS/nix", short: "NixOS/nix" },
+  "home-manager": { repo: "nix-community/home-manager", short: "home-manager" },
+  "nix-community/home-manager": { repo: "nix-community/home-manager", short: "home-manager" },
+};
+
+const REF = /(?<![\w/.#-])((?:nixos\/)?nixpkgs|nixos\/nix|(?:nix-community\/)?home-manager)#(\d{1,9})(?![\w#/])/gi;
+
+/** The text without code, quotes and URLs. */
+export function readableText(text: string): string {
+  return text
+    .replace(/```[\s\S]*?(?:```|$)/g, " ")
+    .replace(/`[^`\n]*`/g, " ")
+    .split("\n")
+    .filter((l) => !/^\s*>/.test(l))
+    .join("\n")
+    .replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, " ")
+    .replace(/\bwww\.\S+/gi, " ");
+}
+
+/** The distinct references in a message, in order, at most `max`. */
+export function findReferences(text: string, max: number): Reference[] {
+  const out: Reference[] = [];
+  for (const m of readableText(text).matchAll(REF)) {
+    const r = REPOS[m[1]!.toLowerCase()];
+    const n = Number(m[2]);
+    if (!r || n < 1) continue;
+    const label = `${r.short}#${n}`;
+    if (out.some((o) => o.label === label)) continue;
+    out.push({ repo: r.repo, number: n, label });
+    if (out.length >= max) break;
+  }
+  return out;
+}

@@ -1,0 +1,94 @@
+/**
+ * Builds the GitHub client, the pull request status service and the track store (for
+ * src/services.ts), and the tracking check on the feeds' schedule (for src/bot.ts, which owns
+ * sending and the lease). Nothing starts until the job is started.
+ */
+import type { Logger } from "pino";
+import type { Config, Secrets } from "../config.js";
+import type { RoomRef, SendOptions } from "../core/adapter.js";
+import type { Reply } from "../core/reply.js";
+import type { Services } from "../core/services.js";
+import { createPollJob, type PollJob } from "../jobs/scheduler.js";
+import type { Store } from "../storage/store.js";
+import { createGitHub, type GitHub } from "../upstream/github.js";
+import { createGitHubBudget, effectiveBudget } from "../upstream/github-budget.js";
+import type { Http } from "../upstream/http.js";
+import { createStatusService, type HeadsProvider, type StatusService } from "./status.js";
+import { createTracker, type TrackReport } from "./tracker.js";
+import { createTrackStore, type TrackStore } from "./tracks.js";
+import { createLinkExpander, type LinkExpander } from "../links/expander.js";
+
+export interface GitHubServices {
+  readonly github: GitHub;
+  /** Where nixpkgs pull requests stand (cached containments). */
+  readonly prStatus: StatusService;
+  /** Which rooms track which pull requests. */
+  readonly tracks: TrackStore;
+  /** Current channel heads, when a provider is wired (else heads come from GitHub). */
+  readonly channelHeads?: HeadsProvider;
+  /** Reference expansion in rooms that turned it on. */
+  readonly links: LinkExpander;
+}
+
+export function createGitHubServices(deps: {
+  config: Config;
+  secrets: Secrets;
+  http: Http;
+  store: Store;
+  channelHeads?: HeadsProvider | undefined;
+  now?: () => number;
+}): GitHubServices {
+  const { config, secrets, http, store } = deps;
+  const budget = createGitHubBudget({
+    perHour: effectiveBudget(config.github.budget, secrets.githubToken !== undefined),
+    backgroundPercent: config.github.trackingPercent,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  const github = createGitHub({ http, api: config.github.api, token: secrets.githubToken, budget, ...(deps.now ? { now: deps.now } : {}) });
+  const prStatus = createStatusService({ github, store, ...(deps.now ? { now: () => new Date(deps.now!()) } : {}) });
+  return {
+    github,
+    prStatus,
+    tracks: createTrackStore(store),
+    links: createLinkExpander({
+      github,
+      status: prStatus,
+      store,
+      prefix: config.prefix,
+      maxPerMessage: config.github.maxLinksPerMessage,
+      cooldownMs: config.github.linkCooldownMinutes * 60_000,
+      ...(deps.now ? { now: deps.now } : {}),
+    }),
+    ...(deps.channelHeads ? { channelHeads: deps.channelHeads } : {}),
+  };
+}
+
+/** The tracking check on its schedule, and a way to run one now and wait for it (tests). */
+export type TrackingJob = PollJob<TrackReport>;
+
+export function createTrackingJob(opts: {
+  services: Services;
+  send(room: RoomRef, reply: Reply, opts: SendOptions): Promise<void>;
+  log: Logger;
+  shouldRun?: () => Promise<boolean>;
+}): TrackingJob {
+  const { services } = opts;
+  const log = opts.log.child({ job: "tracking" });
+  const tracker = createTracker({
+    github: services.github,
+    status: services.prStatus,
+    tracks: services.tracks,
+    store: services.store,
+    send: opts.send,
+    channelHeads: services.channelHeads,
+    log,
+  });
+  // The feeds' schedule and the same lease: only the active instance checks and posts.
+  return createPollJob({
+    cron: services.config.feeds.cron,
+    name: "tracking",
+    poll: () => tracker.poll(),
+    log,
+    ...(opts.shouldRun ? { shouldRun: opts.shouldRun } : {}),
+  });
+}
