@@ -7,6 +7,7 @@
 #     writable; SIGTERM ends it with exit code 0;
 #   - the console adapter answers `!help` and `!subscribe` on stdin and exits 0 at end of input;
 #     a second container reads that subscription back from the same volume (the store survives);
+#   - /app/node_modules is at most 65 MB (NIXIE_IMAGE_MAX_NODE_MODULES_MB): no build leftovers;
 #   - when the build has `!eval` (it is listed in `!help`), `!eval 1+1` answers 2, and the line
 #     says whether bubblewrap sandboxes it; otherwise the check says it is skipped.
 # The container never reaches the internet: the detached one is on a per-run `--internal` network
@@ -86,7 +87,13 @@ case $out in *'!help'*'Subscribed'*)
 console $'!subscriptions\n'
 case $out in *nixhour*) ok "store on /data survives the container" ;; *) bad "second run: rc=$rc $out" ;; esac
 
-# 3. !eval, once the build has it (nix-bin and bubblewrap are in the image either way)
+# 3. no build leftovers: /app/node_modules as the image stores it (a tar of it, as its layer)
+max_mb=${NIXIE_IMAGE_MAX_NODE_MODULES_MB:-65}
+bytes=$(podman run --rm --network none --entrypoint sh "$TAG" -c 'tar -cf - -C /app node_modules | wc -c' 2> >(noise >&2))
+if [ -n "$bytes" ] && [ "$bytes" -le $((max_mb * 1000000)) ]; then ok "/app/node_modules $(awk -v b="$bytes" 'BEGIN{printf "%.1f", b/1e6}') MB (at most $max_mb MB)"
+else bad "/app/node_modules is '${bytes:-?}' bytes, more than $max_mb MB"; fi
+
+# 4. !eval, once the build has it (nix-bin and bubblewrap are in the image either way)
 case $help in
   *'!eval'*)
     console $'!eval 1+1\n'
