@@ -9,7 +9,8 @@
 #     a second container reads that subscription back from the same volume (the store survives);
 #   - /app/node_modules is at most 65 MB (NIXIE_IMAGE_MAX_NODE_MODULES_MB): no build leftovers;
 #   - when the build has `!eval` (it is listed in `!help`), `!eval 1+1` answers 2, and the line
-#     says whether bubblewrap sandboxes it; otherwise the check says it is skipped.
+#     says whether bubblewrap sandboxes it (by default it cannot: podman masks /proc paths),
+#     and with `--security-opt unmask=/proc/*` it does; otherwise the check says it is skipped.
 # The container never reaches the internet: the detached one is on a per-run `--internal` network
 # (no route out; /healthz is asked at the container's own address, so no host port is
 # published), the console ones run with `--network none`. Upstream requests fail at once.
@@ -100,7 +101,14 @@ case $help in
     sandbox=$(grep -o '"sandbox":"[a-z]*"' "$logs/console.err" | head -n1 | cut -d'"' -f4)
     if [ $rc -eq 0 ] && printf '%s\n' "$out" | grep -Eq '^[`[:space:]]*2[`[:space:]]*$'; then
       ok "!eval 1+1 -> 2 (sandbox: ${sandbox:-not logged})"
-    else bad "!eval 1+1: rc=$rc '$out'"; noise <"$logs/console.err" | grep -i eval | tail -n 5; fi ;;
+    else bad "!eval 1+1: rc=$rc '$out'"; noise <"$logs/console.err" | grep -i eval | tail -n 5; fi
+    # bubblewrap mounts a /proc of its own, which podman's masked /proc paths forbid by default;
+    # the README's way to get the bubblewrap sandbox in the container:
+    console $'!eval 1+1\n' --security-opt 'unmask=/proc/*'
+    sandbox=$(grep -o '"sandbox":"[a-z]*"' "$logs/console.err" | head -n1 | cut -d'"' -f4)
+    if [ $rc -eq 0 ] && [ "$sandbox" = bwrap ] && printf '%s\n' "$out" | grep -Eq '^[`[:space:]]*2[`[:space:]]*$'; then
+      ok "!eval 1+1 -> 2 in bubblewrap with --security-opt unmask=/proc/*"
+    else bad "!eval with unmask=/proc/*: rc=$rc sandbox=${sandbox:-?} '$out'"; noise <"$logs/console.err" | grep -i eval | tail -n 5; fi ;;
   *) skip "!eval 1+1: skipped: !eval not in this build" ;;
 esac
 
