@@ -2,7 +2,8 @@
  * The client side of `/healthz`, for the container's HEALTHCHECK (`scripts/healthcheck.ts`):
  * where the health server of this configuration listens, and one bounded probe of it.
  */
-import { request } from "node:http";
+import { createHttp } from "../upstream/http.js";
+import { userAgent } from "../version.js";
 
 /** The `/healthz` address for the configured listener, or undefined when the server is off (port 0). */
 export function healthzUrl(health: { readonly port: number; readonly host: string }): string | undefined {
@@ -20,34 +21,17 @@ export interface ProbeResult {
   readonly detail: string;
 }
 
-const MAX_BODY = 2048;
 const MAX_DETAIL = 300;
 
-/** GETs `url` once; resolves (never rejects) within `timeoutMs`, reading at most 2 KiB of the answer. */
-export function probeHealth(url: string, timeoutMs: number): Promise<ProbeResult> {
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = (r: ProbeResult): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      req.destroy();
-      resolve({ healthy: r.healthy, detail: r.detail.replace(/\s+/g, " ").slice(0, MAX_DETAIL) });
-    };
-    const req = request(url, { method: "GET", headers: { accept: "application/json" } }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => {
-        body += chunk;
-        if (body.length >= MAX_BODY) res.destroy();
-      });
-      const end = (): void => finish({ healthy: res.statusCode === 200, detail: `${res.statusCode ?? "no status"} ${body}`.trim() });
-      res.on("end", end);
-      res.on("close", end);
-      res.on("error", end);
-    });
-    const timer = setTimeout(() => finish({ healthy: false, detail: `no answer from ${url} within ${timeoutMs} ms` }), timeoutMs);
-    req.on("error", (e: NodeJS.ErrnoException) => finish({ healthy: false, detail: `${url}: ${e.code ?? e.message}` }));
-    req.end();
-  });
+/** GETs `url` once through the shared HTTP layer (no retry); resolves, never rejects, within `timeoutMs`. */
+export async function probeHealth(url: string, timeoutMs: number): Promise<ProbeResult> {
+  const http = createHttp({ userAgent, timeoutMs, retries: 0, maxRetryWaitMs: 0, maxResponseBytes: 64 * 1024, cacheEntries: 1 });
+  const line = (healthy: boolean, detail: string): ProbeResult => ({ healthy, detail: detail.replace(/\s+/g, " ").trim().slice(0, MAX_DETAIL) });
+  try {
+    // 503 carries the reasons: returned, not thrown.
+    const res = await http.request({ service: url, url, accept: [503], retries: 0 });
+    return line(res.status === 200, `${res.status} ${res.body}`);
+  } catch (e) {
+    return line(false, e instanceof Error ? e.message : String(e));
+  }
 }

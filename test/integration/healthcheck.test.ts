@@ -65,6 +65,13 @@ describe("probeHealth", () => {
     assert.ok(r.detail.length <= 300);
   });
 
+  it("is unhealthy on any other status, without retrying", async () => {
+    const before = server.requests.length;
+    server.handle((_req, res) => sendJson(res, 502, { error: "bad gateway" }));
+    assert.deepEqual(await probeHealth(`${server.url}/healthz`, 2000), { healthy: false, detail: `${server.url}/healthz: HTTP 502` });
+    assert.equal(server.requests.length, before + 1);
+  });
+
   it("is unhealthy, without throwing, when nothing listens or nothing answers in time", async () => {
     const closed = await startLoopback(() => undefined);
     const url = `${closed.url}/healthz`;
@@ -78,7 +85,7 @@ describe("probeHealth", () => {
     const port = (silent.address() as { port: number }).port;
     try {
       const r = await probeHealth(`http://127.0.0.1:${port}/healthz`, 200);
-      assert.deepEqual(r, { healthy: false, detail: `no answer from http://127.0.0.1:${port}/healthz within 200 ms` });
+      assert.deepEqual(r, { healthy: false, detail: `http://127.0.0.1:${port}/healthz: no answer within 200 ms` });
     } finally {
       silent.close();
     }
