@@ -82,6 +82,7 @@ podman rm -f -t 0 "$name" >/dev/null 2>&1
 # 2. console adapter: answers on stdin, exits 0 at end of input; the store persists on /data
 console $'!help\n!subscribe nixhour\n'
 help=$out
+cp "$logs/console.err" "$logs/help.err"
 case $out in *'!help'*'Subscribed'*)
   if [ $rc -eq 0 ]; then ok "console: !help, !subscribe, exit 0 at end of input"; else bad "console: exit code $rc"; fi ;;
   *) bad "console rc=$rc: $out"; noise <"$logs/console.err" | tail -n 5 ;; esac
@@ -94,8 +95,11 @@ bytes=$(podman run --rm --network none --entrypoint sh "$TAG" -c 'tar -cf - -C /
 if [ -n "$bytes" ] && [ "$bytes" -le $((max_mb * 1000000)) ]; then ok "/app/node_modules $(awk -v b="$bytes" 'BEGIN{printf "%.1f", b/1e6}') MB (at most $max_mb MB)"
 else bad "/app/node_modules is '${bytes:-?}' bytes, more than $max_mb MB"; fi
 
-# 4. !eval, once the build has it (nix-bin and bubblewrap are in the image either way)
-case $help in
+# 4. !eval, once the build has it (nix-bin and bubblewrap are in the image either way): the
+#    command must then be on, since the image has a working Nix
+has_eval=$(podman run --rm --network none --entrypoint sh "$TAG" -c 'test -f dist/commands/eval.js && echo yes' 2> >(noise >&2))
+case $has_eval:$help in
+  :*) skip "!eval 1+1: skipped: !eval not in this build" ;;
   *'!eval'*)
     console $'!eval 1+1\n'
     sandbox=$(grep -o '"sandbox":"[a-z]*"' "$logs/console.err" | head -n1 | cut -d'"' -f4)
@@ -109,7 +113,8 @@ case $help in
     if [ $rc -eq 0 ] && [ "$sandbox" = bwrap ] && printf '%s\n' "$out" | grep -Eq '^[`[:space:]]*2[`[:space:]]*$'; then
       ok "!eval 1+1 -> 2 in bubblewrap with --security-opt unmask=/proc/*"
     else bad "!eval with unmask=/proc/*: rc=$rc sandbox=${sandbox:-?} '$out'"; noise <"$logs/console.err" | grep -i eval | tail -n 5; fi ;;
-  *) skip "!eval 1+1: skipped: !eval not in this build" ;;
+  *) why=$(noise <"$logs/help.err" | grep '"msg":"eval: ' | head -n 2 | cut -c1-300)
+     bad "!eval is in this build but not in !help: ${why:-nixie logged nothing about eval (NIXIE_EVAL=off?)}" ;;
 esac
 
 echo "smoke-test: $fails failed, $((SECONDS - t0)) s"
