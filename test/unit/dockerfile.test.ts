@@ -49,12 +49,20 @@ describe("Dockerfile", () => {
     assert.match(dockerfile, /RUN npm run build/, "dist/ is built in the image");
   });
 
-  it("exposes the health port it configures and checks health there", () => {
+  it("exposes the health port it configures and checks health where nixie listens", () => {
     const port = /NIXIE_HEALTH_PORT=(\d+)/.exec(dockerfile)?.[1];
     assert.ok(port, "the image sets NIXIE_HEALTH_PORT");
     assert.deepEqual(of("EXPOSE"), [`EXPOSE ${port}`]);
-    const hc = of("HEALTHCHECK")[0] ?? "";
-    assert.match(hc, new RegExp(`http://127\\.0\\.0\\.1:${port}/healthz`));
+    const hc = of("HEALTHCHECK");
+    assert.equal(hc.length, 1);
+    // No port of its own: the script reads NIXIE_HEALTH_PORT/NIXIE_HEALTH_HOST (or the config file) as nixie does.
+    assert.match(hc[0]!, /CMD \["node", "dist\/scripts\/healthcheck\.js"\]$/);
+    assert.doesNotMatch(hc[0]!, /127\.0\.0\.1|:\d{2,5}\b/, "no hard-coded address or port");
+    assert.ok(existsSync(join(projectRoot, "scripts", "healthcheck.ts")), "scripts/healthcheck.ts is compiled to dist/scripts/healthcheck.js");
+    const build = JSON.parse(read("tsconfig.build.json")) as { include: string[] };
+    assert.ok(build.include.includes("scripts/**/*.ts"), "npm run build compiles scripts/");
+    assert.ok(of("COPY").some((l) => /^COPY scripts /.test(l)), "scripts/ reaches the build stage");
+    assert.ok(of("COPY").some((l) => /^COPY --from=build \/app\/dist /.test(l)), "dist/ reaches the runtime stage");
     assert.match(dockerfile, /NIXIE_HEALTH_HOST=0\.0\.0\.0/, "reachable from outside the container");
   });
 
@@ -72,6 +80,35 @@ describe("Dockerfile", () => {
     assert.equal(pkg.allowScripts?.["sqlite3"], true, "sqlite3's native build is approved");
     assert.equal(pkg.allowScripts?.["@matrix-org/matrix-sdk-crypto-nodejs"], true, "the Matrix encryption library's download is approved");
     for (const name of ["discord.js", "matrix-bot-sdk", "keyv", "pino", "node-cron", "rss-parser"]) assert.ok(pkg.dependencies[name], `${name} is a production dependency`);
+  });
+});
+
+describe("Dockerfile stages", () => {
+  const stages = dockerfile.split(/^FROM /m).slice(1).map((s) => `FROM ${s}`);
+  const [build = "", runtime = ""] = stages;
+
+  it("builds sqlite3 offline: node-gyp takes the image's own Node headers (build stage only)", () => {
+    assert.match(build, /^ENV npm_config_nodedir=\/usr\/local$/m);
+    assert.ok(build.indexOf("npm_config_nodedir") < build.indexOf("RUN npm ci"), "set before npm ci");
+    assert.doesNotMatch(runtime, /nodedir/);
+  });
+
+  it("keeps only sqlite3's addon of its build in node_modules", () => {
+    const ci = instructions.find((l) => l.startsWith("RUN npm ci")) ?? "";
+    assert.match(ci, /test -f build\/Release\/node_sqlite3\.node/, "fails when the addon is missing");
+    assert.match(ci, /rm -rf build deps src/);
+    assert.match(ci, /mv node_sqlite3\.node build\/Release\/$/, "the addon goes back where bindings looks for it");
+  });
+
+  it("installs nix-bin and bubblewrap for !eval in the runtime stage, without recommends or apt lists", () => {
+    const apt = runtime
+      .replace(/\\\n/g, " ")
+      .split("\n")
+      .find((l) => /apt-get install/.test(l));
+    assert.ok(apt, "an apt-get install in the runtime stage");
+    assert.match(apt, /apt-get install -y --no-install-recommends nix-bin bubblewrap/);
+    assert.match(apt, /rm -rf \/var\/lib\/apt\/lists\/\*/);
+    assert.doesNotMatch(build, /nix-bin|bubblewrap/);
   });
 });
 
