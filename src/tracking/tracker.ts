@@ -160,6 +160,8 @@ export function createTracker(opts: TrackerOptions): Tracker {
 
   async function headsFor(branches: ReadonlySet<string>, report: TrackReport): Promise<Map<string, string>> {
     const heads = new Map<string, string>();
+    // Nothing awaited, nothing to ask: no channel status, no GitHub request.
+    if (branches.size === 0) return heads;
     const perHour = Math.max(1, github.budget.backgroundPerHour / 2);
     // With a token, an unchanged head is a free 304: asked every round.
     const minGapMs = github.conditional ? 0 : Math.floor((3_600_000 * branches.size) / perHour);

@@ -6,6 +6,7 @@ import { renderDiscord } from "../../src/render/discord.js";
 import { renderMatrix } from "../../src/render/matrix.js";
 import { renderPlain } from "../../src/render/plain.js";
 import { startFakeGitHub, type FakeGitHub } from "../helpers/fake-github.js";
+import { startFakePrometheus } from "../helpers/fake-prometheus.js";
 import { startTestBot, type TestBot } from "../helpers/test-bot.js";
 
 /** A schedule that never fires during a test: checks happen only through pollNow(). */
@@ -399,6 +400,28 @@ describe("GitHub: !pr, !track and the fake GitHub computed by git", function () 
       assert.deepEqual(await tracks.list("test:old"), []);
       assert.equal(await tracks.removeRoom("test:new"), 2);
       assert.ok((await tracks.all()).every((r) => r.room !== "test:new" && r.room !== "test:old"));
+    });
+
+    it("takes channel heads from the channel status (Prometheus), and asks nothing when nothing is tracked", async () => {
+      const prom = await startFakePrometheus([]);
+      const b = await bot({ env: { NIXIE_PROMETHEUS_URL: prom.url, NIXIE_CHANNELS_URL: prom.mirrorUrl } });
+      try {
+        await b.bot.tracking.pollNow();
+        assert.deepEqual(prom.queries, [], "no track: no channel status asked");
+        const n = nextPr++;
+        await gh.merge(n, { title: "channel heads", base: "master" });
+        for (const name of ["nixos-unstable-small", "nixos-unstable", "nixpkgs-unstable"])
+          prom.channels.set(name, { name, revision: await gh.head(name), updateTime: Math.floor(Date.now() / 1000) - 3600, current: true, status: "rolling" });
+        await b.ask(`!track ${n}`, { user: "ines" });
+        const before = gh.requests.length;
+        await b.bot.tracking.pollNow();
+        assert.ok(prom.queries.includes("channel_revision"), "the channel status was asked");
+        const branchAsks = gh.requests.slice(before).map((r) => r.path).filter((p) => p.startsWith(BRANCH));
+        assert.deepEqual(branchAsks, [], "no channel head asked from GitHub");
+      } finally {
+        await b.stop();
+        await prom.close();
+      }
     });
 
     it("uses the channel heads provider instead of asking GitHub for those heads", async () => {
