@@ -32,6 +32,9 @@ export function nixieEnv(dir: string, env: Record<string, string>): Record<strin
     NIXIE_DISCOURSE_URL: "http://127.0.0.1:9",
     NIXIE_NIXHOUR_FEED: "http://127.0.0.1:9/feed.xml",
     NIXIE_FEEDS_CRON: "0 0 1 1 *",
+    NIXIE_PROMETHEUS_URL: "http://127.0.0.1:9",
+    NIXIE_CHANNELS_URL: "http://127.0.0.1:9",
+    NIXIE_GITHUB_API: "http://127.0.0.1:9",
     ...env,
   };
 }
