@@ -48,6 +48,8 @@ export function channelsReply(snap: ChannelSnapshot, now: number, links: Channel
         url: links.status,
         ...(current.length === 0 ? { description: rich("No current channel in the answer.") } : {}),
         fields,
+        // Matrix: one list item per channel
+        fieldsAsList: true,
         footer: "fine < 3 days, late < 10 days, stuck from 10 days · status.nixos.org",
       }),
       ...notes(snap),

@@ -76,6 +76,9 @@ describe("channels: !channels and !channel against a fake Prometheus", function 
     assert.match(unstable.value, /\(https:\/\/hydra\.nixos\.org\/job\/nixos\/unstable\/tested\)/);
     const matrix = renderMatrix(reply);
     assert.match(matrix.formatted_body, /<a href="https:\/\/github.com\/NixOS\/nixpkgs\/commit\/0123456789abcdef0123456789abcdef01234567">0123456<\/a>/);
+    // an HTML list, one item per current channel
+    assert.match(matrix.formatted_body, /<ul><li><strong>nixos-[^<]+<\/strong>: .*<\/li><\/ul>/);
+    assert.equal(matrix.formatted_body.split("<li>").length - 1, embed.fields!.length);
     assert.match(matrix.body, /nixos-unstable: 0123456 <https:\/\/github\.com\/NixOS\/nixpkgs\/commit\/0123456789abcdef0123456789abcdef01234567> · 14 h ago/);
   });
 
