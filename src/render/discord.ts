@@ -150,6 +150,8 @@ export function embedLength(e: DiscordEmbed): number {
 function fitTotal(embeds: DiscordEmbed[]): { embeds: DiscordEmbed[]; dropped: number } {
   const total = (): number => embeds.reduce((n, e) => n + embedLength(e), 0);
   const over = total() - DISCORD_LIMITS.embedTotal;
+  // The usual case: everything fits, nothing to measure again.
+  if (over <= 0) return { embeds, dropped: 0 };
   if (over > 0) {
     const perEmbed = Math.ceil(over / embeds.length);
     for (const e of embeds) {

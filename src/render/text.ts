@@ -20,18 +20,42 @@ export function truncate(s: string, max: number): string {
 
 /** Length in code points (what users and Discord count). */
 export function charLength(s: string): number {
-  return [...s].length;
+  // As [...s].length, without building the array (this runs for every span of every reply):
+  // a surrogate pair is one code point, a lone surrogate counts as one.
+  let n = s.length;
+  for (let i = 0; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
 }
 
 /** Only http(s) URLs are rendered as links; anything else (javascript:, data:) is shown as text. */
 export function isSafeUrl(url: string): boolean {
+  // Every renderer asks about every link, and the same links recur (site, maintainers, source):
+  // parsing a URL is the dearest part of rendering a card, so answers are remembered (bounded).
+  const known = safeUrls.get(url);
+  if (known !== undefined) return known;
+  let safe: boolean;
   try {
     const u = new URL(url);
-    return u.protocol === "https:" || u.protocol === "http:";
+    safe = u.protocol === "https:" || u.protocol === "http:";
   } catch {
-    return false;
+    safe = false;
   }
+  if (safeUrls.size >= SAFE_URL_MEMO) safeUrls.clear();
+  if (url.length <= 2048) safeUrls.set(url, safe);
+  return safe;
 }
+
+const SAFE_URL_MEMO = 1000;
+const safeUrls = new Map<string, boolean>();
 
 /** Cuts rich text to at most `max` characters (the "…" included), at a word boundary, keeping the spans' kinds. */
 export function truncateRich(text: RichText, max: number): RichText {

@@ -25,3 +25,10 @@ describe("truncateRich", () => {
     }
   });
 });
+
+describe("charLength", () => {
+  it("counts code points like [...s].length: pairs once, lone surrogates once each", () => {
+    const cases = ["", "abc", "🦀", "a🦀b", "🦀🦀", "\ud83e", "\udd80", "a\ud83eb", "\udd80\ud83e", "x\ud83e", "\ud83e\ud83e\udd80", "é́", "日本語"];
+    for (const s of cases) assert.equal(charLength(s), [...s].length, JSON.stringify(s));
+  });
+});
