@@ -92,17 +92,25 @@ export async function polling(): Promise<Result[]> {
     await t.bot.feeds.pollNow(); // first sight: 200s with ETags, silent
     const prof = (globalThis as { __prof?: { start(): Promise<unknown>; stop(): Promise<void> } }).__prof;
     await prof?.start();
-    const cpu0 = process.cpuUsage();
-    const t0 = nowMs();
-    const report = await t.bot.feeds.pollNow();
+    // The median of five polls: a single one also measures one-off costs (JIT, first use of a path).
+    const walls: number[] = [];
+    const cpus: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const cpu0 = process.cpuUsage();
+      const t0 = nowMs();
+      const report = await t.bot.feeds.pollNow();
+      walls.push(nowMs() - t0);
+      const cpu = process.cpuUsage(cpu0);
+      cpus.push((cpu.user + cpu.system) / 1000);
+      if (report.fetched.length !== count) throw new Error(`expected ${count} feeds fetched, got ${report.fetched.length}`);
+    }
     await prof?.stop();
-    const wall = nowMs() - t0;
-    const cpu = process.cpuUsage(cpu0);
-    if (report.fetched.length !== count) throw new Error(`expected ${count} feeds fetched, got ${report.fetched.length}`);
-    const cpuMs = (cpu.user + cpu.system) / 1000;
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const wall = median(walls);
+    const cpuMs = median(cpus);
     return [
-      { name: `polling: ${count} feeds, 50 ms each, all 304: wall time`, measured: `${fmt(wall, 0)} ms`, target: "< 2000 ms", met: wall < 2000 },
-      { name: "polling: bot CPU for that poll", measured: `${fmt(cpuMs, 0)} ms`, target: "< 100 ms", met: cpuMs < 100 },
+      { name: `polling: ${count} feeds, 50 ms each, all 304: wall time`, measured: `${fmt(wall, 0)} ms (median of 5)`, target: "< 2000 ms", met: wall < 2000 },
+      { name: "polling: bot CPU for that poll", measured: `${fmt(cpuMs, 0)} ms (median of 5; ${cpus.map((c) => fmt(c, 0)).join(", ")})`, target: "< 100 ms", met: cpuMs < 100 },
     ];
   } finally {
     await t.stop();
