@@ -21,9 +21,9 @@ export const prOption = {
  * Looks a pull request up now; when GitHub's budget is used up, the last answer kept (with its
  * time), or a refusal saying when GitHub can be asked again.
  */
-export async function lookUp(services: Services, n: number): Promise<{ status: PullStatus; stale: boolean }> {
+export async function lookUp(services: Services, n: number, deadline?: number): Promise<{ status: PullStatus; stale: boolean }> {
   try {
-    return { status: await services.prStatus.lookup(n, "command"), stale: false };
+    return { status: await services.prStatus.lookup(n, "command", deadline === undefined ? {} : { deadline }), stale: false };
   } catch (e) {
     if (e instanceof GitHubNotFoundError) {
       throw new UserError(e.isIssue ? `#${n} is an issue of ${NIXPKGS}, not a pull request.` : `There is no pull request #${n} in ${NIXPKGS}.`);
@@ -44,7 +44,7 @@ export default defineCommand({
   slow: true,
   async run(args, ctx): Promise<Reply> {
     const n = parsePullRef(String(args["pr"]));
-    const { status, stale } = await lookUp(ctx.services, n);
+    const { status, stale } = await lookUp(ctx.services, n, ctx.deadline);
     return { blocks: statusBlocks(status, { stale }) };
   },
 });

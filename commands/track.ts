@@ -17,7 +17,7 @@ export default defineCommand({
   slow: true,
   async run(args, ctx): Promise<Reply> {
     const n = parsePullRef(String(args["pr"]));
-    const { status, stale } = await lookUp(ctx.services, n);
+    const { status, stale } = await lookUp(ctx.services, n, ctx.deadline);
     const way = branchesFrom(status.pull.baseRef).map((s) => s.name);
     const until = typeof args["until"] === "string" ? args["until"].trim() : undefined;
     if (until !== undefined && !way.includes(until)) {

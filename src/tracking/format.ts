@@ -70,6 +70,7 @@ export function statusBlocks(status: PullStatus, opts: { stale?: boolean } = {})
   const blocks: Block[] = [cardBlock(card)];
   if (status.noMergeCommit) blocks.push(textBlock("GitHub gives no merge commit for this pull request, so nixie cannot tell which other branches have it."));
   if (opts.stale) blocks.push(textBlock(`As of ${timeText(status.asOf)}: GitHub's hourly request budget is used up.`));
+  else if (status.late) blocks.push(textBlock("GitHub was slow to answer: the branches it had not answered for in time show what nixie knew before."));
   else if (status.incomplete) blocks.push(textBlock(`Some branches could not be checked now (GitHub's hourly request budget); they show what was known. GitHub can be asked again at ${timeText(status.incomplete.until)}.`));
   return blocks;
 }

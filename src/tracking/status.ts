@@ -5,6 +5,7 @@
  * that head has moved (when the head is known without asking: from the channel heads provider or
  * from a head fetched for many pull requests at once).
  */
+import { UpstreamError } from "../core/errors.js";
 import type { KV, Store } from "../storage/store.js";
 import { GitHubLimitError, type GitHub, type PullRequest } from "../upstream/github.js";
 import type { BudgetUse } from "../upstream/github-budget.js";
@@ -26,6 +27,8 @@ export interface PullStatus {
   readonly incomplete?: { readonly until: string };
   /** Merged, but GitHub gives no merge commit: only the base branch is known. */
   readonly noMergeCommit?: boolean;
+  /** The command's deadline passed before every branch was checked: they show what was known. */
+  readonly late?: boolean;
 }
 
 /** Current branch heads by name (40 hex), e.g. the channels' revisions. */
@@ -35,11 +38,13 @@ export interface CheckOptions {
   readonly use: BudgetUse;
   /** Heads known now: a branch whose stored negative was checked at the same head is not asked again. */
   readonly heads?: ReadonlyMap<string, string>;
+  /** A command's deadline (`Date.now()` value): branches not checked by then show what is known. */
+  readonly deadline?: number;
 }
 
 export interface StatusService {
   /** Asks GitHub for the pull request, then checks its branches (GitHubLimitError when it cannot ask). */
-  lookup(n: number, use: BudgetUse): Promise<PullStatus>;
+  lookup(n: number, use: BudgetUse, opts?: { readonly deadline?: number }): Promise<PullStatus>;
   /** Checks the branches of a known pull request; branches it cannot check now show what is known. */
   check(pull: PullRequest, opts: CheckOptions): Promise<PullStatus>;
   /** The last answer kept for a pull request, if any (for "as of" answers). */
@@ -80,6 +85,8 @@ export function createStatusService(deps: { github: GitHub; store: Store; now?: 
     // The base branch has it from the moment of the merge.
     reached.add(steps[0]!.name);
     let limited: GitHubLimitError | undefined;
+    let late = false;
+    const deadline = opts.deadline === undefined ? {} : { deadline: opts.deadline };
     // Store writes wait until the end, all at once: the answer does not wait for each one.
     const writes: Promise<unknown>[] = [];
     const checkOne = async (step: BranchStep): Promise<void> => {
@@ -89,9 +96,9 @@ export function createStatusService(deps: { github: GitHub; store: Store; now?: 
       // With heads given, a branch without one (missing, or not asked this round) waits.
       if (opts.heads && head === undefined) return;
       if (head !== undefined && (await kv.get(notKey(sha, step.name))) === head) return;
-      if (limited) return;
+      if (limited || late) return;
       try {
-        const c = await deps.github.compare(step.name, sha, opts.use);
+        const c = await deps.github.compare(step.name, sha, opts.use, deadline);
         if (c.contained) {
           reached.add(step.name);
           writes.push(kv.set(hasKey(sha, step.name), true), kv.delete(notKey(sha, step.name)));
@@ -102,26 +109,42 @@ export function createStatusService(deps: { github: GitHub; store: Store; now?: 
           else w.catch(() => undefined);
         }
       } catch (e) {
-        if (!(e instanceof GitHubLimitError)) throw e;
-        limited = e;
+        if (e instanceof GitHubLimitError) limited = e;
+        // Out of time: answer with what is known rather than nothing.
+        else if (opts.deadline !== undefined && (Date.now() >= opts.deadline || (e instanceof UpstreamError && e.failure === "timeout"))) late = true;
+        else throw e;
       }
     };
-    // In order: each branch after the one it comes from, so that gates are known.
+    // In rounds: every branch whose gate is reached is asked at once (master's three channels
+    // together); a branch whose gate was asked and is not reached waits for a later check.
+    const asked = new Set<string>();
     try {
-      for (const step of steps) if (!reached.has(step.name)) await checkOne(step);
+      for (;;) {
+        const ready = steps.filter((s) => {
+          if (reached.has(s.name) || asked.has(s.name)) return false;
+          const gate = gateOf(steps, s);
+          return gate === undefined || reached.has(gate);
+        });
+        if (ready.length === 0 || limited || late) break;
+        for (const s of ready) asked.add(s.name);
+        // allSettled: every request of a round ends before the writes below are awaited
+        const results = await Promise.allSettled(ready.map(checkOne));
+        const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+        if (failed) throw failed.reason;
+      }
     } finally {
       // Positives must be stored before anyone relies on them; negatives only save requests.
       await Promise.all(writes);
     }
     const rows = steps.map((s): BranchRow => ({ branch: s.name, mark: reached.has(s.name) ? "reached" : "not yet" }));
-    const s: PullStatus = { pull, rows, asOf: at, ...(limited ? { incomplete: { until: limited.until.toISOString() } } : {}) };
+    const s: PullStatus = { pull, rows, asOf: at, ...(limited ? { incomplete: { until: limited.until.toISOString() } } : {}), ...(late ? { late: true } : {}) };
     return done(s);
   }
 
   return {
-    async lookup(n, use) {
-      const pull = await deps.github.pull(n, use);
-      return check(pull, { use });
+    async lookup(n, use, opts = {}) {
+      const pull = await deps.github.pull(n, use, opts);
+      return check(pull, { use, ...opts });
     },
     check,
     async cached(n) {

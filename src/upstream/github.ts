@@ -9,7 +9,7 @@
 import { UpstreamError } from "../core/errors.js";
 import { TtlCache } from "./cache.js";
 import type { BudgetUse, GitHubBudget } from "./github-budget.js";
-import type { Http } from "./http.js";
+import { deadlineOf, type Deadline, type Http } from "./http.js";
 
 export const GITHUB_SERVICE = "GitHub";
 /** The repository !pr and !track work on. */
@@ -71,9 +71,9 @@ export interface GitHub {
   readonly budget: GitHubBudget;
   /** Requests are conditional (a token is set): unchanged answers (304) cost no budget. */
   readonly conditional: boolean;
-  pull(n: number, use?: BudgetUse): Promise<PullRequest>;
+  pull(n: number, use?: BudgetUse, opts?: Deadline): Promise<PullRequest>;
   /** Whether `branch` of nixpkgs contains `sha` (a branch GitHub does not know: false). */
-  compare(branch: string, sha: string, use?: BudgetUse): Promise<Containment>;
+  compare(branch: string, sha: string, use?: BudgetUse, opts?: Deadline): Promise<Containment>;
   /** The current head of a nixpkgs branch, or undefined when there is no such branch. */
   branchHead(branch: string, use?: BudgetUse): Promise<string | undefined>;
   /** An issue or pull request of any repository (one request), or undefined when there is none. */
@@ -116,7 +116,7 @@ export function createGitHub(opts: GitHubOptions): GitHub {
   }
 
   /** One GET: counted, rate limits honoured; 404 comes back as undefined. */
-  async function get(path: string, use: BudgetUse): Promise<{ status: number; data: Json } | undefined> {
+  async function get(path: string, use: BudgetUse, deadline: Deadline = {}): Promise<{ status: number; data: Json } | undefined> {
     if (!opts.budget.take(use)) throw new GitHubLimitError(opts.budget.nextAt(use));
     const url = `${api}${path}`;
     const headers: Record<string, string> = { accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28" };
@@ -131,6 +131,7 @@ export function createGitHub(opts: GitHubOptions): GitHub {
       retries: 0,
       accept: [304, 403, 404, 422, 429],
       ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+      ...deadlineOf(deadline),
     });
     noteLimits(res.headers, res.status);
     if (res.status === 403 || res.status === 429) {
@@ -183,8 +184,8 @@ export function createGitHub(opts: GitHubOptions): GitHub {
   return {
     budget: opts.budget,
     conditional: opts.token !== undefined,
-    async pull(n, use = "command") {
-      const got = await get(`/repos/${NIXPKGS}/pulls/${n}`, use);
+    async pull(n, use = "command", deadline = {}) {
+      const got = await get(`/repos/${NIXPKGS}/pulls/${n}`, use, deadline);
       if (!got) {
         // An issue number answers 404 here; one more request tells the two apart.
         const asIssue = await issue(NIXPKGS, n, use).catch(() => undefined);
@@ -210,9 +211,9 @@ export function createGitHub(opts: GitHubOptions): GitHub {
         ...(merged && sha && SHA.test(sha) ? { mergeSha: sha } : {}),
       };
     },
-    async compare(branch, sha, use = "background") {
+    async compare(branch, sha, use = "background", deadline = {}) {
       // An out-of-range page: GitHub sends no commit list, only the comparison.
-      const got = await get(`/repos/${NIXPKGS}/compare/${encodeURIComponent(branch)}...${sha}?per_page=1&page=100`, use);
+      const got = await get(`/repos/${NIXPKGS}/compare/${encodeURIComponent(branch)}...${sha}?per_page=1&page=100`, use, deadline);
       if (!got) return { contained: false };
       const status = str(got.data["status"]);
       if (status === undefined || !["ahead", "behind", "identical", "diverged"].includes(status)) throw bad("a comparison without status");

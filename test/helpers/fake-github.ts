@@ -63,6 +63,10 @@ export interface FakeGitHub {
   advance(branch: string, from: string, how?: "move" | "merge"): Promise<void>;
   /** GitHub's answers from now: normal, a rate limit (403, remaining 0), 5xx, or garbage. */
   mode(m: "ok" | "rate-limited" | "secondary-limit" | "error" | "garbage"): void;
+  /** Answers requests whose path starts with `prefix` after `ms` (0: at once again). */
+  slow(prefix: string, ms: number): void;
+  /** The most requests under `prefix` that were in flight at once (answering them included). */
+  maxInFlight(prefix: string): number;
   /** Requests whose path starts with this (e.g. "/repos/NixOS/nixpkgs/compare"). */
   count(prefix: string): number;
   close(): Promise<void>;
@@ -158,7 +162,17 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
   };
   const notFound = fixture("github-compare-404.json").body;
 
+  const slowness = new Map<string, number>();
+  const inFlight: string[] = [];
+  const peaks = new Map<string, number>();
   const server: Loopback = await startLoopback(async (req, res) => {
+    inFlight.push(req.path);
+    res.once("close", () => inFlight.splice(inFlight.indexOf(req.path), 1));
+    for (const [prefix, ms] of slowness) {
+      if (!req.path.startsWith(prefix)) continue;
+      peaks.set(prefix, Math.max(peaks.get(prefix) ?? 0, inFlight.filter((p) => p.startsWith(prefix)).length));
+      await new Promise((r) => setTimeout(r, ms));
+    }
     if (mode === "rate-limited") {
       const f = fixture("github-rate-limited.json");
       sendJson(res, 403, f.body, { ...f.headers, "x-ratelimit-reset": reset });
@@ -284,6 +298,12 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     mode(m) {
       mode = m;
     },
+    slow(prefix, ms) {
+      if (ms > 0) slowness.set(prefix, ms);
+      else slowness.delete(prefix);
+      peaks.delete(prefix);
+    },
+    maxInFlight: (prefix) => peaks.get(prefix) ?? 0,
     count: (prefix) => server.requests.filter((r) => r.path.startsWith(prefix)).length,
     async close() {
       await server.close();

@@ -155,6 +155,33 @@ describe("GitHub: !pr, !track and the fake GitHub computed by git", function () 
       assert.match(text, /no merge commit/);
     });
 
+    it("asks the branches that wait for the same one together, and answers by the deadline with what it knows", async () => {
+      const slowBot = await bot({ config: { http: { timeoutMs: 1500 } } });
+      try {
+        const n = nextPr++;
+        await gh.merge(n, { title: "slow github", base: "master" });
+        await gh.advance("nixos-unstable-small", "master");
+        // The three channels wait only for master (the base): one round of compares, not three.
+        gh.slow(COMPARE, 400);
+        const text = await slowBot.ask(`!pr ${n}`);
+        assert.deepEqual(marks(text), { master: "reached", "nixos-unstable-small": "reached", "nixos-unstable": "not yet", "nixpkgs-unstable": "not yet" });
+        assert.equal(gh.maxInFlight(COMPARE), 3, "the three channel compares in flight together");
+        // A GitHub slower than the deadline: the pull request and the branches known, on time.
+        const m = nextPr++;
+        await gh.merge(m, { title: "slower github", base: "master" });
+        gh.slow(COMPARE, 5000);
+        const t0 = Date.now();
+        const late = await slowBot.ask(`!pr ${m}`);
+        assert.ok(Date.now() - t0 < 1500 + 1000, "answered within the deadline and its grace");
+        assert.match(late, /slower github/);
+        assert.equal(marks(late)["master"], "reached");
+        assert.match(late, /GitHub was slow to answer/);
+      } finally {
+        gh.slow(COMPARE, 0);
+        await slowBot.stop();
+      }
+    });
+
     it("GitHub answering 5xx or garbage gives a clear error", async () => {
       const n = nextPr++;
       gh.open(n, { title: "x", base: "master" });
