@@ -12,24 +12,41 @@ export function procStat(pid: number): { state: string; ppid: number; pgrp: numb
   }
 }
 
-/** The processes of group `pgid` still running (a zombie counts as gone). */
-export function processGroup(pgid: number): number[] {
-  return readdirSync("/proc")
-    .filter((n) => /^\d+$/.test(n))
-    .map(Number)
-    .filter((pid) => {
-      const s = procStat(pid);
-      return s !== undefined && s.pgrp === pgid && s.state !== "Z";
-    });
+/** Running (a zombie counts as gone). */
+export function running(pid: number): boolean {
+  const s = procStat(pid);
+  return s !== undefined && s.state !== "Z";
 }
 
-/** Waits up to `ms` for group `pgid` to be empty; returns what is left. */
-export async function groupGone(pgid: number, ms = 5000): Promise<number[]> {
+function all(): number[] {
+  return readdirSync("/proc")
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number);
+}
+
+/** The running processes of group `pgid`. */
+export function processGroup(pgid: number): number[] {
+  return all().filter((pid) => procStat(pid)?.pgrp === pgid && running(pid));
+}
+
+/** `pid` and its running descendants (bubblewrap's inner processes are in a session of their own). */
+export function processTree(pid: number): number[] {
+  const parents = new Map(all().map((p) => [p, procStat(p)?.ppid]));
+  const tree = [pid];
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [p, parent] of parents) if (parent !== undefined && tree.includes(parent) && !tree.includes(p)) (tree.push(p), (grew = true));
+  }
+  return tree.filter(running);
+}
+
+/** Waits up to `ms` for all of `pids` to end; returns those still running. */
+export async function whenGone(pids: readonly number[], ms = 5000): Promise<number[]> {
   const until = Date.now() + ms;
-  let left = processGroup(pgid);
+  let left = pids.filter(running);
   while (left.length > 0 && Date.now() < until) {
     await new Promise((r) => setTimeout(r, 50));
-    left = processGroup(pgid);
+    left = left.filter(running);
   }
   return left;
 }

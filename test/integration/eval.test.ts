@@ -14,7 +14,7 @@ import { evalCommand } from "../../src/eval/sandbox.js";
 import type { EvalOutcome } from "../../src/eval/format.js";
 import { createEvalService, findTool, type EvalService, type EvalServiceOptions } from "../../src/eval/service.js";
 import { createFakeNix, type FakeNix } from "../helpers/fake-nix.js";
-import { groupGone, processGroup } from "../helpers/proc.js";
+import { processGroup, processTree, whenGone } from "../helpers/proc.js";
 import { startTestBot } from "../helpers/test-bot.js";
 
 const isRoot = process.getuid?.() === 0;
@@ -252,8 +252,9 @@ describe("eval's warm standby, with a fake nix-instantiate", function () {
     // Once it waits on stdin: bash, and the subshell reading its input.
     for (let i = 0; i < 100 && processGroup(standby!).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
     assert.ok(processGroup(standby!).length >= 2, "bash and the subshell reading its stdin");
+    const group = processGroup(standby!);
     s.stop();
-    assert.deepEqual(await groupGone(standby!), []);
+    assert.deepEqual(await whenGone(group), []);
     assert.equal(live.size, 0);
   });
 
@@ -266,14 +267,15 @@ describe("eval's warm standby, with a fake nix-instantiate", function () {
       while (!out.includes("\n") && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
       const standby = Number(/^standby (\d+)$/m.exec(out)?.[1]);
       assert.ok(standby > 0, out);
+      const tree = processTree(standby);
       if (how === "wait") {
-        assert.ok(processGroup(standby).length >= 1, "waiting while nixie runs");
+        assert.ok(tree.length >= 1, "waiting while nixie runs");
         child.kill("SIGKILL");
       }
       const ended = await Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000))]);
       if (!ended) child.kill("SIGKILL");
       assert.ok(ended, "nixie ended by itself");
-      assert.deepEqual(await groupGone(standby), []);
+      assert.deepEqual(await whenGone(tree), []);
     });
   }
 });
