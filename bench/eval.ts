@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { loadConfig } from "../src/config.js";
 import { evalCommand, nixFlags, type EvalCommand } from "../src/eval/sandbox.js";
 import { cpuSecondsFor, findTool } from "../src/eval/service.js";
-import { processTree, procStat } from "../test/helpers/proc.js";
+import { comm, processTree, procStat } from "../test/helpers/proc.js";
 import { startTestBot } from "../test/helpers/test-bot.js";
 import { fmt, nowMs, rssMb, summarize, type Result } from "./lib.js";
 
@@ -37,14 +37,14 @@ function standbyMemory(): { nix: number; rss: number; pss: number } | undefined 
   const bwrap = readdirSync("/proc")
     .filter((n) => /^\d+$/.test(n))
     .map(Number)
-    .find((pid) => procStat(pid)?.ppid === process.pid && readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "bwrap");
+    .find((pid) => procStat(pid)?.ppid === process.pid && comm(pid) === "bwrap");
   if (bwrap === undefined) return undefined;
   let nix = 0;
   let rss = 0;
   let pss = 0;
   for (const pid of processTree(bwrap)) {
     const kb = kbOf(`/proc/${pid}/status`, "VmRSS");
-    if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "nix-instantiate") nix += kb;
+    if (comm(pid) === "nix-instantiate") nix += kb;
     rss += kb;
     pss += kbOf(`/proc/${pid}/smaps_rollup`, "Pss");
   }

@@ -6,6 +6,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderPlain } from "../../src/render/plain.js";
+import { isSandboxedEvaluator } from "../helpers/proc.js";
 import { startTestBot, type TestBot } from "../helpers/test-bot.js";
 
 function required(name: string): string {
@@ -41,15 +42,6 @@ function family(skip: ReadonlySet<number>): { children: { pid: number; state: st
     for (const [pid, p] of table) if (!mine.has(pid) && !skip.has(pid) && mine.has(p.ppid)) (mine.add(pid), (grew = true));
   }
   return { children, descendants: mine.size - 1 };
-}
-
-/** A sandboxed evaluator: bubblewrap, or prlimit before it execs. */
-function isEvaluator(pid: number): boolean {
-  try {
-    return ["bwrap", "prlimit"].includes(readFileSync(`/proc/${pid}/comm`, "utf8").trim());
-  } catch {
-    return false;
-  }
 }
 
 describe("!eval with the real Nix: the hostile table", function () {
@@ -123,7 +115,7 @@ describe("!eval with the real Nix: the hostile table", function () {
   it("100 concurrent !eval from 20 people: bounded queue, at most 2 children alive (the standby included), no zombie", async () => {
     const service = bot.bot.services.eval;
     // Children from before that are not evaluators (tsx's esbuild service); the standby counts.
-    const before = new Set(family(new Set()).children.filter((c) => !isEvaluator(c.pid)).map((c) => c.pid));
+    const before = new Set(family(new Set()).children.filter((c) => !isSandboxedEvaluator(c.pid)).map((c) => c.pid));
     let maxChildren = 0;
     let maxActive = 0;
     const sampler = setInterval(() => {
@@ -154,7 +146,7 @@ describe("!eval with the real Nix: the hostile table", function () {
     assert.deepEqual(left.children.filter((c) => c.state === "Z"), [], "no zombie");
     // Only the next standby is left, waiting for an expression.
     assert.equal(left.children.length, 1, JSON.stringify(left.children));
-    assert.ok(isEvaluator(left.children[0]!.pid));
+    assert.ok(isSandboxedEvaluator(left.children[0]!.pid));
   });
 });
 

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { loadConfig, projectRoot, type Config } from "../../src/config.js";
 import { startTestBot, type TestBot } from "../helpers/test-bot.js";
-import { processTree, procStat, running, whenGone } from "../helpers/proc.js";
+import { comm, isSandboxedEvaluator, processTree, procStat, running, whenGone } from "../helpers/proc.js";
 
 function nix(): string {
   const v = process.env["NIXIE_E2E_NIX"];
@@ -14,20 +14,12 @@ function nix(): string {
   return v;
 }
 
-const comm = (pid: number): string => {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-  } catch {
-    return "";
-  }
-};
-
 /** This process's running children that are sandboxed evaluators (bubblewrap, or prlimit before it execs). */
 function evaluators(): number[] {
   return readdirSync("/proc")
     .filter((n) => /^\d+$/.test(n))
     .map(Number)
-    .filter((pid) => procStat(pid)?.ppid === process.pid && running(pid) && ["bwrap", "prlimit"].includes(comm(pid)));
+    .filter((pid) => procStat(pid)?.ppid === process.pid && running(pid) && isSandboxedEvaluator(pid));
 }
 
 /** The real uid of `pid`. */

@@ -12,6 +12,18 @@ export function procStat(pid: number): { state: string; ppid: number; pgrp: numb
   }
 }
 
+/** The command name of `pid` ("" when it is gone). */
+export function comm(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return "";
+  }
+}
+
+/** A sandboxed evaluator's first process: bubblewrap, or prlimit before it execs. */
+export const isSandboxedEvaluator = (pid: number): boolean => ["bwrap", "prlimit"].includes(comm(pid));
+
 /** Running (a zombie counts as gone). */
 export function running(pid: number): boolean {
   const s = procStat(pid);
