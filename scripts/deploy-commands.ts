@@ -20,7 +20,8 @@ function fail(message: string): never {
 
 /** The commands that work on this machine: /eval only where its self-test passes, as in the bot. */
 async function usable(config: Config): Promise<CommandDef[]> {
-  const evaluator = createEvalService({ config: config.eval, log: pino({ level: "silent" }) });
+  // It never evaluates: no standby evaluator.
+  const evaluator = createEvalService({ config: { ...config.eval, standby: false }, log: pino({ level: "silent" }) });
   await evaluator.start();
   return availableCommands(commands, { eval: evaluator });
 }

@@ -90,6 +90,8 @@ export interface Config {
     /** The evaluator's uid and gid when nixie runs as root. */
     readonly uid: number;
     readonly gid: number;
+    /** Keep one sandboxed evaluator spawned ahead, waiting on stdin, while fewer than maxConcurrent run. */
+    readonly standby: boolean;
   };
   /** Channel status (!channels, !channel, the channel feeds). */
   readonly channels: {

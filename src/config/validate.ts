@@ -105,6 +105,7 @@ export function validateConfig(k: Checker, resolvePath: (p: string) => string): 
   k.int("eval.perUserSeconds", 0, 3600);
   k.int("eval.uid", 1, 4_294_967_294);
   k.int("eval.gid", 1, 4_294_967_294);
+  k.bool("eval.standby");
 
   // channels
   k.url("channels.prometheusUrl");

@@ -1,11 +1,14 @@
 /**
- * Runs one evaluator process: its own process group (so the wall clock can kill everything it
- * started), the expression on stdin, stdout and stderr each read up to a cap. Never throws.
+ * Runs one evaluator process in two steps: spawning it (its own process group, so that the wall
+ * clock can kill everything it started; stdout and stderr each read up to a cap from then on),
+ * and feeding it (the expression on stdin, then stdin closed and the wall clock started). A
+ * process spawned ahead of time waits on stdin as a warm standby. Never throws.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import type { EvalCommand } from "./sandbox.js";
 
 export interface RunLimits {
+  /** The wall clock, counted from the moment the expression is sent. */
   readonly timeoutMs: number;
   /** Bytes read from stdout and from stderr each; one more and the process group is killed. */
   readonly outputBytes: number;
@@ -23,6 +26,7 @@ export interface RunResult {
   readonly stopped?: "timeout" | "output";
   /** The process could not be started (ENOENT, EACCES…). */
   readonly spawnError?: string;
+  /** From the expression being sent to the process having exited and its pipes closed. */
   readonly ms: number;
 }
 
@@ -30,6 +34,20 @@ export interface RunResult {
 export interface RunObserver {
   started?(pid: number): void;
   ended?(pid: number): void;
+}
+
+/** An evaluator process, spawned and waiting for its expression, or fed. */
+export interface Evaluator {
+  readonly pid: number | undefined;
+  /** Running and not fed yet: it can still take an expression. */
+  readonly idle: boolean;
+  /**
+   * Writes `input`, closes stdin and starts the wall clock; resolves once the process has exited
+   * and its pipes are closed. Once only: a second call answers with a spawnError.
+   */
+  feed(input: string): Promise<RunResult>;
+  /** Kills its process group (a standby no longer wanted); a no-op once it has exited. */
+  kill(): void;
 }
 
 /** How long to wait for the pipes to close after the process exited (a stray holder is cut off). */
@@ -59,76 +77,102 @@ class Capped {
   }
 }
 
-/** Spawns `cmd` with `input` on stdin and resolves when it has exited and its pipes are closed. */
-export function runEvaluator(cmd: EvalCommand, input: string, limits: RunLimits, observer: RunObserver = {}): Promise<RunResult> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    let child;
+/** The child and its three pipes count for Node's event loop, or not (an idle standby does not). */
+function setRef(child: ChildProcess, on: boolean): void {
+  for (const h of [child, child.stdin, child.stdout, child.stderr]) {
+    const handle = h as { ref?: () => void; unref?: () => void } | null;
+    if (on) handle?.ref?.();
+    else handle?.unref?.();
+  }
+}
+
+/**
+ * Spawns `cmd` and starts reading its output; the process waits on stdin until it is fed. An idle
+ * evaluator does not keep nixie's event loop alive, and should nixie die, its stdin closes: Nix
+ * reads end of file and exits (bubblewrap's --die-with-parent and RLIMIT_CPU are behind that).
+ */
+export function spawnEvaluator(cmd: EvalCommand, limits: RunLimits, observer: RunObserver = {}): Evaluator {
+  let child: ChildProcess;
+  try {
+    child = spawn(cmd.file, [...cmd.args], {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...cmd.env },
+      detached: true,
+      ...(cmd.uid !== undefined ? { uid: cmd.uid } : {}),
+      ...(cmd.gid !== undefined ? { gid: cmd.gid } : {}),
+    });
+  } catch (e) {
+    const message = (e as Error).message;
+    return { pid: undefined, idle: false, feed: () => Promise.resolve(failed(message, Date.now())), kill: () => undefined };
+  }
+  const out = new Capped(limits.outputBytes);
+  const err = new Capped(limits.outputBytes);
+  let stopped: RunResult["stopped"];
+  let exited = false;
+  let fed = false;
+  let spawnError: string | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let exit: { code: number | null; signal: NodeJS.Signals | null } = { code: null, signal: null };
+  const pid = child.pid;
+  const stdin = child.stdin!;
+  const stdout = child.stdout!;
+  const stderr = child.stderr!;
+
+  const killGroup = (why?: NonNullable<RunResult["stopped"]>): void => {
+    if (why) stopped ??= why;
+    if (pid === undefined || exited) return;
     try {
-      child = spawn(cmd.file, [...cmd.args], {
-        stdio: ["pipe", "pipe", "pipe"],
-        env: { ...cmd.env },
-        detached: true,
-        ...(cmd.uid !== undefined ? { uid: cmd.uid } : {}),
-        ...(cmd.gid !== undefined ? { gid: cmd.gid } : {}),
-      });
-    } catch (e) {
-      resolve(failed((e as Error).message, started));
-      return;
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // Already gone.
     }
-    const out = new Capped(limits.outputBytes);
-    const err = new Capped(limits.outputBytes);
-    let stopped: RunResult["stopped"];
-    let exited = false;
-    let spawnError: string | undefined;
-    let exit: { code: number | null; signal: NodeJS.Signals | null } = { code: null, signal: null };
-    const pid = child.pid;
+  };
+  if (pid !== undefined) observer.started?.(pid);
 
-    const killGroup = (why: NonNullable<RunResult["stopped"]>): void => {
-      stopped ??= why;
-      if (pid === undefined || exited) return;
-      try {
-        process.kill(-pid, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    };
-    const timer = setTimeout(() => killGroup("timeout"), limits.timeoutMs);
-    if (pid !== undefined) observer.started?.(pid);
+  stdout.on("data", (c: Buffer) => {
+    if (!out.add(c)) killGroup("output");
+  });
+  stderr.on("data", (c: Buffer) => {
+    if (!err.add(c)) killGroup("output");
+  });
+  // The child may exit before reading all of its input (EPIPE): that is its answer, not ours.
+  stdin.on("error", () => undefined);
+  child.on("error", (e) => {
+    spawnError = e.message;
+  });
+  child.on("exit", (code, signal) => {
+    exited = true;
+    // Reaped: from here on its pid (and group id) may belong to another process.
+    if (pid !== undefined) observer.ended?.(pid);
+    exit = { code, signal };
+    clearTimeout(timer);
+    // bubblewrap's --die-with-parent takes the inner processes down with it; should anything
+    // still hold the pipes, stop waiting for it.
+    setTimeout(() => {
+      stdout.destroy();
+      stderr.destroy();
+    }, PIPE_GRACE_MS).unref();
+  });
+  const closed = new Promise<void>((resolve) => child.on("close", () => resolve()));
+  setRef(child, false);
 
-    child.stdout.on("data", (c: Buffer) => {
-      if (!out.add(c)) killGroup("output");
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      if (!err.add(c)) killGroup("output");
-    });
-    // The child may exit before reading all of its input (EPIPE): that is its answer, not ours.
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(input);
-
-    child.on("error", (e) => {
-      spawnError = e.message;
-    });
-    child.on("exit", (code, signal) => {
-      exited = true;
-      // Reaped: from here on its pid (and group id) may belong to another process.
-      if (pid !== undefined) observer.ended?.(pid);
-      exit = { code, signal };
+  return {
+    pid,
+    get idle() {
+      return !fed && !exited && spawnError === undefined && stopped === undefined;
+    },
+    kill: () => killGroup(),
+    async feed(input) {
+      const started = Date.now();
+      if (fed) return failed("this evaluator was already given an expression", started);
+      fed = true;
+      setRef(child, true);
+      if (!exited) timer = setTimeout(() => killGroup("timeout"), limits.timeoutMs);
+      stdin.end(input);
+      await closed;
       clearTimeout(timer);
-      // bubblewrap's --die-with-parent takes the inner processes down with it; should anything
-      // still hold the pipes, stop waiting for it.
-      setTimeout(() => {
-        child.stdout.destroy();
-        child.stderr.destroy();
-      }, PIPE_GRACE_MS).unref();
-    });
-    child.on("close", () => {
-      clearTimeout(timer);
-      if (spawnError !== undefined && !exited) {
-        resolve(failed(spawnError, started));
-        return;
-      }
-      resolve({
+      if (spawnError !== undefined && !exited) return failed(spawnError, started);
+      return {
         stdout: out.text(),
         stderr: err.text(),
         stdoutCapped: out.capped,
@@ -138,9 +182,14 @@ export function runEvaluator(cmd: EvalCommand, input: string, limits: RunLimits,
         ...(stopped ? { stopped } : {}),
         ...(spawnError !== undefined ? { spawnError } : {}),
         ms: Date.now() - started,
-      });
-    });
-  });
+      };
+    },
+  };
+}
+
+/** Spawns `cmd` with `input` on stdin at once (a cold start) and resolves when it has exited and its pipes are closed. */
+export function runEvaluator(cmd: EvalCommand, input: string, limits: RunLimits, observer: RunObserver = {}): Promise<RunResult> {
+  return spawnEvaluator(cmd, limits, observer).feed(input);
 }
 
 function failed(message: string, started: number): RunResult {

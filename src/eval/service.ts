@@ -1,6 +1,10 @@
 /**
  * `!eval`'s service: picks the sandbox and runs the self-test at start, then admits, runs and
  * reads evaluations. Commands see only `available()` and `evaluate()`.
+ *
+ * With eval.standby, one evaluator is spawned ahead of time (the very same command) and waits on
+ * stdin, so that an admitted evaluation skips the sandbox's start-up; it exists only while fewer
+ * than eval.maxConcurrent evaluations run, so evaluators alive never exceed maxConcurrent.
  */
 import { execFile } from "node:child_process";
 import { accessSync, constants, statSync } from "node:fs";
@@ -10,7 +14,7 @@ import type { Config } from "../config.js";
 import { ConfigError, UserError } from "../core/errors.js";
 import { cleanError, SHOW_LIMITS, type EvalOutcome, type ShowLimits } from "./format.js";
 import { EvalGate } from "./gate.js";
-import { runEvaluator, type RunObserver, type RunResult } from "./run.js";
+import { spawnEvaluator, type Evaluator, type RunObserver, type RunResult } from "./run.js";
 import { evalCommand, type SandboxKind } from "./sandbox.js";
 import { selfTest } from "./self-test.js";
 
@@ -124,8 +128,8 @@ export function createEvalService(opts: EvalServiceOptions): EvalService {
   let sandbox: SandboxKind = "none";
   const withLib = cfg.nixpkgs !== "";
 
-  const run = (kind: SandboxKind, input: string): Promise<RunResult> =>
-    runEvaluator(
+  const spawnFor = (kind: SandboxKind): Evaluator =>
+    spawnEvaluator(
       evalCommand({
         nixInstantiate: cfg.nixInstantiate,
         prlimit,
@@ -136,10 +140,34 @@ export function createEvalService(opts: EvalServiceOptions): EvalService {
         nixpkgs: cfg.nixpkgs,
         ...(isRoot ? { runAs: { uid: cfg.uid, gid: cfg.gid } } : {}),
       }),
-      withLib ? LIB_PRELUDE + input : input,
       { timeoutMs: cfg.timeoutMs, outputBytes: cfg.outputBytes },
       observer,
     );
+  const feed = (evaluator: Evaluator, input: string): Promise<RunResult> => evaluator.feed(withLib ? LIB_PRELUDE + input : input);
+  /** A cold start: the self-test always runs this way. */
+  const run = (kind: SandboxKind, input: string): Promise<RunResult> => feed(spawnFor(kind), input);
+
+  // The warm standby, and the evaluations holding a process (fed, not yet read to the end).
+  let standby: Evaluator | undefined;
+  let holding = 0;
+  let stopped = false;
+
+  /** Spawns a standby when there is none alive and a process is to spare under maxConcurrent. */
+  function refill(): void {
+    if (!cfg.standby || stopped || !status.available || standby?.idle) return;
+    standby = undefined;
+    if (holding + 1 > cfg.maxConcurrent) return;
+    standby = spawnFor(sandbox);
+  }
+
+  /** The standby if it is still waiting, else a cold start (it exited or could not start). */
+  function take(): Evaluator {
+    const warm = standby;
+    standby = undefined;
+    if (warm?.idle) return warm;
+    if (warm) log.warn({ pid: warm.pid }, "eval: the standby evaluator had ended, starting one cold");
+    return spawnFor(sandbox);
+  }
 
   /** Why eval cannot run at all here, before any self-test. */
   function missing(): string | undefined {
@@ -204,6 +232,8 @@ export function createEvalService(opts: EvalServiceOptions): EvalService {
     status: () => status,
     load: () => ({ active: gate.active, queued: gate.queued }),
     stop() {
+      stopped = true;
+      standby = undefined;
       for (const pid of live) {
         try {
           process.kill(-pid, "SIGKILL");
@@ -216,7 +246,8 @@ export function createEvalService(opts: EvalServiceOptions): EvalService {
     async start() {
       status = await choose();
       if (status.available) {
-        log.info({ sandbox, nix: status.nixVersion, nixpkgs: cfg.nixpkgs || undefined }, "eval: !eval is on");
+        log.info({ sandbox, nix: status.nixVersion, nixpkgs: cfg.nixpkgs || undefined, standby: cfg.standby }, "eval: !eval is on");
+        refill();
       } else if (cfg.enabled === "on") {
         throw new ConfigError(`eval.enabled is "on" but !eval cannot work: ${status.reason}`);
       } else if (cfg.enabled === "auto") {
@@ -235,7 +266,18 @@ export function createEvalService(opts: EvalServiceOptions): EvalService {
         throw new UserError(`One evaluation per person every ${cfg.perUserSeconds} s: try again in ${Math.max(1, Math.ceil(admission.waitMs / 1000))} s.`);
       }
       try {
-        return outcomeOf(expr, await run(sandbox, expr));
+        const evaluator = take();
+        holding++;
+        let result: RunResult;
+        try {
+          refill();
+          result = await feed(evaluator, expr);
+        } finally {
+          holding--;
+        }
+        // Before the slot passes on, so that the next in line finds a standby.
+        refill();
+        return outcomeOf(expr, result);
       } finally {
         admission.release();
       }

@@ -9,6 +9,7 @@ import { join } from "node:path";
 
 const SCRIPT = `#!/bin/bash
 if [ "$1" = "--version" ]; then echo "nix-instantiate (Nix) 2.8.0"; exit 0; fi
+started=\${EPOCHREALTIME/./}
 mode=$(cat "$(dirname "$0")/mode" 2>/dev/null)
 [ "$mode" = warn ] && echo "warning: unknown setting 'restrict-evl'" >&2
 expr=$(cat)
@@ -21,6 +22,9 @@ case "$expr" in
   id) echo "$(id -u) $(id -g) $(id -G)" ;;
   limit) grep -E 'Max (address space|cpu time)' /proc/$$/limits | tr -s ' ' | tr '\\n' '|' ;;
   sleep) sleep 60 & echo "$!" ; sleep 60 ;;
+  pid) echo "$$" ;;
+  age) echo $(( (\${EPOCHREALTIME/./} - started) / 1000 )) ;;
+  nap) sleep 0.2; echo napped ;;
   flood) head -c 200000 /dev/zero | tr '\\0' a ;;
   noisy) head -c 200000 /dev/zero | tr '\\0' e >&2; exit 1 ;;
   lib) echo "error: undefined variable 'lib'" >&2; exit 1 ;;

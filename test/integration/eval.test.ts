@@ -11,8 +11,10 @@ import { renderPlain } from "../../src/render/plain.js";
 import { ConfigError, UserError } from "../../src/core/errors.js";
 import { runEvaluator } from "../../src/eval/run.js";
 import { evalCommand } from "../../src/eval/sandbox.js";
-import { createEvalService, findTool, type EvalServiceOptions } from "../../src/eval/service.js";
+import type { EvalOutcome } from "../../src/eval/format.js";
+import { createEvalService, findTool, type EvalService, type EvalServiceOptions } from "../../src/eval/service.js";
 import { createFakeNix, type FakeNix } from "../helpers/fake-nix.js";
+import { processGroup, processTree, whenGone } from "../helpers/proc.js";
 import { startTestBot } from "../helpers/test-bot.js";
 
 const isRoot = process.getuid?.() === 0;
@@ -147,6 +149,135 @@ describe("eval with a fake nix-instantiate", function () {
     assert.equal(forced.available(), false);
     assert.match(forced.status().reason, /with bubblewrap: 1\+1 did not give 2/);
   });
+});
+
+describe("eval's warm standby, with a fake nix-instantiate", function () {
+  this.timeout(20_000);
+  let fake: FakeNix;
+  const services: EvalService[] = [];
+  beforeEach(() => (fake = createFakeNix()));
+  afterEach(() => {
+    for (const s of services.splice(0)) s.stop();
+    fake.remove();
+  });
+
+  /** A started service, and the evaluator processes alive now (from its observer), with the most ever alive at once after start. */
+  const service = async (over: Partial<Config["eval"]> = {}) => {
+    const live = new Set<number>();
+    const spawned: number[] = [];
+    let max = 0;
+    let started = false;
+    const s = createEvalService({
+      config: evalConfig(fake.path, over),
+      log: silent,
+      observer: {
+        started(pid) {
+          live.add(pid);
+          spawned.push(pid);
+          if (started) max = Math.max(max, live.size);
+        },
+        ended: (pid) => live.delete(pid),
+      },
+    });
+    services.push(s);
+    await s.start();
+    started = true;
+    max = live.size;
+    return { s, live, spawned, max: () => max };
+  };
+  const pidOf = (o: EvalOutcome): number => (o.kind === "value" ? Number(o.text.trim()) : NaN);
+
+  it("keeps one evaluator waiting after start; an evaluation takes it and a new one is spawned", async () => {
+    const { s, live, spawned } = await service();
+    assert.equal(live.size, 1, "one standby after the self-test");
+    const [first] = [...live];
+    const selfTest = spawned.length - 1;
+    assert.equal(pidOf(await s.evaluate("pid", "test:a")), first, "the expression went to the standby");
+    assert.equal(spawned.length, selfTest + 2, "one more spawned: the next standby");
+    assert.equal(live.size, 1);
+    const [second] = [...live];
+    assert.notEqual(second, first);
+    assert.equal(pidOf(await s.evaluate("pid", "test:b")), second);
+    assert.deepEqual(await s.evaluate("1+1", "test:c"), { kind: "value", text: "2\n", capped: false });
+  });
+
+  it("with eval.standby false, nothing waits and every evaluation is a cold start", async () => {
+    const { s, live, spawned } = await service({ standby: false });
+    assert.equal(live.size, 0);
+    const before = spawned.length;
+    const pid = pidOf(await s.evaluate("pid", "test:a"));
+    assert.equal(spawned.length, before + 1);
+    assert.equal(pid, spawned.at(-1));
+    assert.equal(live.size, 0);
+  });
+
+  it("the wall clock counts from the expression being sent, not from the standby's spawn", async () => {
+    const { s } = await service({ timeoutMs: 1000 });
+    await new Promise((r) => setTimeout(r, 1500));
+    const age = await s.evaluate("age", "test:a");
+    assert.equal(age.kind, "value", JSON.stringify(age));
+    assert.ok(pidOf(age) >= 1500, `the standby had waited ${pidOf(age)} ms before its expression came`);
+    // And the clock still stops an expression that runs too long.
+    assert.deepEqual(await s.evaluate("sleep", "test:b"), { kind: "timeout", timeoutMs: 1000 });
+  });
+
+  for (const maxConcurrent of [1, 2]) {
+    it(`never has more than eval.maxConcurrent (${maxConcurrent}) evaluators alive, the standby included`, async () => {
+      const { s, live, spawned, max } = await service({ maxConcurrent, queue: 20, perUserSeconds: 0 });
+      const before = spawned.length;
+      const answers = await Promise.all(Array.from({ length: 9 }, (_, i) => s.evaluate("nap", `test:${i}`)));
+      assert.deepEqual(new Set(answers.map((a) => a.kind === "value" && a.text)), new Set(["napped\n"]));
+      assert.ok(max() <= maxConcurrent, `at most ${maxConcurrent} alive, saw ${max()}`);
+      assert.ok(spawned.length - before >= 9, "every evaluation had its own process");
+      assert.equal(live.size, 1, "the standby is back once all are done");
+      assert.deepEqual(s.load(), { active: 0, queued: 0 });
+    });
+  }
+
+  it("a standby that died is replaced by a cold start, transparently", async () => {
+    const { s, live, spawned } = await service();
+    const [dead] = [...live];
+    process.kill(-dead!, "SIGKILL");
+    while (live.has(dead!)) await new Promise((r) => setTimeout(r, 10));
+    const before = spawned.length;
+    const pid = pidOf(await s.evaluate("pid", "test:a"));
+    assert.notEqual(pid, dead);
+    assert.equal(pid, spawned[before], "a new process answered");
+    assert.deepEqual(await s.evaluate("1+1", "test:b"), { kind: "value", text: "2\n", capped: false });
+  });
+
+  it("stop() kills the standby's whole process group", async () => {
+    const { s, live } = await service();
+    const [standby] = [...live];
+    // Once it waits on stdin: bash, and the subshell reading its input.
+    for (let i = 0; i < 100 && processGroup(standby!).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(processGroup(standby!).length >= 2, "bash and the subshell reading its stdin");
+    const group = processGroup(standby!);
+    s.stop();
+    assert.deepEqual(await whenGone(group), []);
+    assert.equal(live.size, 0);
+  });
+
+  for (const how of ["return", "wait"] as const) {
+    it(how === "return" ? "an idle standby does not keep nixie running, and ends when nixie has ended" : "a nixie killed with SIGKILL leaves no standby behind (stdin closes, Nix reads end of file)", async () => {
+      const child = spawn(process.execPath, ["--import", "tsx", "test/helpers/eval-standby-child.ts", JSON.stringify(evalConfig(fake.path)), how], { cwd: projectRoot, stdio: ["ignore", "pipe", "inherit"] });
+      const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+      let out = "";
+      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      while (!out.includes("\n") && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+      const standby = Number(/^standby (\d+)$/m.exec(out)?.[1]);
+      assert.ok(standby > 0, out);
+      const tree = processTree(standby);
+      if (how === "wait") {
+        assert.ok(tree.length >= 1, "waiting while nixie runs");
+        child.kill("SIGKILL");
+      }
+      const ended = await Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000))]);
+      if (!ended) child.kill("SIGKILL");
+      assert.ok(ended, "nixie ended by itself");
+      assert.deepEqual(await whenGone(tree), []);
+    });
+  }
 });
 
 describe("!eval in the bot", function () {
