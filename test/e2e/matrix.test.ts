@@ -12,6 +12,7 @@ import { startFakeFeeds, type FakeFeeds } from "../helpers/fake-feeds.js";
 import { startFakeSearch, type FakeSearch } from "../helpers/fake-search.js";
 import { exemptFromRateLimits, registerUser, routeTestSdkLogs, synapseFromEnv, type RegisteredUser, type SynapseEnv } from "./lib/synapse-users.js";
 import { startPlatformBot } from "../helpers/platform-bot.js";
+import { waitFor } from "./lib/wait.js";
 
 interface Seen {
   readonly roomId: string;
@@ -37,15 +38,6 @@ class Person {
 
 // nixie keeps Synapse's default message rate limit (a burst of 10, then one every 5 s), so an
 // answer may wait behind a few 429s: the waits here are generous.
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 45_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
