@@ -159,7 +159,10 @@ export async function prOverhead(): Promise<Result[]> {
   const nixie: number[] = [];
   for (let i = 0; i < N + 20; i++) {
     let t = nowMs();
-    for (const p of paths) await get(p);
+    // As !pr needs them: the pull request first, then the three channel compares together
+    // (they wait only for master, the base branch).
+    await get(paths[0]!);
+    await Promise.all(paths.slice(1).map(get));
     const b = nowMs() - t;
     t = nowMs();
     const text = await bot.ask("!pr 345678");
@@ -177,7 +180,7 @@ export async function prOverhead(): Promise<Result[]> {
   const sn = summarize(nixie);
   return [
     {
-      name: "`!pr` (1 pulls + 3 compares, 20 ms each) vs the bare requests",
+      name: "`!pr` (1 pulls, then 3 compares together, 20 ms each) vs the same bare requests",
       measured: `p50 ${fmt(sn.p50)} ms vs ${fmt(sb.p50)} ms: ratio ${fmt(sn.p50 / sb.p50, 3)} (p99 ${fmt(sn.p99 / sb.p99, 3)})`,
       target: "ratio ≤ 1.05 at p50",
       met: sn.p50 / sb.p50 <= 1.05,
