@@ -34,10 +34,16 @@ export function readableText(text: string): string {
     .replace(/\bwww\.\S+/gi, " ");
 }
 
-/** The distinct references in a message, in order, at most `max`. */
+/**
+ * Characters of an ordinary message read for references. Every message in a room that turned
+ * expansion on passes here (a Matrix event may carry 64 KiB): references are in the first lines.
+ */
+export const READ_LIMIT = 4000;
+
+/** The distinct references in a message, in order, at most `max`; only its first READ_LIMIT characters are read. */
 export function findReferences(text: string, max: number): Reference[] {
   const out: Reference[] = [];
-  for (const m of readableText(text).matchAll(REF)) {
+  for (const m of readableText(text.slice(0, READ_LIMIT)).matchAll(REF)) {
     const r = REPOS[m[1]!.toLowerCase()];
     const n = Number(m[2]);
     if (!r || n < 1) continue;

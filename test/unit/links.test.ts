@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { age } from "../../src/links/expander.js";
-import { findReferences } from "../../src/links/references.js";
+import { READ_LIMIT, findReferences } from "../../src/links/references.js";
 
 const labels = (text: string, max = 3): string[] => findReferences(text, max).map((r) => `${r.repo}#${r.number}`);
 
@@ -16,6 +16,12 @@ describe("reference expansion: which references a message has", () => {
     assert.deepEqual(labels("`nixpkgs#3` and\n```\nnixpkgs#4\n```"), []);
     assert.deepEqual(labels("> nixpkgs#5 said someone\nok"), []);
     assert.deepEqual(labels("#6 and foo/nixpkgs#7 and mynixpkgs#8 and nixpkgs#9x and nixpkgs#10/files"), []);
+  });
+
+  it("reads only the start of a long message", () => {
+    const filler = "x ".repeat(READ_LIMIT);
+    assert.deepEqual(labels(`nixpkgs#1 ${filler} nixpkgs#2`), ["NixOS/nixpkgs#1"]);
+    assert.deepEqual(labels(`${"`".repeat(200_000)} ${filler}nixpkgs#3`), []);
   });
 
   it("says how old something is in words", () => {
