@@ -115,7 +115,8 @@ function contentOf(b: Exclude<Block, { kind: "card" }>): string {
 }
 
 function embedOf(card: Card, isError: boolean): DiscordEmbed {
-  const e: DiscordEmbed = { title: truncate(stripControl(card.title), DISCORD_LIMITS.title) };
+  // Titles and field names are plain text in the model, and Discord renders markdown in both.
+  const e: DiscordEmbed = { title: truncate(escapeDiscord(stripControl(card.title)), DISCORD_LIMITS.title) };
   if (card.url && usableUrl(card.url)) e.url = new URL(card.url).href;
   if (card.description && card.description.length > 0) {
     const d = discordRich(card.description);
@@ -124,7 +125,7 @@ function embedOf(card: Card, isError: boolean): DiscordEmbed {
   const fields = (card.fields ?? []).slice(0, DISCORD_LIMITS.fields).map((f) => {
     const value = discordRich(f.value).trim();
     return {
-      name: truncate(stripControl(f.name).trim() || "—", DISCORD_LIMITS.fieldName),
+      name: truncate(escapeDiscord(stripControl(f.name).trim()) || "—", DISCORD_LIMITS.fieldName),
       value: truncate(value === "" ? "—" : value, DISCORD_LIMITS.fieldValue),
       ...(f.inline ? { inline: true } : {}),
     };

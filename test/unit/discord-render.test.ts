@@ -75,6 +75,15 @@ function outsideCode(m: string): string {
   return out;
 }
 
+describe("Discord embed titles and field names", () => {
+  it("are escaped like any upstream text: no markdown, no mass mention", () => {
+    const payload = renderDiscord({ blocks: [cardBlock({ title: "#1 **bold** ||spoiler|| @everyone", fields: [{ name: "__u__", value: rich("v") }] })] });
+    const e = payload.embeds[0]!;
+    assert.equal(e.title, "\\#1 \\*\\*bold\\*\\* \\|\\|spoiler\\|\\| @\u200beveryone");
+    assert.equal(e.fields![0]!.name, "\\_\\_u\\_\\_");
+  });
+});
+
 describe("Discord renderer limits (generated replies)", () => {
   it("every payload is within Discord's message and embed limits", () => {
     const r = random(7);
