@@ -5,6 +5,9 @@ import { bold, listBlock, rich, textReply, type RichText } from "../src/core/rep
 import { truncate } from "../src/render/text.js";
 import { prLink, stateText } from "../src/tracking/format.js";
 
+/** Tracks listed in one answer. */
+const SHOWN = 10;
+
 export default defineCommand({
   name: "tracked",
   summary: "The nixpkgs pull requests tracked in this room",
@@ -13,7 +16,8 @@ export default defineCommand({
     const tracks = await ctx.services.tracks.list(roomKey(ctx.room));
     if (tracks.length === 0) return textReply(`This room tracks no pull request. ${ctx.prefix}track <number> starts one.`);
     const items: RichText[] = [];
-    for (const t of tracks) {
+    // A room may track 25: all of them would not fit one Discord message (2,000 characters).
+    for (const t of tracks.slice(0, SHOWN)) {
       // What the last check found; no GitHub request here.
       const s = await ctx.services.prStatus.cached(t.pr);
       const url = s?.pull.url ?? `https://github.com/NixOS/nixpkgs/pull/${t.pr}`;
@@ -22,7 +26,7 @@ export default defineCommand({
       items.push(
         rich(
           prLink({ number: t.pr, url }),
-          s ? ` ${truncate(s.pull.title, 80)} · ${stateText(s.pull)}` : "",
+          s ? ` ${truncate(s.pull.title, 60)} · ${stateText(s.pull)}` : "",
           last !== undefined ? " · reached " : " · nothing reached yet",
           ...(last !== undefined ? [bold(last)] : []),
           t.until !== undefined ? ` · until ${t.until}` : "",
@@ -30,6 +34,8 @@ export default defineCommand({
         ),
       );
     }
+    const more = tracks.length - items.length;
+    if (more > 0) items.push(rich(`… and ${more} more (the oldest are shown)`));
     return { blocks: [listBlock(items, rich(`Tracked in this room (${tracks.length}):`))] };
   },
 });

@@ -59,13 +59,20 @@ export function createTrackStore(store: Store): TrackStore {
     if (!known.includes(room)) await kv.set("rooms", [...known, room]);
     await kv.set(`room:${room}`, tracks);
   };
+  const all = async (): Promise<{ room: string; tracks: Track[] }[]> => {
+    const keys = await rooms();
+    const docs = await kv.getMany(keys.map((r) => `room:${r}`));
+    return keys.map((room, i) => ({ room, tracks: (docs[i] as Track[] | undefined) ?? [] })).filter((r) => r.tracks.length > 0);
+  };
   return {
     add: (room, track, caps) =>
       serial(async () => {
         const tracks = await list(room);
         if (tracks.some((t) => t.pr === track.pr && t.asker.id === track.asker.id)) return "exists";
         if (tracks.length >= caps.perRoom) return "room-full";
-        if (tracks.filter((t) => t.asker.id === track.asker.id).length >= caps.perUser) return "user-full";
+        // Per person across every room, as the README and the refusal say.
+        const everywhere = (await all()).reduce((n, r) => n + r.tracks.filter((t) => t.asker.id === track.asker.id).length, 0);
+        if (everywhere >= caps.perUser) return "user-full";
         await write(room, [...tracks, track]);
         return "added";
       }),
@@ -81,11 +88,7 @@ export function createTrackStore(store: Store): TrackStore {
         return "removed";
       }),
     list,
-    async all() {
-      const keys = await rooms();
-      const docs = await kv.getMany(keys.map((r) => `room:${r}`));
-      return keys.map((room, i) => ({ room, tracks: (docs[i] as Track[] | undefined) ?? [] })).filter((r) => r.tracks.length > 0);
-    },
+    all,
     update: (room, fn) => serial(async () => write(room, fn(await list(room)))),
     removeRoom: (room) =>
       serial(async () => {

@@ -417,6 +417,32 @@ describe("GitHub: !pr, !track and the fake GitHub computed by git", function () 
       }
     });
 
+    it("!tracked with a full room fits one Discord message and says how many it left out", async () => {
+      const tracks = t.bot.services.tracks;
+      for (let i = 0; i < 25; i++) {
+        const track = { pr: 500_000 + i, asker: { id: `p${i}`, name: `person ${i}` }, since: "2026-11-21T10:00:00Z", done: [] };
+        assert.equal(await tracks.add("test:full", track, { perRoom: 25, perUser: 5 }), "added");
+      }
+      const reply = (await t.adapter.say("!tracked", { room: "full" }))!;
+      const content = renderDiscord(reply).content ?? "";
+      assert.ok(content.length <= 2000, `${content.length} characters`);
+      assert.match(renderPlain(reply), /Tracked in this room \(25\)/);
+      assert.match(content, /… and 15 more/);
+      assert.doesNotMatch(content, /…$/, "not cut by the renderer");
+      await tracks.removeRoom("test:full");
+    });
+
+    it("the per-person cap counts the person's tracks in every room", async () => {
+      const tracks = t.bot.services.tracks;
+      const caps = { perRoom: 5, perUser: 2 };
+      const track = (pr: number) => ({ pr, asker: { id: "mo" }, since: "2026-11-21T10:00:00Z", done: [] });
+      assert.equal(await tracks.add("test:cap-a", track(11), caps), "added");
+      assert.equal(await tracks.add("test:cap-b", track(12), caps), "added");
+      assert.equal(await tracks.add("test:cap-c", track(13), caps), "user-full");
+      await tracks.removeRoom("test:cap-a");
+      await tracks.removeRoom("test:cap-b");
+    });
+
     it("tracks follow their room: moved on a room upgrade, dropped when nixie leaves", async () => {
       const tracks = t.bot.services.tracks;
       const track = { pr: 1, asker: { id: "lee" }, since: "2026-11-21T10:00:00Z", done: [] };
