@@ -57,6 +57,13 @@ export interface StatusService {
 
 type Doc = true | string | PullStatus;
 
+/**
+ * How long a pull request's last answer and a negative containment are kept. Anyone may look up
+ * any number, so these must not pile up for ever; a tracked pull request is rewritten at every
+ * check, and a forgotten negative costs one compare. Positives are kept for good (they are final).
+ */
+const KEPT_MS = 30 * 86_400_000;
+
 export function createStatusService(deps: { github: GitHub; store: Store; now?: () => Date }): StatusService {
   const kv: KV<Doc> = deps.store.namespace<Doc>("github");
   const now = deps.now ?? (() => new Date());
@@ -69,7 +76,7 @@ export function createStatusService(deps: { github: GitHub; store: Store; now?: 
     const done = async (s: PullStatus): Promise<PullStatus> => {
       // Kept for "as of" answers and !tracked. A command's answer does not wait for the write
       // (a failed one only loses that fallback); the tracking check does.
-      const write = kv.set(`status:${pull.number}`, s);
+      const write = kv.set(`status:${pull.number}`, s, KEPT_MS);
       if (opts.use === "background") await write;
       else write.catch(() => undefined);
       return s;
@@ -103,7 +110,7 @@ export function createStatusService(deps: { github: GitHub; store: Store; now?: 
           reached.add(step.name);
           writes.push(kv.set(hasKey(sha, step.name), true), kv.delete(notKey(sha, step.name)));
         } else if (c.head !== undefined || head !== undefined) {
-          const w = kv.set(notKey(sha, step.name), c.head ?? head!);
+          const w = kv.set(notKey(sha, step.name), c.head ?? head!, KEPT_MS);
           // A negative only saves a later request: a command's answer does not wait for it.
           if (opts.use === "background") writes.push(w);
           else w.catch(() => undefined);
@@ -160,7 +167,7 @@ export function createStatusService(deps: { github: GitHub; store: Store; now?: 
       if (contained) {
         await kv.set(hasKey(sha, branch), true);
         await kv.delete(notKey(sha, branch));
-      } else await kv.set(notKey(sha, branch), head);
+      } else await kv.set(notKey(sha, branch), head, KEPT_MS);
     },
   };
 }

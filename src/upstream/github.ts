@@ -92,8 +92,10 @@ export interface GitHubOptions {
 
 const SHA = /^[0-9a-f]{40}$/;
 /** Validators kept for conditional requests (token only). */
-const ETAG_ENTRIES = 5000;
+const ETAG_ENTRIES = 1000;
 const ETAG_TTL_MS = 7 * 24 * 3_600_000;
+/** Largest answer kept for conditional requests (with ETAG_ENTRIES, at most 128 MB even in the worst case; pulls, compares and branch answers are a few KB to 80 KB). */
+const ETAG_MAX_BODY = 131_072;
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -154,7 +156,8 @@ export function createGitHub(opts: GitHubOptions): GitHub {
     }
     if (!isObj(data)) throw new UpstreamError(GITHUB_SERVICE, "bad-response", "answer is not a JSON object", { status: res.status });
     const etag = res.headers["etag"];
-    if (opts.token && res.status === 200 && etag) etags.set(url, { etag, body }, ETAG_TTL_MS);
+    // Answers are kept whole for the 304s: only the small ones (a pull request is 20-80 KB).
+    if (opts.token && res.status === 200 && etag && body.length <= ETAG_MAX_BODY) etags.set(url, { etag, body }, ETAG_TTL_MS);
     return { status: res.status, data };
   }
 
