@@ -81,12 +81,13 @@ export function createTracker(opts: TrackerOptions): Tracker {
   }
 
   /** Branches some merged pull request awaits whose gate it has reached: their heads are needed. */
-  async function awaited(pulls: readonly PullRequest[]): Promise<Set<string>> {
+  /** The branches some merged pull request waits for next; `kept`: their last answers, read once per poll. */
+  function awaited(pulls: readonly PullRequest[], kept: ReadonlyMap<number, PullStatus | undefined>): Set<string> {
     const need = new Set<string>();
     for (const p of pulls) {
       if (p.state !== "merged" || p.mergeSha === undefined) continue;
       const steps = branchesFrom(p.baseRef);
-      const known = await status.cached(p.number);
+      const known = kept.get(p.number);
       const reached = new Set([steps[0]!.name, ...(known?.rows.filter((r) => r.mark === "reached").map((r) => r.branch) ?? [])]);
       for (const s of steps) {
         const gate = gateOf(steps, s);
@@ -248,7 +249,7 @@ export function createTracker(opts: TrackerOptions): Tracker {
         const p = await current(n, kept.get(n), report);
         if (p) pulls.push(p);
       }
-      const need = await awaited(pulls);
+      const need = awaited(pulls, kept);
       const heads = await headsFor(need, report);
       await infer(pulls, need, heads, report);
       const statuses = new Map<number, PullStatus>();

@@ -15,7 +15,7 @@ import { textReply, type Reply } from "../../core/reply.js";
 import { redactInLogs } from "../../redact.js";
 import { renderMatrix } from "../../render/matrix.js";
 import type { Store } from "../../storage/store.js";
-import { commandText, messageBody, inviteAllowed, isEncryptionSign, replyRelation, serverOf, tombstoneTarget, type RoomEvent } from "./events.js";
+import { commandInBody, messageBody, inviteAllowed, isEncryptionSign, replyRelation, serverOf, tombstoneTarget, type RoomEvent } from "./events.js";
 import { resolveAccessToken, type PasswordLogin } from "./login.js";
 import { canManage } from "./power.js";
 import { createSender, retryDelay, txnIdFor, type RawRequester } from "./send.js";
@@ -188,7 +188,9 @@ export function createMatrixAdapter(opts: MatrixAdapterOptions): Adapter & { rea
     if (!botUserId) return;
     const filter = { botUserId, prefix: config.prefix, botName: config.botName, startedAt };
     // Ordinary messages too: the core may expand references in them (rooms that turned it on).
-    const text = commandText(event, filter) ?? messageBody(event, filter);
+    // The body is read and checked once (every message of every room passes here).
+    const body = messageBody(event, filter);
+    const text = body === undefined ? undefined : (commandInBody(body, filter) ?? body);
     if (text === undefined || text === "") return;
     const sender = event.sender!;
     let leave = false;

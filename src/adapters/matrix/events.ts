@@ -69,7 +69,11 @@ function mentionPattern(botName: string): RegExp {
  */
 export function commandText(event: RoomEvent, f: CommandFilter): string | undefined {
   const body = messageBody(event, f);
-  if (body === undefined) return undefined;
+  return body === undefined ? undefined : commandInBody(body, f);
+}
+
+/** The command in a message body that messageBody gave, in prefix form, or undefined. */
+export function commandInBody(body: string, f: Pick<CommandFilter, "prefix" | "botName">): string | undefined {
   if (body.startsWith(f.prefix)) return body;
   const mention = mentionPattern(f.botName).exec(body);
   if (mention) {
