@@ -19,8 +19,7 @@ import { mergeInto, readJson, setPath } from "./config/json.js";
 import type { Config, Secrets } from "./config/types.js";
 import { validateConfig } from "./config/validate.js";
 
-export type { Config, FeedConfig, Secrets } from "./config/types.js";
-export { ENV_KEYS } from "./config/env.js";
+export type { Config, Secrets } from "./config/types.js";
 
 export interface LoadedConfig {
   readonly config: Config;

@@ -187,11 +187,6 @@ export function spawnEvaluator(cmd: EvalCommand, limits: RunLimits, observer: Ru
   };
 }
 
-/** Spawns `cmd` with `input` on stdin at once (a cold start) and resolves when it has exited and its pipes are closed. */
-export function runEvaluator(cmd: EvalCommand, input: string, limits: RunLimits, observer: RunObserver = {}): Promise<RunResult> {
-  return spawnEvaluator(cmd, limits, observer).feed(input);
-}
-
 function failed(message: string, started: number): RunResult {
   return { stdout: "", stderr: "", stdoutCapped: false, stderrCapped: false, code: null, signal: null, spawnError: message, ms: Date.now() - started };
 }

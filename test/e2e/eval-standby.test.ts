@@ -54,7 +54,8 @@ describe("!eval's warm standby with the real Nix", function () {
     const [first] = await until("the standby", () => (evaluators().length === 1 ? evaluators() : undefined));
     const inner = await until("its nix-instantiate", () => nixIn(first!));
     // The same sandbox as a cold start: bubblewrap, then Nix as nobody (the tests run as root), waiting.
-    if (process.getuid?.() === 0) assert.equal(uidOf(inner), 65534);
+    assert.equal(process.getuid?.(), 0, "the e2e suites run as root (they install Debian packages)");
+    assert.equal(uidOf(inner), 65534);
     await until("it to wait on stdin", () => (procStat(inner)?.state === "S" ? true : undefined));
     assert.equal(await ask("!eval 1+1"), "2");
     assert.equal(running(first!), false, "the standby answered and ended");

@@ -9,7 +9,7 @@ import pino from "pino";
 import { loadConfig, projectRoot, type Config } from "../../src/config.js";
 import { renderPlain } from "../../src/render/plain.js";
 import { ConfigError, UserError } from "../../src/core/errors.js";
-import { runEvaluator } from "../../src/eval/run.js";
+import { spawnEvaluator } from "../../src/eval/run.js";
 import { evalCommand } from "../../src/eval/sandbox.js";
 import type { EvalOutcome } from "../../src/eval/format.js";
 import { createEvalService, findTool, type EvalService, type EvalServiceOptions } from "../../src/eval/service.js";
@@ -77,7 +77,7 @@ describe("eval with a fake nix-instantiate", function () {
 
   it("the wall clock kills the whole process group, grandchildren included", async () => {
     const cmd = evalCommand({ nixInstantiate: fake.path, prlimit: findTool("prlimit"), bwrap: "", kind: "none", memoryBytes: 1 << 30, cpuSeconds: 11, nixpkgs: "" });
-    const r = await runEvaluator(cmd, "sleep", { timeoutMs: 700, outputBytes: 65536 });
+    const r = await spawnEvaluator(cmd, { timeoutMs: 700, outputBytes: 65536 }).feed("sleep");
     assert.equal(r.stopped, "timeout");
     assert.equal(r.signal, "SIGKILL");
     const grandchild = Number(r.stdout.trim());

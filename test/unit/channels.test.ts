@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config.js";
 import { decodeSnapshot } from "../../src/channels/snapshot.js";
-import { ageText, intervalText, LATE_MS, statusOf, STUCK_MS } from "../../src/channels/status.js";
+import { ageText, intervalText, statusOf } from "../../src/channels/status.js";
 import { emptyTracker, track, type TrackerDoc } from "../../src/channels/tracker.js";
 import type { ChannelSnapshot, ChannelInfo } from "../../src/channels/snapshot.js";
 import { decodeVector } from "../../src/upstream/prometheus.js";
@@ -19,10 +19,11 @@ const REV_B = "89abcdef0123456789abcdef0123456789abcdef";
 describe("channels: status words and ages", () => {
   it("uses status.nixos.org's thresholds, measured exactly", () => {
     const now = Date.UTC(2026, 10, 30, 12);
-    assert.equal(statusOf(now - LATE_MS + 1, now), "fine");
-    assert.equal(statusOf(now - LATE_MS, now), "late");
-    assert.equal(statusOf(now - STUCK_MS + 1, now), "late", "9 d 23 h 59 min 59.999 s is not stuck");
-    assert.equal(statusOf(now - STUCK_MS, now), "stuck");
+    // status.nixos.org: fine under 3 days, late under 10, stuck from 10 (literals, not the code's constants)
+    assert.equal(statusOf(now - 3 * D + 1, now), "fine");
+    assert.equal(statusOf(now - 3 * D, now), "late");
+    assert.equal(statusOf(now - 10 * D + 1, now), "late", "9 d 23 h 59 min 59.999 s is not stuck");
+    assert.equal(statusOf(now - 10 * D, now), "stuck");
   });
   it("ages in hours under 2 days, in days beyond; intervals in days and hours", () => {
     const now = 1_000 * D;
