@@ -11,8 +11,8 @@ import { userAgent, version } from "./version.js";
 import { createFeedServices } from "./feeds/wiring.js";
 import { createEvalService } from "./eval/service.js";
 import { createChannelsService } from "./channels/service.js";
-import { createGitHubServices } from "./tracking/wiring.js";
-import type { HeadsProvider } from "./tracking/status.js";
+import { createGitHubServices } from "./pr-tracking/wiring.js";
+import type { HeadsProvider } from "./pr-tracking/landing.js";
 
 export interface ServiceDeps {
   readonly config: Config;

@@ -12,10 +12,10 @@ import type { Http } from "../upstream/http.js";
 import { createPrometheus } from "../upstream/prometheus.js";
 import { createChannelFeedSource, type ChannelFeedSource } from "./feed.js";
 import { channelFeed, channelOfFeed } from "./feed-defs.js";
-import { channelLinks, type ChannelLinks } from "./links.js";
+import { channelUrls, type ChannelUrls } from "./urls.js";
 import type { ChannelSnapshot } from "./snapshot.js";
 import { createChannelSource } from "./source.js";
-import type { TrackedChannel } from "./tracker.js";
+import type { TrackedChannel } from "./history.js";
 
 export interface ChannelsService {
   /** Every channel, at most `channels.cacheSeconds` (≤ 60 s) old. */
@@ -27,7 +27,7 @@ export interface ChannelsService {
   heads(): Promise<ReadonlyMap<string, string>>;
   /** What nixie's channel feeds recorded of a channel (its previous revision), if anything. */
   tracked(channel: string): Promise<TrackedChannel | undefined>;
-  readonly links: ChannelLinks;
+  readonly urls: ChannelUrls;
   /** For the feed watcher: the source of the `channels` kind of feeds. */
   readonly feedSource: ChannelFeedSource;
   /** For the feed watcher and !feeds: `channel:<name>` for every channel nixie knows (followed or not). */
@@ -54,15 +54,15 @@ export function createChannelsService(deps: { config: Config; http: Http; store:
     log,
     ...(deps.now ? { now: deps.now } : {}),
   });
-  const links = channelLinks(c);
-  const feedSource = createChannelFeedSource({ source, store: deps.store, links, log, ...(deps.now ? { now: deps.now } : {}) });
+  const urls = channelUrls(c);
+  const feedSource = createChannelFeedSource({ source, store: deps.store, urls, log, ...(deps.now ? { now: deps.now } : {}) });
   return {
     snapshot: () => source.snapshot(),
     heads: () => source.heads(),
     async tracked(channel) {
       return (await feedSource.tracker()).channels[channel];
     },
-    links,
+    urls,
     feedSource,
     async channelFeeds() {
       // The last snapshot's channels, and those the tracker remembers (one may be missing for a while).

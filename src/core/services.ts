@@ -14,7 +14,7 @@ import type { FeedsService } from "../feeds/service.js";
 import type { Subscriptions } from "../feeds/subscriptions.js";
 import type { EvalService } from "../eval/service.js";
 import type { ChannelsService } from "../channels/service.js";
-import type { GitHubServices } from "../tracking/wiring.js";
+import type { GitHubServices } from "../pr-tracking/wiring.js";
 
 export interface AboutInfo {
   readonly version: string;
