@@ -47,7 +47,8 @@ export function createServices(deps: ServiceDeps): Services {
   // PR tracking re-checks a channel branch only when its head moved: the channel status already
   // knows the current channels' revisions, which saves a GitHub request per channel and check.
   const channelHeads = deps.channelHeads ?? (() => channels.heads());
-  const feeds = createFeedServices({ config, http, store, log });
+  // Features that offer feeds of their own register a provider with the catalog here.
+  const feeds = createFeedServices({ config, http, store, log, providers: [channels.feedProvider] });
   const github = createGitHubServices({ config, secrets: deps.secrets, http, store, channelHeads });
   const rooms = createRoomRegistry(log);
   registerRoomState(rooms, feeds, github);

@@ -6,7 +6,7 @@
  * make every post happen exactly once, as for the RSS feeds.
  */
 import type { Logger } from "pino";
-import type { FeedDef } from "../feeds/catalog.js";
+import type { FeedDef } from "../feeds/feed-def.js";
 import type { FeedSource, PollRound, SourceEntry } from "../feeds/source.js";
 import type { PostEntry } from "../feeds/state.js";
 import type { KV, Store } from "../storage/store.js";
