@@ -14,6 +14,7 @@ import { createFeedJob, type FeedJob } from "./feeds/wiring.js";
 import { createTrackingJob, type TrackingJob } from "./pr-tracking/wiring.js";
 import { createLeader, type Leader } from "./ops/leader.js";
 import { createServices } from "./services.js";
+import { factoidFallback } from "./factoids/fallback.js";
 import { openStore, type Store } from "./storage/store.js";
 import type { Http, HttpEvent } from "./upstream/http.js";
 
@@ -102,6 +103,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     rateLimiter: new RateLimiter(config.rateLimit.burst, config.rateLimit.perMinute),
     log,
     commandTimeoutMs: config.http.timeoutMs,
+    unknownName: factoidFallback(services.factoids),
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.onCommand ? { onCommand: opts.onCommand } : {}),
   });

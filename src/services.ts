@@ -15,6 +15,7 @@ import { createGitHubServices } from "./pr-tracking/wiring.js";
 import type { HeadsProvider } from "./pr-tracking/landing.js";
 import { roomKey } from "./core/adapter.js";
 import { createRoomRegistry, type RoomRegistry } from "./rooms/registry.js";
+import { createFactoids } from "./factoids/store.js";
 
 export interface ServiceDeps {
   readonly config: Config;
@@ -51,7 +52,13 @@ export function createServices(deps: ServiceDeps): Services {
   const feeds = createFeedServices({ config, http, store, log, providers: [channels.feedProvider] });
   const github = createGitHubServices({ config, secrets: deps.secrets, http, store, channelHeads });
   const rooms = createRoomRegistry(log);
-  registerRoomState(rooms, feeds, github);
+  const factoids = createFactoids({
+    store,
+    defaults: config.factoids.defaults,
+    maxPerRoom: config.factoids.maxPerRoom,
+    commandNames: new Set(commands.flatMap((c) => [c.name, ...(c.aliases ?? [])])),
+  });
+  registerRoomState(rooms, feeds, github, factoids);
   return {
     config,
     log,
@@ -66,12 +73,14 @@ export function createServices(deps: ServiceDeps): Services {
     about: { version, startedAt: new Date(), adapters: deps.adapters },
     channels,
     rooms,
+    factoids,
   };
 }
 
 /** The per-room state kinds of today's features; a new feature registers its own the same way. */
-function registerRoomState(rooms: RoomRegistry, feeds: Pick<Services, "subscriptions">, github: Pick<Services, "tracks" | "linkExpander">): void {
+function registerRoomState(rooms: RoomRegistry, feeds: Pick<Services, "subscriptions">, github: Pick<Services, "tracks" | "linkExpander">, factoids: Services["factoids"]): void {
   rooms.register({ name: "subscriptions", moveRoom: (from, to) => feeds.subscriptions.moveRoom(from, to), removeRoom: (room) => feeds.subscriptions.removeRoom(room) });
   rooms.register({ name: "tracks", moveRoom: (from, to) => github.tracks.moveRoom(roomKey(from), roomKey(to)), removeRoom: (room) => github.tracks.removeRoom(roomKey(room)) });
   rooms.register({ name: "links", moveRoom: (from, to) => github.linkExpander.moveRoom(roomKey(from), roomKey(to)), removeRoom: (room) => github.linkExpander.removeRoom(roomKey(room)) });
+  rooms.register({ name: "factoids", moveRoom: (from, to) => factoids.moveRoom(from, to), removeRoom: (room) => factoids.removeRoom(room) });
 }

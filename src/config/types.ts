@@ -120,6 +120,13 @@ export interface Config {
     readonly maxLinksPerMessage: number;
     readonly linkCooldownMinutes: number;
   };
+  /** Factoids (!learn, !forget, !<name>, !facts): see docs/factoids.md. */
+  readonly factoids: {
+    /** The most factoids one room may define (defaults not counted). */
+    readonly maxPerRoom: number;
+    /** Shipped to every room: name -> text; a room's own factoid of the same name wins there. */
+    readonly defaults: Readonly<Record<string, string>>;
+  };
 }
 
 /** Tokens and passwords: only from the environment or files named by `*_FILE` variables. */

@@ -124,4 +124,9 @@ export function validateConfig(k: Checker, resolvePath: (p: string) => string): 
   k.int("github.maxTracksPerUser", 0, 10_000);
   k.int("github.maxLinksPerMessage", 1, 10);
   k.int("github.linkCooldownMinutes", 0, 10_080);
+
+  // factoids: the defaults follow the rules of !learn (command names are checked at start, where
+  // the commands are known)
+  k.int("factoids.maxPerRoom", 0, 10_000);
+  k.factoids("factoids.defaults");
 }

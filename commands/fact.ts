@@ -1,0 +1,35 @@
+/** !fact <name> [user] (and `!<name> [user]`, which runs as this): shows one factoid, addressed to someone when asked. */
+import { defineCommand, type CompletionContext } from "../src/core/command.js";
+import { UserError } from "../src/core/errors.js";
+import { factNameOption, findFactoid } from "../src/factoids/command-helpers.js";
+import { callableNames, FACT_COMMAND } from "../src/factoids/fallback.js";
+import { addressee, factoidReply } from "../src/factoids/reply.js";
+
+/** Factoid names for Discord's autocomplete: those of the channel typed in, most used first. */
+async function completeName(partial: string, ctx: CompletionContext) {
+  const p = partial.trim().toLowerCase();
+  const names = ctx.room ? (await ctx.services.factoids.list(ctx.room)).map((f) => f.name) : [...ctx.services.factoids.defaults.keys()];
+  return names.filter((n) => n.startsWith(p)).slice(0, 25).map((n) => ({ name: n, value: n }));
+}
+
+export default defineCommand({
+  name: FACT_COMMAND,
+  summary: "Show one of this room's factoids, optionally addressed to someone",
+  details: "A factoid is also called by its name alone: `!dontask`, `!dontask @bob`. Only the person it is addressed to is pinged. The facts command lists them.",
+  examples: ["fact dontask", "fact dontask bob"],
+  options: [
+    { ...factNameOption("Which factoid (see !facts)"), complete: completeName },
+    { name: "user", type: "user", positional: true, rest: true, description: "Address it to this person (they are pinged)" },
+  ],
+  async run(args, ctx) {
+    const name = String(args["name"]).toLowerCase();
+    const f = await findFactoid(ctx, name);
+    if (!f) {
+      const known = await callableNames(ctx.services.factoids, ctx);
+      throw new UserError(known.length === 0 ? `This room has no factoids yet.` : `This room has no factoid ${name}. ${ctx.prefix}facts lists them.`);
+    }
+    await ctx.services.factoids.use(ctx.room, name);
+    const typed = args["user"];
+    return factoidReply(f.text, typed === undefined ? undefined : addressee(String(typed), ctx.mentions));
+  },
+});
