@@ -26,8 +26,12 @@ export function defuseRoomPings(s: string): string {
 function trimUrl(url: string): [string, string] {
   let end = url.length;
   while (end > 0 && /[.,;:!?'*]/.test(url[end - 1]!)) end--;
-  // A closing parenthesis belongs to the URL only when it opened one (Wikipedia-style links).
-  if (url[end - 1] === ")" && !url.slice(0, end).includes("(")) end--;
+  // A closing parenthesis belongs to the URL only when the URL opened one (Wikipedia-style links).
+  const count = (c: string): number => url.slice(0, end).split(c).length - 1;
+  while (url[end - 1] === ")" && count(")") > count("(")) {
+    end--;
+    while (end > 0 && /[.,;:!?'*]/.test(url[end - 1]!)) end--;
+  }
   return [url.slice(0, end), url.slice(end)];
 }
 
