@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { projectRoot } from "../src/config.js";
 import { channelsPoll } from "./channels.js";
 import { overhead, singleFlight, throughput } from "./commands.js";
+import { factoidCalls } from "./factoids.js";
 import { fanOut, polling } from "./feeds.js";
 import { footprint } from "./footprint.js";
 import { evalBench } from "./eval.js";
@@ -20,6 +21,7 @@ const suites: Record<string, () => Promise<Result[]>> = {
   overhead,
   throughput,
   singleFlight,
+  factoidCalls,
   fanOut,
   polling,
   footprint,

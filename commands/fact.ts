@@ -1,16 +1,9 @@
 /** !fact <name> [user] (and `!<name> [user]`, which runs as this): shows one factoid, addressed to someone when asked. */
-import { defineCommand, type CompletionContext } from "../src/core/command.js";
+import { defineCommand } from "../src/core/command.js";
 import { UserError } from "../src/core/errors.js";
-import { factNameOption, findFactoid } from "../src/factoids/command-helpers.js";
+import { completeName, factNameOption, findFactoid } from "../src/factoids/command-helpers.js";
 import { callableNames, FACT_COMMAND } from "../src/factoids/fallback.js";
 import { addressee, factoidReply } from "../src/factoids/reply.js";
-
-/** Factoid names for Discord's autocomplete: those of the channel typed in, most used first. */
-async function completeName(partial: string, ctx: CompletionContext) {
-  const p = partial.trim().toLowerCase();
-  const names = ctx.room ? (await ctx.services.factoids.list(ctx.room)).map((f) => f.name) : [...ctx.services.factoids.defaults.keys()];
-  return names.filter((n) => n.startsWith(p)).slice(0, 25).map((n) => ({ name: n, value: n }));
-}
 
 export default defineCommand({
   name: FACT_COMMAND,

@@ -2,7 +2,7 @@
 import { defineCommand } from "../src/core/command.js";
 import { UserError } from "../src/core/errors.js";
 import { bold, listBlock, rich, textBlock, type RichText } from "../src/core/reply.js";
-import { called, factNameOption, findFactoid } from "../src/factoids/command-helpers.js";
+import { called, completeName, factNameOption, findFactoid } from "../src/factoids/command-helpers.js";
 import { factoidRich } from "../src/factoids/markup.js";
 import type { Factoid } from "../src/factoids/store.js";
 
@@ -16,7 +16,7 @@ export default defineCommand({
   summary: "List this room's factoids by use, or show who set one and when",
   examples: ["facts", "facts --page 2", "facts dontask"],
   options: [
-    factNameOption("Show this factoid's details", false),
+    { ...factNameOption("Show this factoid's details", false), complete: completeName },
     { name: "page", type: "integer", min: 1, max: 1000, description: "Which page of the list" },
   ],
   async run(args, ctx) {

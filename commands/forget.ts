@@ -2,14 +2,14 @@
 import { defineCommand } from "../src/core/command.js";
 import { UserError } from "../src/core/errors.js";
 import { textBlock } from "../src/core/reply.js";
-import { called, factNameOption } from "../src/factoids/command-helpers.js";
+import { called, completeName, factNameOption } from "../src/factoids/command-helpers.js";
 import { factoidRich } from "../src/factoids/markup.js";
 
 export default defineCommand({
   name: "forget",
   summary: "Remove one of this room's factoids (room managers only)",
   examples: ["forget dontask"],
-  options: [factNameOption("Which factoid (see !facts)")],
+  options: [{ ...factNameOption("Which factoid (see !facts)"), complete: completeName }],
   needsManager: true,
   async run(args, ctx) {
     const name = String(args["name"]).toLowerCase();
