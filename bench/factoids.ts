@@ -39,8 +39,8 @@ export async function factoidCalls(): Promise<Result[]> {
   const unknown = summarize(await time(2000, (i) => `!nothing-${i % 50}`));
   await t.stop();
   return [
-    { name: "factoids: !name call (200 in the room, SQLite, use counted) latency p50 / p99", measured: `${fmt(calls.p50, 3)} / ${fmt(calls.p99, 3)} ms`, target: "p99 < 5 ms", met: calls.p99 < 5 },
+    { name: "factoids: !name call (200 in the room, SQLite, use counted) latency p50 / p99", measured: `${fmt(calls.p50, 3)} / ${fmt(calls.p99, 3)} ms`, target: "—", met: "n/a" },
     { name: "factoids: !name calls through dispatcher + Matrix and Discord renderers", measured: `${fmt(rate, 0)} calls per CPU second`, target: "—", met: "n/a" },
-    { name: "factoids: unknown !word (one store read, silence) latency p50 / p99", measured: `${fmt(unknown.p50, 3)} / ${fmt(unknown.p99, 3)} ms`, target: "p99 < 1 ms", met: unknown.p99 < 1 },
+    { name: "factoids: unknown !word (one store read, silence) latency p50 / p99", measured: `${fmt(unknown.p50, 3)} / ${fmt(unknown.p99, 3)} ms`, target: "—", met: "n/a" },
   ];
 }

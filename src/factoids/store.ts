@@ -8,7 +8,7 @@
 import { roomKey, type RoomRef, type UserRef } from "../core/adapter.js";
 import { UserError } from "../core/errors.js";
 import type { KV, Store } from "../storage/store.js";
-import { cleanText, KEPT_VERSIONS, nameProblem, textProblem } from "./rules.js";
+import { cleanText, KEPT_VERSIONS, NAME_RE, nameProblem, textProblem } from "./rules.js";
 
 /** One version of a factoid's text. */
 export interface FactoidVersion {
@@ -137,9 +137,13 @@ export function createFactoids(o: FactoidsOptions): Factoids {
     maxPerRoom: o.maxPerRoom,
 
     async get(room, name) {
+      // No key is ever built from a name that could not be a factoid's.
+      if (!NAME_RE.test(name)) return undefined;
       const key = roomKey(room);
-      const doc = await roomDoc(key);
-      const own = doc.names.includes(name) ? await factDoc(key, name) : undefined;
+      // One round trip: the fact document is read along with the index that names it.
+      const [index, fact] = await kv.getMany([`room:${key}`, factKey(key, name)]);
+      const doc = (index as RoomDoc | undefined) ?? EMPTY;
+      const own = doc.names.includes(name) ? (fact as FactDoc | undefined) : undefined;
       return view(name, own, doc.uses[name] ?? 0);
     },
 
