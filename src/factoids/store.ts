@@ -6,7 +6,7 @@
  * Writes are serialised per room, so two commands in flight cannot lose each other's change.
  */
 import { roomKey, type RoomRef, type UserRef } from "../core/adapter.js";
-import { UserError } from "../core/errors.js";
+import { ConfigError, UserError } from "../core/errors.js";
 import type { KV, Store } from "../storage/store.js";
 import { cleanText, KEPT_VERSIONS, NAME_RE, nameProblem, textProblem } from "./rules.js";
 
@@ -102,7 +102,7 @@ export function createFactoids(o: FactoidsOptions): Factoids {
   const defaults = new Map(Object.entries(o.defaults).map(([k, v]) => [k, cleanText(v)] as const));
   for (const name of defaults.keys()) {
     // The config checks the pattern and reserved words; commands are known only here.
-    if (o.commandNames.has(name)) throw new Error(`config key "factoids.${name}": ${name} is a command; a factoid cannot take its name`);
+    if (o.commandNames.has(name)) throw new ConfigError(`config key "factoids.defaults.${name}": ${name} is a command; a factoid cannot take its name`);
   }
 
   const roomDoc = async (key: string): Promise<RoomDoc> => ((await kv.get(`room:${key}`)) as RoomDoc | undefined) ?? EMPTY;

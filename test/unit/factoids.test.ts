@@ -164,7 +164,10 @@ describe("factoid store", () => {
   });
 
   it("refuses a default named like a command at start", () => {
-    assert.throws(() => createFactoids({ store, defaults: { pkg: "x" }, maxPerRoom: 1, commandNames: COMMANDS }), /config key "factoids\.pkg": pkg is a command/);
+    assert.throws(
+      () => createFactoids({ store, defaults: { pkg: "x" }, maxPerRoom: 1, commandNames: COMMANDS }),
+      (e: unknown) => e instanceof ConfigError && /^config key "factoids\.defaults\.pkg": pkg is a command/.test(e.message),
+    );
   });
 
   it("serialises concurrent definitions in a room: none is lost", async () => {
