@@ -71,18 +71,27 @@ export interface Dispatcher {
   find(name: string): CommandDef | undefined;
 }
 
-/** Optimal string alignment distance (Levenshtein plus adjacent transpositions). */
+/**
+ * Optimal string alignment distance (Levenshtein plus adjacent transpositions). Three rolling
+ * rows, no allocation per cell: a "did you mean" compares a word with every command and every
+ * factoid of the room (200 and more).
+ */
 export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const n = b.length;
+  let prev2 = new Uint16Array(n + 1);
+  let prev = Uint16Array.from({ length: n + 1 }, (_, j) => j);
+  let cur = new Uint16Array(n + 1);
   for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
+    cur[0] = i;
+    for (let j = 1; j <= n; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = v;
+      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2]! + 1);
+      cur[j] = v;
     }
+    [prev2, prev, cur] = [prev, cur, prev2];
   }
-  return d[a.length]![b.length]!;
+  return prev[n]!;
 }
 
 export function createDispatcher(opts: DispatcherOptions): Dispatcher {
@@ -140,6 +149,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       if (!best || d < best.d) best = { n: byName.get(n)!.name, d };
     }
     for (const n of extra) {
+      // The distance is at least the difference in length: most names need no comparison.
+      if (Math.abs(n.length - name.length) > 2) continue;
       const d = editDistance(name, n);
       if (!best || d < best.d) best = { n, d };
     }

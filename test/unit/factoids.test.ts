@@ -300,3 +300,22 @@ describe("verbatim option", () => {
     assert.throws(() => defineCommand({ name: "x", summary: "x", options: [{ name: "t", type: "string", verbatim: true, description: "t" }], run: async () => textReply("x") }), /verbatim/);
   });
 });
+
+describe("editDistance (rolling rows)", () => {
+  it("agrees with the full-matrix definition on words of every shape", async () => {
+    const { editDistance } = await import("../../src/core/dispatcher.js");
+    // The textbook optimal string alignment distance, a full matrix, for comparison.
+    const reference = (a: string, b: string): number => {
+      const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+      for (let i = 1; i <= a.length; i++)
+        for (let j = 1; j <= b.length; j++) {
+          const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+          d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+          if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+        }
+      return d[a.length]![b.length]!;
+    };
+    const words = ["", "a", "ab", "ba", "abc", "acb", "pkg", "pgk", "kpg", "flakes", "flake", "falkes", "dontask", "dont-ask", "nothing-1", "fact-19", "ca", "abcdefghij", "jihgfedcba"];
+    for (const a of words) for (const b of words) assert.equal(editDistance(a, b), reference(a, b), `${a} / ${b}`);
+  });
+});
