@@ -57,12 +57,18 @@ export class SingleFlight<V> {
   }
 }
 
-/** Spaces calls so that at most `perSecond` start in any second (a polite client-side limit). */
+/**
+ * Spaces calls so that at most `perSecond` start in any second on average (a polite client-side
+ * limit); up to `burst` calls may start at once after a quiet spell (a token bucket, kept as the
+ * time the next call would be due).
+ */
 export class IntervalLimiter {
   private next = 0;
   private readonly interval: number;
-  constructor(perSecond: number) {
+  private readonly slack: number;
+  constructor(perSecond: number, burst = 1) {
     this.interval = 1000 / perSecond;
+    this.slack = (Math.max(1, Math.floor(burst)) - 1) * this.interval;
   }
 
   /**
@@ -71,9 +77,10 @@ export class IntervalLimiter {
    */
   async wait(maxWaitMs = Infinity): Promise<boolean> {
     const now = Date.now();
-    const start = Math.max(now, this.next);
+    const due = Math.max(now, this.next);
+    const start = Math.max(now, due - this.slack);
     if (start - now > maxWaitMs) return false;
-    this.next = start + this.interval;
+    this.next = due + this.interval;
     if (start > now) await new Promise((r) => setTimeout(r, start - now));
     return true;
   }
