@@ -51,9 +51,9 @@ export function hydraFixture<T = Record<string, unknown>>(name: string): T {
   return JSON.parse(readFileSync(join(FIXTURES, name), "utf8")) as T;
 }
 
-/** The HTML build page of a build whose dependency failed (build 301200150). */
-export function depFailedPage(): string {
-  return readFileSync(join(FIXTURES, "hydra-build-page-dep-failed.html"), "utf8");
+/** The HTML build page of a build whose dependency failed (build 301200150), its links on `baseUrl` (default: hydra.nixos.org). */
+export function depFailedPage(baseUrl = "https://hydra.nixos.org"): string {
+  return readFileSync(join(FIXTURES, "hydra-build-page-dep-failed.html"), "utf8").replaceAll("https://hydra.nixos.org", baseUrl);
 }
 
 /** nginx's 429 page, as the fixture has it. */

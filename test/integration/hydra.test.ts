@@ -1,0 +1,217 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { projectRoot } from "../../src/config.js";
+import { startFakeHydra, depFailedPage, hydraFixture, type FakeBuild, type FakeHydra } from "../helpers/fake-hydra.js";
+import { startFakeSearch, type FakeSearch } from "../helpers/fake-search.js";
+import { runProcess, type ProcessResult } from "../helpers/run-process.js";
+import { startTestBot, type TestBot } from "../helpers/test-bot.js";
+
+const SYSTEMS = ["x86_64-linux", "aarch64-linux", "x86_64-darwin", "aarch64-darwin"];
+const fixtureList = (): FakeBuild[] => hydraFixture<{ body: FakeBuild[] }>("hydra-api-latestbuilds.json").body;
+const ok = (id: number, nixname = "firefox-150.0"): FakeBuild => ({ id, nixname, timestamp: 1795932000, buildstatus: 0 });
+const bad = (id: number, buildstatus = 1): FakeBuild => ({ id, nixname: "firefox-150.0", timestamp: 1795932000 + id, buildstatus });
+
+/** firefox on nixpkgs/unstable: built on x86_64-linux, a dependency failed on aarch64-linux, failing on x86_64-darwin, no job on aarch64-darwin. */
+function serveFirefox(h: FakeHydra): void {
+  h.setBuilds("nixpkgs/unstable", "firefox.x86_64-linux", "x86_64-linux", [ok(301200001, "firefox-150.0.1")]);
+  h.setBuilds("nixpkgs/unstable", "firefox.aarch64-linux", "aarch64-linux", [
+    { id: 301200150, nixname: "python3.13-foo-1.4.0", timestamp: 1795932000, buildstatus: 2 },
+    { id: 301100020, nixname: "python3.13-foo-1.4.0", timestamp: 1795600000, buildstatus: 0 },
+  ]);
+  h.setPage(301200150, depFailedPage(h.url));
+  h.setBuilds("nixpkgs/unstable", "firefox.x86_64-darwin", "x86_64-darwin", fixtureList());
+}
+
+describe("!hydra against a fake Hydra", function () {
+  this.timeout(30_000);
+  let hydra: FakeHydra;
+  let search: FakeSearch;
+  let t: TestBot;
+  beforeEach(async () => {
+    hydra = await startFakeHydra();
+    search = await startFakeSearch();
+    t = await startTestBot({ NIXIE_HYDRA_URL: hydra.url, NIXIE_SEARCH_URL: search.url });
+  });
+  afterEach(async () => {
+    await t.stop();
+    await hydra.close();
+    await search.close();
+  });
+
+  it("one line per platform: version, failing since with the dependency and its log, no job", async () => {
+    serveFirefox(hydra);
+    const text = await t.ask("!hydra firefox");
+    assert.match(text, /Hydra: firefox in nixpkgs-unstable \(nixpkgs\/unstable/);
+    assert.match(text, /x86_64-linux.*succeeded `150\.0\.1` \(build 301200001/);
+    assert.match(text, /aarch64-linux.*dependency failed, failing since 2026-11-29 \(1 failed build\) · newest build 301200150/);
+    assert.match(text, /dependency `python3\.13-bar-2\.0\.1` failed \(log .*\/build\/301200150\/step\/3\/log.*from build 301199500/);
+    assert.match(text, /x86_64-darwin.*failed, failing since 2026-11-24 \(3 failed builds\) · newest build 301200077.*\(log .*\/build\/301200077\/log/);
+    assert.match(text, /Hydra builds no job for this on aarch64-darwin/);
+    assert.deepEqual(hydra.problems, []);
+    // Four lists and one build page; nothing else, and every list asks for 10 builds as JSON.
+    const lists = hydra.requests.filter((r) => r.path === "/api/latestbuilds");
+    assert.equal(lists.length, 4);
+    assert.deepEqual(lists.map((r) => r.query.get("job")).sort(), SYSTEMS.map((s) => `firefox.${s}`).sort());
+    assert.ok(lists.every((r) => r.query.get("nr") === "10" && r.query.get("project") === "nixpkgs" && r.query.get("jobset") === "unstable"));
+    assert.equal(hydra.requests.filter((r) => r.path.startsWith("/build/")).length, 1);
+    // Asked again: all from the cache.
+    const before = hydra.requests.length;
+    await t.ask("!hydra firefox");
+    assert.equal(hydra.requests.length, before);
+  });
+
+  it("NixOS jobsets prefix the job with nixpkgs. and build Linux only; a 302 (renamed jobset) is followed", async () => {
+    hydra.rename("nixos/unstable", "nixos/unstable-renamed");
+    hydra.setBuilds("nixos/unstable-renamed", "nixpkgs.firefox.x86_64-linux", "x86_64-linux", [ok(5)]);
+    const text = await t.ask("!hydra firefox --channel nixos-unstable");
+    assert.match(text, /x86_64-linux.*succeeded `150\.0`/);
+    assert.match(text, /Hydra builds no job for this on aarch64-linux/);
+    assert.doesNotMatch(text, /darwin/);
+    assert.deepEqual(hydra.problems, []);
+  });
+
+  it("an unknown attribute: did you mean, and no request to Hydra; unsafe input never reaches a URL", async () => {
+    assert.match(await t.ask("!hydra firef"), /There is no package firef on search\.nixos\.org\. Did you mean .*firefox/);
+    assert.match(await t.ask("!hydra firefox&job=x"), /plain attribute path/);
+    assert.match(await t.ask("!hydra ../../eval/1"), /plain attribute path/);
+    assert.match(await t.ask("!hydra firefox --channel nowhere"), /no Hydra jobset for "nowhere"/);
+    assert.equal(hydra.requests.length, 0);
+  });
+
+  it("an unknown jobset (404) and garbage are said in words", async () => {
+    assert.match(await t.ask("!hydra firefox --channel nixos-20.03"), /has moved its data/);
+    hydra.addJobset("nixpkgs/unstable");
+    hydra.fail({ kind: "garbage" });
+    assert.match(await t.ask("!hydra firefox"), /answered something nixie cannot read/);
+  });
+
+  it("a 429 stops every Hydra request for 60 s, and the answer says when to try again", async () => {
+    serveFirefox(hydra);
+    hydra.fail({ kind: "status", status: 429 }, 1);
+    const text = await t.ask("!hydra firefox");
+    assert.match(text, /rate-limiting nixie|x86_64-linux: hydra:?.*rate-limiting/);
+    const sent = hydra.requests.length;
+    assert.ok(sent >= 1 && sent <= 4, `${sent} requests`);
+    const until = t.bot.services.hydra.client.coolingUntil();
+    assert.ok(until !== undefined && until - Date.now() > 58_000, "cooling for about 60 s");
+    // Another package, another channel, the feed sweep: nothing goes to Hydra now.
+    assert.match(await t.ask("!hydra firefox --channel nixos-unstable"), /rate-limiting nixie, try again after \d\d:\d\d UTC/);
+    await t.ask("!subscribe hydra:firefox", { manager: true });
+    const report = await t.bot.hydra.sweepNow();
+    assert.equal(report.stopped, "cooldown");
+    assert.equal(hydra.requests.length, sent);
+  });
+
+  it("a 503 gets the same rest, worded as an outage", async () => {
+    serveFirefox(hydra);
+    hydra.fail({ kind: "status", status: 503 });
+    assert.match(await t.ask("!hydra firefox"), /is down or restarting, try again after/);
+    const sent = hydra.requests.length;
+    await t.ask("!hydra firefox --channel staging-next");
+    assert.equal(hydra.requests.length, sent);
+  });
+
+  it("the feed: nothing at first sight, one post when it breaks (with the dependency), one when it is fixed", async () => {
+    hydra.setBuilds("nixpkgs/unstable", "firefox.x86_64-linux", "x86_64-linux", [ok(10)]);
+    assert.match(await t.ask("!subscribe hydra:firefox", { manager: true }), /Subscribed/);
+    let r = await t.bot.hydra.sweepNow();
+    assert.equal(r.lists, 4);
+    assert.equal(r.events, 0);
+    await t.bot.feeds.pollNow();
+    assert.equal(t.adapter.sent.length, 0);
+    hydra.setBuilds("nixpkgs/unstable", "firefox.x86_64-linux", "x86_64-linux", [{ ...bad(20, 2), nixname: "python3.13-foo-1.4.0" }, ok(10)]);
+    hydra.setPage(20, depFailedPage(hydra.url));
+    r = await t.bot.hydra.sweepNow();
+    assert.equal(r.events, 1);
+    await t.bot.feeds.pollNow();
+    assert.equal(t.adapter.sent.length, 1);
+    assert.match(t.adapter.sent[0]!.text, /firefox broke on x86_64-linux \(nixpkgs\/unstable\): dependency failed/);
+    assert.match(t.adapter.sent[0]!.text, /python3\.13-bar-2\.0\.1 failed/);
+    // Still failing, a cancelled build on top: nothing.
+    hydra.setBuilds("nixpkgs/unstable", "firefox.x86_64-linux", "x86_64-linux", [bad(22, 4), bad(21), bad(20, 2), ok(10)]);
+    await t.bot.hydra.sweepNow();
+    await t.bot.feeds.pollNow();
+    assert.equal(t.adapter.sent.length, 1);
+    hydra.setBuilds("nixpkgs/unstable", "firefox.x86_64-linux", "x86_64-linux", [ok(30, "firefox-151.0"), bad(21)]);
+    await t.bot.hydra.sweepNow();
+    await t.bot.feeds.pollNow();
+    assert.equal(t.adapter.sent.length, 2);
+    assert.match(t.adapter.sent[1]!.text, /firefox is fixed on x86_64-linux[\s\S]*Version: 151\.0/);
+    assert.match(await t.ask("!subscriptions"), /hydra:firefox`.*x86_64-linux ok/);
+    assert.deepEqual(hydra.problems, []);
+  });
+
+  it("one request per job and platform per sweep, however many rooms follow it", async () => {
+    hydra.addJobset("nixpkgs/unstable");
+    for (const room of ["a", "b", "c"]) await t.ask("!subscribe hydra:firefox", { manager: true, room });
+    await t.ask("!subscribe hydra:firefox@nixpkgs-unstable", { manager: true, room: "d" });
+    const r = await t.bot.hydra.sweepNow();
+    assert.equal(r.jobs, 1);
+    assert.equal(hydra.listRequests(), 4);
+  });
+});
+
+interface Post {
+  readonly deliveryId: string;
+  readonly text: string;
+}
+
+describe("hydra: feed posts across a restart and kill -9", function () {
+  this.timeout(120_000);
+  let dir: string;
+  let hydra: FakeHydra;
+  let search: FakeSearch;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "nixie-hydra-crash-"));
+    hydra = await startFakeHydra();
+    search = await startFakeSearch();
+  });
+  after(async () => {
+    await hydra.close();
+    await search.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const postsFile = (): string => join(dir, "posts.jsonl");
+  const posts = (): Post[] =>
+    existsSync(postsFile())
+      ? readFileSync(postsFile(), "utf8")
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l) as Post)
+      : [];
+  const runChild = (env: Record<string, string>): Promise<ProcessResult> =>
+    runProcess(process.execPath, ["--import", "tsx", "test/helpers/hydra-crash-child.ts"], {
+      cwd: projectRoot,
+      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? dir, STORE: join(dir, "nixie.sqlite"), HYDRA_URL: hydra.url, SEARCH_URL: search.url, POSTS_FILE: postsFile(), ...env },
+    });
+
+  it("posts each transition exactly once: killed after the send it re-sends with the same delivery id; killed before, it sends after the restart", async () => {
+    hydra.setBuilds("nixpkgs/unstable", "firefox.x86_64-linux", "x86_64-linux", [ok(10)]);
+    let r = await runChild({ SUBSCRIBE: "1" });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(posts().length, 0);
+
+    hydra.setBuilds("nixpkgs/unstable", "firefox.x86_64-linux", "x86_64-linux", [bad(20), ok(10)]);
+    r = await runChild({ CRASH: "after-send" });
+    assert.equal(r.signal, "SIGKILL");
+    assert.equal(posts().length, 1);
+    r = await runChild({});
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(posts().length, 2);
+    assert.equal(posts()[0]!.deliveryId, posts()[1]!.deliveryId);
+    r = await runChild({});
+    assert.equal(posts().length, 2, "nothing more after it was recorded");
+
+    hydra.setBuilds("nixpkgs/unstable", "firefox.x86_64-linux", "x86_64-linux", [ok(30), bad(20)]);
+    r = await runChild({ CRASH: "before-send" });
+    assert.equal(r.signal, "SIGKILL");
+    assert.equal(posts().length, 2);
+    r = await runChild({});
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(posts().length, 3);
+    assert.match(posts()[2]!.text, /firefox is fixed on x86_64-linux/);
+    assert.match(posts()[0]!.text, /firefox broke on x86_64-linux/);
+  });
+});
