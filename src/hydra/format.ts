@@ -84,7 +84,7 @@ export function eventPost(hydra: Hydra, e: HydraEvent): PostEntry {
     details.push({ name: "Build", text: `build ${e.buildId}`, url: hydra.buildUrl(e.buildId) });
   } else {
     details.push({ name: "Status", text: e.status });
-    if (e.since !== undefined && e.failed !== undefined) details.push({ name: "Since", text: sinceText(e.since / 1000, e.failed, e.atLeast === true) });
+    if (e.since !== undefined && e.failed !== undefined) details.push({ name: "State", text: sinceText(e.since / 1000, e.failed, e.atLeast === true) });
     details.push({ name: "Build", text: `build ${e.buildId}`, url: hydra.buildUrl(e.buildId) });
     if (e.hasLog) details.push({ name: "Log", text: "build log", url: hydra.buildLogUrl(e.buildId) });
     const dep = e.dependency;

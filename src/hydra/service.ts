@@ -48,6 +48,17 @@ export interface HydraService {
 
 const EVENTS_KEY = "events";
 const JOBS_KEY = "jobs";
+const HEALTH_KEY = "health";
+
+/** How the last sweep went, for !subscriptions: the jobs it could not read, and a rest Hydra asked for. */
+interface SweepHealth {
+  /** Unix ms when it ended. */
+  readonly at: number;
+  /** Job key -> a short reason. */
+  readonly failed: Readonly<Record<string, string>>;
+  /** Unix ms until which Hydra asked nixie to wait (the sweep stopped there). */
+  readonly coolingUntil?: number;
+}
 /** Observations between two writes of the sweep's state (a crash re-sweeps at most these). */
 const WRITE_EVERY = 50;
 /** Suggestions after "no such package". */
@@ -89,6 +100,7 @@ export function createHydraService(deps: HydraServiceDeps): HydraService {
   const kvEvents: KV<HydraEvent[]> = deps.store.namespace<HydraEvent[]>("hydra");
   const kvJobs: KV<Record<string, KnownJob>> = deps.store.namespace<Record<string, KnownJob>>("hydra");
   const loadEvents = async (): Promise<readonly HydraEvent[]> => (await kvEvents.get(EVENTS_KEY)) ?? emptyHistory().events;
+  const kvHealth: KV<SweepHealth> = deps.store.namespace<SweepHealth>("hydra");
   const loadJobs = async (): Promise<Record<string, KnownJob>> => ({ ...((await kvJobs.get(JOBS_KEY)) ?? emptyHistory().jobs) });
   const release = async (timeoutMs: number): Promise<string | undefined> => currentRelease((await within(deps.currentChannels(), timeoutMs)) ?? []);
 
@@ -127,12 +139,16 @@ export function createHydraService(deps: HydraServiceDeps): HydraService {
     async describe(feed) {
       const t = parseHydraFeed(c, feed.name);
       if (!t) return undefined;
-      const jobs = await loadJobs();
+      const [jobs, health] = await Promise.all([loadJobs(), kvHealth.get(HEALTH_KEY)]);
       const parts = t.target.systems.flatMap((s) => {
-        const k = jobs[jobKey(t.target.project, t.target.jobset, jobName(t.target, t.attr, s))];
+        const key = jobKey(t.target.project, t.target.jobset, jobName(t.target, t.attr, s));
+        const k = jobs[key];
+        const failed = health?.failed[key];
+        if (failed !== undefined) return [`${s} not read at the last check (${failed})`];
         return k ? [`${s} ${k.green ? "ok" : "failing"}`] : [];
       });
-      return parts.length === 0 ? "not checked yet" : parts.join(", ");
+      const rest = health?.coolingUntil !== undefined && health.coolingUntil > now() ? ` · Hydra asked nixie to wait until ${new Date(health.coolingUntil).toISOString().slice(11, 16)} UTC` : "";
+      return (parts.length === 0 ? "not checked yet" : parts.join(", ")) + rest;
     },
   };
 
@@ -169,6 +185,7 @@ export function createHydraService(deps: HydraServiceDeps): HydraService {
       let failed = 0;
       let stopped: SweepReport["stopped"];
       let unsaved = 0;
+      const unread: Record<string, string> = {};
       const save = async (): Promise<void> => {
         // Events before the job states: a crash in between re-finds the transition (same id, kept once).
         await kvEvents.set(EVENTS_KEY, events);
@@ -198,6 +215,7 @@ export function createHydraService(deps: HydraServiceDeps): HydraService {
             }
           } catch (err) {
             failed++;
+            unread[jobKey(t.target.project, t.target.jobset, job)] = err instanceof UpstreamError ? err.detail.slice(0, 80) : "error";
             if (hydra.coolingUntil() !== undefined) {
               // Hydra asked for a rest: the rest of the jobs wait for the next sweep.
               log.warn({ until: new Date(hydra.coolingUntil() ?? 0).toISOString() }, "hydra sweep stopped: Hydra asked nixie to wait");
@@ -210,6 +228,8 @@ export function createHydraService(deps: HydraServiceDeps): HydraService {
         }
       }
       await save();
+      const until = hydra.coolingUntil();
+      await kvHealth.set(HEALTH_KEY, { at: now(), failed: unread, ...(stopped === "cooldown" && until !== undefined ? { coolingUntil: until } : {}) });
       const report: SweepReport = { jobs: targets.size, lists, pages, events: made, failed, ...(stopped ? { stopped } : {}) };
       log.debug(report, "hydra sweep done");
       return report;

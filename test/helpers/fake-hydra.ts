@@ -39,6 +39,8 @@ export interface FakeHydra {
   fail(failure: FakeHydraFailure | null, times?: number): void;
   /** Wait this long before every answer. */
   delay(ms: number): void;
+  /** Wait this long before answering for one job (its build list). */
+  delayJob(job: string, ms: number): void;
   /** Requests for build lists so far. */
   listRequests(): number;
   close(): Promise<void>;
@@ -74,9 +76,11 @@ export async function startFakeHydra(): Promise<FakeHydra> {
   let failure: FakeHydraFailure | null = null;
   let failTimes = Infinity;
   let delayMs = 0;
+  const jobDelays = new Map<string, number>();
   let lists = 0;
   const lb = await startLoopback(async (req, res) => {
-    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+    const wait = delayMs + (jobDelays.get(req.query.get("job") ?? "") ?? 0);
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const ua = String(req.headers["user-agent"] ?? "");
     if (!/^nixie\/\S+ \(\+https?:\/\/\S+\)$/.test(ua)) problems.push(`User-Agent ${ua}`);
     if (req.path.startsWith("/eval") || /\/evals$/.test(req.path) || req.path.includes("latest-eval")) problems.push(`asked for an evaluation: ${req.path}`);
@@ -162,6 +166,7 @@ export async function startFakeHydra(): Promise<FakeHydra> {
     delay(ms) {
       delayMs = ms;
     },
+    delayJob: (job, ms) => void jobDelays.set(job, ms),
     listRequests: () => lists,
     close: () => lb.close(),
   };

@@ -7,6 +7,7 @@ import { startFakeHydra, depFailedPage, hydraFixture, type FakeBuild, type FakeH
 import { startFakeSearch, type FakeSearch } from "../helpers/fake-search.js";
 import { runProcess, type ProcessResult } from "../helpers/run-process.js";
 import { startTestBot, type TestBot } from "../helpers/test-bot.js";
+import { renderPlain } from "../../src/render/plain.js";
 
 const SYSTEMS = ["x86_64-linux", "aarch64-linux", "x86_64-darwin", "aarch64-darwin"];
 const fixtureList = (): FakeBuild[] => hydraFixture<{ body: FakeBuild[] }>("hydra-api-latestbuilds.json").body;
@@ -91,7 +92,8 @@ describe("!hydra against a fake Hydra", function () {
     serveFirefox(hydra);
     hydra.fail({ kind: "status", status: 429 }, 1);
     const text = await t.ask("!hydra firefox");
-    assert.match(text, /rate-limiting nixie|x86_64-linux: hydra:?.*rate-limiting/);
+    // The first request got the 429; the others of the burst were already answered.
+    assert.match(text, /: 127\.0\.0\.1:\d+ is rate-limiting nixie, try again after \d\d:\d\d UTC\./);
     const sent = hydra.requests.length;
     assert.ok(sent >= 1 && sent <= 4, `${sent} requests`);
     const until = t.bot.services.hydra.client.coolingUntil();
@@ -102,6 +104,19 @@ describe("!hydra against a fake Hydra", function () {
     const report = await t.bot.hydra.sweepNow();
     assert.equal(report.stopped, "cooldown");
     assert.equal(hydra.requests.length, sent);
+    assert.match(await t.ask("!subscriptions"), /Hydra asked nixie to wait until \d\d:\d\d UTC/);
+  });
+
+  it("a platform whose answer is late shows 'no answer yet' while the others are shown", async () => {
+    serveFirefox(hydra);
+    hydra.delayJob("firefox.x86_64-darwin", 3000);
+    const started = Date.now();
+    const reply = await t.bot.services.hydra.report("firefox", undefined, { deadline: Date.now() + 1000 });
+    const text = renderPlain(reply);
+    assert.ok(Date.now() - started < 2000, "answered by the deadline");
+    assert.match(text, /x86_64-darwin <[^>]*>: no answer yet/);
+    assert.match(text, /x86_64-linux.*succeeded/);
+    assert.match(text, /Hydra builds no job for this on aarch64-darwin/);
   });
 
   it("a 503 gets the same rest, worded as an outage", async () => {
@@ -114,32 +129,33 @@ describe("!hydra against a fake Hydra", function () {
   });
 
   it("the feed: nothing at first sight, one post when it breaks (with the dependency), one when it is fixed", async () => {
-    hydra.setBuilds("nixpkgs/unstable", "firefox.x86_64-linux", "x86_64-linux", [ok(10)]);
-    assert.match(await t.ask("!subscribe hydra:firefox", { manager: true }), /Subscribed/);
+    hydra.setBuilds("nixos/unstable", "nixpkgs.firefox.x86_64-linux", "x86_64-linux", [ok(10)]);
+    assert.match(await t.ask("!subscribe hydra:firefox@nixos-unstable", { manager: true }), /Subscribed/);
     let r = await t.bot.hydra.sweepNow();
-    assert.equal(r.lists, 4);
+    assert.equal(r.lists, 2);
     assert.equal(r.events, 0);
     await t.bot.feeds.pollNow();
     assert.equal(t.adapter.sent.length, 0);
-    hydra.setBuilds("nixpkgs/unstable", "firefox.x86_64-linux", "x86_64-linux", [{ ...bad(20, 2), nixname: "python3.13-foo-1.4.0" }, ok(10)]);
+    hydra.setBuilds("nixos/unstable", "nixpkgs.firefox.x86_64-linux", "x86_64-linux", [{ ...bad(20, 2), nixname: "python3.13-foo-1.4.0" }, ok(10)]);
     hydra.setPage(20, depFailedPage(hydra.url));
     r = await t.bot.hydra.sweepNow();
     assert.equal(r.events, 1);
     await t.bot.feeds.pollNow();
     assert.equal(t.adapter.sent.length, 1);
-    assert.match(t.adapter.sent[0]!.text, /firefox broke on x86_64-linux \(nixpkgs\/unstable\): dependency failed/);
+    assert.match(t.adapter.sent[0]!.text, /firefox broke on x86_64-linux \(nixos\/unstable\): dependency failed/);
     assert.match(t.adapter.sent[0]!.text, /python3\.13-bar-2\.0\.1 failed/);
     // Still failing, a cancelled build on top: nothing.
-    hydra.setBuilds("nixpkgs/unstable", "firefox.x86_64-linux", "x86_64-linux", [bad(22, 4), bad(21), bad(20, 2), ok(10)]);
+    hydra.setBuilds("nixos/unstable", "nixpkgs.firefox.x86_64-linux", "x86_64-linux", [bad(22, 4), bad(21), bad(20, 2), ok(10)]);
     await t.bot.hydra.sweepNow();
     await t.bot.feeds.pollNow();
     assert.equal(t.adapter.sent.length, 1);
-    hydra.setBuilds("nixpkgs/unstable", "firefox.x86_64-linux", "x86_64-linux", [ok(30, "firefox-151.0"), bad(21)]);
+    hydra.setBuilds("nixos/unstable", "nixpkgs.firefox.x86_64-linux", "x86_64-linux", [ok(30, "firefox-151.0"), bad(21)]);
     await t.bot.hydra.sweepNow();
     await t.bot.feeds.pollNow();
     assert.equal(t.adapter.sent.length, 2);
     assert.match(t.adapter.sent[1]!.text, /firefox is fixed on x86_64-linux[\s\S]*Version: 151\.0/);
-    assert.match(await t.ask("!subscriptions"), /hydra:firefox`.*x86_64-linux ok/);
+    assert.match(await t.ask("!subscriptions"), /hydra:firefox@nixos-unstable`.*x86_64-linux ok/);
+    assert.match(await t.ask("!feeds"), /hydra:<attr>/);
     assert.deepEqual(hydra.problems, []);
   });
 
