@@ -15,6 +15,7 @@ import { searchEngine } from "./search.js";
 import { prOverhead, trackingBudget } from "./github.js";
 import { table, type Result } from "./lib.js";
 import { matrixSync } from "./matrix-sync.js";
+import { hydraOverhead, hydraSweep } from "./hydra.js";
 
 const suites: Record<string, () => Promise<Result[]>> = {
   overhead,
@@ -29,6 +30,8 @@ const suites: Record<string, () => Promise<Result[]>> = {
   matrixSync,
   trackingBudget,
   prOverhead,
+  hydraOverhead,
+  hydraSweep,
 };
 
 async function main(): Promise<void> {
