@@ -134,6 +134,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   const hydraJob = createSweepJob({
     intervalMs: config.hydra.sweepIntervalSeconds * 1000,
     sweep: async (stopping) => services.hydra.sweep(await services.subscriptions.followed(), stopping),
+    lastStart: () => services.hydra.lastSweepStart(),
     shouldRun: async () => leader.isLeader(),
     log,
   });

@@ -22,8 +22,11 @@ export interface HydraTarget {
 
 /** Longest attribute path accepted. */
 export const MAX_ATTR_CHARS = 100;
-/** A plain attribute path: letters, digits, `_`, `-`, `+`, dot-separated (`python3Packages.requests`). */
-const ATTR = /^[A-Za-z0-9_+-]+(\.[A-Za-z0-9_+-]+)*$/;
+/**
+ * A plain attribute path: letters, digits, `_`, `-`, `+`, dot-separated (`python3Packages.requests`);
+ * each name starts with a letter, a digit or `_`, as Hydra's job names do.
+ */
+const ATTR = /^[A-Za-z0-9_][A-Za-z0-9_+-]*(\.[A-Za-z0-9_][A-Za-z0-9_+-]*)*$/;
 const RELEASE = "(\\d\\d\\.\\d\\d)";
 /** A NixOS release channel in the channel status. */
 const STABLE_CHANNEL = /^nixos-(\d\d\.\d\d)$/;

@@ -44,6 +44,8 @@ export interface HydraService {
   sweep(followed: readonly string[], stopping?: () => boolean): Promise<SweepReport>;
   /** The stored events (oldest first). */
   events(): Promise<readonly HydraEvent[]>;
+  /** When the last sweep started (unix ms), from the store: a restart keeps the schedule. */
+  lastSweepStart(): Promise<number | undefined>;
 }
 
 const EVENTS_KEY = "events";
@@ -52,7 +54,8 @@ const HEALTH_KEY = "health";
 
 /** How the last sweep went, for !subscriptions: the jobs it could not read, and a rest Hydra asked for. */
 interface SweepHealth {
-  /** Unix ms when it ended. */
+  /** Unix ms when it started and ended. */
+  readonly startedAt?: number;
   readonly at: number;
   /** Job key -> a short reason. */
   readonly failed: Readonly<Record<string, string>>;
@@ -156,6 +159,9 @@ export function createHydraService(deps: HydraServiceDeps): HydraService {
     client: hydra,
     feedProvider,
     events: loadEvents,
+    async lastSweepStart() {
+      return (await kvHealth.get(HEALTH_KEY))?.startedAt;
+    },
     async channelNames(timeoutMs) {
       return channelNames(c, await release(timeoutMs));
     },
@@ -168,6 +174,7 @@ export function createHydraService(deps: HydraServiceDeps): HydraService {
       return reportReply(hydra, target, checked.attr, reports, checked.note);
     },
     async sweep(followed, stopping = () => false) {
+      const startedAt = now();
       const targets = new Map<string, HydraFeedTarget>();
       for (const name of followed) {
         const t = parseHydraFeed(c, name);
@@ -229,7 +236,7 @@ export function createHydraService(deps: HydraServiceDeps): HydraService {
       }
       await save();
       const until = hydra.coolingUntil();
-      await kvHealth.set(HEALTH_KEY, { at: now(), failed: unread, ...(stopped === "cooldown" && until !== undefined ? { coolingUntil: until } : {}) });
+      await kvHealth.set(HEALTH_KEY, { startedAt, at: now(), failed: unread, ...(stopped === "cooldown" && until !== undefined ? { coolingUntil: until } : {}) });
       const report: SweepReport = { jobs: targets.size, lists, pages, events: made, failed, ...(stopped ? { stopped } : {}) };
       log.debug(report, "hydra sweep done");
       return report;

@@ -3,7 +3,12 @@
 /** Aborted and cancelled builds say nothing about the package: the walk skips them, as Hydra does. */
 export const SKIPPED_STATUSES: ReadonlySet<number> = new Set([3, 4]);
 
-/** Statuses whose build page has no "Failed build steps" table (besides success). */
+/**
+ * Statuses after which nixie does not look for a failed dependency: success, cancelled and "failed
+ * with output" have no "Failed build steps" table, and a plain failure (1) is the build's own (a
+ * dependant of a step that failed with 1 gets "dependency failed"). Others (2, and 7 and the like,
+ * which Hydra copies to dependants: NixOS/hydra#1201) may name one.
+ */
 export const NO_STEPS_STATUSES: ReadonlySet<number> = new Set([0, 1, 4, 6]);
 
 const WORDS: Readonly<Record<number, string>> = {

@@ -17,6 +17,11 @@ export interface SweepJob {
 export interface SweepJobOptions {
   readonly intervalMs: number;
   sweep(stopping: () => boolean): Promise<SweepReport>;
+  /**
+   * When the last sweep started (any instance, before a restart): the first sweep after start
+   * comes an interval after it, or at once when that is past. Without one, an interval after start.
+   */
+  lastStart?(): Promise<number | undefined>;
   readonly shouldRun?: () => Promise<boolean>;
   readonly log: Logger;
 }
@@ -25,6 +30,7 @@ export function createSweepJob(opts: SweepJobOptions): SweepJob {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<SweepReport> | undefined;
   let stopped = false;
+  let starting: Promise<void> | undefined;
   const stopping = (): boolean => stopped;
 
   const run = (): Promise<SweepReport> => {
@@ -55,8 +61,14 @@ export function createSweepJob(opts: SweepJobOptions): SweepJob {
 
   return {
     start() {
-      if (stopped || timer || running) return;
-      schedule(opts.intervalMs);
+      if (stopped || timer || running || starting) return;
+      // A restart (a deploy) must not push the sweep back by a whole interval each time.
+      starting = (opts.lastStart ? opts.lastStart() : Promise.resolve(undefined))
+        .catch(() => undefined)
+        .then((last) => {
+          starting = undefined;
+          if (!timer && !running) schedule(last === undefined ? opts.intervalMs : last + opts.intervalMs - Date.now());
+        });
     },
     async sweepNow() {
       while (running) await running.catch(() => undefined);
@@ -64,6 +76,7 @@ export function createSweepJob(opts: SweepJobOptions): SweepJob {
     },
     async stop() {
       stopped = true;
+      await starting;
       if (timer) clearTimeout(timer);
       timer = undefined;
       while (running) await running.catch(() => undefined);

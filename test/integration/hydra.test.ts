@@ -8,6 +8,10 @@ import { startFakeSearch, type FakeSearch } from "../helpers/fake-search.js";
 import { runProcess, type ProcessResult } from "../helpers/run-process.js";
 import { startTestBot, type TestBot } from "../helpers/test-bot.js";
 import { renderPlain } from "../../src/render/plain.js";
+import { UpstreamError } from "../../src/core/errors.js";
+import { createHydra } from "../../src/upstream/hydra.js";
+import { createHttp } from "../../src/upstream/http.js";
+import { userAgent } from "../../src/version.js";
 
 const SYSTEMS = ["x86_64-linux", "aarch64-linux", "x86_64-darwin", "aarch64-darwin"];
 const fixtureList = (): FakeBuild[] => hydraFixture<{ body: FakeBuild[] }>("hydra-api-latestbuilds.json").body;
@@ -229,5 +233,59 @@ describe("hydra: feed posts across a restart and kill -9", function () {
     assert.equal(posts().length, 3);
     assert.match(posts()[2]!.text, /firefox is fixed on x86_64-linux/);
     assert.match(posts()[0]!.text, /firefox broke on x86_64-linux/);
+  });
+});
+
+describe("the Hydra client", function () {
+  this.timeout(20_000);
+  let fake: FakeHydra;
+  beforeEach(async () => {
+    fake = await startFakeHydra();
+  });
+  afterEach(() => fake.close());
+  const client = (o: Partial<Parameters<typeof createHydra>[0]> = {}) =>
+    createHydra({
+      baseUrl: fake.url,
+      http: createHttp({ userAgent, timeoutMs: 2000, retries: 2, maxRetryWaitMs: 10_000, maxResponseBytes: 5_000_000, cacheEntries: 100 }),
+      requestsPerSecond: 2,
+      burst: 1,
+      timeoutMs: 2000,
+      cooldownMs: 60_000,
+      cacheMs: 600_000,
+      noJobCacheMs: 3_600_000,
+      ...o,
+    });
+  const ref = (job: string) => ({ project: "nixpkgs", jobset: "unstable", job: `${job}.x86_64-linux`, system: "x86_64-linux" });
+
+  it("after a 429 sends nothing more, not even requests already waiting for their turn in the pace; Retry-After can make the rest longer", async () => {
+    fake.addJobset("nixpkgs/unstable");
+    fake.fail({ kind: "status", status: 429, retryAfter: "120" }, 1);
+    const h = client();
+    const results = await Promise.allSettled(["a", "b", "c"].map((j) => h.latestBuilds(ref(j))));
+    assert.equal(fake.requests.length, 1, "one request, no retry, the queued ones dropped");
+    assert.ok(results.every((r) => r.status === "rejected" && r.reason instanceof UpstreamError && r.reason.failure === "rate-limited"));
+    const until = h.coolingUntil()!;
+    assert.ok(until - Date.now() > 115_000 && until - Date.now() <= 120_000, String(until - Date.now()));
+  });
+
+  it("caches a job's list 10 minutes and 'no job' an hour; the sweep's fresh read asks again", async () => {
+    let clock = Date.now();
+    fake.setBuilds("nixpkgs/unstable", "x.x86_64-linux", "x86_64-linux", [ok(1)]);
+    const h = client({ now: () => clock, burst: 10, requestsPerSecond: 100 });
+    await h.latestBuilds(ref("x"));
+    await h.latestBuilds(ref("none"));
+    clock += 9 * 60_000;
+    await h.latestBuilds(ref("x"));
+    assert.equal(fake.listRequests(), 2);
+    clock += 2 * 60_000;
+    await h.latestBuilds(ref("x"));
+    await h.latestBuilds(ref("none"));
+    assert.equal(fake.listRequests(), 3, "the list again after 10 min; no job still cached");
+    clock += 50 * 60_000;
+    await h.latestBuilds(ref("none"));
+    assert.equal(fake.listRequests(), 4);
+    await h.latestBuilds(ref("x"), { fresh: true });
+    assert.equal(fake.listRequests(), 5);
+    assert.deepEqual(fake.problems, []);
   });
 });

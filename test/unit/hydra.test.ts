@@ -155,7 +155,7 @@ describe("hydra: the channel -> jobset map (defaults)", () => {
   it("accepts only plain attribute paths", () => {
     assert.equal(checkAttr(" python3Packages.requests "), "python3Packages.requests");
     assert.equal(checkAttr("gtk+3"), "gtk+3");
-    for (const bad of ["", "a b", "../x", "a..b", ".a", "a&job=x", "a/b", "ä", "x".repeat(101), "a?b", "a#b"]) assert.throws(() => checkAttr(bad), /attribute/);
+    for (const bad of ["", "a b", "../x", "a..b", ".a", "-a", "a.+b", "a&job=x", "a/b", "ä", "x".repeat(101), "a?b", "a#b"]) assert.throws(() => checkAttr(bad), /attribute/);
   });
   it("config validation refuses a bad map and names the key", () => {
     const dir = mkdtempSync(join(tmpdir(), "nixie-hydra-config-"));
