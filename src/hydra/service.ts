@@ -64,6 +64,8 @@ interface SweepHealth {
 }
 /** Observations between two writes of the sweep's state (a crash re-sweeps at most these). */
 const WRITE_EVERY = 50;
+/** How long !hydra --channel stable waits for the channel status. */
+const STABLE_WAIT_MS = 1500;
 /** Suggestions after "no such package". */
 const SUGGESTIONS = 3;
 
@@ -135,7 +137,9 @@ export function createHydraService(deps: HydraServiceDeps): HydraService {
       const t = parseHydraFeed(c, feed.name);
       if (!t) throw new UserError(`${feed.name} is not a Hydra feed.`);
       checkCaps(c, t, where.roomFeeds, where.followed);
-      await checkExists(t.attr, { deadline: where.deadline });
+      const checked = await checkExists(t.attr, { deadline: where.deadline });
+      // Hydra's job names are case-sensitive: a feed under another spelling would never see a build.
+      if (checked.attr !== t.attr) throw new UserError(`The attribute is spelled ${checked.attr}: subscribe to hydra:${checked.attr}${feed.name.includes("@") ? `@${t.target.channel}` : ""}.`);
       return rich(`nixie checks ${t.target.project}/${t.target.jobset} every ${Math.round(c.sweepIntervalSeconds / 60) || 1} min and posts only when a build breaks or is fixed.`);
     },
     format: formatEventPost,
@@ -168,7 +172,8 @@ export function createHydraService(deps: HydraServiceDeps): HydraService {
     async report(attrInput, channelInput, d) {
       const attr = checkAttr(attrInput);
       const wantsStable = /^(nixos-)?stable$/i.test((channelInput ?? "").trim());
-      const target = resolveChannel(c, channelInput, wantsStable ? await release(d.deadline - Date.now()) : undefined);
+      // The channel status gets a moment only: Hydra's answers need the rest of the deadline.
+      const target = resolveChannel(c, channelInput, wantsStable ? await release(Math.min(STABLE_WAIT_MS, d.deadline - Date.now())) : undefined);
       const checked = await checkExists(attr, d);
       const reports = await lookup(hydra, target, checked.attr, d);
       return reportReply(hydra, target, checked.attr, reports, checked.note);

@@ -163,6 +163,12 @@ describe("!hydra against a fake Hydra", function () {
     assert.deepEqual(hydra.problems, []);
   });
 
+  it("a feed under another spelling than the index's is refused with the right one (Hydra's job names are case-sensitive)", async () => {
+    assert.match(await t.ask("!subscribe hydra:Firefox@nixos-unstable", { manager: true }), /spelled firefox: subscribe to hydra:firefox@nixos-unstable/);
+    assert.match(await t.ask("!subscribe hydra:firef", { manager: true }), /There is no package firef/);
+    assert.match(await t.ask("!subscriptions"), /follows no feeds/);
+  });
+
   it("one request per job and platform per sweep, however many rooms follow it", async () => {
     hydra.addJobset("nixpkgs/unstable");
     for (const room of ["a", "b", "c"]) await t.ask("!subscribe hydra:firefox", { manager: true, room });
