@@ -137,7 +137,8 @@ export async function hydraSweep(): Promise<Result[]> {
     const cpuS = (cpu.user + cpu.system) / 1e6;
     const expected = JOBS * SYSTEMS.length;
     const rps = base.hydra.requestsPerSecond;
-    const durationS = (expected - base.hydra.burst) / rps;
+    // The sweep leaves the burst to commands: one request per 1/rps seconds from the first.
+    const durationS = expected / rps;
     return [
       {
         name: `Hydra sweep of ${JOBS} watched jobs × 4 platforms: requests`,
@@ -148,7 +149,7 @@ export async function hydraSweep(): Promise<Result[]> {
       { name: "Hydra sweep: bot CPU time (pace lifted)", measured: `${fmt(cpuS)} s (wall ${fmt(wall / 1000)} s)`, target: "< 1 s", met: cpuS < 1 },
       {
         name: "Hydra sweep: duration at the default pace (computed)",
-        measured: `${fmt(durationS / 60, 1)} min (${expected} requests, burst ${base.hydra.burst}, ${rps}/s)`,
+        measured: `${fmt(durationS / 60, 1)} min (${expected} requests at ${rps}/s; the burst is left to commands)`,
         target: `next sweep ${base.hydra.sweepIntervalSeconds / 60} min after the start or at the end, whichever is later`,
         met: "n/a",
       },

@@ -6,7 +6,7 @@
  */
 import { UpstreamError } from "../core/errors.js";
 import { parseFailedSteps, type FailedStep } from "../upstream/hydra-build-page.js";
-import type { Hydra, HydraBuild } from "../upstream/hydra.js";
+import type { Hydra, HydraBuild, HydraCall } from "../upstream/hydra.js";
 import type { Deadline } from "../upstream/http.js";
 import { jobName, type HydraTarget } from "./jobsets.js";
 import { NO_STEPS_STATUSES } from "./status.js";
@@ -32,7 +32,7 @@ export function dependencyOf(build: HydraBuild, steps: readonly FailedStep[]): F
 }
 
 /** Reads the dependency of a failing build, or says it cannot (never a guess). Undefined: no dependency to look for. */
-export async function findDependency(hydra: Hydra, build: HydraBuild, d: Deadline): Promise<DependencyInfo | undefined> {
+export async function findDependency(hydra: Hydra, build: HydraBuild, d: HydraCall): Promise<DependencyInfo | undefined> {
   if (NO_STEPS_STATUSES.has(build.buildstatus)) return undefined;
   let steps: FailedStep[] | undefined;
   try {

@@ -213,12 +213,12 @@ export function createHydraService(deps: HydraServiceDeps): HydraService {
           const job = jobName(t.target, t.attr, system);
           try {
             lists++;
-            const state = jobState(await hydra.latestBuilds({ project: t.target.project, jobset: t.target.jobset, job, system }, { fresh: true }));
+            const state = jobState(await hydra.latestBuilds({ project: t.target.project, jobset: t.target.jobset, job, system }, { fresh: true, background: true }));
             const known = jobs[jobKey(t.target.project, t.target.jobset, job)];
             let dependency;
             if (state.kind === "failing" && isTransition(known, state)) {
               pages++;
-              dependency = await findDependency(hydra, state.latest, {});
+              dependency = await findDependency(hydra, state.latest, { background: true });
             }
             const e = observe(jobs, events, { project: t.target.project, jobset: t.target.jobset, attr: t.attr, system, job, state, ...(dependency ? { dependency } : {}) }, now());
             if (e) {

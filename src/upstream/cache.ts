@@ -73,12 +73,13 @@ export class IntervalLimiter {
 
   /**
    * Resolves true when the caller may start; false at once (taking no slot) when its turn would
-   * come later than `maxWaitMs` from now.
+   * come later than `maxWaitMs` from now. `leaveBurst`: start only as if the burst were 1, so
+   * that background work (a sweep) leaves the burst to callers someone waits for.
    */
-  async wait(maxWaitMs = Infinity): Promise<boolean> {
+  async wait(maxWaitMs = Infinity, leaveBurst = false): Promise<boolean> {
     const now = Date.now();
     const due = Math.max(now, this.next);
-    const start = Math.max(now, due - this.slack);
+    const start = leaveBurst ? due : Math.max(now, due - this.slack);
     if (start - now > maxWaitMs) return false;
     this.next = due + this.interval;
     if (start > now) await new Promise((r) => setTimeout(r, start - now));

@@ -35,6 +35,15 @@ export interface HydraJobRef {
   readonly system: string;
 }
 
+/** How a caller bounds a Hydra call: its deadline, and whether nobody waits for it (the sweep). */
+export interface HydraCall extends Deadline {
+  /** Background work: it leaves the pace's burst to commands and waits up to a minute for its turn. */
+  readonly background?: boolean;
+}
+
+/** The longest a background request waits for its turn in the pace. */
+const BACKGROUND_WAIT_MS = 60_000;
+
 export interface HydraOptions {
   readonly baseUrl: string;
   readonly http: Http;
@@ -58,9 +67,9 @@ export interface Hydra {
    * The newest finished builds of a job on a platform, newest first; [] when Hydra has no such job.
    * `fresh` skips the cache (the sweep must see the current state) but still fills it.
    */
-  latestBuilds(job: HydraJobRef, opts?: Deadline & { readonly fresh?: boolean }): Promise<readonly HydraBuild[]>;
+  latestBuilds(job: HydraJobRef, opts?: HydraCall & { readonly fresh?: boolean }): Promise<readonly HydraBuild[]>;
   /** A build's HTML page (for the "Failed build steps" table). */
-  buildPage(id: number, opts?: Deadline): Promise<string>;
+  buildPage(id: number, opts?: HydraCall): Promise<string>;
   /** Links for people. */
   buildUrl(id: number): string;
   buildLogUrl(id: number): string;
@@ -120,12 +129,12 @@ export function createHydra(opts: HydraOptions): Hydra {
   };
 
   /** One paced GET; a 429/502/503 starts the cool-down, during which nothing is sent. */
-  async function get(url: string, headers: Record<string, string>, maxBytes: number, d: Deadline): Promise<string> {
+  async function get(url: string, headers: Record<string, string>, maxBytes: number, d: HydraCall): Promise<string> {
     if (cooling > now()) throw coolingError();
     // The pace is waited for here rather than in the HTTP layer, so that requests queued behind
     // one that got a 429 are not sent when their turn comes.
-    const maxWait = Math.min(opts.timeoutMs, d.deadline === undefined ? Infinity : d.deadline - Date.now());
-    if (!(await limiter.wait(maxWait))) throw new UpstreamError(service, "timeout", `its turn in the ${service} pace comes after the caller stops waiting`);
+    const maxWait = Math.min(d.background ? BACKGROUND_WAIT_MS : opts.timeoutMs, d.deadline === undefined ? Infinity : d.deadline - Date.now());
+    if (!(await limiter.wait(maxWait, d.background === true))) throw new UpstreamError(service, "timeout", `its turn in the ${service} pace comes after the caller stops waiting`);
     if (cooling > now()) throw coolingError();
     let res;
     try {

@@ -20,7 +20,7 @@ const loaded = loadConfig({
     NIXIE_PROMETHEUS_URL: "http://127.0.0.1:9",
     NIXIE_CHANNELS_URL: "http://127.0.0.1:9",
     NIXIE_FEEDS_CRON: "0 0 1 1 *",
-    NIXIE_CONFIG: "",
+    NIXIE_CONFIG: env["CONFIG"] ?? "",
     NIXIE_EVAL: "off",
   },
   ignoreLocal: true,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../../src/config.js";
@@ -29,20 +29,33 @@ function serveFirefox(h: FakeHydra): void {
   h.setBuilds("nixpkgs/unstable", "firefox.x86_64-darwin", "x86_64-darwin", fixtureList());
 }
 
+/**
+ * A config file with a faster pace than hydra.nixos.org's 1 a second (the burst stays 4): these
+ * tests are about answers and posts; the pace has tests of its own.
+ */
+function fastPaceConfig(dir: string): string {
+  const file = join(dir, "hydra-test.json");
+  writeFileSync(file, JSON.stringify({ hydra: { requestsPerSecond: 20 } }));
+  return file;
+}
+
 describe("!hydra against a fake Hydra", function () {
   this.timeout(30_000);
   let hydra: FakeHydra;
   let search: FakeSearch;
   let t: TestBot;
+  let dir: string;
   beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), "nixie-hydra-"));
     hydra = await startFakeHydra();
     search = await startFakeSearch();
-    t = await startTestBot({ NIXIE_HYDRA_URL: hydra.url, NIXIE_SEARCH_URL: search.url });
+    t = await startTestBot({ NIXIE_HYDRA_URL: hydra.url, NIXIE_SEARCH_URL: search.url, NIXIE_CONFIG: fastPaceConfig(dir) });
   });
   afterEach(async () => {
     await t.stop();
     await hydra.close();
     await search.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("one line per platform: version, failing since with the dependency and its log, no job", async () => {
@@ -210,7 +223,7 @@ describe("hydra: feed posts across a restart and kill -9", function () {
   const runChild = (env: Record<string, string>): Promise<ProcessResult> =>
     runProcess(process.execPath, ["--import", "tsx", "test/helpers/hydra-crash-child.ts"], {
       cwd: projectRoot,
-      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? dir, STORE: join(dir, "nixie.sqlite"), HYDRA_URL: hydra.url, SEARCH_URL: search.url, POSTS_FILE: postsFile(), ...env },
+      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? dir, STORE: join(dir, "nixie.sqlite"), HYDRA_URL: hydra.url, SEARCH_URL: search.url, POSTS_FILE: postsFile(), CONFIG: fastPaceConfig(dir), ...env },
     });
 
   it("posts each transition exactly once: killed after the send it re-sends with the same delivery id; killed before, it sends after the restart", async () => {

@@ -235,4 +235,14 @@ describe("hydra: the pace", () => {
     assert.equal(await l.wait(5000), true);
     assert.ok(Date.now() - started >= 900, "the fifth waits about a second");
   });
+  it("background work (the sweep) leaves the burst to commands", async () => {
+    const l = new IntervalLimiter(1, 4);
+    assert.equal(await l.wait(0, true), true);
+    assert.equal(await l.wait(0, true), false, "the sweep's next request waits its second");
+    // A command arriving meanwhile still gets most of the burst at once.
+    const now: boolean[] = [];
+    for (let i = 0; i < 4; i++) now.push(await l.wait(0));
+    assert.deepEqual(now, [true, true, true, false]);
+    assert.equal(await l.wait(0, true), false);
+  });
 });
