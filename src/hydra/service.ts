@@ -198,11 +198,13 @@ export function createHydraService(deps: HydraServiceDeps): HydraService {
       let stopped: SweepReport["stopped"];
       let unsaved = 0;
       const unread: Record<string, string> = {};
+      let newEvents = false;
       const save = async (): Promise<void> => {
         // Events before the job states: a crash in between re-finds the transition (same id, kept once).
-        await kvEvents.set(EVENTS_KEY, events);
+        if (newEvents) await kvEvents.set(EVENTS_KEY, events);
         await kvJobs.set(JOBS_KEY, jobs);
         unsaved = 0;
+        newEvents = false;
       };
       sweep: for (const t of targets.values()) {
         for (const system of t.target.systems) {
@@ -223,6 +225,7 @@ export function createHydraService(deps: HydraServiceDeps): HydraService {
             const e = observe(jobs, events, { project: t.target.project, jobset: t.target.jobset, attr: t.attr, system, job, state, ...(dependency ? { dependency } : {}) }, now());
             if (e) {
               made++;
+              newEvents = true;
               log.info({ event: e.kind, job, jobset: `${t.target.project}/${t.target.jobset}`, build: e.buildId }, "hydra job changed");
             }
           } catch (err) {
