@@ -237,7 +237,10 @@ export function createHydraService(deps: HydraServiceDeps): HydraService {
               stopped = "cooldown";
               break sweep;
             }
-            log.warn({ job, err: err instanceof UpstreamError ? err.detail : String(err) }, "hydra sweep: a job could not be read");
+            // One warning per sweep: an outage would otherwise log every job.
+            const fields = { job, err: err instanceof UpstreamError ? err.detail : String(err) };
+            if (failed === 1) log.warn(fields, "hydra sweep: a job could not be read (further ones this sweep at debug)");
+            else log.debug(fields, "hydra sweep: a job could not be read");
           }
           if (++unsaved >= WRITE_EVERY) await save();
         }
@@ -246,7 +249,8 @@ export function createHydraService(deps: HydraServiceDeps): HydraService {
       const until = hydra.coolingUntil();
       await kvHealth.set(HEALTH_KEY, { startedAt, at: now(), failed: unread, ...(stopped === "cooldown" && until !== undefined ? { coolingUntil: until } : {}) });
       const report: SweepReport = { jobs: targets.size, lists, pages, events: made, failed, ...(stopped ? { stopped } : {}) };
-      log.debug(report, "hydra sweep done");
+      if (failed > 0) log.warn(report, "hydra sweep done; some jobs could not be read");
+      else log.debug(report, "hydra sweep done");
       return report;
     },
   };
