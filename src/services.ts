@@ -13,6 +13,7 @@ import { createEvalService } from "./eval/service.js";
 import { createChannelsService } from "./channels/service.js";
 import { createGitHubServices } from "./tracking/wiring.js";
 import type { HeadsProvider } from "./tracking/status.js";
+import { createFnService } from "./fn/service.js";
 
 export interface ServiceDeps {
   readonly config: Config;
@@ -58,5 +59,6 @@ export function createServices(deps: ServiceDeps): Services {
     commands,
     about: { version, startedAt: new Date(), adapters: deps.adapters },
     channels,
+    fn: createFnService({ config: config.fn, http, store, log }),
   };
 }
