@@ -92,7 +92,7 @@ export function inlineToRich(md: string): RichText {
     if (s.kind === "text" && last?.kind === "text") spans[spans.length - 1] = { kind: "text", text: last.text + s.text };
     else spans.push(s);
   };
-  const token = /(`+)([\s\S]*?[^`])\1(?!`)|\[([^\]]*)\]\(([^)\s]*)\)|<(https?:\/\/[^>\s]+)>|\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*/g;
+  const token = /(`+)([\s\S]*?[^`])\1(?!`)|\[([^\]]*)\]\(((?:[^()\s]|\([^()\s]*\))*)\)|<(https?:\/\/[^>\s]+)>|\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*/g;
   let at = 0;
   for (let m = token.exec(src); m !== null; m = token.exec(src)) {
     push({ kind: "text", text: src.slice(at, m.index) });
