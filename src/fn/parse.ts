@@ -4,6 +4,8 @@
  * commands of everyone else, so it runs in a worker thread that hands back only the entries (a few
  * hundred bytes each). The worker has its own bounded heap and a time limit.
  */
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { UpstreamError, type UpstreamFailure } from "../core/errors.js";
 import { NOOGLE, parseNoogleData } from "../upstream/noogle.js";
@@ -47,7 +49,8 @@ export const DEFAULT_WORKER_LIMITS: WorkerLimits = { timeoutMs: 30_000, heapMb: 
 function spawnWorker(body: string, limits: WorkerLimits): Worker {
   const options = { workerData: body, resourceLimits: { maxOldGenerationSizeMb: limits.heapMb } };
   if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./parse-worker.js", import.meta.url), options);
-  const tsx = import.meta.resolve("tsx/esm/api");
+  // tsx's ESM API (index.mjs) next to the CommonJS one that require finds.
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api").replace(/\.cjs$/, ".mjs")).href;
   const file = new URL("./parse-worker.ts", import.meta.url).href;
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(file)}); });`;
   return new Worker(boot, { ...options, eval: true });
