@@ -32,26 +32,74 @@ function rank(path: string, entry: FnEntry): number {
 
 const lastPart = (path: string): string => path.slice(path.lastIndexOf(".") + 1);
 
+/** Rows of the distance table, reused: a query is at most MAX_QUERY_CHARS long, names are cut to 200. */
+const ROWS = [new Uint16Array(202), new Uint16Array(202), new Uint16Array(202)] as const;
+
 /** Optimal string alignment distance, or `max + 1` as soon as it must exceed `max`. */
 export function editDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev2: number[] = [];
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let best = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2]! + 1);
-      cur.push(v);
-      best = Math.min(best, v);
-    }
-    if (best > max) return max + 1;
-    prev2 = prev;
-    prev = cur;
+  if (a.length > 200 || b.length > 200) return max + 1;
+  // A common beginning and end change nothing: most near names differ in a few letters only.
+  let start = 0;
+  while (start < a.length && start < b.length && a.charCodeAt(start) === b.charCodeAt(start)) start++;
+  let endA = a.length;
+  let endB = b.length;
+  while (endA > start && endB > start && a.charCodeAt(endA - 1) === b.charCodeAt(endB - 1)) {
+    endA--;
+    endB--;
   }
-  return prev[b.length]!;
+  const n = endA - start;
+  const m = endB - start;
+  if (n === 0 || m === 0) return Math.max(n, m) <= max ? Math.max(n, m) : max + 1;
+  let [prev2, prev, cur] = ROWS;
+  const far = max + 1;
+  for (let j = 0; j <= m; j++) prev[j] = j <= max ? j : far;
+  for (let i = 1; i <= n; i++) {
+    // Only the band |i - j| <= max can stay within max.
+    const lo = Math.max(1, i - max);
+    const hi = Math.min(m, i + max);
+    cur[lo - 1] = lo === 1 ? (i <= max ? i : far) : far;
+    let best = far;
+    const ai = a.charCodeAt(start + i - 1);
+    for (let j = lo; j <= hi; j++) {
+      const bj = b.charCodeAt(start + j - 1);
+      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (ai === bj ? 0 : 1));
+      if (i > 1 && j > 1 && ai === b.charCodeAt(start + j - 2) && a.charCodeAt(start + i - 2) === bj) v = Math.min(v, prev2[j - 2]! + 1);
+      cur[j] = v > far ? far : v;
+      if (v < best) best = v;
+    }
+    if (hi < m) cur[hi + 1] = far;
+    if (best > max) return max + 1;
+    [prev2, prev, cur] = [prev, cur, prev2];
+  }
+  return prev[m]! <= max ? prev[m]! : max + 1;
+}
+
+/** Names longer than this share the last length bucket of the typo scan. */
+const MAX_NAME = 200;
+
+/** Letters, digits and one bucket for everything else: a name's character counts. */
+const HIST = 37;
+
+function histogramInto(s: string, out: Uint8Array, at: number): void {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const k = c >= 97 && c <= 122 ? c - 97 : c >= 48 && c <= 57 ? c - 22 : 36;
+    if (out[at + k]! < 255) out[at + k]!++;
+  }
+}
+
+/**
+ * Whether two character counts can be `max` edits apart: a substitution changes them by 2, an
+ * insertion or deletion by 1, a transposition not at all. Far cheaper than the distance itself.
+ */
+function histogramsWithin(a: Uint8Array, b: Uint8Array, at: number, max: number): boolean {
+  let diff = 0;
+  for (let k = 0; k < HIST; k++) {
+    diff += Math.abs(a[k]! - b[at + k]!);
+    if (diff > 2 * max) return false;
+  }
+  return true;
 }
 
 /** How far a typo may be from a name of this length. */
@@ -67,6 +115,11 @@ export class FnIndex {
   private readonly byKey = new Map<string, FnEntry[]>();
   /** Last path part, lower case -> the keys (paths and aliases) ending with it. */
   private readonly byName = new Map<string, string[]>();
+  /** The distinct last parts (lower case) and their character counts, for typos. */
+  private readonly names: readonly string[];
+  private readonly nameHist: Uint8Array;
+  /** Index in `names` of the first name of each length (-1: none). */
+  private readonly firstOfLength: Int32Array;
   /** Keys in their own case, sorted, for autocomplete. */
   private readonly keys: readonly string[];
   /** Key (lower case) -> as written. */
@@ -91,6 +144,12 @@ export class FnIndex {
     for (const e of entries) add(e.path, e);
     const own = new Set(entries.map((e) => e.path.toLowerCase()));
     for (const e of entries) for (const a of e.aliases) if (!own.has(a.toLowerCase())) add(a, e);
+    // By length, so that a typo scans only the names of a length within reach.
+    this.names = [...this.byName.keys()].sort((a, b) => a.length - b.length);
+    this.firstOfLength = new Int32Array(MAX_NAME + 2).fill(-1);
+    for (let i = this.names.length - 1; i >= 0; i--) this.firstOfLength[Math.min(this.names[i]!.length, MAX_NAME)] = i;
+    this.nameHist = new Uint8Array(this.names.length * HIST);
+    this.names.forEach((n, i) => histogramInto(n, this.nameHist, i * HIST));
     this.keys = [...this.written.values()].sort((a, b) => rankKey(a) - rankKey(b) || (a < b ? -1 : a > b ? 1 : 0));
   }
 
@@ -137,6 +196,11 @@ export class FnIndex {
     return out;
   }
 
+  /** The best path among those ending with `name`. */
+  private bestKeyOf(name: string): string {
+    return [...this.byName.get(name)!].sort((a, b) => rankKey(a) - rankKey(b))[0]!;
+  }
+
   /** Keys equal to `q` or ending with `.q`. */
   private withEnding(q: string): string[] {
     const names = this.byName.get(lastPart(q)) ?? [];
@@ -174,14 +238,20 @@ export class FnIndex {
         if (d <= max) scored.push({ key: k, d });
       }
     } else {
-      for (const [name, keys] of this.byName) {
-        let d = editDistance(q, name, max);
-        // A beginning typed (mapAttr…) counts as near as the farthest typo allowed.
-        if (d > max && q.length >= 4 && name.startsWith(q)) d = max;
-        if (d <= max) {
-          const best = [...keys].sort((a, b) => rankKey(a) - rankKey(b))[0]!;
-          scored.push({ key: best, d });
-        }
+      const qHist = new Uint8Array(HIST);
+      histogramInto(q, qHist, 0);
+      let from = -1;
+      for (let n = Math.max(0, q.length - max); n <= MAX_NAME && from < 0; n++) from = this.firstOfLength[n]!;
+      for (let i = Math.max(0, from); from >= 0 && i < this.names.length; i++) {
+        const name = this.names[i]!;
+        if (name.length > q.length + max) break;
+        if (!histogramsWithin(qHist, this.nameHist, i * HIST, max)) continue;
+        const d = editDistance(q, name, max);
+        if (d <= max) scored.push({ key: this.bestKeyOf(name), d });
+      }
+      // A beginning typed (mapAttr…) counts as near as the farthest typo allowed.
+      if (q.length >= 4 && scored.length < SUGGESTIONS) {
+        for (const name of this.names) if (name.length > q.length + max && name.startsWith(q)) scored.push({ key: this.bestKeyOf(name), d: max });
       }
     }
     const seen = new Set<FnEntry>();
