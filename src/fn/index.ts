@@ -120,8 +120,9 @@ export class FnIndex {
   private readonly nameHist: Uint8Array;
   /** Index in `names` of the first name of each length (-1: none). */
   private readonly firstOfLength: Int32Array;
-  /** Keys in their own case, sorted, for autocomplete. */
+  /** Keys in their own case, sorted, for autocomplete; and the same in lower case. */
   private readonly keys: readonly string[];
+  private readonly keysLower: readonly string[];
   /** Key (lower case) -> as written. */
   private readonly written = new Map<string, string>();
   readonly size: number;
@@ -151,6 +152,7 @@ export class FnIndex {
     this.nameHist = new Uint8Array(this.names.length * HIST);
     this.names.forEach((n, i) => histogramInto(n, this.nameHist, i * HIST));
     this.keys = [...this.written.values()].sort((a, b) => rankKey(a) - rankKey(b) || (a < b ? -1 : a > b ? 1 : 0));
+    this.keysLower = this.keys.map((k) => k.toLowerCase());
   }
 
   /** Finds a function by path, path ending or alias; else names close to it. */
@@ -181,17 +183,16 @@ export class FnIndex {
     const out: string[] = [];
     const taken = new Set<string>();
     const scan = (ok: (k: string) => boolean): void => {
-      for (const k of this.keys) {
-        if (out.length >= max) return;
-        const lower = k.toLowerCase();
+      for (let i = 0; i < this.keys.length && out.length < max; i++) {
+        const lower = this.keysLower[i]!;
         if (!taken.has(lower) && ok(lower)) {
           taken.add(lower);
-          out.push(k);
+          out.push(this.keys[i]!);
         }
       }
     };
     scan((k) => k.startsWith(p));
-    scan((k) => lastPart(k).startsWith(p));
+    scan((k) => k.startsWith(p, k.lastIndexOf(".") + 1));
     if (p.length >= 2) scan((k) => k.includes(p));
     return out;
   }
