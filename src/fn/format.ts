@@ -89,7 +89,14 @@ export function fnReply(query: string, match: Match | undefined, status: FnStatu
   }
   if (match.kind === "found") return entryReply(match.entry, match.others, status, links);
   // Only builtins are known when Noogle's data is missing: say so for a lib name.
-  const partial = status.noogle === undefined && status.noogleProblem !== undefined ? ` Only builtins are known here: ${status.noogleProblem}` : "";
+  const partial =
+    status.noogle !== undefined
+      ? ""
+      : status.noogleLoading === true
+        ? " Only builtins are known yet: Noogle's data (lib) is still loading, try again in a minute."
+        : status.noogleProblem !== undefined
+          ? ` Only builtins are known here: ${status.noogleProblem}`
+          : "";
   if (match.kind === "suggest") {
     const names = joinSpans(match.names.map((n) => code(n)), 0);
     return { blocks: [textBlock("No function ", code(shown), " found. Did you mean ", ...names, `?${partial} `, search)], isError: true };

@@ -48,6 +48,8 @@ export interface FnStatus {
   readonly noogle?: NoogleInfo;
   /** Why Noogle's data is missing, or why the copy in use is not fresh. */
   readonly noogleProblem?: string;
+  /** Noogle's data is being fetched for the first time (nothing stored yet). */
+  readonly noogleLoading?: boolean;
   /** Builtins from the local Nix. */
   readonly builtins?: number;
   readonly builtinsProblem?: string;
@@ -219,6 +221,7 @@ export function createFnService(opts: FnServiceOptions): FnService {
         state,
         ...(info === undefined ? {} : { noogle: info }),
         ...(noogleProblem === undefined ? {} : { noogleProblem }),
+        ...(cfg.url !== "" && copy === undefined && noogleProblem === undefined ? { noogleLoading: true } : {}),
         ...(count > 0 ? { builtins: count } : {}),
         ...(builtinsProblem === undefined ? {} : { builtinsProblem }),
       };

@@ -245,6 +245,23 @@ describe("!fn with the builtins of a local Nix (fake nix)", function () {
     assert.match(await b.ask("!fn lib.mapAttrs", { user: "b" }), /Only builtins are known here: noogle\.dev did not answer/);
   });
 
+  it("while Noogle's data is still loading, a lib name says so (the builtins already answer)", async () => {
+    const noogle = await startFakeNoogle();
+    noogle.hold();
+    try {
+      b = await startTestBot({ NIXIE_FN_NIX: fakeNix(dir, { "__dump-builtins": DUMP }), NIXIE_FN_URL: noogle.dataUrl });
+      while (b.bot.services.fn.status().builtins === undefined) await new Promise((r) => setTimeout(r, 20));
+      assert.match(await b.ask("!fn lib.mapAttrs"), /Only builtins are known yet: Noogle's data \(lib\) is still loading/);
+      assert.match(await b.ask("!fn foldl'", { user: "b" }), /Arguments: `op`, `nul`, `list`/);
+      noogle.release();
+      await b.bot.services.fn.ready();
+      assert.match(await b.ask("!fn lib.mapAttrs", { user: "c" }), /^lib\.mapAttrs </);
+    } finally {
+      noogle.release();
+      await noogle.close();
+    }
+  });
+
   it("reads nix __dump-language when __dump-builtins is gone (newer Nix)", async () => {
     const r = await dumpBuiltins({ nix: fakeNix(dir, { "__dump-language": JSON.stringify({ builtins: JSON.parse(DUMP) as unknown }) }) });
     assert.equal(r.ok, true);
