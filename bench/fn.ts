@@ -48,17 +48,21 @@ function timeParse(body: string, rounds: number): number {
   return median(times);
 }
 
-/** RSS and heap of the index alone, in a child process with --expose-gc: parse, build, drop the rest, GC. */
+/**
+ * What loading keeps, in a child process with --expose-gc, the way the service loads: the body
+ * read, parsed in the worker thread (which then ends), the index built, the rest dropped, GC.
+ */
 function indexMemory(file: string): { rss: number; heap: number } {
   const script = `
     import { readFileSync } from "node:fs";
-    import { parseToEntries } from ${JSON.stringify(join(projectRoot, "src/fn/parse.ts"))};
-    import { FnIndex } from ${JSON.stringify(join(projectRoot, "src/fn/index.ts"))};
+    import { parseInWorker } from ${JSON.stringify(join(projectRoot, "dist/src/fn/parse.js"))};
+    import { FnIndex } from ${JSON.stringify(join(projectRoot, "dist/src/fn/index.js"))};
     const settle = () => { for (let i = 0; i < 4; i++) globalThis.gc(); };
     settle();
     const before = process.memoryUsage();
     let body = readFileSync(${JSON.stringify(file)}, "utf8");
-    let parsed = parseToEntries(body);
+    let parsed = await parseInWorker(body);
+    await new Promise((r) => setTimeout(r, 200));
     const index = new FnIndex(parsed.entries);
     body = ""; parsed = undefined;
     settle();
@@ -66,7 +70,8 @@ function indexMemory(file: string): { rss: number; heap: number } {
     if (index.size < 1) throw new Error("empty index");
     process.stdout.write(JSON.stringify({ rss: (after.rss - before.rss) / 2 ** 20, heap: (after.heapUsed - before.heapUsed) / 2 ** 20 }));
   `;
-  const out = execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", "--input-type=module", "-e", script], { cwd: projectRoot, encoding: "utf8" });
+  // The compiled code (npm run bench builds it first), as production runs it.
+  const out = execFileSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], { cwd: projectRoot, encoding: "utf8" });
   return JSON.parse(out) as { rss: number; heap: number };
 }
 
@@ -168,7 +173,7 @@ export async function fnBench(): Promise<Result[]> {
     }
     const mem = indexMemory(file);
     results.push({ name: "fn: index build, 2,100 documents", measured: `${fmt(median(builds), 1)} ms (median of 10; ${index.size} functions)`, target: "—", met: "n/a" });
-    results.push({ name: "fn: memory kept by the index of 2,100 documents, after the parse and GC: RSS / heap above before", measured: `${fmt(mem.rss, 1)} / ${fmt(mem.heap, 1)} MB`, target: "RSS ≤ 30 MB", met: mem.rss <= 30 });
+    results.push({ name: "fn: memory kept after loading 2,100 documents (worker parse, index built, GC): RSS / heap above before", measured: `${fmt(mem.rss, 1)} / ${fmt(mem.heap, 1)} MB`, target: "RSS ≤ 30 MB", met: mem.rss <= 30 });
 
   } finally {
     rmSync(dir, { recursive: true, force: true });

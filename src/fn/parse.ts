@@ -47,7 +47,8 @@ export const DEFAULT_WORKER_LIMITS: WorkerLimits = { timeoutMs: 30_000, heapMb: 
  * TypeScript, and a worker does not inherit tsx's loader, so a small bootstrap registers it first.
  */
 function spawnWorker(body: string, limits: WorkerLimits): Worker {
-  const options = { workerData: body, resourceLimits: { maxOldGenerationSizeMb: limits.heapMb } };
+  // No flags of this process: the worker needs none, and some (--input-type, say) would stop it.
+  const options = { workerData: body, execArgv: [], resourceLimits: { maxOldGenerationSizeMb: limits.heapMb } };
   if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./parse-worker.js", import.meta.url), options);
   // tsx's ESM API (index.mjs) next to the CommonJS one that require finds.
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api").replace(/\.cjs$/, ".mjs")).href;
