@@ -2,11 +2,12 @@
 // file, with the real worker-thread parse: loading, answers, escaping, autocomplete, the last good
 // copy in the store, refresh, bounds; and the builtins of a fake `nix __dump-builtins`.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import { loadConfig, type Config } from "../../src/config.js";
+import { loadConfig, projectRoot, type Config } from "../../src/config.js";
 import { UpstreamError } from "../../src/core/errors.js";
 import { dumpBuiltins } from "../../src/fn/builtins-dump.js";
 import { parseInWorker } from "../../src/fn/parse.js";
@@ -214,6 +215,18 @@ describe("!fn with a loopback Noogle", function () {
     const body = JSON.stringify({ data: Array.from({ length: 20_000 }, (_, i) => ({ meta: { path: ["lib", `f${i}`] }, content: { content: "x".repeat(200) } })) });
     await assert.rejects(parseInWorker(body, { timeoutMs: 10_000, heapMb: 2 }), (e: unknown) => !(e instanceof UpstreamError) && /worker|memory/i.test((e as Error).message));
     await assert.rejects(parseInWorker(body, { timeoutMs: 1, heapMb: 384 }), /took longer than 1 ms/);
+  });
+
+  it("compiled, as production runs it, the worker starts whatever flags the process has (it takes none of them)", () => {
+    // The parse's closure compiled to JavaScript (parse-worker.js next to parse.js), then run by a
+    // process started with a flag a worker refuses (--input-type).
+    const out = join(dir, "compiled");
+    execFileSync(join(projectRoot, "node_modules", ".bin", "tsc"), ["--ignoreConfig", "--outDir", out, "--rootDir", projectRoot, "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--skipLibCheck", "--types", "node", join(projectRoot, "src/fn/parse.ts"), join(projectRoot, "src/fn/parse-worker.ts")], { cwd: projectRoot });
+    writeFileSync(join(out, "package.json"), JSON.stringify({ type: "module" }));
+    const script = `import { parseInWorker } from ${JSON.stringify(join(out, "src/fn/parse.js"))};
+      const p = await parseInWorker(JSON.stringify({ data: [{ meta: { path: ["lib", "x"] } }] }));
+      process.stdout.write(p.entries[0].path);`;
+    assert.equal(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" }), "lib.x");
   });
 });
 
