@@ -148,8 +148,12 @@ export function createFnService(opts: FnServiceOptions): FnService {
   async function fetchNow(): Promise<void> {
     const started = now();
     try {
-      const body = await noogle.fetchBody();
-      const parsed = await parse(body);
+      let body: string | undefined = await noogle.fetchBody();
+      const bytes = body.length;
+      // Handed to the parse (the worker has its own copy): not kept here while it runs.
+      const parsing = parse(body);
+      body = undefined;
+      const parsed = await parsing;
       if (stopped) return;
       const fresh: StoredCopy = {
         format: STORED_FORMAT,
@@ -161,7 +165,7 @@ export function createFnService(opts: FnServiceOptions): FnService {
       copy = fresh;
       noogleProblem = undefined;
       rebuild();
-      log.info({ functions: parsed.entries.length, skipped: parsed.skipped, bytes: body.length, rev: parsed.rev, ms: now() - started }, "fn: Noogle's data fetched");
+      log.info({ functions: parsed.entries.length, skipped: parsed.skipped, bytes, rev: parsed.rev, ms: now() - started }, "fn: Noogle's data fetched");
       await kv.set(KEY, fresh).catch((e: unknown) => log.warn({ err: String(e) }, "fn: the copy of Noogle's data cannot be stored"));
     } catch (e) {
       noogleProblem = problemOf(e);
