@@ -68,7 +68,7 @@ export interface FnService {
   /** Resolves when the load started by start() is over (tests, benchmarks). */
   ready(): Promise<void>;
   /** The refresh job: takes a newer stored copy, or fetches when the one in use is due. */
-  refresh(opts?: { force?: boolean }): Promise<void>;
+  refresh(): Promise<void>;
   status(): FnStatus;
   /** Undefined while there is no index (see status()). */
   lookup(query: string): Match | undefined;
@@ -173,14 +173,14 @@ export function createFnService(opts: FnServiceOptions): FnService {
     }
   }
 
-  async function refreshOnce(force: boolean): Promise<void> {
+  async function refreshOnce(): Promise<void> {
     if (cfg.url === "" || stopped) return;
     const stored = await readStored();
     if (stored !== undefined && (copy === undefined || stored.fetchedAt > copy.fetchedAt)) {
       copy = stored;
       rebuild();
     }
-    if (force || due(copy)) await fetchNow();
+    if (due(copy)) await fetchNow();
   }
 
   const service: FnService = {
@@ -203,8 +203,8 @@ export function createFnService(opts: FnServiceOptions): FnService {
 
     ready: () => loading ?? Promise.resolve(),
 
-    refresh(o = {}) {
-      refreshing ??= refreshOnce(o.force === true).finally(() => (refreshing = undefined));
+    refresh() {
+      refreshing ??= refreshOnce().finally(() => (refreshing = undefined));
       // A shutdown does not wait for a download still under way.
       return Promise.race([refreshing, stoppedNow]);
     },
