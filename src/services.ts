@@ -15,6 +15,7 @@ import { createGitHubServices } from "./pr-tracking/wiring.js";
 import type { HeadsProvider } from "./pr-tracking/landing.js";
 import { roomKey } from "./core/adapter.js";
 import { createRoomRegistry, type RoomRegistry } from "./rooms/registry.js";
+import { createFnService } from "./fn/service.js";
 import { createHydraService } from "./hydra/service.js";
 
 export interface ServiceDeps {
@@ -78,6 +79,7 @@ export function createServices(deps: ServiceDeps): Services {
     channels,
     hydra,
     rooms,
+    fn: createFnService({ config: config.fn, http, store, log }),
   };
 }
 
