@@ -16,6 +16,7 @@ import type { HeadsProvider } from "./pr-tracking/landing.js";
 import { roomKey } from "./core/adapter.js";
 import { createRoomRegistry, type RoomRegistry } from "./rooms/registry.js";
 import { createFnService } from "./fn/service.js";
+import { createHydraService } from "./hydra/service.js";
 
 export interface ServiceDeps {
   readonly config: Config;
@@ -48,8 +49,18 @@ export function createServices(deps: ServiceDeps): Services {
   // PR tracking re-checks a channel branch only when its head moved: the channel status already
   // knows the current channels' revisions, which saves a GitHub request per channel and check.
   const channelHeads = deps.channelHeads ?? (() => channels.heads());
+  const search = createNixosSearch({ config: config.search, http, log });
+  const hydra = createHydraService({
+    config,
+    http,
+    store,
+    search,
+    log,
+    // "stable" is the newest current nixos-YY.MM of the channel status.
+    currentChannels: async () => (await channels.snapshot()).channels.filter((ch) => ch.current).map((ch) => ch.name),
+  });
   // Features that offer feeds of their own register a provider with the catalog here.
-  const feeds = createFeedServices({ config, http, store, log, providers: [channels.feedProvider] });
+  const feeds = createFeedServices({ config, http, store, log, providers: [channels.feedProvider, hydra.feedProvider] });
   const github = createGitHubServices({ config, secrets: deps.secrets, http, store, channelHeads });
   const rooms = createRoomRegistry(log);
   registerRoomState(rooms, feeds, github);
@@ -58,7 +69,7 @@ export function createServices(deps: ServiceDeps): Services {
     log,
     store,
     http,
-    search: createNixosSearch({ config: config.search, http, log }),
+    search,
     wiki: createMediaWiki({ config, http, log }),
     ...feeds,
     eval: createEvalService({ config: config.eval, log }),
@@ -66,6 +77,7 @@ export function createServices(deps: ServiceDeps): Services {
     commands,
     about: { version, startedAt: new Date(), adapters: deps.adapters },
     channels,
+    hydra,
     rooms,
     fn: createFnService({ config: config.fn, http, store, log }),
   };
