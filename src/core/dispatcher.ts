@@ -130,13 +130,15 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
 
   /** Rate limit: undefined means go ahead; a reply or null means answer that instead. */
   function limit(message: IncomingMessage, command: string): Reply | null | undefined {
+    // The console is one local person at their own machine: nobody to share with.
+    if (message.room.platform === "console") return undefined;
     const who = `${roomKey(message.room)}|${message.user.id}`;
     const decision = opts.rateLimiter.take(who);
     if (decision === "allow") return undefined;
     opts.onCommand?.({ command, platform: message.room.platform, outcome: "rate-limited", ms: 0 });
     if (decision === "silent") return null;
     const secs = Math.max(1, Math.ceil(opts.rateLimiter.waitMs(who) / 1000));
-    return errorReply(`Slow down, please: nixie will answer you again in about ${secs} s.`);
+    return errorReply(`Slow down, please: nixie will answer you again in about ${secs} s; it does not answer your commands before then.`);
   }
 
   async function run(cmd: CommandDef, message: IncomingMessage, parse: () => ParsedArgs, shown: string = prefix): Promise<Reply | null> {
