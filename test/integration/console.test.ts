@@ -85,6 +85,16 @@ describe("console adapter contract (npm start as a child process)", function () 
     assert.match(r.stdout, /`!help \[<command>\]` — List the commands, or explain one/);
   });
 
+  it("answers all ten lines of a flood of !about, each in full, an overlong line as such, and nixie: help (issue 20, items 1, 2, 8)", async () => {
+    const long = `!eval 1${" + 1".repeat(998)}00 + 5`;
+    const r = await start(`${"!about\n".repeat(10)}${long}\nnixie: help help\n`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.match(/^nixie 0\./gm)?.length, 10, r.stdout);
+    assert.doesNotMatch(r.stdout, /Slow down/);
+    assert.match(r.stdout, new RegExp(`That line is ${long.length.toLocaleString("en-US")} characters; nixie reads at most 4,000\\.`));
+    assert.match(r.stdout, /`!help \[<command>\]` — List the commands, or explain one/);
+  });
+
   it("ends quietly with status 0 when its reader goes away (npm start | head)", async () => {
     const r = await new Promise<Run>((resolve, reject) => {
       const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
