@@ -15,6 +15,7 @@ import type { Subscriptions } from "../feeds/subscriptions.js";
 import type { EvalService } from "../eval/service.js";
 import type { ChannelsService } from "../channels/service.js";
 import type { GitHubServices } from "../tracking/wiring.js";
+import type { UpstreamRegistry } from "../upstream/registry.js";
 
 export interface AboutInfo {
   readonly version: string;
@@ -43,6 +44,8 @@ export interface Services extends GitHubServices {
   /** Every command, for !help (those not `available` here are left out where they are listed). */
   readonly commands: readonly CommandDef[];
   readonly about: AboutInfo;
+  /** Every upstream nixie talks to, with its last request's outcome (for !about). */
+  readonly upstreams: UpstreamRegistry;
   /** Channel status: snapshot (≤ 60 s cache), current heads, the channel feeds' source. */
   readonly channels: ChannelsService;
 }
