@@ -43,7 +43,7 @@ describe("!about", () => {
     r.record({ service: "noogle", outcome: "ok", status: 200, ms: 10 }, at);
     r.record({ service: "noogle", outcome: "cache-hit", ms: 0 }, new Date(at.getTime() + 1000));
     r.record({ service: "elsewhere", outcome: "ok", status: 200, ms: 1 }, at);
-    r.register({ name: "Hydra again", purpose: "a name already taken", url: "https://example.org" });
+    r.register({ name: "Hydra", purpose: "a name already taken", url: "https://example.org" });
     r.register({ name: "Hydra mirror", purpose: "the same host", url: "https://hydra.nixos.org/mirror" });
     r.record({ service: "hydra.nixos.org", outcome: "ok", status: 200, ms: 10 }, at);
     assert.deepEqual(
