@@ -176,6 +176,8 @@ describe("dispatcher", () => {
     assert.equal(renderPlain(ok!), "hi");
     const bad = await d.invoke(msg(""), "fail", new Map([["how", "sideways"]]));
     assert.match(renderPlain(bad!), /--how must be one of user, upstream, timeout, bug/);
+    const slashBad = await d.invoke({ ...msg(""), slash: true }, "fail", new Map([["how", "sideways"]]));
+    assert.match(renderPlain(slashBad!), /^how: must be one of user, upstream, timeout, bug/, "named as Discord shows the option");
     assert.equal(bad!.isError, true);
     const missing = await d.invoke(msg(""), "echo", new Map());
     assert.match(renderPlain(missing!), /Missing <text>/);
