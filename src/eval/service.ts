@@ -221,7 +221,8 @@ export function createEvalService(opts: EvalServiceOptions): EvalService {
     if (r.code === 0 && !r.stderrCapped) return { kind: "value", text: r.stdout, capped: false };
     if (r.code !== null || r.stderrCapped) {
       const hint = hintFor(expr, r.stderr);
-      return { kind: "error", text: cleanError(r.stderr, withLib ? 1 : 0), capped: r.stderrCapped, ...(hint ? { hint } : {}) };
+      const outOfMemory = /error: out of memory/.test(r.stderr);
+      return { kind: "error", text: cleanError(r.stderr, withLib ? 1 : 0), capped: r.stderrCapped, ...(hint ? { hint } : {}), ...(outOfMemory ? { outOfMemory } : {}) };
     }
     return { kind: "killed", signal: r.signal ?? "unknown signal" };
   }

@@ -2,7 +2,7 @@
 // The real Nix and its hostile table are in test/e2e/eval-hostile.test.ts.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -12,6 +12,7 @@ import { ConfigError, UserError } from "../../src/core/errors.js";
 import { spawnEvaluator } from "../../src/eval/run.js";
 import { evalCommand } from "../../src/eval/sandbox.js";
 import type { EvalOutcome } from "../../src/eval/format.js";
+import type { CommandEvent } from "../../src/core/dispatcher.js";
 import { createEvalService, findTool, type EvalService, type EvalServiceOptions } from "../../src/eval/service.js";
 import { createFakeNix, type FakeNix } from "../helpers/fake-nix.js";
 import { processGroup, processTree, whenGone } from "../helpers/proc.js";
@@ -298,6 +299,30 @@ describe("!eval in the bot", function () {
       assert.match(renderPlain(slash!), /`\/eval expression:builtins\.replaceStrings \[ "a" \] \[ "o" \] "nix"`/);
     } finally {
       await t.stop();
+    }
+  });
+
+  it("logs and counts a time-out and running out of memory as such, not as ok (issue 20, item 10)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nixie-eval-outcome-"));
+    const config = join(dir, "eval.json");
+    writeFileSync(config, JSON.stringify({ eval: { timeoutMs: 500 } }));
+    const events: CommandEvent[] = [];
+    const t = await startTestBot(
+      { NIXIE_EVAL: "auto", NIXIE_EVAL_SANDBOX: "none", NIXIE_EVAL_NIX_INSTANTIATE: fake.path, NIXIE_CONFIG: config },
+      { onCommand: (e) => events.push(e) },
+    );
+    try {
+      assert.match(await t.ask("!eval sleep", { user: "a" }), /took longer than 0\.5 s/);
+      assert.match(await t.ask("!eval oom", { user: "b" }), /at most 1 GiB of memory/);
+      assert.match(await t.ask("!eval lib", { user: "c" }), /undefined variable 'lib'/);
+      assert.match(await t.ask("!eval 1+1", { user: "d" }), /^2$/m);
+      assert.deepEqual(
+        events.filter((e) => e.command === "eval").map((e) => e.outcome),
+        ["timeout", "out-of-memory", "user-error", "ok"],
+      );
+    } finally {
+      await t.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
