@@ -45,12 +45,23 @@ export interface PullSpec {
   mergedAt?: string | null;
 }
 
+/** An entry of FakeGitHub.issues. */
+export interface FakeIssue {
+  title: string;
+  author?: string;
+  state: "open" | "closed";
+  pull?: { mergedAt?: string };
+}
+
 export interface FakeGitHub {
   readonly url: string;
   readonly requests: RecordedRequest[];
   readonly pulls: Map<number, PullSpec>;
-  /** Plain issues (not pull requests) by number. */
-  readonly issues: Map<number, { title: string; author?: string; state: "open" | "closed" }>;
+  /**
+   * Plain issues by number (of nixpkgs, NixOS/nix and home-manager); with `pull`, a pull request
+   * of NixOS/nix or home-manager (whose branches nixie does not follow), merged at `mergedAt`.
+   */
+  readonly issues: Map<number, FakeIssue>;
   /** Head of a branch. */
   head(branch: string): Promise<string>;
   /** A new commit on a branch; returns its sha. */
@@ -111,7 +122,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
   for (const b of BRANCHES) await git("update-ref", `refs/heads/${b}`, root);
 
   const pulls = new Map<number, PullSpec>();
-  const issues = new Map<number, { title: string; author?: string; state: "open" | "closed" }>();
+  const issues = new Map<number, FakeIssue>();
   let mode: "ok" | "rate-limited" | "secondary-limit" | "error" | "garbage" = "ok";
   let used = 0;
   const reset = String(Math.floor(Date.now() / 1000) + 3600);
@@ -215,6 +226,10 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
           user: { login: p.author ?? "example-user" },
           pull_request: { html_url: html, merged_at: p.merged ? (p.mergedAt ?? "2026-11-21T08:59:00Z") : null },
         });
+      }
+      if (i?.pull && !isNixpkgs) {
+        const url = `https://github.com/${m[1]}/${m[2]}/pull/${n}`;
+        return answer(req, res, 200, { ...template, number: n, html_url: url, title: i.title, state: i.state, user: { login: i.author ?? "example-user" }, pull_request: { html_url: url, merged_at: i.pull.mergedAt ?? null } });
       }
       if (i) {
         const { pull_request: _omit, ...rest } = template;
