@@ -40,14 +40,27 @@ export interface EvalService {
   start(): Promise<EvalStatus>;
   available(): boolean;
   status(): EvalStatus;
-  /** Evaluates an expression for `who` (a platform-qualified user id). Refusals throw UserError. */
-  evaluate(expr: string, who: string): Promise<EvalOutcome>;
+  /**
+   * Evaluates an expression for `who` (a platform-qualified user id). Refusals throw UserError.
+   * With `answerBy` (a Date.now() value: when the command must have answered), a wait in line
+   * ends in time for the evaluation's own clock to run before then.
+   */
+  evaluate(expr: string, who: string, opts?: EvaluateOptions): Promise<EvalOutcome>;
   readonly showLimits: ShowLimits;
   /** Evaluations running and waiting now. */
   load(): { readonly active: number; readonly queued: number };
   /** Kills the evaluators still running (shutdown); their callers get a "stopped" answer. */
   stop(): void;
 }
+
+export interface EvaluateOptions {
+  readonly answerBy?: number;
+  /** The per-person cooldown applies (default true; false for the console). */
+  readonly cooldown?: boolean;
+}
+
+/** Time kept, after a wait in line, for starting the evaluator and reading its answer. */
+const START_MARGIN_MS = 250;
 
 export interface EvalServiceOptions {
   readonly config: Config["eval"];
@@ -82,6 +95,11 @@ function nixVersionOf(nix: string): Promise<string | undefined> {
       resolve(err ? undefined : /(\d+\.\d+(?:\.\d+)?)/.exec(stdout)?.[1]);
     });
   });
+}
+
+/** "1 evaluation", "2 evaluations". */
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 function formatBytes(n: number): string {
@@ -257,13 +275,18 @@ export function createEvalService(opts: EvalServiceOptions): EvalService {
       return status;
     },
 
-    async evaluate(expr, who) {
+    async evaluate(expr, who, opts = {}) {
       if (!status.available) throw new UserError("Evaluating Nix is not available here.");
       const length = [...expr].length;
       if (length > MAX_EXPRESSION_CHARS) throw new UserError(`That expression is ${length} characters long; at most ${MAX_EXPRESSION_CHARS} are evaluated.`);
-      const admission = await gate.enter(who);
+      const waitUntil = opts.answerBy === undefined ? undefined : opts.answerBy - cfg.timeoutMs - START_MARGIN_MS;
+      const admission = await gate.enter(who, { ...(waitUntil === undefined ? {} : { waitUntil }), cooldown: opts.cooldown ?? true });
       if (!admission.ok) {
-        if (admission.reason === "busy") throw new UserError("nixie is busy evaluating other expressions: try again in a few seconds.");
+        if (admission.reason === "busy") throw new UserError(`nixie is busy: ${plural(cfg.maxConcurrent, "evaluation")} running and ${cfg.queue} waiting. Try again in a few seconds.`);
+        if (admission.reason === "waited")
+          throw new UserError(
+            `Your evaluation waited in line for ${(admission.waitedMs / 1000).toFixed(1)} s behind ${plural(admission.ahead, "other")} and did not get its turn in time: try again in a few seconds.`,
+          );
         throw new UserError(`One evaluation per person every ${cfg.perUserSeconds} s: try again in ${Math.max(1, Math.ceil(admission.waitMs / 1000))} s.`);
       }
       try {

@@ -117,6 +117,22 @@ describe("eval with a fake nix-instantiate", function () {
     await assert.rejects(s.evaluate("x".repeat(4001), "test:c"), /at most 4000/);
   });
 
+  it("answers busy at once when the queue is full, and a wait in line that runs out says so (issue 20, item 5)", async () => {
+    const s = await service({ maxConcurrent: 1, queue: 1, perUserSeconds: 5, timeoutMs: 1000 });
+    let firstDone = false;
+    const first = s.evaluate("sleep", "test:a").then((r) => ((firstDone = true), r));
+    // In line, but its answer is due before the running one can end and it could run.
+    const waited = s.evaluate("1+1", "test:b", { answerBy: Date.now() + 1300 });
+    await assert.rejects(s.evaluate("1+1", "test:c"), (e: unknown) => e instanceof UserError && /^nixie is busy: 1 evaluation running and 1 waiting/.test(e.message));
+    assert.equal(firstDone, false, "busy was answered while the first still ran");
+    await assert.rejects(waited, (e: unknown) => e instanceof UserError && /^Your evaluation waited in line for 0\.\d s behind 1 other and did not get its turn in time/.test(e.message));
+    assert.equal(firstDone, false);
+    // One whose answer is due later keeps its place and runs when the first ends.
+    const patient = s.evaluate("1+1", "test:d", { answerBy: Date.now() + 5000 });
+    assert.equal((await first).kind, "timeout");
+    assert.deepEqual(await patient, { kind: "value", text: "2\n", capped: false });
+  });
+
   it("explains lib and <nixpkgs> when no nixpkgs is configured", async () => {
     const s = await service();
     const r = await s.evaluate("lib", "test:a");
@@ -320,6 +336,23 @@ describe("!eval in the bot", function () {
         events.filter((e) => e.command === "eval").map((e) => e.outcome),
         ["timeout", "out-of-memory", "user-error", "ok"],
       );
+    } finally {
+      await t.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("an evaluation queued past its deadline says it waited in line, not that it could not finish (issue 20, item 5)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nixie-eval-queue-"));
+    const config = join(dir, "eval.json");
+    writeFileSync(config, JSON.stringify({ eval: { timeoutMs: 1000, maxConcurrent: 1, queue: 1, standby: false }, http: { timeoutMs: 1000 } }));
+    const t = await startTestBot({ NIXIE_EVAL: "auto", NIXIE_EVAL_SANDBOX: "none", NIXIE_EVAL_NIX_INSTANTIATE: fake.path, NIXIE_CONFIG: config });
+    try {
+      const first = t.ask("!eval sleep", { user: "a" });
+      await new Promise((r) => setTimeout(r, 50));
+      const second = await t.ask("!eval sleep", { user: "b" });
+      assert.match(second, /^Your evaluation waited in line for 0\.\d s behind 1 other and/);
+      assert.match(await first, /took longer than 1 s/);
     } finally {
       await t.stop();
       rmSync(dir, { recursive: true, force: true });
