@@ -59,7 +59,7 @@ export default defineCommand({
     const now = ctx.now();
     const uptime = formatUptime(now.getTime() - about.startedAt.getTime());
     const ev = ctx.services.eval.status();
-    const evalState = ev.available ? `on (${ev.reason})` : `off: ${ev.reason}`;
+    const evalState = `${ev.available ? "on" : "off"}: ${ev.reason}`;
     return {
       blocks: [
         cardBlock({
