@@ -32,6 +32,21 @@ function tableRows(md: string): string[][] {
   return rows.filter((r) => !r.every((c) => /^-*$/.test(c)) && !(r[0] === "key" || r[0] === "variable"));
 }
 
+/** The anchors GitHub makes of a Markdown file's headings. */
+function anchors(md: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of md.matchAll(/^#{1,6} (.+)$/gm)) {
+    out.add(
+      m[1]!
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N} _-]/gu, "")
+        .replace(/ /g, "-"),
+    );
+  }
+  return out;
+}
+
 /** The backticked words at the start of a cell: "`a`, `b` (x)" -> ["a", "b"]. */
 const ticked = (cell: string): string[] => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
 
@@ -89,10 +104,11 @@ describe("docs", () => {
     const broken: string[] = [];
     for (const file of ["README.md", "CONTRIBUTING.md", ...["architecture", "commands", "configuration", "deployment", "discord", "eval-sandbox", "feeds-and-tracking", "matrix", "search", "wiki"].map((d) => `docs/${d}.md`)]) {
       assert.ok(existsSync(join(projectRoot, file)), `${file} exists`);
-      for (const m of read(file).matchAll(/\]\(([^)#\s]+)(#[^)\s]*)?\)/g)) {
-        const target = m[1]!;
-        if (/^[a-z]+:/.test(target)) continue;
-        if (!existsSync(join(projectRoot, dirname(file), target))) broken.push(`${file} -> ${target}`);
+      for (const m of read(file).matchAll(/\]\(([^)#\s]*)(?:#([^)\s]*))?\)/g)) {
+        const target = m[1]! === "" ? file : join(dirname(file), m[1]!);
+        if (/^[a-z]+:/.test(m[1]!)) continue;
+        if (!existsSync(join(projectRoot, target))) broken.push(`${file} -> ${target}`);
+        else if (m[2] !== undefined && target.endsWith(".md") && !anchors(read(target)).has(m[2])) broken.push(`${file} -> ${target}#${m[2]}`);
       }
     }
     assert.deepEqual(broken, []);
