@@ -134,6 +134,9 @@ export function createConsoleAdapter(opts: ConsoleAdapterOptions): ConsoleAdapte
         terminal.on("SIGINT", () => process.kill(process.pid, "SIGINT"));
         terminal.on("close", () => {
           typing = false;
+          // Ctrl-D on the empty prompt: answers still to come start on that line, not after "> ".
+          clearLine(opts.output, 0);
+          cursorTo(opts.output, 0);
           finish();
         });
         terminal.prompt();

@@ -43,7 +43,16 @@ function start(input: string | null, env: Record<string, string> = {}, signalWhe
     });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    let typed = false;
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      // A person types once the prompt is there (readline then reads keys, Ctrl-D included);
+      // typed ahead, the terminal's own line editing could take the Ctrl-D as its end of input.
+      if (terminal && input !== null && !typed && /Ctrl-D to quit\r?\n.*> /s.test(stdout)) {
+        typed = true;
+        child.stdin.end(input);
+      }
+    });
     child.stderr.on("data", (d: Buffer) => {
       stderr += d.toString();
       if (signalWhenReady && stderr.includes("nixie is ready")) child.kill(signalWhenReady);
@@ -54,7 +63,7 @@ function start(input: string | null, env: Record<string, string> = {}, signalWhe
       clearTimeout(killer);
       resolve({ code, stdout, stderr });
     });
-    if (input !== null) child.stdin.end(input);
+    if (input !== null && !terminal) child.stdin.end(input);
   });
 }
 
@@ -132,8 +141,8 @@ describe("console adapter contract (npm start as a child process)", function () 
     const screen = new Screen();
     screen.write(quiet.stdout);
     const seen = screen.lines();
-    assert.deepEqual(seen.slice(0, 4), ["!help help", "nixie console: type !help, Ctrl-D to quit", "> !help help", "`!help [<command>]` — List the commands, or explain one"]);
-    assert.equal(seen[seen.length - 1], ">");
+    assert.deepEqual(seen.slice(0, 3), ["nixie console: type !help, Ctrl-D to quit", "> !help help", "`!help [<command>]` — List the commands, or explain one"]);
+    assert.equal(seen[seen.length - 1], "• `!help pkg`", "the answer, and no prompt left after Ctrl-D");
     assert.doesNotMatch(quiet.stdout, /"level"|INFO/);
     const chatty = await start("!help\n\x04", { NIXIE_LOG_LEVEL: "info" }, undefined, true);
     assert.equal(chatty.code, 0, chatty.stdout);
