@@ -37,6 +37,6 @@ export default defineCommand({
       if (problem) throw new UserError(`nixie cannot show ${name} now: the answer about it is wrong (${problem.slice(name.length + 2)}).`);
       throw new UserError(`There is no channel "${name.slice(0, 64)}" now. Current channels: ${current.join(", ")}.`);
     }
-    return channelReply(c, await channels.tracked(name), snap, ctx.now().getTime(), channels.links);
+    return channelReply(c, await channels.tracked(name), snap, ctx.now().getTime(), channels.urls);
   },
 });

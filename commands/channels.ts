@@ -11,6 +11,6 @@ export default defineCommand({
   options: [],
   async run(_args, ctx) {
     const { channels } = ctx.services;
-    return channelsReply(await channels.snapshot(), ctx.now().getTime(), channels.links);
+    return channelsReply(await channels.snapshot(), ctx.now().getTime(), channels.urls);
   },
 });

@@ -1,7 +1,6 @@
 /** !feeds: every configured feed, how many rooms follow it, its last successful poll, failures. */
 import { defineCommand } from "../src/core/command.js";
 import { bold, code, link, listBlock, rich, type Span } from "../src/core/reply.js";
-import { CHANNEL_FEED_PATTERN } from "../src/channels/feed-defs.js";
 import { feedCommand } from "../src/feeds/command-helpers.js";
 import { utcDateTime } from "../src/feeds/format.js";
 
@@ -21,13 +20,16 @@ export default defineCommand({
   options: [],
   async run(_args, ctx) {
     const { feeds, subscriptions } = ctx.services;
-    // The fixed feeds, then the channel:<name> feeds that some room follows.
-    const dynamic = await ctx.services.channels.channelFeeds();
-    const all = [...feeds.catalog.list(), ...dynamic];
+    // The fixed feeds, then the providers' feeds (channel:<name>, …) that some room follows.
+    const fixed = feeds.catalog.list();
+    const known = await feeds.catalog.known();
+    const names = new Set(known.map((f) => f.name));
+    const followed = (await subscriptions.followed()).filter((n) => !names.has(n)).map((n) => feeds.catalog.get(n)).filter((f) => f !== undefined);
+    const all = [...known, ...followed];
     const mine = new Set(await subscriptions.list(ctx.room));
     // Who follows what: one store round trip for every feed.
     const followers = await subscriptions.roomsForMany(all.map((f) => f.name));
-    const catalog = all.filter((f) => !dynamic.includes(f) || (followers.get(f.name)?.length ?? 0) > 0);
+    const catalog = all.filter((f) => fixed.includes(f) || (followers.get(f.name)?.length ?? 0) > 0);
     const now = ctx.now();
     const items = await Promise.all(
       catalog.map(async (feed) => {
@@ -45,7 +47,7 @@ export default defineCommand({
         return rich(...spans);
       }),
     );
-    items.push(rich(code(CHANNEL_FEED_PATTERN), " — one channel's advances and stuck warnings, e.g. ", code("channel:nixos-unstable")));
+    for (const p of feeds.catalog.patterns) items.push(rich(code(p.pattern), ` — ${p.description}`));
     return { blocks: [listBlock(items, rich(`Feeds (${feedCommand(ctx.prefix, "subscribe", "<feed>")} to follow one here):`))] };
   },
 });

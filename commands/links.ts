@@ -14,8 +14,8 @@ export default defineCommand({
   async run(args, ctx) {
     const on = args["state"] === "on";
     const room = roomKey(ctx.room);
-    const was = await ctx.services.links.enabled(room);
-    await ctx.services.links.setEnabled(room, on);
+    const was = await ctx.services.linkExpander.enabled(room);
+    await ctx.services.linkExpander.setEnabled(room, on);
     if (was === on) return textReply(`Reference expansion is already ${on ? "on" : "off"} in this room.`);
     return textReply(on ? "Reference expansion is on: nixpkgs#N, NixOS/nix#N and home-manager#N get a line each." : "Reference expansion is off.");
   },

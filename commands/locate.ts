@@ -5,7 +5,7 @@ import { code, link, listBlock, rich, textReply, type RichText } from "../src/co
 import { SLASH } from "../src/core/usage.js";
 import { truncate } from "../src/render/text.js";
 import type { ProgramHit } from "../src/upstream/nixos-search.js";
-import { channelArg, channelOption, completeNames, moreResults } from "./pkg.js";
+import { channelArg, channelOption, completeNames, moreResults } from "./shared/search-options.js";
 
 function item(hit: ProgramHit, url: string): RichText {
   const parts: RichText[number][] = [link(hit.attrName, url)];

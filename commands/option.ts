@@ -5,7 +5,7 @@ import { SLASH } from "../src/core/usage.js";
 import { htmlToRich } from "../src/render/html-text.js";
 import { truncate, truncateRich } from "../src/render/text.js";
 import { OPTION_SOURCES, type NixosSearch, type OptionHit, type OptionSource } from "../src/upstream/nixos-search.js";
-import { channelArg, channelOption, completeNames, moreResults } from "./pkg.js";
+import { channelArg, channelOption, completeNames, moreResults } from "./shared/search-options.js";
 
 const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, " ").trim();
 

@@ -1,6 +1,6 @@
 /** !subscribe <feed>: this room gets new entries of a configured feed (room managers only). */
 import { defineCommand } from "../src/core/command.js";
-import { bold, link, textReply } from "../src/core/reply.js";
+import { bold, link, textBlock, textReply } from "../src/core/reply.js";
 import { feedCommand, feedOption, resolveFeed } from "../src/feeds/command-helpers.js";
 
 export default defineCommand({
@@ -13,14 +13,19 @@ export default defineCommand({
   needsManager: true,
   async run(args, ctx) {
     const feed = resolveFeed(ctx, String(args["feed"]));
-    // channel:<name> must name a channel that exists now.
-    await ctx.services.channels.admit(feed);
-    const added = await ctx.services.subscriptions.subscribe(ctx.room, feed.name);
+    const { feeds, subscriptions } = ctx.services;
+    const roomFeeds = await subscriptions.list(ctx.room);
+    if (roomFeeds.includes(feed.name)) return textReply("This room already follows ", bold(feed.title), ".");
+    // A provider's feed may be refused now (channel:<name> must name a channel that exists).
+    const provider = feeds.catalog.providerOf(feed);
+    const note = provider?.admit ? await provider.admit(feed, { room: ctx.room, roomFeeds, followed: await subscriptions.followed(), deadline: ctx.deadline }) : undefined;
+    const added = await subscriptions.subscribe(ctx.room, feed.name);
     if (!added) return textReply("This room already follows ", bold(feed.title), ".");
-    return textReply(
+    const reply = textReply(
       "Subscribed: new entries of ",
       link(feed.title, feed.siteUrl),
       ` will be posted here. ${feedCommand(ctx.prefix, "unsubscribe", feed.name)} stops them.`,
     );
+    return note ? { blocks: [...reply.blocks, textBlock(...note)] } : reply;
   },
 });

@@ -18,7 +18,12 @@ export default defineCommand({
         const since = await subscriptions.since(ctx.room, name);
         const when = since ? ` (since ${utcDate(since.toISOString())})` : "";
         // A feed removed from config stays listed, so it can still be unsubscribed.
-        return feed ? rich(code(name), " — ", link(feed.title, feed.siteUrl), when) : rich(code(name), ` — no longer configured${when}`);
+        if (!feed) return rich(code(name), ` — no longer configured${when}`);
+        // What the feed's provider says of it now (the last version seen), and its health.
+        const state = await feeds.catalog.providerOf(feed)?.describe?.(feed);
+        const status = await feeds.status(feed.name);
+        const health = status && status.failures > 0 ? ` — ⚠ failing: ${status.lastError ?? "error"}` : "";
+        return rich(code(name), " — ", link(feed.title, feed.siteUrl), when, state ? ` — ${state}` : "", health);
       }),
     );
     return { blocks: [listBlock(items, rich("This room follows:"))] };

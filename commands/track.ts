@@ -3,9 +3,9 @@ import { roomKey } from "../src/core/adapter.js";
 import { defineCommand } from "../src/core/command.js";
 import { UserError } from "../src/core/errors.js";
 import { bold, textBlock, type Reply } from "../src/core/reply.js";
-import { branchesFrom } from "../src/tracking/branches.js";
-import { parsePullRef, prLink, statusBlocks } from "../src/tracking/format.js";
-import { lookUp, prOption } from "./pr.js";
+import { branchesFrom } from "../src/pr-tracking/branches.js";
+import { parsePullRef, prLink, statusBlocks } from "../src/pr-tracking/format.js";
+import { lookUp, prOption } from "./shared/pull-request.js";
 
 export default defineCommand({
   name: "track",

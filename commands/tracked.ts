@@ -3,7 +3,7 @@ import { roomKey } from "../src/core/adapter.js";
 import { defineCommand } from "../src/core/command.js";
 import { bold, listBlock, rich, textReply, type RichText } from "../src/core/reply.js";
 import { truncate } from "../src/render/text.js";
-import { prLink, stateText } from "../src/tracking/format.js";
+import { prLink, stateText } from "../src/pr-tracking/format.js";
 
 /** Tracks listed in one answer. */
 const SHOWN = 10;

@@ -3,8 +3,8 @@ import { roomKey } from "../src/core/adapter.js";
 import { defineCommand } from "../src/core/command.js";
 import { UserError } from "../src/core/errors.js";
 import { textReply } from "../src/core/reply.js";
-import { parsePullRef } from "../src/tracking/format.js";
-import { prOption } from "./pr.js";
+import { parsePullRef } from "../src/pr-tracking/format.js";
+import { prOption } from "./shared/pull-request.js";
 
 export default defineCommand({
   name: "untrack",

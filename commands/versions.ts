@@ -3,7 +3,7 @@ import { defineCommand } from "../src/core/command.js";
 import { link, textBlock, textReply, type Reply } from "../src/core/reply.js";
 import { truncate } from "../src/render/text.js";
 import type { ChannelVersion, VersionsAnswer } from "../src/upstream/nixos-search.js";
-import { completeNames } from "./pkg.js";
+import { completeNames } from "./shared/search-options.js";
 
 function inChannel(c: ChannelVersion): string {
   switch (c.status) {

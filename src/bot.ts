@@ -12,7 +12,7 @@ import { RateLimiter } from "./core/rate-limit.js";
 import type { Services } from "./core/services.js";
 import type { FeedEvent } from "./feeds/watcher.js";
 import { createFeedJob, type FeedJob } from "./feeds/wiring.js";
-import { createTrackingJob, type TrackingJob } from "./tracking/wiring.js";
+import { createTrackingJob, type TrackingJob } from "./pr-tracking/wiring.js";
 import { createLeader, type Leader } from "./ops/leader.js";
 import { createServices } from "./services.js";
 import { openStore, type Store } from "./storage/store.js";
@@ -123,7 +123,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
   // Commands first; an ordinary message may get its references expanded (outside the rate limit).
   const handler = async (m: Parameters<Dispatcher["handle"]>[0]) =>
     (await dispatcher.handle(addressed(m))) ??
-    (await services.links.expand(m).catch((err: unknown) => {
+    (await services.linkExpander.expand(m).catch((err: unknown) => {
       log.warn({ err: String(err) }, "reference expansion failed");
       return null;
     }));

@@ -13,8 +13,10 @@ import { userAgent, version } from "./version.js";
 import { createFeedServices } from "./feeds/wiring.js";
 import { createEvalService } from "./eval/service.js";
 import { createChannelsService } from "./channels/service.js";
-import { createGitHubServices } from "./tracking/wiring.js";
-import type { HeadsProvider } from "./tracking/status.js";
+import { createGitHubServices } from "./pr-tracking/wiring.js";
+import type { HeadsProvider } from "./pr-tracking/landing.js";
+import { roomKey } from "./core/adapter.js";
+import { createRoomRegistry, type RoomRegistry } from "./rooms/registry.js";
 
 export interface ServiceDeps {
   readonly config: Config;
@@ -68,6 +70,11 @@ export function createServices(deps: ServiceDeps): Services {
   // PR tracking re-checks a channel branch only when its head moved: the channel status already
   // knows the current channels' revisions, which saves a GitHub request per channel and check.
   const channelHeads = deps.channelHeads ?? (() => channels.heads());
+  // Features that offer feeds of their own register a provider with the catalog here.
+  const feeds = createFeedServices({ config, http, store, log, providers: [channels.feedProvider] });
+  const github = createGitHubServices({ config, secrets: deps.secrets, http, store, channelHeads });
+  const rooms = createRoomRegistry(log);
+  registerRoomState(rooms, feeds, github);
   return {
     config,
     log,
@@ -75,12 +82,20 @@ export function createServices(deps: ServiceDeps): Services {
     http,
     search: createNixosSearch({ config: config.search, http, log }),
     wiki: createMediaWiki({ config, http, log }),
-    ...createFeedServices({ config, http, store, log }),
+    ...feeds,
     eval: createEvalService({ config: config.eval, log }),
-    ...createGitHubServices({ config, secrets: deps.secrets, http, store, channelHeads }),
+    ...github,
     commands,
     about: { version, startedAt: new Date(), adapters: deps.adapters },
     upstreams,
     channels,
+    rooms,
   };
+}
+
+/** The per-room state kinds of today's features; a new feature registers its own the same way. */
+function registerRoomState(rooms: RoomRegistry, feeds: Pick<Services, "subscriptions">, github: Pick<Services, "tracks" | "linkExpander">): void {
+  rooms.register({ name: "subscriptions", moveRoom: (from, to) => feeds.subscriptions.moveRoom(from, to), removeRoom: (room) => feeds.subscriptions.removeRoom(room) });
+  rooms.register({ name: "tracks", moveRoom: (from, to) => github.tracks.moveRoom(roomKey(from), roomKey(to)), removeRoom: (room) => github.tracks.removeRoom(roomKey(room)) });
+  rooms.register({ name: "links", moveRoom: (from, to) => github.linkExpander.moveRoom(roomKey(from), roomKey(to)), removeRoom: (room) => github.linkExpander.removeRoom(roomKey(room)) });
 }

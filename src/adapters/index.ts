@@ -6,7 +6,7 @@
  */
 import type { Logger } from "pino";
 import type { Config, Secrets } from "../config.js";
-import { roomKey, type Adapter, type RoomRef } from "../core/adapter.js";
+import type { Adapter, RoomRef } from "../core/adapter.js";
 import type { Dispatcher } from "../core/dispatcher.js";
 import { ConfigError } from "../core/errors.js";
 import type { Services } from "../core/services.js";
@@ -39,11 +39,11 @@ export function hasPlatform(config: Config, secrets: Secrets): boolean {
  */
 export async function createPlatformAdapters(deps: AdapterDeps): Promise<Adapter[]> {
   const adapters: Adapter[] = [];
-  // What a room has in the store (feed subscriptions, pull request tracks) follows the room.
-  const { subscriptions, tracks } = deps.services;
+  // What a room has in the store follows the room: every kind registered with the room registry.
+  const registry = deps.services.rooms;
   const rooms = {
-    removeRoom: async (room: RoomRef) => (await subscriptions.removeRoom(room)) + (await tracks.removeRoom(roomKey(room))),
-    moveRoom: async (from: RoomRef, to: RoomRef) => (await subscriptions.moveRoom(from, to)) + (await tracks.moveRoom(roomKey(from), roomKey(to))),
+    removeRoom: async (room: RoomRef) => (await registry.removeRoom(room)).total,
+    moveRoom: async (from: RoomRef, to: RoomRef) => (await registry.moveRoom(from, to)).total,
   };
   if (deps.config.matrix.homeserverUrl !== "") {
     const { matrixAdapterFor } = await import("./matrix/index.js");
@@ -52,7 +52,7 @@ export async function createPlatformAdapters(deps: AdapterDeps): Promise<Adapter
       secrets: deps.secrets,
       store: deps.services.store,
       log: deps.log,
-      subscriptions: rooms,
+      rooms,
     });
     if (!matrix) throw new ConfigError("MATRIX_HOMESERVER_URL is set, but Matrix needs MATRIX_ACCESS_TOKEN, or MATRIX_USER and MATRIX_PASSWORD, as well");
     const hs = deps.config.matrix.homeserverUrl;

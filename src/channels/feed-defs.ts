@@ -1,6 +1,6 @@
 /** The channel feeds as the feed catalog knows them: `channels` (every current channel) and `channel:<name>`. */
 import type { Config } from "../config.js";
-import type { FeedDef } from "../feeds/catalog.js";
+import type { FeedDef } from "../feeds/feed-def.js";
 import { CHANNEL_NAME } from "../upstream/channels.js";
 
 export const CHANNELS_FEED = "channels";

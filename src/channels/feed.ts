@@ -6,26 +6,26 @@
  * make every post happen exactly once, as for the RSS feeds.
  */
 import type { Logger } from "pino";
-import type { FeedDef } from "../feeds/catalog.js";
+import type { FeedDef } from "../feeds/feed-def.js";
 import type { FeedSource, PollRound, SourceEntry } from "../feeds/source.js";
 import type { PostEntry } from "../feeds/state.js";
 import type { KV, Store } from "../storage/store.js";
 import { CHANNELS_FEED, channelOfFeed } from "./feed-defs.js";
-import type { ChannelLinks } from "./links.js";
+import type { ChannelUrls } from "./urls.js";
 import type { ChannelSource } from "./source.js";
-import { intervalText, shortRev, utcMinute } from "./status.js";
-import { emptyTracker, track, type ChannelEvent, type TrackerDoc } from "./tracker.js";
+import { intervalText, shortRev, utcMinute } from "./thresholds.js";
+import { emptyTracker, track, type ChannelEvent, type TrackerDoc } from "./history.js";
 
 export const TRACKER_KEY = "tracker";
 
 /** The post of one event: a title linking to the comparison (or the commit), for the generic feed card. */
-export function eventPost(e: ChannelEvent, links: ChannelLinks): PostEntry {
+export function eventPost(e: ChannelEvent, urls: ChannelUrls): PostEntry {
   const published = new Date(e.at).toISOString();
   if (e.kind === "stuck") {
     return {
       id: e.id,
       title: `${e.channel} is stuck: no update for 10 days (still at ${shortRev(e.from)}, since ${utcMinute(e.fromTime)})`,
-      link: links.status,
+      link: urls.status,
       published,
     };
   }
@@ -35,7 +35,7 @@ export function eventPost(e: ChannelEvent, links: ChannelLinks): PostEntry {
   return {
     id: e.id,
     title: `${e.channel} ${verb}: ${shortRev(e.from)} → ${shortRev(to)}, ${after} after the previous one`,
-    link: links.compare(e.from, to),
+    link: urls.compare(e.from, to),
     published,
   };
 }
@@ -45,7 +45,7 @@ export interface ChannelFeedSource extends FeedSource {
   tracker(): Promise<TrackerDoc>;
 }
 
-export function createChannelFeedSource(deps: { source: ChannelSource; store: Store; links: ChannelLinks; log: Logger; now?: () => number }): ChannelFeedSource {
+export function createChannelFeedSource(deps: { source: ChannelSource; store: Store; urls: ChannelUrls; log: Logger; now?: () => number }): ChannelFeedSource {
   const now = deps.now ?? Date.now;
   const kv: KV<TrackerDoc> = deps.store.namespace<TrackerDoc>("channels");
   const rounds = new WeakMap<PollRound, Promise<TrackerDoc>>();
@@ -75,7 +75,7 @@ export function createChannelFeedSource(deps: { source: ChannelSource; store: St
       const entries: SourceEntry[] = mine
         .slice()
         .reverse()
-        .map((e) => ({ id: e.id, published: new Date(e.at).toISOString(), post: () => eventPost(e, deps.links) }));
+        .map((e) => ({ id: e.id, published: new Date(e.at).toISOString(), post: () => eventPost(e, deps.urls) }));
       return { status: "ok", entries, validators: {} };
     },
   };

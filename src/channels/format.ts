@@ -1,9 +1,9 @@
 /** The replies of !channels and !channel (pure functions of a snapshot, the tracker and the time). */
 import { bold, cardBlock, code, link, rich, textBlock, type Block, type CardField, type Reply, type Span } from "../core/reply.js";
-import type { ChannelLinks } from "./links.js";
+import type { ChannelUrls } from "./urls.js";
 import type { ChannelInfo, ChannelSnapshot } from "./snapshot.js";
-import { ageText, shortRev, statusOf, utcMinute } from "./status.js";
-import type { TrackedChannel } from "./tracker.js";
+import { ageText, shortRev, statusOf, utcMinute } from "./thresholds.js";
+import type { TrackedChannel } from "./history.js";
 
 /** Problems listed under a reply, at most. */
 const MAX_PROBLEMS = 3;
@@ -14,13 +14,13 @@ function jobWords(c: ChannelInfo): string {
 }
 
 /** "0123456 · 14 h ago · fine · Hydra job passing" */
-function summary(c: ChannelInfo, now: number, links: ChannelLinks): Span[] {
+function summary(c: ChannelInfo, now: number, urls: ChannelUrls): Span[] {
   const status = statusOf(c.updatedAt, now);
-  const parts: Span[] = [link(shortRev(c.revision), links.commit(c.revision)), { kind: "text", text: ` · ${ageText(c.updatedAt, now)} · ` }];
+  const parts: Span[] = [link(shortRev(c.revision), urls.commit(c.revision)), { kind: "text", text: ` · ${ageText(c.updatedAt, now)} · ` }];
   parts.push(status === "fine" ? { kind: "text", text: status } : bold(status));
   const job = jobWords(c);
   parts.push({ kind: "text", text: " · " });
-  if (c.hydraJob) parts.push(link(job, links.hydraJob(c.hydraJob)));
+  if (c.hydraJob) parts.push(link(job, urls.hydraJob(c.hydraJob)));
   else parts.push({ kind: "text", text: job });
   return parts;
 }
@@ -38,14 +38,14 @@ function notes(snap: ChannelSnapshot): Block[] {
   return blocks;
 }
 
-export function channelsReply(snap: ChannelSnapshot, now: number, links: ChannelLinks): Reply {
+export function channelsReply(snap: ChannelSnapshot, now: number, urls: ChannelUrls): Reply {
   const current = snap.channels.filter((c) => c.current);
-  const fields: CardField[] = current.map((c) => ({ name: c.name, value: summary(c, now, links) }));
+  const fields: CardField[] = current.map((c) => ({ name: c.name, value: summary(c, now, urls) }));
   return {
     blocks: [
       cardBlock({
         title: "NixOS channels",
-        url: links.status,
+        url: urls.status,
         ...(current.length === 0 ? { description: rich("No current channel in the answer.") } : {}),
         fields,
         // Matrix: one list item per channel
@@ -57,9 +57,9 @@ export function channelsReply(snap: ChannelSnapshot, now: number, links: Channel
   };
 }
 
-export function channelReply(c: ChannelInfo, tracked: TrackedChannel | undefined, snap: ChannelSnapshot, now: number, links: ChannelLinks): Reply {
+export function channelReply(c: ChannelInfo, tracked: TrackedChannel | undefined, snap: ChannelSnapshot, now: number, urls: ChannelUrls): Reply {
   const fields: CardField[] = [
-    { name: "Revision", value: rich(link(c.revision, links.commit(c.revision))) },
+    { name: "Revision", value: rich(link(c.revision, urls.commit(c.revision))) },
     { name: "Advanced", value: rich(`${utcMinute(c.updatedAt)} (${ageText(c.updatedAt, now)})`), inline: true },
     { name: "Status", value: rich(statusOf(c.updatedAt, now)), inline: true },
   ];
@@ -68,16 +68,16 @@ export function channelReply(c: ChannelInfo, tracked: TrackedChannel | undefined
   fields.push({
     name: "Previous revision",
     value: prev
-      ? rich(link(shortRev(prev.revision), links.commit(prev.revision)), ` (${utcMinute(prev.updatedAt)}) · `, link("compare", links.compare(prev.revision, c.revision)))
+      ? rich(link(shortRev(prev.revision), urls.commit(prev.revision)), ` (${utcMinute(prev.updatedAt)}) · `, link("compare", urls.compare(prev.revision, c.revision)))
       : rich("none seen by nixie yet"),
   });
   const jobState = c.jobFailed === undefined ? "unknown" : c.jobFailed ? "failing" : "passing";
-  fields.push({ name: "Hydra", value: c.hydraJob ? rich(link(c.hydraJob, links.hydraJob(c.hydraJob)), ` · ${jobState}`) : rich(jobState) });
+  fields.push({ name: "Hydra", value: c.hydraJob ? rich(link(c.hydraJob, urls.hydraJob(c.hydraJob)), ` · ${jobState}`) : rich(jobState) });
   return {
     blocks: [
       cardBlock({
         title: `Channel ${c.name}`,
-        url: links.status,
+        url: urls.status,
         ...(c.current ? {} : { description: rich("Not a current channel (", code(c.status ?? "not current"), ").") }),
         fields,
         footer: "status.nixos.org",

@@ -5,17 +5,18 @@
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { UserError } from "../core/errors.js";
-import type { FeedDef } from "../feeds/catalog.js";
+import type { FeedDef } from "../feeds/feed-def.js";
 import type { Store } from "../storage/store.js";
 import { createChannelMirror } from "../upstream/channels.js";
 import type { Http } from "../upstream/http.js";
 import { createPrometheus } from "../upstream/prometheus.js";
-import { createChannelFeedSource, type ChannelFeedSource } from "./feed.js";
-import { channelFeed, channelOfFeed } from "./feed-defs.js";
-import { channelLinks, type ChannelLinks } from "./links.js";
+import { createChannelFeedSource } from "./feed.js";
+import { CHANNEL_FEED_PATTERN, channelFeed, channelOfFeed, channelsFeed } from "./feed-defs.js";
+import type { FeedProvider } from "../feeds/provider.js";
+import { channelUrls, type ChannelUrls } from "./urls.js";
 import type { ChannelSnapshot } from "./snapshot.js";
 import { createChannelSource } from "./source.js";
-import type { TrackedChannel } from "./tracker.js";
+import type { TrackedChannel } from "./history.js";
 
 export interface ChannelsService {
   /** Every channel, at most `channels.cacheSeconds` (≤ 60 s) old. */
@@ -27,18 +28,17 @@ export interface ChannelsService {
   heads(): Promise<ReadonlyMap<string, string>>;
   /** What nixie's channel feeds recorded of a channel (its previous revision), if anything. */
   tracked(channel: string): Promise<TrackedChannel | undefined>;
-  readonly links: ChannelLinks;
-  /** For the feed watcher: the source of the `channels` kind of feeds. */
-  readonly feedSource: ChannelFeedSource;
-  /** For the feed watcher and !feeds: `channel:<name>` for every channel nixie knows (followed or not). */
-  channelFeeds(): Promise<FeedDef[]>;
+  readonly urls: ChannelUrls;
   /**
    * Channel names for autocomplete, current ones first: from the snapshot when it comes within
    * `timeoutMs`, else the names of the last snapshot nixie stored.
    */
   names(timeoutMs: number): Promise<string[]>;
-  /** Throws a UserError when `channel:<name>` names no channel nixie can see now. */
-  admit(feed: FeedDef): Promise<void>;
+  /**
+   * The channel feeds for the feed catalog: `channels` and `channel:<name>` for every channel
+   * nixie knows; a `channel:<name>` that names no channel nixie can see now is refused.
+   */
+  readonly feedProvider: FeedProvider;
 }
 
 export function createChannelsService(deps: { config: Config; http: Http; store: Store; log: Logger; now?: () => number }): ChannelsService {
@@ -54,22 +54,31 @@ export function createChannelsService(deps: { config: Config; http: Http; store:
     log,
     ...(deps.now ? { now: deps.now } : {}),
   });
-  const links = channelLinks(c);
-  const feedSource = createChannelFeedSource({ source, store: deps.store, links, log, ...(deps.now ? { now: deps.now } : {}) });
+  const urls = channelUrls(c);
+  const feedSource = createChannelFeedSource({ source, store: deps.store, urls, log, ...(deps.now ? { now: deps.now } : {}) });
+  /** `channel:<name>` for every channel nixie knows, followed or not. */
+  async function channelFeeds(): Promise<FeedDef[]> {
+    // The last snapshot's channels, and those the tracker remembers (one may be missing for a while).
+    const [known, tracker] = await Promise.all([source.known(), feedSource.tracker()]);
+    const names = [...new Set([...known.all, ...Object.keys(tracker.channels)])].sort();
+    return names.map((n) => channelFeed(c, `channel:${n}`)).filter((f): f is FeedDef => f !== undefined);
+  }
+  /** Throws a UserError when `channel:<name>` names no channel nixie can see now. */
+  async function admit(feed: FeedDef): Promise<void> {
+    const channel = channelOfFeed(feed.name);
+    if (channel === undefined) return;
+    const snap = await source.snapshot();
+    if (snap.channels.some((ch) => ch.name === channel)) return;
+    const names = snap.channels.filter((ch) => ch.current).map((ch) => ch.name);
+    throw new UserError(`There is no channel "${channel}" now. Current channels: ${names.join(", ")}.`);
+  }
   return {
     snapshot: () => source.snapshot(),
     heads: () => source.heads(),
     async tracked(channel) {
       return (await feedSource.tracker()).channels[channel];
     },
-    links,
-    feedSource,
-    async channelFeeds() {
-      // The last snapshot's channels, and those the tracker remembers (one may be missing for a while).
-      const [known, tracker] = await Promise.all([source.known(), feedSource.tracker()]);
-      const names = [...new Set([...known.all, ...Object.keys(tracker.channels)])].sort();
-      return names.map((n) => channelFeed(c, `channel:${n}`)).filter((f): f is FeedDef => f !== undefined);
-    },
+    urls,
     async names(timeoutMs) {
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), timeoutMs)));
@@ -78,13 +87,17 @@ export function createChannelsService(deps: { config: Config; http: Http; store:
       const known = await source.known();
       return [...known.current, ...known.all.filter((n) => !known.current.includes(n))];
     },
-    async admit(feed) {
-      const channel = channelOfFeed(feed.name);
-      if (channel === undefined) return;
-      const snap = await source.snapshot();
-      if (snap.channels.some((ch) => ch.name === channel)) return;
-      const names = snap.channels.filter((ch) => ch.current).map((ch) => ch.name);
-      throw new UserError(`There is no channel "${channel}" now. Current channels: ${names.join(", ")}.`);
+    feedProvider: {
+      kind: "channels",
+      source: feedSource,
+      patterns: [{ pattern: CHANNEL_FEED_PATTERN, description: "one channel's advances and stuck warnings, e.g. channel:nixos-unstable" }],
+      fixed: () => [channelsFeed(c)],
+      get: (name) => channelFeed(c, name.trim().toLowerCase()),
+      known: channelFeeds,
+      admit: async (feed) => {
+        await admit(feed);
+        return undefined;
+      },
     },
   };
 }

@@ -14,7 +14,8 @@ import type { FeedsService } from "../feeds/service.js";
 import type { Subscriptions } from "../feeds/subscriptions.js";
 import type { EvalService } from "../eval/service.js";
 import type { ChannelsService } from "../channels/service.js";
-import type { GitHubServices } from "../tracking/wiring.js";
+import type { GitHubServices } from "../pr-tracking/wiring.js";
+import type { RoomRegistry } from "../rooms/registry.js";
 import type { UpstreamRegistry } from "../upstream/registry.js";
 
 export interface AboutInfo {
@@ -33,7 +34,12 @@ export interface Services extends GitHubServices {
   readonly search: NixosSearch;
   /** wiki.nixos.org: page lookup with intros, autocomplete. */
   readonly wiki: MediaWiki;
-  /** Which rooms follow which feeds (adapters call removeRoom/moveRoom when a room goes away). */
+  /**
+   * Every kind of per-room state, registered: adapters call its moveRoom/removeRoom when a room is
+   * upgraded or nixie leaves it.
+   */
+  readonly rooms: RoomRegistry;
+  /** Which rooms follow which feeds (registered with `rooms`). */
   readonly subscriptions: Subscriptions;
   /** The configured feeds, their poll status, their latest entries. */
   readonly feeds: FeedsService;

@@ -33,6 +33,6 @@ export function feedOption(description: string): StringOption {
 export function resolveFeed(ctx: CommandContext, name: string): FeedDef {
   const feed = ctx.services.feeds.catalog.get(name);
   if (feed) return feed;
-  const names = [...ctx.services.feeds.catalog.list().map((f) => f.name), ...(ctx.services.feeds.catalog.patterns ?? [])];
+  const names = [...ctx.services.feeds.catalog.list().map((f) => f.name), ...ctx.services.feeds.catalog.patterns.map((p) => p.pattern)];
   throw new UserError(`There is no feed "${name.slice(0, 72)}". Feeds: ${names.join(", ")} (${ctx.prefix}feeds lists them).`);
 }

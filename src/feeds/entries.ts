@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { FeedItem } from "../upstream/feeds.js";
-import type { FeedKind } from "./catalog.js";
+import type { FeedKind } from "./feed-def.js";
 
 const TOPIC_GUID = /(?:^|-)topic-(\d+)$/;
 const TOPIC_LINK = /\/t\/(?:[^/?#]+\/)?(\d+)(?:\/\d+)?\/?(?:[?#].*)?$/;

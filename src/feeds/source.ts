@@ -4,7 +4,7 @@
  * others (channel status) produce entries with stable ids from their own upstream.
  */
 import type { FeedFetcher, Validators } from "../upstream/feeds.js";
-import type { FeedDef } from "./catalog.js";
+import type { FeedDef } from "./feed-def.js";
 import { entryId } from "./entries.js";
 import { capturePost } from "./format.js";
 import type { PostEntry } from "./state.js";

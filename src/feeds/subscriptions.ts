@@ -17,6 +17,11 @@ export interface Subscriptions {
   /** When the room subscribed to the feed, or undefined. */
   since(room: RoomRef, feed: string): Promise<Date | undefined>;
   roomsFor(feed: string): Promise<RoomRef[]>;
+  /**
+   * Every feed name some room follows (kept since this index was added; the watcher also polls
+   * the catalog's known feeds, so older subscriptions to those are never missed).
+   */
+  followed(): Promise<string[]>;
   /** roomsFor of several feeds in one store round trip (the poll asks for every feed). */
   roomsForMany(feeds: readonly string[]): Promise<Map<string, RoomRef[]>>;
   /** Drops every subscription of a room (kicked, channel gone); returns how many. */
@@ -33,8 +38,12 @@ interface FeedDoc {
   /** Room keys (roomKey()). */
   readonly rooms: string[];
 }
+/** The names of the feeds with at least one room (key `index`). */
+interface IndexDoc {
+  readonly feeds: string[];
+}
 
-type Doc = RoomDoc | FeedDoc;
+type Doc = RoomDoc | FeedDoc | IndexDoc;
 
 export function createSubscriptions(store: Store, now: () => Date = () => new Date()): Subscriptions {
   const kv: KV<Doc> = store.namespace<Doc>("subscriptions");
@@ -44,9 +53,17 @@ export function createSubscriptions(store: Store, now: () => Date = () => new Da
     if (Object.keys(doc.feeds).length === 0) await kv.delete(`room:${key}`);
     else await kv.set(`room:${key}`, doc);
   };
+  const index = async (): Promise<string[]> => ((await kv.get("index")) as IndexDoc | undefined)?.feeds ?? [];
   const putFeed = async (feed: string, doc: FeedDoc): Promise<void> => {
-    if (doc.rooms.length === 0) await kv.delete(`feed:${feed}`);
-    else await kv.set(`feed:${feed}`, doc);
+    const names = await index();
+    if (doc.rooms.length === 0) {
+      await kv.delete(`feed:${feed}`);
+      if (names.includes(feed)) await kv.set("index", { feeds: names.filter((n) => n !== feed) });
+    } else {
+      // The index first: a crash in between leaves a name with no rooms, which a poll skips.
+      if (!names.includes(feed)) await kv.set("index", { feeds: [...names, feed] });
+      await kv.set(`feed:${feed}`, doc);
+    }
   };
 
   // One write at a time: two commands in flight must not lose each other's change.
@@ -90,6 +107,7 @@ export function createSubscriptions(store: Store, now: () => Date = () => new Da
     async roomsFor(feed) {
       return (await feedDoc(feed)).rooms.map(parseRoomKey).filter((r): r is RoomRef => r !== undefined);
     },
+    followed: index,
     async roomsForMany(feeds) {
       const docs = await kv.getMany(feeds.map((f) => `feed:${f}`));
       const out = new Map<string, RoomRef[]>();

@@ -14,7 +14,7 @@ import { parseRoomKey, roomKey, type RoomRef, type SendOptions } from "../core/a
 import { UpstreamError } from "../core/errors.js";
 import type { Reply } from "../core/reply.js";
 import type { FeedFetcher, Validators } from "../upstream/feeds.js";
-import type { FeedCatalog, FeedDef, FeedKind } from "./catalog.js";
+import type { FeedCatalog, FeedDef } from "./catalog.js";
 import { deliveryId } from "./entries.js";
 import { formatPost, formatSummary } from "./format.js";
 import { rssSource, type FeedRead, type FeedSource, type PollRound, type SourceEntry } from "./source.js";
@@ -31,11 +31,8 @@ export type FeedEvent =
 export interface FeedWatcherOptions {
   readonly catalog: FeedCatalog;
   readonly subscriptions: Subscriptions;
+  /** Reads the RSS/Atom feeds; the providers' feeds are read with their provider's source. */
   readonly fetcher: FeedFetcher;
-  /** Sources of the feeds that are not RSS/Atom, by kind (the others are read with `fetcher`). */
-  readonly sources?: Partial<Record<FeedKind, FeedSource>>;
-  /** Feeds beyond the catalog's fixed list, asked at each poll (`channel:<name>`, one per channel). */
-  readonly extraFeeds?: () => Promise<readonly FeedDef[]>;
   readonly state: FeedState;
   /** Sends a post to a room (the bot's sendTo). */
   send(room: RoomRef, reply: Reply, opts: SendOptions): Promise<void>;
@@ -100,6 +97,27 @@ function withoutUndefined<T extends object>(o: { [K in keyof T]: T[K] | undefine
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
+/**
+ * The feeds a poll looks at: the catalog's fixed and known feeds, and every followed name a
+ * provider recognises (`pkg:<attr>`: no list could hold them all). Followed names that no longer
+ * mean a feed (removed from config) are left alone.
+ */
+async function pollable(catalog: FeedCatalog, subscriptions: Subscriptions): Promise<FeedDef[]> {
+  const [known, followed] = await Promise.all([catalog.known(), subscriptions.followed()]);
+  const names = new Set(known.map((f) => f.name));
+  const out = [...known];
+  for (const name of followed) {
+    if (names.has(name)) continue;
+    const feed = catalog.get(name);
+    // Only a name that is the feed's own (a provider may normalise what users type).
+    if (feed && feed.name === name) {
+      names.add(name);
+      out.push(feed);
+    }
+  }
+  return out;
+}
+
 export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
   const now = opts.now ?? (() => new Date());
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -111,7 +129,7 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
   const mayHaveOutbox = new Set<string>();
   let readAllOutboxes = true;
   const rss = rssSource(opts.fetcher);
-  const sourceOf = (feed: FeedDef): FeedSource => opts.sources?.[feed.kind] ?? rss;
+  const sourceOf = (feed: FeedDef): FeedSource => opts.catalog.providerOf(feed)?.source ?? rss;
 
   /** Fetches one feed and queues posts for its new entries. Never throws. */
   async function check(feed: FeedDef, rooms: readonly RoomRef[], status: FeedStatus, report: PollReport & { newEntries: number }, round: PollRound): Promise<void> {
@@ -267,7 +285,7 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
       const k = `${feed.name}\u0000${item.entry.id}`;
       let r = formatted.get(k);
       if (!r) {
-        r = formatPost(feed, item.entry);
+        r = opts.catalog.providerOf(feed)?.format?.(feed, item.entry) ?? formatPost(feed, item.entry);
         formatted.set(k, r);
       }
       return r;
@@ -329,13 +347,13 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
     async poll() {
       const report = { fetched: [] as string[], skipped: [] as string[], failed: [] as string[], newEntries: 0, sent: 0 };
       const followed: { feed: FeedDef; rooms: ReadonlySet<string> }[] = [];
-      let catalog = opts.catalog.list();
+      let catalog: readonly FeedDef[] = opts.catalog.list();
       const round: PollRound = { at: now() };
       // Who follows what, and each feed's status: two store round trips for all feeds.
       let roomsByFeed: Map<string, RoomRef[]>;
       let statuses: Map<string, FeedStatus>;
       try {
-        if (opts.extraFeeds) catalog = [...catalog, ...(await opts.extraFeeds())];
+        catalog = await pollable(opts.catalog, opts.subscriptions);
         roomsByFeed = await opts.subscriptions.roomsForMany(catalog.map((f) => f.name));
         statuses = await state.statuses(catalog);
       } catch (e) {

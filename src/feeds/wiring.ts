@@ -15,6 +15,7 @@ import { createDiscourseEvents } from "../upstream/discourse.js";
 import { createFeedFetcher, type FeedFetcher } from "../upstream/feeds.js";
 import type { Http } from "../upstream/http.js";
 import { buildCatalog } from "./catalog.js";
+import type { FeedProvider } from "./provider.js";
 import { createFeedsService, type FeedsService } from "./service.js";
 import { createFeedState } from "./state.js";
 import { createSubscriptions, type Subscriptions } from "./subscriptions.js";
@@ -27,14 +28,14 @@ function fetcherFor(config: Config, http: Http): FeedFetcher {
   return createFeedFetcher({ http, maxBodyBytes: config.feeds.maxBodyBytes });
 }
 
-export function createFeedServices(deps: { config: Config; http: Http; store: Store; log: Logger }): {
+export function createFeedServices(deps: { config: Config; http: Http; store: Store; log: Logger; providers: readonly FeedProvider[] }): {
   subscriptions: Subscriptions;
   feeds: FeedsService;
   events: EventsService;
 } {
   const { config, http, store, log } = deps;
   const fetcher = fetcherFor(config, http);
-  const catalog = buildCatalog(config);
+  const catalog = buildCatalog(config, deps.providers);
   const curated = config.events.file === "" ? [] : loadCuratedEvents(resolveFromRoot(config.events.file));
   return {
     subscriptions: createSubscriptions(store),
@@ -73,8 +74,6 @@ export function createFeedJob(opts: FeedJobOptions): FeedJob {
     catalog: opts.services.feeds.catalog,
     subscriptions: opts.services.subscriptions,
     fetcher: fetcherFor(config, http),
-    sources: { channels: opts.services.channels.feedSource },
-    extraFeeds: () => opts.services.channels.channelFeeds(),
     state: createFeedState(store),
     send: opts.send,
     maxPerRoomPerPoll: config.feeds.maxPerRoomPerPoll,

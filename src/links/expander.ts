@@ -9,8 +9,8 @@ import type { IncomingMessage } from "../core/adapter.js";
 import { roomKey } from "../core/adapter.js";
 import { link, textBlock, type Block, type Reply, type Span } from "../core/reply.js";
 import type { KV, Store } from "../storage/store.js";
-import { isChannel } from "../tracking/branches.js";
-import type { StatusService } from "../tracking/status.js";
+import { isChannel } from "../pr-tracking/branches.js";
+import type { StatusService } from "../pr-tracking/landing.js";
 import { truncate } from "../render/text.js";
 import { GitHubLimitError, type GitHub, type IssueSummary } from "../upstream/github.js";
 import { findReferences } from "./references.js";
@@ -19,6 +19,10 @@ export interface LinkExpander {
   /** Whether the room has expansion on. */
   enabled(room: string): Promise<boolean>;
   setEnabled(room: string, on: boolean): Promise<void>;
+  /** The room's setting follows a room upgrade (room registry); resolves with 1 when it was on. */
+  moveRoom(from: string, to: string): Promise<number>;
+  /** Forgets the room's setting (nixie left); resolves with 1 when it was on. */
+  removeRoom(room: string): Promise<number>;
   /** The expansion reply for an ordinary message, or null (off, nothing to expand, all on cooldown). */
   expand(message: IncomingMessage): Promise<Reply | null>;
 }
@@ -82,6 +86,18 @@ export function createLinkExpander(opts: LinkExpanderOptions): LinkExpander {
     async setEnabled(room, on) {
       if (on) await kv.set(`links:${room}`, true);
       else await kv.delete(`links:${room}`);
+    },
+    async moveRoom(from, to) {
+      if (from === to || (await kv.get(`links:${from}`)) !== true) return 0;
+      // The new room first: a crash in between leaves it on in both, never in none.
+      await kv.set(`links:${to}`, true);
+      await kv.delete(`links:${from}`);
+      return 1;
+    },
+    async removeRoom(room) {
+      if ((await kv.get(`links:${room}`)) !== true) return 0;
+      await kv.delete(`links:${room}`);
+      return 1;
     },
     async expand(message) {
       const text = message.text;

@@ -13,6 +13,7 @@ import { startFakeSearch, type FakeSearch } from "../helpers/fake-search.js";
 import { exemptFromRateLimits, registerUser, routeTestSdkLogs, synapseFromEnv, type RegisteredUser, type SynapseEnv } from "./lib/synapse-users.js";
 import { startPlatformBot } from "../helpers/platform-bot.js";
 import { waitFor } from "./lib/wait.js";
+import { probesFor } from "../helpers/room-state-probes.js";
 
 interface Seen {
   readonly roomId: string;
@@ -268,27 +269,44 @@ describe("Matrix adapter against a real Synapse", function () {
     assert.equal(alice.from(botUser.userId, room).filter((e) => e.content["body"] === "delivered once in e2e").length, 1);
   });
 
-  it("drops a room's subscriptions when kicked", async function () {
+  it("drops a room's state of every registered kind when kicked", async function () {
     const kickRoom = await newRoomWithNixie();
     await ask(alice, kickRoom, { body: "!subscribe announcements" });
     const ref = { platform: "matrix", id: kickRoom } as const;
     assert.deepEqual(await bot!.services.subscriptions.list(ref), ["announcements"]);
+    const probes = probesFor(bot!.services);
+    for (const [, p] of probes) await p.seed(bot!.services, ref);
     await alice.client.kickUser(botUser.userId, kickRoom, "testing");
-    await waitFor("the subscriptions to go", async () => (await bot!.services.subscriptions.list(ref)).length === 0);
+    await waitFor("the room's state to go", async () => {
+      for (const [, p] of probes) if (await p.has(bot!.services, ref)) return false;
+      return true;
+    });
     assert.ok(!(await bot!.services.subscriptions.roomsFor("announcements")).some((r) => r.id === kickRoom));
   });
 
-  it("follows a room upgrade and moves the subscriptions to the new room", async function () {
+  it("follows a room upgrade and moves the state of every registered kind to the new room", async function () {
     const old = await newRoomWithNixie({ preset: "public_chat" });
     await ask(alice, old, { body: "!subscribe announcements" });
+    await ask(alice, old, { body: "!links on" });
+    const oldRef = { platform: "matrix", id: old } as const;
+    const probes = probesFor(bot!.services);
+    for (const [, p] of probes) await p.seed(bot!.services, oldRef);
     const res = (await alice.client.doRequest("POST", `/_matrix/client/v3/rooms/${encodeURIComponent(old)}/upgrade`, null, { new_version: "12" })) as { replacement_room: string };
     const upgraded = res.replacement_room;
+    const newRef = { platform: "matrix", id: upgraded } as const;
     await waitFor("nixie in the new room", async () => (await alice.client.getJoinedRoomMembers(upgraded)).includes(botUser.userId));
-    await waitFor("the subscriptions to move", async () => (await bot!.services.subscriptions.list({ platform: "matrix", id: upgraded })).includes("announcements"));
-    assert.deepEqual(await bot!.services.subscriptions.list({ platform: "matrix", id: old }), []);
+    await waitFor("the room's state to move", async () => {
+      for (const [, p] of probes) if (!(await p.has(bot!.services, newRef))) return false;
+      return true;
+    });
+    for (const [k, p] of probes) assert.ok(!(await p.has(bot!.services, oldRef)), `${k} left behind in the old room`);
+    assert.deepEqual(await bot!.services.subscriptions.list(oldRef), []);
     const { reply } = await ask(alice, upgraded, { body: "!subscriptions" });
     assert.match(reply.content["body"], /announcements|Announcements/);
+    const links = await ask(alice, upgraded, { body: "!links on" });
+    assert.match(links.reply.content["body"], /already on/);
   });
+
   it("logs in with a password once and reuses the saved token after a restart", async function () {
     const account = await registerUser(synapse, "nixiepw");
     const env = {

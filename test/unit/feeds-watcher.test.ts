@@ -5,15 +5,18 @@ import { join } from "node:path";
 import pino from "pino";
 import type { RoomRef } from "../../src/core/adapter.js";
 import { UpstreamError } from "../../src/core/errors.js";
-import type { FeedCatalog, FeedDef } from "../../src/feeds/catalog.js";
+import { catalogOf, type FeedCatalog, type FeedDef } from "../../src/feeds/catalog.js";
 import { createFeedState, type FeedState } from "../../src/feeds/state.js";
 import { createSubscriptions, type Subscriptions } from "../../src/feeds/subscriptions.js";
 import { createFeedWatcher, EXACT_FLUSH_LIMIT, MAX_ATTEMPTS, type FeedWatcher } from "../../src/feeds/watcher.js";
 import { openStore, type Store } from "../../src/storage/store.js";
 import type { FeedFetcher, FeedItem } from "../../src/upstream/feeds.js";
+import type { FeedProvider } from "../../src/feeds/provider.js";
+import { textReply } from "../../src/core/reply.js";
+import { renderPlain } from "../../src/render/plain.js";
 
 const FEED: FeedDef = { name: "news", title: "News", url: "https://news.example/feed.xml", kind: "generic", siteUrl: "https://news.example/" };
-const catalog: FeedCatalog = { list: () => [FEED], get: (n) => (n === "news" ? FEED : undefined) };
+const catalog: FeedCatalog = catalogOf([FEED]);
 const room = (id: string): RoomRef => ({ platform: "test", id });
 
 describe("feeds: the watcher with a scripted feed", () => {
@@ -334,5 +337,57 @@ describe("feeds: the watcher with a scripted feed", () => {
       assert.ok(reads >= 1);
       assert.equal(sent.length, 2 * ROOMS);
     });
+  });
+});
+
+describe("feeds: the watcher with a provider's pattern feeds", () => {
+  it("polls a followed pattern feed no list holds, reads it with the provider's source and posts with its format", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nixie-watch-p-"));
+    const store = await openStore(`sqlite://${join(dir, "s.sqlite")}`);
+    try {
+      const subs = createSubscriptions(store);
+      let versions = ["1.0"];
+      const reads: string[] = [];
+      const def = (name: string): FeedDef => ({ name, title: name, url: `thing://${name}`, kind: "thing", siteUrl: "https://things.example/" });
+      const provider: FeedProvider = {
+        kind: "thing",
+        patterns: [{ pattern: "thing:<name>", description: "a thing's versions" }],
+        get: (name) => (/^thing:[a-z]+$/.test(name) ? def(name) : undefined),
+        source: {
+          async read(feed) {
+            reads.push(feed.name);
+            return { status: "ok", validators: {}, entries: versions.map((v) => ({ id: `${feed.name}@${v}`, post: () => ({ id: `${feed.name}@${v}`, title: v }) })) };
+          },
+        },
+        format: (feed, entry) => textReply(`${feed.name} is now ${entry.title}`),
+      };
+      const posts: string[] = [];
+      const watcher = createFeedWatcher({
+        catalog: catalogOf([], [provider]),
+        subscriptions: subs,
+        fetcher: { fetch: () => Promise.reject(new Error("not RSS")), read: () => Promise.reject(new Error("not RSS")) },
+        state: createFeedState(store),
+        async send(_r, reply) {
+          posts.push(renderPlain(reply));
+        },
+        maxPerRoomPerPoll: 3,
+        backoffCapSeconds: 3600,
+        sendPaceMs: 0,
+        log: pino({ level: "silent" }),
+      });
+      await subs.subscribe(room("a"), "thing:x");
+      await watcher.poll();
+      assert.deepEqual(reads, ["thing:x"]);
+      assert.deepEqual(posts, [], "first sight posts nothing");
+      versions = ["1.1", "1.0"];
+      await watcher.poll();
+      assert.deepEqual(posts, ["thing:x is now 1.1"]);
+      await subs.unsubscribe(room("a"), "thing:x");
+      await watcher.poll();
+      assert.deepEqual(reads, ["thing:x", "thing:x"], "not read once nobody follows it");
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import pino from "pino";
 import { loadConfig } from "../../src/config.js";
 import { renderPlain } from "../../src/render/plain.js";
-import { buildCatalog, joinUrl } from "../../src/feeds/catalog.js";
+import { buildCatalog, joinUrl, type FeedDef } from "../../src/feeds/catalog.js";
+import type { FeedProvider } from "../../src/feeds/provider.js";
 import { deliveryId, entryId, MAX_ENTRY_ID_LENGTH } from "../../src/feeds/entries.js";
 import { capturePost, excerptOf, formatPost, formatSummary, MAX_URL_LENGTH } from "../../src/feeds/format.js";
 import { createSubscriptions } from "../../src/feeds/subscriptions.js";
@@ -171,6 +172,33 @@ describe("feeds: post format", () => {
 });
 
 describe("feeds: catalog", () => {
+  it("takes a provider's fixed feeds, its pattern names and its patterns; config names come first", async () => {
+    const made: FeedDef[] = [];
+    const provider: FeedProvider = {
+      kind: "thing",
+      source: { read: async () => ({ status: "ok", entries: [], validators: {} }) },
+      patterns: [{ pattern: "thing:<name>", description: "one thing" }],
+      fixed: () => [{ name: "things", title: "All things", url: "x:things", kind: "thing", siteUrl: "https://things.example" }, { name: "announcements", title: "clash", url: "x:a", kind: "thing", siteUrl: "https://x.example" }],
+      get: (name) => {
+        const m = /^thing:([a-z]+)$/.exec(name.trim());
+        if (!m) return undefined;
+        const f = { name: `thing:${m[1]}`, title: `Thing ${m[1]}`, url: `x:${m[1]}`, kind: "thing", siteUrl: "https://things.example" };
+        made.push(f);
+        return f;
+      },
+      known: async () => [{ name: "thing:a", title: "Thing a", url: "x:a", kind: "thing", siteUrl: "https://things.example" }],
+    };
+    const c = buildCatalog(config({}), [provider]);
+    assert.ok(c.list().some((f) => f.name === "things"));
+    assert.equal(c.get("announcements")?.kind, "discourse", "a provider cannot replace a configured feed");
+    assert.equal(c.get(" thing:b ")?.name, "thing:b");
+    assert.equal(c.get("thing:B!"), undefined);
+    assert.equal(c.providerOf(c.get("thing:b")!), provider);
+    assert.equal(c.providerOf(c.get("announcements")!), undefined);
+    assert.deepEqual(c.patterns.map((p) => p.pattern), ["thing:<name>"]);
+    assert.deepEqual((await c.known()).map((f) => f.name).slice(-2), ["things", "thing:a"]);
+  });
+
   it("builds the four built-in feeds from discourse.url and feeds.nixhourUrl", () => {
     const c = buildCatalog(config({ NIXIE_DISCOURSE_URL: "http://127.0.0.1:9/forum/" }));
     assert.deepEqual(
@@ -180,12 +208,9 @@ describe("feeds: catalog", () => {
         ["security", "http://127.0.0.1:9/forum/c/announcements/security/56.rss", "discourse"],
         ["events", "http://127.0.0.1:9/forum/c/events/13.rss", "discourse"],
         ["nixhour", "https://www.youtube.com/feeds/videos.xml?playlist_id=PLyzwHTVJlRc8yjlx4VR4LU5A5O44og9in", "youtube"],
-        ["channels", "https://prometheus.nixos.org#channels", "channels"],
       ],
     );
     assert.equal(c.get(" Announcements ")?.name, "announcements");
-    assert.equal(c.get("channel:nixos-unstable")?.kind, "channels");
-    assert.equal(c.get("channel:../x"), undefined);
     assert.equal(c.get("https://evil.example/feed"), undefined);
     assert.equal(joinUrl("https://a/b/", "/c"), "https://a/b/c");
   });
@@ -248,6 +273,22 @@ describe("feeds: subscriptions", () => {
     assert.equal(await s.unsubscribe(room("!a:x"), "announcements"), true);
     assert.equal(await s.unsubscribe(room("!a:x"), "announcements"), false);
     assert.deepEqual(await s.roomsFor("announcements"), [room("123", "discord")]);
+  });
+
+  it("keeps an index of the feeds some room follows (pattern feeds such as pkg:<attr> are found by it)", async () => {
+    const s = createSubscriptions(store);
+    const before = await s.followed();
+    await s.subscribe(room("!i:x"), "thing:a");
+    await s.subscribe(room("!j:x"), "thing:a");
+    await s.subscribe(room("!j:x"), "thing:b");
+    assert.deepEqual((await s.followed()).filter((n) => !before.includes(n)), ["thing:a", "thing:b"]);
+    await s.unsubscribe(room("!i:x"), "thing:a");
+    assert.ok((await s.followed()).includes("thing:a"), "still followed by !j");
+    await s.removeRoom(room("!j:x"));
+    assert.deepEqual((await s.followed()).filter((n) => n.startsWith("thing:")), []);
+    await s.subscribe(room("!k:x"), "thing:c");
+    await s.moveRoom(room("!k:x"), room("!l:x"));
+    assert.ok((await s.followed()).includes("thing:c"), "a move keeps the feed followed");
   });
 
   it("keeps every change of concurrent subscriptions", async () => {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import { createMatrixAdapter, ENCRYPTED_NOTICE, type ClientSpec, type MatrixAdapterOptions, type MatrixClientLike, type RoomSubscriptions } from "../../src/adapters/matrix/adapter.js";
+import { createMatrixAdapter, ENCRYPTED_NOTICE, type ClientSpec, type MatrixAdapterOptions, type MatrixClientLike, type RoomLifecycle } from "../../src/adapters/matrix/adapter.js";
 import type { RoomEvent } from "../../src/adapters/matrix/events.js";
 import { tokenKey } from "../../src/adapters/matrix/login.js";
 import { txnIdFor } from "../../src/adapters/matrix/send.js";
@@ -86,7 +86,7 @@ class FakeClient implements MatrixClientLike {
   }
 }
 
-class FakeSubscriptions implements RoomSubscriptions {
+class FakeSubscriptions implements RoomLifecycle {
   readonly removed: RoomRef[] = [];
   readonly moved: [RoomRef, RoomRef][] = [];
   async removeRoom(room: RoomRef): Promise<number> {
@@ -165,7 +165,7 @@ describe("matrix adapter (fake client)", () => {
       secrets,
       store,
       log: pino({ level: "silent" }),
-      subscriptions: subs,
+      rooms: subs,
       cryptoAvailable: false,
       createClient: (spec) => {
         const c = new FakeClient(spec, world);

@@ -36,7 +36,7 @@ export interface DiscordAdapterOptions {
   readonly log: Logger;
   /**
    * Called when a channel is gone or forbids nixie (404/403 on a feed post): removes the
-   * channel's subscriptions and resolves with how many there were.
+   * channel's state (room registry: subscriptions, tracks, settings) and resolves with how many items there were.
    */
   readonly onRoomGone?: (room: RoomRef) => Promise<number>;
   /** Least time between two feed posts from this adapter (ms); 0 for no pause. */
@@ -255,7 +255,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): Adapter {
       const noAccess = status === 403 && (err instanceof DiscordRoomGoneError || (err instanceof DiscordAPIError && err.code === MISSING_ACCESS));
       if (status !== 404 && !noAccess) throw err;
       const removed = opts.onRoomGone ? await opts.onRoomGone(room) : 0;
-      log.warn({ channel: room.id, status, removed }, "Discord channel is gone or forbids nixie: its subscriptions were removed");
+      log.warn({ channel: room.id, status, removed }, "Discord channel is gone or forbids nixie: its room state was removed");
       throw err instanceof DiscordRoomGoneError ? err : new DiscordRoomGoneError(room, status);
     }
   }

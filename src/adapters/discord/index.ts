@@ -13,7 +13,7 @@ export interface DiscordDeps {
   readonly secrets: Secrets;
   readonly dispatcher: Dispatcher;
   readonly log: Logger;
-  /** Removes a channel's subscriptions (the channel is gone or forbids nixie). */
+  /** Removes a channel's state through the room registry (the channel is gone or forbids nixie). */
   readonly onRoomGone?: ((room: RoomRef) => Promise<number>) | undefined;
 }
 

@@ -47,8 +47,11 @@ export interface ClientSpec {
   readonly onSync?: (ok: boolean) => void;
 }
 
-/** Room subscriptions as the adapter needs them: dropped when nixie leaves, moved on upgrades. */
-export interface RoomSubscriptions {
+/**
+ * What the adapter tells the room registry (src/rooms/): a room nixie left drops its state, an
+ * upgraded room's state moves to the new room. Each resolves with how many items it touched.
+ */
+export interface RoomLifecycle {
   removeRoom(room: RoomRef): Promise<number>;
   moveRoom(from: RoomRef, to: RoomRef): Promise<number>;
 }
@@ -58,7 +61,7 @@ export interface MatrixAdapterOptions {
   readonly secrets: Secrets;
   readonly store: Store;
   readonly log: Logger;
-  readonly subscriptions?: RoomSubscriptions | undefined;
+  readonly rooms?: RoomLifecycle | undefined;
   /** Whether end-to-end encryption can be used here (the native library loaded). */
   readonly cryptoAvailable: boolean;
   readonly createClient: (spec: ClientSpec) => MatrixClientLike;
@@ -180,8 +183,8 @@ export function createMatrixAdapter(opts: MatrixAdapterOptions): Adapter & { rea
   }
 
   async function onLeft(roomId: string, why: string): Promise<void> {
-    const removed = opts.subscriptions ? await opts.subscriptions.removeRoom(room(roomId)) : 0;
-    log.info({ room: roomId, why, subscriptionsRemoved: removed }, "matrix: left room");
+    const removed = opts.rooms ? await opts.rooms.removeRoom(room(roomId)) : 0;
+    log.info({ room: roomId, why, roomStateRemoved: removed }, "matrix: left room");
   }
 
   async function onMessage(handler: MessageHandler, roomId: string, event: RoomEvent): Promise<void> {
@@ -240,15 +243,15 @@ export function createMatrixAdapter(opts: MatrixAdapterOptions): Adapter & { rea
     if (target === undefined || followedTombstones.has(`${roomId}>${target}`)) return;
     followedTombstones.add(`${roomId}>${target}`);
     const via = event.sender ? serverOf(event.sender) : undefined;
-    // An invite-only new room needs an invite; the subscriptions move there anyway and wait for
+    // An invite-only new room needs an invite; the room's state (subscriptions, tracks, settings) moves there anyway and wait for
     // it, since the old room takes no more posts.
     const joinError = await withRetry(() => client!.joinRoom(target, via ? [via] : [])).then(
       () => undefined,
       (err: unknown) => errText(err),
     );
-    const moved = opts.subscriptions ? await opts.subscriptions.moveRoom(room(roomId), room(target)) : 0;
-    if (joinError === undefined) log.info({ from: roomId, to: target, subscriptionsMoved: moved }, "matrix: room upgraded, followed it");
-    else log.warn({ from: roomId, to: target, subscriptionsMoved: moved, err: joinError }, "matrix: room upgraded, but nixie cannot join the new room; invite it there");
+    const moved = opts.rooms ? await opts.rooms.moveRoom(room(roomId), room(target)) : 0;
+    if (joinError === undefined) log.info({ from: roomId, to: target, roomStateMoved: moved }, "matrix: room upgraded, followed it");
+    else log.warn({ from: roomId, to: target, roomStateMoved: moved, err: joinError }, "matrix: room upgraded, but nixie cannot join the new room; invite it there");
   }
 
   /** Joins, logins and other one-off requests: retried like sends are (429s waited out, bounded). */

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { Config, Secrets } from "../../config.js";
 import type { Adapter } from "../../core/adapter.js";
 import type { Store } from "../../storage/store.js";
-import { createMatrixAdapter, type RoomSubscriptions } from "./adapter.js";
+import { createMatrixAdapter, type RoomLifecycle } from "./adapter.js";
 import { createSdkClient, routeSdkLogs, sdkPasswordLogin } from "./client.js";
 import { cryptoSupport } from "./sdk.js";
 
@@ -12,7 +12,7 @@ export interface MatrixDeps {
   readonly secrets: Secrets;
   readonly store: Store;
   readonly log: Logger;
-  readonly subscriptions?: RoomSubscriptions | undefined;
+  readonly rooms?: RoomLifecycle | undefined;
 }
 
 /** Whether config asks for Matrix: a homeserver plus a token, or a user and password. */
@@ -31,7 +31,7 @@ export function matrixAdapterFor(deps: MatrixDeps): Adapter | undefined {
     secrets: deps.secrets,
     store: deps.store,
     log,
-    subscriptions: deps.subscriptions,
+    rooms: deps.rooms,
     cryptoAvailable: cryptoSupport.mode === "native",
     createClient: createSdkClient,
     login: sdkPasswordLogin,

@@ -19,7 +19,7 @@ import type { KV, Store } from "../storage/store.js";
 import { GitHubLimitError, GitHubNotFoundError, type GitHub, type PullRequest } from "../upstream/github.js";
 import { branchesFrom, gateOf } from "./branches.js";
 import { closedPost, reachedPost } from "./format.js";
-import type { HeadsProvider, PullStatus, StatusService } from "./status.js";
+import type { HeadsProvider, PullStatus, StatusService } from "./landing.js";
 import type { Track, TrackStore } from "./tracks.js";
 
 export interface TrackerOptions {

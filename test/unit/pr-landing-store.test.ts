@@ -2,7 +2,7 @@
 // any number, so answers and negatives expire; positives are final and kept.
 import assert from "node:assert/strict";
 import type { KV, Store } from "../../src/storage/store.js";
-import { createStatusService } from "../../src/tracking/status.js";
+import { createStatusService } from "../../src/pr-tracking/landing.js";
 import type { GitHub, PullRequest } from "../../src/upstream/github.js";
 
 interface Write {

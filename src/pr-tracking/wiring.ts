@@ -13,8 +13,8 @@ import type { Store } from "../storage/store.js";
 import { createGitHub, type GitHub } from "../upstream/github.js";
 import { createGitHubBudget, effectiveBudget } from "../upstream/github-budget.js";
 import type { Http } from "../upstream/http.js";
-import { createStatusService, type HeadsProvider, type StatusService } from "./status.js";
-import { createTracker, type TrackReport } from "./tracker.js";
+import { createStatusService, type HeadsProvider, type StatusService } from "./landing.js";
+import { createTracker, type TrackReport } from "./poll.js";
 import { createTrackStore, type TrackStore } from "./tracks.js";
 import { createLinkExpander, type LinkExpander } from "../links/expander.js";
 
@@ -27,7 +27,7 @@ export interface GitHubServices {
   /** Current channel heads, when a provider is wired (else heads come from GitHub). */
   readonly channelHeads?: HeadsProvider;
   /** Reference expansion in rooms that turned it on. */
-  readonly links: LinkExpander;
+  readonly linkExpander: LinkExpander;
 }
 
 export function createGitHubServices(deps: {
@@ -50,7 +50,7 @@ export function createGitHubServices(deps: {
     github,
     prStatus,
     tracks: createTrackStore(store),
-    links: createLinkExpander({
+    linkExpander: createLinkExpander({
       github,
       status: prStatus,
       store,

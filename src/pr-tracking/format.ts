@@ -7,7 +7,7 @@ import { UserError } from "../core/errors.js";
 import { bold, cardBlock, link, mention, rich, textBlock, type Block, type Card, type Reply, type RichText } from "../core/reply.js";
 import { truncate } from "../render/text.js";
 import { NIXPKGS, type PullRequest } from "../upstream/github.js";
-import type { BranchMark, PullStatus } from "./status.js";
+import type { BranchMark, PullStatus } from "./landing.js";
 
 const MARKS: Readonly<Record<BranchMark, string>> = {
   reached: "✅ reached",

@@ -4,7 +4,7 @@
  * function over a stored document, so a restart or another instance continues where it stopped.
  */
 import type { ChannelSnapshot } from "./snapshot.js";
-import { STUCK_MS } from "./status.js";
+import { STUCK_MS } from "./thresholds.js";
 
 export interface TrackedChannel {
   readonly revision: string;

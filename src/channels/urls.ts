@@ -1,7 +1,7 @@
 /** Links shown with channels: commits and comparisons on GitHub, Hydra jobs, status.nixos.org. */
 import type { Config } from "../config.js";
 
-export interface ChannelLinks {
+export interface ChannelUrls {
   commit(rev: string): string;
   compare(from: string, to: string): string;
   hydraJob(job: string): string;
@@ -10,7 +10,7 @@ export interface ChannelLinks {
 
 const trim = (u: string): string => u.replace(/\/+$/, "");
 
-export function channelLinks(c: Config["channels"]): ChannelLinks {
+export function channelUrls(c: Config["channels"]): ChannelUrls {
   const gh = trim(c.githubUrl);
   const hydra = trim(c.hydraUrl);
   return {
