@@ -11,7 +11,7 @@ import { renderPlain } from "../../src/render/plain.js";
 import { ConfigError, UserError } from "../../src/core/errors.js";
 import { spawnEvaluator } from "../../src/eval/run.js";
 import { evalCommand } from "../../src/eval/sandbox.js";
-import type { EvalOutcome } from "../../src/eval/format.js";
+import { outcomeReply, SHOW_LIMITS, type EvalOutcome } from "../../src/eval/format.js";
 import type { CommandEvent } from "../../src/core/dispatcher.js";
 import { createEvalService, findTool, type EvalService, type EvalServiceOptions } from "../../src/eval/service.js";
 import { createFakeNix, type FakeNix } from "../helpers/fake-nix.js";
@@ -131,6 +131,15 @@ describe("eval with a fake nix-instantiate", function () {
     const patient = s.evaluate("1+1", "test:d", { answerBy: Date.now() + 5000 });
     assert.equal((await first).kind, "timeout");
     assert.deepEqual(await patient, { kind: "value", text: "2\n", capped: false });
+  });
+
+  it("an evaluation admitted late gets the time left before its answer is due, and says it waited (issue 20, item 5)", async () => {
+    const s = await service({ maxConcurrent: 1, queue: 1, perUserSeconds: 5, timeoutMs: 2000 });
+    const first = s.evaluate("sleep", "test:a");
+    const late = await s.evaluate("sleep", "test:b", { answerBy: Date.now() + 3600 });
+    assert.equal((await first).kind, "timeout");
+    assert.ok(late.kind === "timeout" && late.waitedMs !== undefined && late.waitedMs >= 1500 && late.timeoutMs < 2000, JSON.stringify(late));
+    assert.match(renderPlain(outcomeReply(late, { ...SHOW_LIMITS, outputBytes: 65536 })), /^The evaluation waited \d\.\d s in line, then took longer than the \d\.\d s left for it, and was stopped/);
   });
 
   it("explains lib and <nixpkgs> when no nixpkgs is configured", async () => {
