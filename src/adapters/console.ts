@@ -34,7 +34,7 @@ export interface ConsoleAdapterOptions {
   readonly onEnd: () => void;
   /**
    * Characters of a line read (input.maxMessageLength); the rest of a longer line is dropped as
-   * it arrives, and the core is told the line was cut.
+   * it arrives, and the line is refused with its whole length (overlongLine), never handed on.
    */
   readonly maxLineLength?: number;
   /** A person at a terminal: print a banner and a prompt. The banner names `!help` with this prefix. */
