@@ -8,6 +8,7 @@ import { createHttp, type Http, type HttpEvent, type HttpResponse } from "./upst
 import { createMediaWiki } from "./upstream/mediawiki.js";
 import { createNixosSearch, SEARCH_SERVICE } from "./upstream/nixos-search.js";
 import { GITHUB_SERVICE } from "./upstream/github.js";
+import { NOOGLE } from "./upstream/noogle.js";
 import { createUpstreamRegistry, type UpstreamRegistry } from "./upstream/registry.js";
 import { userAgent, version } from "./version.js";
 import { createFeedServices } from "./feeds/wiring.js";
@@ -17,6 +18,7 @@ import { createGitHubServices } from "./pr-tracking/wiring.js";
 import type { HeadsProvider } from "./pr-tracking/landing.js";
 import { roomKey } from "./core/adapter.js";
 import { createRoomRegistry, type RoomRegistry } from "./rooms/registry.js";
+import { createFnService } from "./fn/service.js";
 
 export interface ServiceDeps {
   readonly config: Config;
@@ -43,6 +45,7 @@ function registerUpstreams(config: Config, upstreams: UpstreamRegistry): void {
   upstreams.register({ name: "GitHub", purpose: "pull requests", url: config.github.api, services: [GITHUB_SERVICE] });
   upstreams.register({ name: "Prometheus", purpose: "channel status", url: config.channels.prometheusUrl });
   upstreams.register({ name: "channels mirror", purpose: "channel revisions when Prometheus fails", url: config.channels.channelsUrl });
+  if (config.fn.url !== "") upstreams.register({ name: "Noogle", purpose: "lib and builtins functions", url: config.fn.url, services: [NOOGLE] });
   for (const feed of config.feeds.extra) upstreams.register({ name: feed.title, purpose: `the ${feed.name} feed`, url: feed.url });
 }
 
@@ -90,6 +93,7 @@ export function createServices(deps: ServiceDeps): Services {
     upstreams,
     channels,
     rooms,
+    fn: createFnService({ config: config.fn, http, store, log }),
   };
 }
 

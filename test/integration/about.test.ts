@@ -20,7 +20,7 @@ describe("!about", () => {
 
   it("lists every upstream with its last status, and says why !eval is off", async () => {
     const before = await t.ask("!about");
-    for (const name of ["search.nixos.org", "wiki", "Discourse", "YouTube", "GitHub", "Prometheus", "channels mirror"]) {
+    for (const name of ["search.nixos.org", "wiki", "Discourse", "YouTube", "GitHub", "Prometheus", "channels mirror", "Noogle"]) {
       assert.match(before, new RegExp(`^• ${name} \\S+ \\(`, "m"), `${name} in ${before}`);
     }
     assert.match(before, /^• search\.nixos\.org http:\/\/127\.0\.0\.1:\d+ \(packages, options, programs\): not asked yet$/m);
