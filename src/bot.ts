@@ -2,6 +2,7 @@
  * Starts and stops a whole bot: store, services, dispatcher, adapters, jobs. main.ts calls it with
  * the real adapters; tests call it with a test adapter.
  */
+import { addressedCommand } from "./core/addressing.js";
 import type { Logger } from "pino";
 import type { LoadedConfig } from "./config.js";
 import type { Adapter, RoomRef, SendOptions } from "./core/adapter.js";
@@ -122,9 +123,14 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     if (!opts.store) await store.close();
     throw e;
   }
+  // A message that addresses nixie by name ("nixie: help") is a command on every platform.
+  const addressed = (m: Parameters<Dispatcher["handle"]>[0]): Parameters<Dispatcher["handle"]>[0] => {
+    const text = addressedCommand(m.text, config.prefix, config.botName);
+    return text === undefined ? m : { ...m, text };
+  };
   // Commands first; an ordinary message may get its references expanded (outside the rate limit).
   const handler = async (m: Parameters<Dispatcher["handle"]>[0]) =>
-    (await dispatcher.handle(m)) ??
+    (await dispatcher.handle(addressed(m))) ??
     (await services.linkExpander.expand(m).catch((err: unknown) => {
       log.warn({ err: String(err) }, "reference expansion failed");
       return null;
