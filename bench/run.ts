@@ -12,10 +12,12 @@ import { factoidCalls } from "./factoids.js";
 import { fanOut, polling } from "./feeds.js";
 import { footprint } from "./footprint.js";
 import { evalBench } from "./eval.js";
+import { fnBench } from "./fn.js";
 import { searchEngine } from "./search.js";
 import { prOverhead, trackingBudget } from "./github.js";
 import { table, type Result } from "./lib.js";
 import { matrixSync } from "./matrix-sync.js";
+import { hydraOverhead, hydraSweep } from "./hydra.js";
 
 const suites: Record<string, () => Promise<Result[]>> = {
   overhead,
@@ -31,6 +33,9 @@ const suites: Record<string, () => Promise<Result[]>> = {
   matrixSync,
   trackingBudget,
   prOverhead,
+  fn: fnBench,
+  hydraOverhead,
+  hydraSweep,
 };
 
 async function main(): Promise<void> {

@@ -2,6 +2,7 @@
 import type { CommandDef } from "../src/core/command.js";
 import about from "./about.js";
 import eval_ from "./eval.js";
+import fn from "./fn.js";
 import channel from "./channel.js";
 import channels from "./channels.js";
 import event from "./event.js";
@@ -26,5 +27,6 @@ import fact from "./fact.js";
 import facts from "./facts.js";
 import learn from "./learn.js";
 import forget from "./forget.js";
+import hydra from "./hydra.js";
 
-export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, versions, wiki, eval_, pr, track, tracked, untrack, links, fact, facts, learn, forget, channels, channel, event, nixhour, feeds, subscriptions, subscribe, unsubscribe, leave];
+export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, versions, wiki, eval_, fn, pr, track, tracked, untrack, links, fact, facts, learn, forget, channels, channel, hydra, event, nixhour, feeds, subscriptions, subscribe, unsubscribe, leave];

@@ -223,6 +223,15 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): Adapter {
     }
   }
 
+  /** "<@nixie's id> help" → "!help": a mention of nixie addresses it, as its name does. */
+  function addressedByMention(text: string): string {
+    const id = client.user?.id;
+    const m = id === undefined ? null : new RegExp(`^\\s*<@!?${id}>[:,]?\\s*(\\S[\\s\\S]*)$`).exec(text);
+    if (!m) return text;
+    const rest = m[1]!;
+    return rest.startsWith(opts.dispatcher.prefix) ? rest : `${opts.dispatcher.prefix}${rest}`;
+  }
+
   async function onMessage(m: Message): Promise<void> {
     if (!handler || m.author.bot || m.webhookId !== null || m.system) return;
     const h = handler;
@@ -231,7 +240,9 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): Adapter {
       const member = m.member ?? (await m.guild.members.fetch(m.author.id));
       return canManageWith(member.permissionsIn(m.channel));
     };
-    const reply = await h(incoming(m.channelId, m.author, m.content, canManage, { direct: !m.inGuild(), mentions: [...m.mentions.users.values()] }));
+    // Mentions of nixie itself (`@nixie dontask @bob`) only address nixie.
+    const mentions = [...m.mentions.users.values()].filter((u) => u.id !== client.user?.id);
+    const reply = await h(incoming(m.channelId, m.author, addressedByMention(m.content), canManage, { direct: !m.inGuild(), mentions }));
     if (!reply) return;
     const payload: Payload = renderDiscord(reply);
     await m.reply({ ...payload, allowedMentions: { ...payload.allowedMentions, repliedUser: false } });
