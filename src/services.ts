@@ -15,6 +15,7 @@ import { createGitHubServices } from "./pr-tracking/wiring.js";
 import type { HeadsProvider } from "./pr-tracking/landing.js";
 import { roomKey } from "./core/adapter.js";
 import { createRoomRegistry, type RoomRegistry } from "./rooms/registry.js";
+import { createPkgFeeds } from "./pkg-feed/service.js";
 
 export interface ServiceDeps {
   readonly config: Config;
@@ -47,8 +48,11 @@ export function createServices(deps: ServiceDeps): Services {
   // PR tracking re-checks a channel branch only when its head moved: the channel status already
   // knows the current channels' revisions, which saves a GitHub request per channel and check.
   const channelHeads = deps.channelHeads ?? (() => channels.heads());
+  const search = createNixosSearch({ config: config.search, http, log });
+  // pkg:<attr> feeds poll the attributes every room follows, from the subscriptions index.
+  const pkgFeeds = createPkgFeeds({ config, search, channels, store, followed: () => feeds.subscriptions.followed(), log: log.child({ feature: "pkg-feeds" }) });
   // Features that offer feeds of their own register a provider with the catalog here.
-  const feeds = createFeedServices({ config, http, store, log, providers: [channels.feedProvider] });
+  const feeds = createFeedServices({ config, http, store, log, providers: [channels.feedProvider, pkgFeeds.feedProvider] });
   const github = createGitHubServices({ config, secrets: deps.secrets, http, store, channelHeads });
   const rooms = createRoomRegistry(log);
   registerRoomState(rooms, feeds, github);
@@ -57,7 +61,7 @@ export function createServices(deps: ServiceDeps): Services {
     log,
     store,
     http,
-    search: createNixosSearch({ config: config.search, http, log }),
+    search,
     wiki: createMediaWiki({ config, http, log }),
     ...feeds,
     eval: createEvalService({ config: config.eval, log }),
