@@ -28,6 +28,8 @@ export const PKG_KIND = "pkg";
 export const DOC_KEY = "versions";
 /** One channel's lookup (all its chunks, retries included) ends by then. */
 export const POLL_DEADLINE_MS = 60_000;
+/** How long !subscribe waits for the channel status (it is cached; a slow one must not eat the command's time). */
+const STATUS_WAIT_MS = 1_000;
 /** Suggestions for a name that is no package. */
 const SUGGESTIONS = 3;
 
@@ -75,14 +77,21 @@ export function createPkgFeeds(deps: PkgFeedsDeps): PkgFeeds {
     .filter((c) => RELEASE_CHANNEL.test(c))
     .sort();
 
-  /** The rolling channel and the newest stable release: from the channel status, else as last known, else config. */
-  async function defaultChannels(known: readonly string[]): Promise<string[]> {
-    let stable: string | undefined;
-    try {
-      stable = newestStable((await deps.channels.snapshot()).channels);
-    } catch (e) {
+  /** The channel status, or undefined when it fails or takes longer than `waitMs`. */
+  async function snapshotWithin(waitMs: number): Promise<ChannelSnapshot | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), waitMs)));
+    const snap = deps.channels.snapshot().catch((e: unknown) => {
       log.debug({ err: reasonOf(e) }, "package feeds: no channel status; keeping the channels followed so far");
-    }
+      return undefined;
+    });
+    return Promise.race([snap, late]).finally(() => clearTimeout(timer));
+  }
+
+  /** The rolling channel and the newest stable release: from the channel status, else as last known, else config. */
+  async function defaultChannels(known: readonly string[], waitMs = POLL_DEADLINE_MS): Promise<string[]> {
+    const snap = await snapshotWithin(waitMs);
+    let stable = snap === undefined ? undefined : newestStable(snap.channels);
     stable ??= known.find((c) => RELEASE_CHANNEL.test(c)) ?? configReleases[configReleases.length - 1];
     return stable === undefined ? [ROLLING_CHANNEL] : [ROLLING_CHANNEL, stable];
   }
@@ -205,12 +214,8 @@ export function createPkgFeeds(deps: PkgFeedsDeps): PkgFeeds {
 
   /** Channels a `@channel` may name: those the index holds that config or the channel status knows. */
   async function followable(): Promise<string[]> {
-    const names = new Set<string>([ROLLING_CHANNEL, ...configReleases]);
-    try {
-      for (const c of (await deps.channels.snapshot()).channels) if (c.current && RELEASE_CHANNEL.test(c.name)) names.add(c.name);
-    } catch {
-      // config's channels then
-    }
+    const names = new Set<string>([ROLLING_CHANNEL, ...configReleases, ...(await load()).defaults]);
+    for (const c of (await snapshotWithin(STATUS_WAIT_MS))?.channels ?? []) if (c.current && RELEASE_CHANNEL.test(c.name)) names.add(c.name);
     return [...names].sort();
   }
 
@@ -229,7 +234,9 @@ export function createPkgFeeds(deps: PkgFeedsDeps): PkgFeeds {
         throw new UserError(`Package feeds follow the channels search.nixos.org indexes: ${allowed.join(", ")}. ${f.channel} is not one of them.`);
       channels = [f.channel];
     } else {
-      channels = await defaultChannels((await load()).defaults);
+      // The poll keeps the defaults current; the channel status only before the first poll.
+      const known = (await load()).defaults;
+      channels = known.length > 0 ? known : await defaultChannels(known, STATUS_WAIT_MS);
     }
     const settled = await Promise.allSettled(channels.map((ch) => search.attrVersions(indexIdOf(ch)!, [f.attr], { deadline: where.deadline })));
     if (settled.every((s) => s.status === "rejected")) throw (settled[0] as PromiseRejectedResult).reason;
@@ -273,7 +280,7 @@ export function createPkgFeeds(deps: PkgFeedsDeps): PkgFeeds {
         const f = parsePkgFeed(feed.name);
         if (!f) return undefined;
         const doc = await sharedLoad();
-        const channels = channelsOf(f, doc.defaults.length > 0 ? doc.defaults : await defaultChannels([]));
+        const channels = channelsOf(f, doc.defaults.length > 0 ? doc.defaults : await defaultChannels([], STATUS_WAIT_MS));
         const parts = channels.map((ch) => {
           const state = doc.channels[ch];
           const text = stateText(ch, state?.versions[f.attr]);
