@@ -21,11 +21,16 @@ export function feedOption(description: string): StringOption {
     maxLength: 280,
     async complete(partial, ctx) {
       const p = partial.trim().toLowerCase();
-      return ctx.services.feeds.catalog
-        .list()
-        .filter((f) => f.name.startsWith(p) || f.title.toLowerCase().includes(p))
-        .slice(0, 25)
-        .map((f) => ({ name: `${f.name}: ${f.title}`, value: f.name }));
+      const { catalog } = ctx.services.feeds;
+      // Providers complete their own names (pkg:hypr -> pkg:hyprland); a slow or failing one adds nothing.
+      const own = (await Promise.all(catalog.providers.map((pr) => pr.complete?.(partial.trim(), { deadline: ctx.deadline }).catch(() => []) ?? []))).flat();
+      return [
+        ...own.map((name) => ({ name, value: name })),
+        ...catalog
+          .list()
+          .filter((f) => f.name.startsWith(p) || f.title.toLowerCase().includes(p))
+          .map((f) => ({ name: `${f.name}: ${f.title}`.slice(0, 100), value: f.name })),
+      ].slice(0, 25);
     },
   };
 }

@@ -39,6 +39,8 @@ export interface FeedProvider {
    * "no such feed" message; undefined for names it does not claim.
    */
   explain?(name: string): string | undefined;
+  /** Autocomplete: feed names of its own that start like `partial` (`pkg:hypr`), [] for others. */
+  complete?(partial: string, opts: { readonly deadline: number }): Promise<readonly string[]>;
   /** Feeds it offers whether or not a room follows them (listed by !feeds; polled when followed). */
   fixed?(): readonly FeedDef[];
   /** Feeds it knows of now beyond `fixed` (every channel nixie sees), for polling and !feeds. */

@@ -30,6 +30,8 @@ export const DOC_KEY = "versions";
 export const POLL_DEADLINE_MS = 60_000;
 /** How long !subscribe waits for the channel status (it is cached; a slow one must not eat the command's time). */
 const STATUS_WAIT_MS = 1_000;
+/** Autocomplete choices are at most this long (Discord). */
+const CHOICE_MAX = 100;
 /** Suggestions for a name that is no package. */
 const SUGGESTIONS = 3;
 
@@ -91,8 +93,10 @@ export function createPkgFeeds(deps: PkgFeedsDeps): PkgFeeds {
   /** The rolling channel and the newest stable release: from the channel status, else as last known, else config. */
   async function defaultChannels(known: readonly string[], waitMs = POLL_DEADLINE_MS): Promise<string[]> {
     const snap = await snapshotWithin(waitMs);
-    let stable = snap === undefined ? undefined : newestStable(snap.channels);
-    stable ??= known.find((c) => RELEASE_CHANNEL.test(c)) ?? configReleases[configReleases.length - 1];
+    const knownStable = known.find((c) => RELEASE_CHANNEL.test(c));
+    // The mirror's fallback snapshot has no status (a beta looks like a release): keep what Prometheus said.
+    let stable = snap === undefined || (snap.source === "mirror" && knownStable !== undefined) ? undefined : newestStable(snap.channels);
+    stable ??= knownStable ?? configReleases[configReleases.length - 1];
     return stable === undefined ? [ROLLING_CHANNEL] : [ROLLING_CHANNEL, stable];
   }
 
@@ -274,6 +278,12 @@ export function createPkgFeeds(deps: PkgFeedsDeps): PkgFeeds {
         return f ? feedDef(f) : undefined;
       },
       explain: whyNotPkgFeed,
+      async complete(partial, opts) {
+        if (partial.slice(0, PKG_PREFIX.length).toLowerCase() !== PKG_PREFIX) return [];
+        const names = await search.complete("package", partial.slice(PKG_PREFIX.length), { deadline: opts.deadline });
+        // Discord takes choices of at most 100 characters.
+        return names.map((n) => `${PKG_PREFIX}${n}`).filter((n) => n.length <= CHOICE_MAX && parsePkgFeed(n) !== undefined);
+      },
       admit,
       format: (_feed, entry) => formatEventPost(entry),
       async describe(feed) {

@@ -219,4 +219,20 @@ describe("package feeds (pkg:<attr>): one post per version change and room, exac
     assert.equal(sentTo("r1").length, 2);
     assert.match(sentTo("r1")[1]!.text, /firefox 161\.0 → 161\.0\.1 in nixos-26\.11/);
   });
+
+  it("autocomplete of a feed name completes pkg:<attr> from the search, and the fixed feeds as before", async () => {
+    const choices = await t!.bot.dispatcher.complete("subscribe", "feed", "pkg:firef", "discord");
+    assert.ok(choices.some((c) => c.value === "pkg:firefox"), JSON.stringify(choices));
+    assert.ok(choices.every((c) => c.value.startsWith("pkg:") && c.name.length <= 100));
+    assert.deepEqual((await t!.bot.dispatcher.complete("subscribe", "feed", "announ", "discord")).map((c) => c.value), ["announcements", "security"], "by name or title");
+  });
+
+  it("!feeds lists this room's package feeds and a few others by name, and counts the rest", async () => {
+    for (let i = 0; i < 14; i++) await t!.bot.services.subscriptions.subscribe({ platform: "test", id: `many${i}` }, `pkg:many${i}`);
+    const text = await t!.ask("!feeds", { room: "r1" });
+    assert.match(text, /`pkg:firefox` — .* \(this one too\)/);
+    const others = (await t!.bot.services.subscriptions.followed()).filter((n) => n.startsWith("pkg:") && n !== "pkg:firefox").length;
+    assert.match(text, new RegExp(`… and ${others - 10} more feeds followed in other rooms`));
+    assert.ok(!text.includes("pkg:many13"));
+  });
 });
