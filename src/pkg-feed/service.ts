@@ -120,7 +120,8 @@ export function createPkgFeeds(deps: PkgFeedsDeps): PkgFeeds {
     let doc: PkgDoc = { ...before, defaults };
     const due = [...watched].filter(([ch]) => {
       const tried = doc.channels[ch]?.attemptedAt;
-      return tried === undefined || at - tried >= intervalMs;
+      // A clock set back must not stop the lookups until it catches up.
+      return tried === undefined || at - tried >= intervalMs || at < tried;
     });
     const answers = await Promise.allSettled(
       due.map(([ch, attrs]) => {

@@ -235,4 +235,13 @@ describe("package feeds (pkg:<attr>): one post per version change and room, exac
     assert.match(text, new RegExp(`… and ${others - 10} more feeds followed in other rooms`));
     assert.ok(!text.includes("pkg:many13"));
   });
+
+  it("a clock set back does not stop the lookups", async () => {
+    tick();
+    await poll();
+    clock -= 3_600_000;
+    search.requests.length = 0;
+    await poll();
+    assert.ok(termsRequests().length > 0);
+  });
 });
