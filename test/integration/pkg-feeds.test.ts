@@ -182,6 +182,9 @@ describe("package feeds (pkg:<attr>): one post per version change and room, exac
     const report = await t!.bot.feeds.pollNow();
     assert.ok(report.failed.includes("pkg:firefox"), JSON.stringify(report));
     assert.match(await t!.ask("!subscriptions", { room: "r1" }), /lookups failing: HTTP 500.*⚠ failing/);
+    // subscribing now: the search's failure is the answer, and nothing is subscribed
+    assert.match(await t!.ask("!subscribe pkg:librewolf", { room: "r7", manager: true }), /search\.nixos\.org/);
+    assert.deepEqual(await t!.bot.services.subscriptions.list({ platform: "test", id: "r7" }), []);
     search.fail(null);
     search.setPackage("unstable", "firefox", "160.0");
     clock += 10 * 60_000; // past the feed's backoff too
@@ -234,6 +237,21 @@ describe("package feeds (pkg:<attr>): one post per version change and room, exac
     const others = (await t!.bot.services.subscriptions.followed()).filter((n) => n.startsWith("pkg:") && n !== "pkg:firefox").length;
     assert.match(text, new RegExp(`… and ${others - 10} more feeds followed in other rooms`));
     assert.ok(!text.includes("pkg:many13"));
+  });
+
+  it("a room upgrade takes its package feeds along; leaving a room drops them", async () => {
+    const rooms = t!.bot.services.rooms;
+    const before = { r2: sentTo("r2").length, r3: sentTo("r3").length };
+    await rooms.moveRoom({ platform: "test", id: "r3" }, { platform: "test", id: "r3-upgraded" });
+    await rooms.removeRoom({ platform: "test", id: "r2" });
+    search.setPackage("unstable", "firefox", "162.0");
+    search.setPackage("unstable", "python313Packages.ripgrepy", "2.3.0");
+    tick();
+    await poll();
+    assert.equal(sentTo("r3").length, before.r3);
+    assert.equal(sentTo("r2").length, before.r2, "r2 followed python313Packages.ripgrepy");
+    assert.equal(sentTo("r3-upgraded").length, 1);
+    assert.match(sentTo("r3-upgraded")[0]!.text, /firefox 160\.0 → 162\.0 in nixos-unstable/);
   });
 
   it("a clock set back does not stop the lookups", async () => {
