@@ -16,6 +16,7 @@ import type { HeadsProvider } from "./pr-tracking/landing.js";
 import { roomKey } from "./core/adapter.js";
 import { createRoomRegistry, type RoomRegistry } from "./rooms/registry.js";
 import { createPkgFeeds } from "./pkg-feed/service.js";
+import { createFnService } from "./fn/service.js";
 
 export interface ServiceDeps {
   readonly config: Config;
@@ -70,6 +71,7 @@ export function createServices(deps: ServiceDeps): Services {
     about: { version, startedAt: new Date(), adapters: deps.adapters },
     channels,
     rooms,
+    fn: createFnService({ config: config.fn, http, store, log }),
   };
 }
 

@@ -129,4 +129,13 @@ export function validateConfig(k: Checker, resolvePath: (p: string) => string): 
   k.int("pkgFeeds.intervalSeconds", 2, 86_400);
   k.int("pkgFeeds.maxPerRoom", 0, 1000);
   k.int("pkgFeeds.maxWatched", 0, 20_000);
+
+  // fn
+  k.url("fn.url", { optional: true });
+  k.url("fn.siteUrl");
+  k.url("fn.nixpkgsUrl");
+  k.int("fn.refreshHours", 1, 24 * 30);
+  k.int("fn.maxBytes", 1024, 100_000_000);
+  k.int("fn.timeoutMs", 1000, 600_000);
+  k.str("fn.nix");
 }
