@@ -47,6 +47,7 @@ function registerUpstreams(config: Config, upstreams: UpstreamRegistry): void {
   upstreams.register({ name: "GitHub", purpose: "pull requests", url: config.github.api, services: [GITHUB_SERVICE] });
   upstreams.register({ name: "Prometheus", purpose: "channel status", url: config.channels.prometheusUrl });
   upstreams.register({ name: "channels mirror", purpose: "channel revisions when Prometheus fails", url: config.channels.channelsUrl });
+  upstreams.register({ name: "Hydra", purpose: "build status and failures", url: config.hydra.url });
   if (config.fn.url !== "") upstreams.register({ name: "Noogle", purpose: "lib and builtins functions", url: config.fn.url, services: [NOOGLE] });
   for (const feed of config.feeds.extra) upstreams.register({ name: feed.title, purpose: `the ${feed.name} feed`, url: feed.url });
 }
