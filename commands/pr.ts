@@ -13,7 +13,7 @@ export default defineCommand({
   slow: true,
   async run(args, ctx): Promise<Reply> {
     const n = parsePullRef(String(args["pr"]));
-    const { status, stale } = await lookUp(ctx.services, n, ctx.deadline);
+    const { status, stale } = await lookUp(ctx.services, n, { signal: ctx.signal });
     return { blocks: statusBlocks(status, { stale }) };
   },
 });

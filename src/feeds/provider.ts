@@ -42,9 +42,13 @@ export interface FeedProvider {
    * Before a room subscribes: throws a UserError when the feed cannot be followed now (no such
    * channel or package, a cap reached), naming why; may return a line for the confirmation
    * (the package's current versions). `followed` is every feed name of this provider that some
-   * room follows (for per-instance caps); `roomFeeds` the feeds this room follows.
+   * room follows (for per-instance caps); `roomFeeds` the feeds this room follows. `signal` fires
+   * at the command's deadline (pass it to upstream calls); `deadline` is the same, deprecated.
    */
-  admit?(feed: FeedDef, where: { readonly room: RoomRef; readonly roomFeeds: readonly string[]; readonly followed: readonly string[]; readonly deadline: number }): Promise<RichText | undefined>;
+  admit?(
+    feed: FeedDef,
+    where: { readonly room: RoomRef; readonly roomFeeds: readonly string[]; readonly followed: readonly string[]; readonly deadline: number; readonly signal: AbortSignal },
+  ): Promise<RichText | undefined>;
   /** A post of an entry of one of its feeds; the generic feed card when absent. */
   format?(feed: FeedDef, entry: PostEntry): Reply;
   /** One line of state per followed feed for !subscriptions (the last version seen), if any. */
