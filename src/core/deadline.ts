@@ -66,11 +66,23 @@ export function msLeft(signal: AbortSignal | undefined): number {
 }
 
 /**
- * Throws DeadlinePassed when the signal has fired. Call it right before a write a command makes,
- * so that nothing changes after the person was told the command did not finish in time.
+ * Whether the signal has fired, or its end has come (its timer may run a moment after a timer
+ * set for the same end elsewhere, e.g. a request's).
+ */
+export function hasPassed(signal: AbortSignal | undefined): boolean {
+  if (signal === undefined) return false;
+  if (signal.aborted) return true;
+  const end = endOf(signal);
+  return end !== undefined && Date.now() >= end;
+}
+
+/**
+ * Throws DeadlinePassed when the signal has fired (or its end has come). Call it right before a
+ * write a command makes, so that nothing changes after the person was told the command did not
+ * finish in time.
  */
 export function throwIfPassed(signal: AbortSignal | undefined, what = "the change"): void {
-  if (signal?.aborted) throw new DeadlinePassed(`the deadline passed before ${what} was made`);
+  if (hasPassed(signal)) throw new DeadlinePassed(`the deadline passed before ${what} was made`);
 }
 
 /**

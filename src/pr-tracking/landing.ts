@@ -5,6 +5,7 @@
  * that head has moved (when the head is known without asking: from the channel heads provider or
  * from a head fetched for many pull requests at once).
  */
+import { hasPassed } from "../core/deadline.js";
 import { UpstreamError } from "../core/errors.js";
 import type { KV, Store } from "../storage/store.js";
 import type { GitHub, PullRequest } from "../upstream/github.js";
@@ -98,7 +99,7 @@ export function createStatusService(deps: { github: GitHub; store: Store; now?: 
     let late = false;
     const deadline = deadlineOf(opts);
     const bounded = opts.signal !== undefined || opts.deadline !== undefined;
-    const passed = (): boolean => opts.signal?.aborted === true || (opts.deadline !== undefined && Date.now() >= opts.deadline);
+    const passed = (): boolean => hasPassed(opts.signal) || (opts.deadline !== undefined && Date.now() >= opts.deadline);
     // Store writes wait until the end, all at once: the answer does not wait for each one.
     const writes: Promise<unknown>[] = [];
     const checkOne = async (step: BranchStep): Promise<void> => {

@@ -6,6 +6,7 @@
  * names. With a token, answers are asked for conditionally (ETag), and 304s are not counted.
  * Knows nothing about commands.
  */
+import { hasPassed } from "../core/deadline.js";
 import { UpstreamError } from "../core/errors.js";
 import { TtlCache } from "./cache.js";
 import type { BudgetUse, GitHubBudget } from "./github-budget.js";
@@ -128,7 +129,7 @@ export function createGitHub(opts: GitHubOptions): GitHub {
   /** One GET: counted, rate limits honoured; 404 comes back as undefined. */
   async function get(path: string, use: BudgetUse, deadline: Deadline = {}): Promise<{ status: number; data: Json } | undefined> {
     // Past the caller's deadline nothing is asked, and no budget is spent on it.
-    if (deadline.signal?.aborted) throw new UpstreamError(GITHUB_SERVICE, "timeout", "no answer by the caller's deadline");
+    if (hasPassed(deadline.signal)) throw new UpstreamError(GITHUB_SERVICE, "timeout", "no answer by the caller's deadline");
     if (!opts.budget.take(use)) throw new GitHubLimitError(opts.budget.nextAt(use));
     const url = `${api}${path}`;
     const headers: Record<string, string> = { accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28" };

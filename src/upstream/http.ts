@@ -15,7 +15,7 @@
 import { createHash } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
-import { anySignal, msLeft, signalAt, spanOf, withDeadline } from "../core/deadline.js";
+import { anySignal, hasPassed, msLeft, signalAt, spanOf, withDeadline } from "../core/deadline.js";
 import { UpstreamError, type NetworkReason } from "../core/errors.js";
 import { SingleFlight, TtlCache, type IntervalLimiter } from "./cache.js";
 
@@ -270,7 +270,7 @@ export function createHttp(opts: HttpOptions): Http {
         throw new UpstreamError(req.service, "timeout", `its turn in the ${req.service} pace comes after the caller stops waiting`, { ...hostField(req.url) });
       }
       const left = Math.min(req.signal === undefined ? timeoutMs - (Date.now() - queued) : timeoutMs, leftOf(req));
-      if (left <= 0 || req.signal?.aborted) throw late(req);
+      if (left <= 0 || hasPassed(req.signal)) throw late(req);
       const started = Date.now();
       let res: HttpResponse;
       try {
