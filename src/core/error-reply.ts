@@ -52,7 +52,7 @@ export function upstreamCause(err: UpstreamError): string {
     case "status":
       return err.status === undefined ? `${where} answered with an error` : `${where} answered with an error (HTTP ${err.status})`;
     case "not-found":
-      return `${where} has no such thing`;
+      return `${where} found nothing by that name or number`;
     case "rate-limited":
       return `${where} is rate-limiting nixie`;
     case "unauthorized":
@@ -95,7 +95,7 @@ export function upstreamSentence(err: UpstreamError, now: Date = new Date()): st
     case "unauthorized":
       return `${err.service} refused nixie's credentials. The operators have been told.`;
     case "not-found":
-      return `${err.service} has no such thing.`;
+      return `${err.service} found nothing by that name or number.`;
     case "bad-response":
     case "too-large":
       return `${err.service} answered something nixie cannot read.`;
