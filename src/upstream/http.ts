@@ -277,8 +277,9 @@ export function createHttp(opts: HttpOptions): Http {
         res = await once(left === timeoutMs ? req : { ...req, timeoutMs: Math.max(1, left) });
       } catch (e) {
         opts.onEvent?.({ service: req.service, outcome: "error", ms: Date.now() - started });
-        // Network errors are retried like 503; timeouts are not (the user is already waiting).
-        if (e instanceof UpstreamError && e.failure === "network" && attempt < retries) {
+        // Network errors are retried like 503; timeouts are not (the user is already waiting), nor
+        // a certificate that was not accepted (it will not be the next time either).
+        if (e instanceof UpstreamError && e.failure === "network" && e.reason !== "tls" && attempt < retries) {
           const wait = backoff(attempt);
           if (wait < leftOf(req)) {
             await pause(wait, req);
@@ -408,6 +409,11 @@ function exchange(
     }
     const host = u.host;
     const started = Date.now();
+    if (signal?.aborted) {
+      // Fired between two hops of a redirect: nothing more is asked.
+      reject(new UpstreamError(service, "timeout", "no answer by the caller's deadline", { host, ...(spanOf(signal) === undefined ? {} : { waitedMs: spanOf(signal) }) }));
+      return;
+    }
     const mod = u.protocol === "https:" ? https : http;
     let settled = false;
     const finish = (): void => {

@@ -97,6 +97,16 @@ describe("network failures named by cause", function () {
     assert.equal(asked, 0);
   });
 
+  it("a certificate that was not accepted is not tried again", async () => {
+    let connections = 0;
+    const server = track(createHttpsServer({ key: tls("self-signed.key"), cert: tls("self-signed.crt") }, (_req, res) => res.end("{}")));
+    server.on("connection", () => connections++);
+    const port = await listen(server);
+    const retrying = createHttp({ userAgent: "nixie-test", timeoutMs: 2000, retries: 2, maxRetryWaitMs: 1000, maxResponseBytes: 100_000, cacheEntries: 0 });
+    assert.equal((await failure(retrying, `https://127.0.0.1:${port}/`)).reason, "tls");
+    assert.equal(connections, 1);
+  });
+
   it("a connection closed before the answer: closed the connection", async () => {
     const port = await listen(track(createHttpServer((req) => req.socket.destroy())));
     const e = await failure(http, `http://127.0.0.1:${port}/`);
