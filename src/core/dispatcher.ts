@@ -98,7 +98,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
    * homeserver that hangs, a client that does not pass the deadline on) is answered for.
    */
   function bounded(shown: string, cmd: CommandDef, run: () => Promise<Reply>, deadline: number, logCtx: Record<string, unknown>): Promise<Reply> {
-    // The command's own signal fired at the deadline: whatever it still does changes nothing.
+    // By then the command's signal has fired (at the deadline): whatever it still does changes nothing.
     return withDeadline(run(), { ms: deadline + COMMAND_GRACE_MS - Date.now() }, () => {
       opts.log.warn({ ...logCtx, budgetMs }, "command overran its deadline");
       return lateReply(shown, cmd);
