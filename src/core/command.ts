@@ -89,7 +89,7 @@ export interface CommandContext {
   readonly leaveRoom?: () => void;
   now(): Date;
   /**
-   * Fires at the command's deadline (see src/core/deadline.ts and docs/architecture-deadline.md).
+   * Fires at the command's deadline (see src/core/deadline.ts and docs/architecture.md, "The deadline of a command").
    * Pass it to every client call (`{ signal: ctx.signal }`), answer with what is known when it
    * fires, and call `throwIfPassed(ctx.signal)` (or hand it to the store) right before any write:
    * after the deadline a command changes nothing more.

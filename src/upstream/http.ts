@@ -266,7 +266,7 @@ export function createHttp(opts: HttpOptions): Http {
       // The wait for the client-side pace counts against the deadline, or without one against the
       // timeout: a burst of requests cannot leave one queued far longer than its caller waits.
       const queued = Date.now();
-      if (req.limiter && !(await req.limiter.wait(Math.min(timeoutMs, leftOf(req)), req.signal).catch(() => false))) {
+      if (req.limiter && !(await req.limiter.wait(Math.min(timeoutMs, leftOf(req)), false, req.signal).catch(() => false))) {
         throw new UpstreamError(req.service, "timeout", `its turn in the ${req.service} pace comes after the caller stops waiting`, { ...hostField(req.url) });
       }
       const left = Math.min(req.signal === undefined ? timeoutMs - (Date.now() - queued) : timeoutMs, leftOf(req));

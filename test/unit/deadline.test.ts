@@ -125,7 +125,7 @@ describe("deadline helpers", () => {
     assert.equal(await pace.wait(), true);
     const s = signalAt(Date.now() + 20);
     const t = Date.now();
-    await assert.rejects(pace.wait(5000, s), DeadlinePassed);
+    await assert.rejects(pace.wait(5000, false, s), DeadlinePassed);
     assert.ok(Date.now() - t < 500);
     assert.equal(await pace.wait(10), false);
   });
