@@ -1,5 +1,6 @@
 /** !fact <name> [user] (and `!<name> [user]`, which runs as this): shows one factoid, addressed to someone when asked. */
 import { defineCommand } from "../src/core/command.js";
+import { DeadlinePassed } from "../src/core/deadline.js";
 import { UserError } from "../src/core/errors.js";
 import { completeName, factNameOption, findFactoid } from "../src/factoids/command-helpers.js";
 import { callableNames, FACT_COMMAND } from "../src/factoids/fallback.js";
@@ -21,7 +22,10 @@ export default defineCommand({
       const known = await callableNames(ctx.services.factoids, ctx);
       throw new UserError(known.length === 0 ? `This room has no factoids yet.` : `This room has no factoid ${name}. ${ctx.prefix}facts lists them.`);
     }
-    await ctx.services.factoids.use(ctx.room, name);
+    // A call that comes late still answers; only its count is not written after the deadline.
+    await ctx.services.factoids.use(ctx.room, name, { signal: ctx.signal }).catch((e: unknown) => {
+      if (!(e instanceof DeadlinePassed)) throw e;
+    });
     const typed = args["user"];
     return factoidReply(f.text, typed === undefined ? undefined : addressee(String(typed), ctx.mentions));
   },

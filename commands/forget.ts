@@ -14,7 +14,7 @@ export default defineCommand({
   async run(args, ctx) {
     const name = String(args["name"]).toLowerCase();
     const { factoids } = ctx.services;
-    const removed = await factoids.forget(ctx.room, name);
+    const removed = await factoids.forget(ctx.room, name, { signal: ctx.signal });
     if (removed === undefined) {
       if (factoids.defaults.has(name))
         throw new UserError(`${called(ctx, name)} is one of this nixie's defaults, not this room's own; it cannot be forgotten, but learn can give it this room's own text.`);

@@ -23,11 +23,11 @@ export default defineCommand({
     const { factoids } = ctx.services;
     if (args["undo"] === true) {
       if (text !== undefined) throw new UserError(`--undo takes only the name: ${ctx.prefix === "/" ? "/learn name:" : `${ctx.prefix}learn --undo `}${name}`);
-      const { restored, replaced } = await factoids.undo(ctx.room, name);
+      const { restored, replaced } = await factoids.undo(ctx.room, name, { signal: ctx.signal });
       return said(`${called(ctx, name)} is back to its previous text:`, restored, "It said:", replaced);
     }
     if (text === undefined) throw new UserError(`What should ${called(ctx, name)} say? ${ctx.prefix === "/" ? "/learn name:… text:…" : `${ctx.prefix}learn ${name} <text>`}`);
-    const learned = await factoids.learn(ctx.room, name, String(text), ctx.user);
+    const learned = await factoids.learn(ctx.room, name, String(text), ctx.user, { signal: ctx.signal });
     if (!learned.previous) return { blocks: [textBlock(`Learned ${called(ctx, name)}.`)] };
     if (learned.previous.isDefault) return said(`${called(ctx, name)} now says this room's own text. The default said:`, learned.previous.text);
     return said(`Changed ${called(ctx, name)}. It said before:`, learned.previous.text);

@@ -6,6 +6,7 @@
  * Writes are serialised per room, so two commands in flight cannot lose each other's change.
  */
 import { roomKey, type RoomRef, type UserRef } from "../core/adapter.js";
+import { throwIfPassed, type WriteBound } from "../core/deadline.js";
 import { ConfigError, UserError } from "../core/errors.js";
 import type { KV, Store } from "../storage/store.js";
 import { cleanText, KEPT_VERSIONS, NAME_RE, nameProblem, textProblem } from "./rules.js";
@@ -37,10 +38,8 @@ export interface Learned {
   readonly previous?: { readonly text: string; readonly isDefault: boolean };
 }
 
-/** Options of every write: after the command's deadline (an aborted signal) nothing is written. */
-export interface WriteOptions {
-  readonly signal?: AbortSignal;
-}
+/** Options of every write: after the command's deadline (its signal) nothing is written. */
+export type WriteOptions = WriteBound;
 
 export interface Factoids {
   /** The defaults from the config (name -> text). */
@@ -91,10 +90,6 @@ export interface FactoidsOptions {
 }
 
 const EMPTY: RoomDoc = { names: [], uses: {} };
-
-function notAfterDeadline(opts: WriteOptions | undefined): void {
-  if (opts?.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new Error("the command's deadline passed");
-}
 
 export function createFactoids(o: FactoidsOptions): Factoids {
   const kv: KV<Doc> = o.store.namespace<Doc>("factoids");
@@ -151,7 +146,7 @@ export function createFactoids(o: FactoidsOptions): Factoids {
       serial(roomKey(room), async () => {
         const key = roomKey(room);
         const doc = await roomDoc(key);
-        notAfterDeadline(opts);
+        throwIfPassed(opts?.signal, "the factoid change");
         await putRoom(key, { ...doc, uses: { ...doc.uses, [name]: (doc.uses[name] ?? 0) + 1 } });
       }),
 
@@ -186,7 +181,7 @@ export function createFactoids(o: FactoidsOptions): Factoids {
         if (!own && doc.names.length >= o.maxPerRoom)
           throw new UserError(`This room has ${doc.names.length} factoids, the most it may have. Forget one first.`);
         const version: FactoidVersion = { text, setBy: by.name === undefined ? { id: by.id } : { id: by.id, name: by.name }, setAt: now().toISOString() };
-        notAfterDeadline(opts);
+        throwIfPassed(opts?.signal, "the factoid change");
         if (own) {
           await kv.set(factKey(key, name), { current: version, previous: [own.current, ...own.previous].slice(0, KEPT_VERSIONS) });
           return { previous: { text: own.current.text, isDefault: false } };
@@ -207,7 +202,7 @@ export function createFactoids(o: FactoidsOptions): Factoids {
         if (!own) throw new UserError(defaults.has(name) ? `${name} is a default of this nixie, not this room's: there is nothing to undo.` : `This room has no factoid ${name}.`);
         const [back, ...rest] = own.previous;
         if (!back) throw new UserError(`${name} has no earlier version to go back to.`);
-        notAfterDeadline(opts);
+        throwIfPassed(opts?.signal, "the factoid change");
         await kv.set(factKey(key, name), { current: back, previous: rest });
         return { restored: back.text, replaced: own.current.text };
       });
@@ -219,7 +214,7 @@ export function createFactoids(o: FactoidsOptions): Factoids {
         const doc = await roomDoc(key);
         if (!doc.names.includes(name)) return undefined;
         const own = await factDoc(key, name);
-        notAfterDeadline(opts);
+        throwIfPassed(opts?.signal, "the factoid change");
         // The index first: a crash in between leaves a document no index names (unreachable).
         const uses = { ...doc.uses };
         if (!defaults.has(name)) delete uses[name];

@@ -3,11 +3,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
+import fact from "../../commands/fact.js";
+import learn from "../../commands/learn.js";
 import { mentionedUsers } from "../../src/adapters/matrix/events.js";
+import { signalAt } from "../../src/core/deadline.js";
 import { loadConfig, projectRoot } from "../../src/config.js";
 import type { IncomingMessage, RoomRef } from "../../src/core/adapter.js";
 import { defineCommand } from "../../src/core/command.js";
-import { createDispatcher } from "../../src/core/dispatcher.js";
+import { createDispatcher, editDistance } from "../../src/core/dispatcher.js";
 import { ConfigError, UserError } from "../../src/core/errors.js";
 import { parseArgs, splitCommand } from "../../src/core/parse.js";
 import { RateLimiter } from "../../src/core/rate-limit.js";
@@ -302,8 +305,7 @@ describe("verbatim option", () => {
 });
 
 describe("editDistance (rolling rows)", () => {
-  it("agrees with the full-matrix definition on words of every shape", async () => {
-    const { editDistance } = await import("../../src/core/dispatcher.js");
+  it("agrees with the full-matrix definition on words of every shape", () => {
     // The textbook optimal string alignment distance, a full matrix, for comparison.
     const reference = (a: string, b: string): number => {
       const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
@@ -317,5 +319,28 @@ describe("editDistance (rolling rows)", () => {
     };
     const words = ["", "a", "ab", "ba", "abc", "acb", "pkg", "pgk", "kpg", "flakes", "flake", "falkes", "dontask", "dont-ask", "nothing-1", "fact-19", "ca", "abcdefghij", "jihgfedcba"];
     for (const a of words) for (const b of words) assert.equal(editDistance(a, b), reference(a, b), `${a} / ${b}`);
+  });
+});
+
+describe("factoid commands and the deadline", () => {
+  it("!learn after the deadline writes nothing; a late call still answers without counting", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nixie-factoids-deadline-"));
+    const store = await openStore(`sqlite://${join(dir, "s.sqlite")}`);
+    try {
+      const factoids = createFactoids({ store, defaults: { xy: "The XY problem." }, maxPerRoom: 10, commandNames: COMMANDS });
+      const room: RoomRef = { platform: "test", id: "r" };
+      const ctx = (signal: AbortSignal) =>
+        ({ platform: "test", room, user: { id: "m" }, services: { factoids } as unknown as Services, prefix: "!", canManageRoom: async () => true, now: () => new Date(), mentions: [], direct: false, signal, deadline: Date.now() }) as Parameters<typeof learn.run>[1];
+      const passed = signalAt(Date.now() - 1);
+      await assert.rejects(learn.run({ name: "late", text: "too late" }, ctx(passed)), /deadline passed/);
+      assert.equal(await factoids.get(room, "late"), undefined);
+      assert.equal(renderPlain(await fact.run({ name: "xy" }, ctx(passed))), "The XY problem.");
+      assert.equal((await factoids.get(room, "xy"))?.uses, 0);
+      assert.equal(renderPlain(await fact.run({ name: "xy" }, ctx(signalAt(Date.now() + 5000)))), "The XY problem.");
+      assert.equal((await factoids.get(room, "xy"))?.uses, 1);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
