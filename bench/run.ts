@@ -9,6 +9,7 @@ import { projectRoot } from "../src/config.js";
 import { channelsPoll } from "./channels.js";
 import { pkgFeedsPoll } from "./pkg-feeds.js";
 import { overhead, singleFlight, throughput } from "./commands.js";
+import { factoidCalls } from "./factoids.js";
 import { fanOut, polling } from "./feeds.js";
 import { footprint } from "./footprint.js";
 import { evalBench } from "./eval.js";
@@ -23,6 +24,7 @@ const suites: Record<string, () => Promise<Result[]>> = {
   overhead,
   throughput,
   singleFlight,
+  factoidCalls,
   fanOut,
   polling,
   footprint,

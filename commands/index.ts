@@ -23,6 +23,10 @@ import track from "./track.js";
 import tracked from "./tracked.js";
 import untrack from "./untrack.js";
 import links from "./links.js";
+import fact from "./fact.js";
+import facts from "./facts.js";
+import learn from "./learn.js";
+import forget from "./forget.js";
 import hydra from "./hydra.js";
 
-export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, versions, wiki, eval_, fn, pr, track, tracked, untrack, links, channels, channel, hydra, event, nixhour, feeds, subscriptions, subscribe, unsubscribe, leave];
+export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, versions, wiki, eval_, fn, pr, track, tracked, untrack, links, fact, facts, learn, forget, channels, channel, hydra, event, nixhour, feeds, subscriptions, subscribe, unsubscribe, leave];

@@ -31,11 +31,15 @@ function optionLine(o: OptionDef): string {
         ? `a whole number${o.min !== undefined && o.max !== undefined ? ` from ${o.min} to ${o.max}` : ""}`
         : o.type === "boolean"
           ? "a flag"
-          : o.raw
-            ? `text exactly as typed, at most ${o.maxLength} characters`
-            : "text";
+          : o.type === "user"
+            ? "a person: their name, or a mention (a Matrix pill, a Discord mention; on Discord a user picker)"
+            : o.raw
+              ? `text exactly as typed, at most ${o.maxLength} characters`
+              : o.verbatim
+                ? "text as typed (quotes, spacing and lines kept)"
+                : "text";
   const extras = [kind, o.required ? "required" : "optional"];
-  if (o.type === "string" && o.rest) extras.push("takes the rest of the line");
+  if ((o.type === "string" || o.type === "user") && o.rest) extras.push("takes the rest of the line");
   if (o.type === "string" && o.complete) extras.push("autocompletes on Discord");
   return `- ${code(name)} (Discord ${code(`${o.name}:`)}): ${o.description}; ${extras.join(", ")}.`;
 }

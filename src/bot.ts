@@ -16,6 +16,7 @@ import { createTrackingJob, type TrackingJob } from "./pr-tracking/wiring.js";
 import { createLeader, type Leader } from "./ops/leader.js";
 import { createSweepJob, type SweepJob } from "./hydra/sweep-job.js";
 import { createServices } from "./services.js";
+import { factoidFallback } from "./factoids/fallback.js";
 import { createFnJob } from "./fn/job.js";
 import { openStore, type Store } from "./storage/store.js";
 import type { Http, HttpEvent } from "./upstream/http.js";
@@ -107,6 +108,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     rateLimiter: new RateLimiter(config.rateLimit.burst, config.rateLimit.perMinute),
     log,
     commandTimeoutMs: config.http.timeoutMs,
+    unknownName: factoidFallback(services.factoids),
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.onCommand ? { onCommand: opts.onCommand } : {}),
   });

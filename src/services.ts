@@ -18,6 +18,7 @@ import { createGitHubServices } from "./pr-tracking/wiring.js";
 import type { HeadsProvider } from "./pr-tracking/landing.js";
 import { roomKey } from "./core/adapter.js";
 import { createRoomRegistry, type RoomRegistry } from "./rooms/registry.js";
+import { createFactoids } from "./factoids/store.js";
 import { createPkgFeeds } from "./pkg-feed/service.js";
 import { createFnService } from "./fn/service.js";
 import { createHydraService } from "./hydra/service.js";
@@ -92,7 +93,13 @@ export function createServices(deps: ServiceDeps): Services {
   const feeds = createFeedServices({ config, http, store, log, providers: [channels.feedProvider, hydra.feedProvider, pkgFeeds.feedProvider] });
   const github = createGitHubServices({ config, secrets: deps.secrets, http, store, channelHeads, log });
   const rooms = createRoomRegistry(log);
-  registerRoomState(rooms, feeds, github);
+  const factoids = createFactoids({
+    store,
+    defaults: config.factoids.defaults,
+    maxPerRoom: config.factoids.maxPerRoom,
+    commandNames: new Set(commands.flatMap((c) => [c.name, ...(c.aliases ?? [])])),
+  });
+  registerRoomState(rooms, feeds, github, factoids);
   return {
     config,
     log,
@@ -109,13 +116,15 @@ export function createServices(deps: ServiceDeps): Services {
     channels,
     hydra,
     rooms,
+    factoids,
     fn: createFnService({ config: config.fn, http, store, log }),
   };
 }
 
 /** The per-room state kinds of today's features; a new feature registers its own the same way. */
-function registerRoomState(rooms: RoomRegistry, feeds: Pick<Services, "subscriptions">, github: Pick<Services, "tracks" | "linkExpander">): void {
+function registerRoomState(rooms: RoomRegistry, feeds: Pick<Services, "subscriptions">, github: Pick<Services, "tracks" | "linkExpander">, factoids: Services["factoids"]): void {
   rooms.register({ name: "subscriptions", moveRoom: (from, to) => feeds.subscriptions.moveRoom(from, to), removeRoom: (room) => feeds.subscriptions.removeRoom(room) });
   rooms.register({ name: "tracks", moveRoom: (from, to) => github.tracks.moveRoom(roomKey(from), roomKey(to)), removeRoom: (room) => github.tracks.removeRoom(roomKey(room)) });
   rooms.register({ name: "links", moveRoom: (from, to) => github.linkExpander.moveRoom(roomKey(from), roomKey(to)), removeRoom: (room) => github.linkExpander.removeRoom(roomKey(room)) });
+  rooms.register({ name: "factoids", moveRoom: (from, to) => factoids.moveRoom(from, to), removeRoom: (room) => factoids.removeRoom(room) });
 }

@@ -5,6 +5,7 @@
 import { existsSync, statSync } from "node:fs";
 import cron from "node-cron";
 import { getPath, isObject, type Json, type JsonObject } from "./json.js";
+import { cleanText, nameProblem, textProblem } from "../factoids/rules.js";
 
 export class Checker {
   /** One line per bad key, in the order checked. */
@@ -116,6 +117,24 @@ export class Checker {
         this.fail(`${at}.url`, "an http(s) URL", f["url"]);
       }
     });
+    return this.problems.length === before;
+  }
+
+  /** Factoid defaults: name -> text, each following the rules of !learn. */
+  factoids(key: string): boolean {
+    const v = this.get(key);
+    if (!isObject(v)) return this.fail(key, "an object of factoid name -> text", v);
+    const before = this.problems.length;
+    for (const [name, text] of Object.entries(v)) {
+      const at = `${key}.${name}`;
+      const badName = nameProblem(name, new Set());
+      if (badName) this.problems.push(`config key "${at}": ${badName}`);
+      if (typeof text !== "string") this.fail(at, "a string", text);
+      else {
+        const badText = textProblem(cleanText(text));
+        if (badText) this.problems.push(`config key "${at}": ${badText}`);
+      }
+    }
     return this.problems.length === before;
   }
 }

@@ -39,7 +39,12 @@ export function mergeInto(base: JsonObject, over: JsonObject, path: string, sour
       continue;
     }
     const b = base[key]!;
-    if (isObject(b)) {
+    // An empty object in default.json is an open map (names the operator chooses, such as
+    // factoids.defaults): it is taken as given, and its own validation checks the names.
+    if (isObject(b) && Object.keys(b).length === 0) {
+      if (isObject(value)) out[key] = value;
+      else problems.push(`${source}: "${keyPath}" must be an object`);
+    } else if (isObject(b)) {
       if (isObject(value)) out[key] = mergeInto(b, value, keyPath, source, problems);
       else problems.push(`${source}: "${keyPath}" must be an object`);
     } else {

@@ -168,6 +168,13 @@ export interface Config {
     readonly maxWatchedJobs: number;
     readonly jobsets: readonly HydraJobsetConfig[];
   };
+  /** Factoids (!learn, !forget, !<name>, !facts): see docs/factoids.md. */
+  readonly factoids: {
+    /** The most factoids one room may define (defaults not counted). */
+    readonly maxPerRoom: number;
+    /** Shipped to every room: name -> text; a room's own factoid of the same name wins there. */
+    readonly defaults: Readonly<Record<string, string>>;
+  };
 }
 
 /** One channel name users give to !hydra, and the Hydra jobset that builds it. */

@@ -156,6 +156,11 @@ export function validateConfig(k: Checker, resolvePath: (p: string) => string): 
     const chosen = k.get("hydra.defaultChannel") as string;
     if (!channels.includes(chosen)) k.fail("hydra.defaultChannel", `a channel of hydra.jobsets without {release} (${channels.join(", ")})`, chosen);
   }
+
+  // factoids: the defaults follow the rules of !learn (command names are checked at start, where
+  // the commands are known)
+  k.int("factoids.maxPerRoom", 0, 10_000);
+  k.factoids("factoids.defaults");
 }
 
 const HYDRA_CHANNEL = /^[a-z0-9][a-z0-9.-]*(\{release\}[a-z0-9.-]*)?$/;

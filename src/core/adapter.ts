@@ -44,6 +44,14 @@ export interface IncomingMessage {
    * whose platform lets a bot leave a room on request (Matrix) provide it.
    */
   readonly leaveRoom?: () => void;
+  /**
+   * The users the message mentions, as the platform identified them: Matrix `m.mentions` and the
+   * pills of the formatted body (name = the pill's text), Discord's mentions of a message or the
+   * users of a slash command's user options. Absent: none.
+   */
+  readonly mentions?: readonly UserRef[];
+  /** A direct (one-to-one) conversation, not a room: Discord DMs. Absent: a room. */
+  readonly direct?: boolean;
   /** A Discord slash command: usage and hints are shown in slash syntax ("/pkg query:…"). */
   readonly slash?: boolean;
 }

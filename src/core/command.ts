@@ -47,6 +47,11 @@ export interface StringOption extends OptionBase {
    * error, never a cut. The command's only option. See src/core/raw-arg.ts.
    */
   readonly raw?: boolean;
+  /**
+   * The last positional option takes the rest of the line exactly as typed (quotes, spacing and
+   * lines kept; `--words` in it are text), from its first word on. Needs `rest`.
+   */
+  readonly verbatim?: boolean;
   readonly minLength?: number;
   readonly maxLength?: number;
   /** Autocomplete: at most 25 choices; used by Discord. */
@@ -69,7 +74,19 @@ export interface ChoiceOption extends OptionBase {
   readonly rest?: boolean;
 }
 
-export type OptionDef = StringOption | IntegerOption | BooleanOption | ChoiceOption;
+/**
+ * A person. In a message: what was typed (a name, or a mention the platform's client made, such
+ * as a Matrix pill or Discord's `<@id>`); from a slash command: the platform's user id. Either
+ * way the command resolves it against `ctx.mentions`, the users the platform says the message
+ * mentions, and never pings anyone on a typed name alone.
+ */
+export interface UserOption extends OptionBase {
+  readonly type: "user";
+  /** The last positional option may take the rest of the line (display names have spaces). */
+  readonly rest?: boolean;
+}
+
+export type OptionDef = StringOption | IntegerOption | BooleanOption | ChoiceOption | UserOption;
 
 export type OptionValue = string | number | boolean;
 
@@ -88,6 +105,10 @@ export interface CommandContext {
   /** Leave this room after replying; absent where the platform cannot (see IncomingMessage). */
   readonly leaveRoom?: () => void;
   now(): Date;
+  /** The users the message mentions, as the platform identified them (see IncomingMessage.mentions). */
+  readonly mentions: readonly UserRef[];
+  /** A direct (one-to-one) conversation rather than a room (see IncomingMessage.direct). */
+  readonly direct: boolean;
   /**
    * Fires at the command's deadline (see src/core/deadline.ts and docs/architecture.md, "The deadline of a command").
    * Pass it to every client call (`{ signal: ctx.signal }`), answer with what is known when it
@@ -103,6 +124,8 @@ export interface CommandContext {
 }
 
 export type CompletionContext = Pick<CommandContext, "services" | "platform" | "now" | "deadline" | "signal"> & {
+  /** Where the user is typing, when the platform says (Discord: the channel). */
+  readonly room?: RoomRef;
   /** What the user has typed so far into the command's other options (raw, not yet validated). */
   readonly others: Readonly<Record<string, string | number | boolean>>;
 };
@@ -146,12 +169,13 @@ export function defineCommand(def: CommandDef): CommandDef {
     seen.add(o.name);
     if (o.description.length === 0 || o.description.length > 100)
       problems.push(`option "${o.name}": description must be 1-100 characters`);
-    if ((o.type === "string" || o.type === "choice") && o.rest) {
+    if ((o.type === "string" || o.type === "choice" || o.type === "user") && o.rest) {
       const laterPositional = def.options.slice(i + 1).some((p) => p.positional);
       if (!o.positional || laterPositional) problems.push(`option "${o.name}": only the last positional option may take the rest of the line`);
     }
     if (o.type === "string" && o.raw && (def.options.length !== 1 || !o.positional || !o.rest || o.maxLength === undefined))
       problems.push(`option "${o.name}": a raw option is the only option, positional, takes the rest and has a maxLength`);
+    if (o.type === "string" && o.verbatim && (!o.positional || !o.rest)) problems.push(`option "${o.name}": a verbatim option is positional and takes the rest`);
     if (o.type === "choice" && (o.choices.length === 0 || o.choices.length > 25))
       problems.push(`option "${o.name}": 1-25 choices`);
     if (o.positional) {
@@ -189,6 +213,8 @@ export function contextFor(
     services,
     prefix,
     canManageRoom: () => message.canManageRoom(),
+    mentions: message.mentions ?? [],
+    direct: message.direct === true,
     ...(message.leaveRoom ? { leaveRoom: message.leaveRoom } : {}),
     now,
   };

@@ -3,7 +3,7 @@
  * hints, rate limiting, input bounds, room-manager checks and error replies, for every adapter.
  */
 import type { Logger } from "pino";
-import type { IncomingMessage, Platform } from "./adapter.js";
+import type { IncomingMessage, Platform, RoomRef } from "./adapter.js";
 import { roomKey } from "./adapter.js";
 import { AUTOCOMPLETE_TIMEOUT_MS, COMMAND_GRACE_MS, contextFor, type Choice, type CommandDef } from "./command.js";
 import { DeadlinePassed, signalAt, withDeadline } from "./deadline.js";
@@ -38,6 +38,18 @@ export interface DispatcherOptions {
   readonly commandTimeoutMs?: number;
   /** Observer for metrics. */
   readonly onCommand?: (e: CommandEvent) => void;
+  /** What `<prefix><name>` may still be when it names no command (a feature's fallback: factoids). */
+  readonly unknownName?: (name: string, message: IncomingMessage) => Promise<UnknownName>;
+}
+
+/**
+ * A fallback's answer for a name that is no command. `run`: the command that answers instead,
+ * given the name as its first word (`!dontask bob` runs as `!fact dontask bob`: the same rate
+ * limit, deadline and error replies). `names`: more names for the one "did you mean".
+ */
+export interface UnknownName {
+  readonly run?: string;
+  readonly names?: readonly string[];
 }
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 5000;
@@ -55,22 +67,32 @@ export interface Dispatcher {
     partial: string,
     platform: Platform,
     others?: Readonly<Record<string, string | number | boolean>>,
+    room?: RoomRef,
   ): Promise<readonly Choice[]>;
   find(name: string): CommandDef | undefined;
 }
 
-/** Optimal string alignment distance (Levenshtein plus adjacent transpositions). */
+/**
+ * Optimal string alignment distance (Levenshtein plus adjacent transpositions). Three rolling
+ * rows, no allocation per cell: a "did you mean" compares a word with every command and every
+ * factoid of the room (200 and more).
+ */
 export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const n = b.length;
+  let prev2 = new Uint16Array(n + 1);
+  let prev = Uint16Array.from({ length: n + 1 }, (_, j) => j);
+  let cur = new Uint16Array(n + 1);
   for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
+    cur[0] = i;
+    for (let j = 1; j <= n; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = v;
+      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2]! + 1);
+      cur[j] = v;
     }
+    [prev2, prev, cur] = [prev, cur, prev2];
   }
-  return d[a.length]![b.length]!;
+  return prev[n]!;
 }
 
 export function createDispatcher(opts: DispatcherOptions): Dispatcher {
@@ -108,17 +130,37 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   /** The answer when a command did not finish by its deadline. */
   const lateReply = (shown: string, cmd: CommandDef): Reply => ({ ...errorReply(`${shown}${cmd.name} could not finish in time, try again in a minute.`), outcome: "timeout" });
 
-  function suggest(name: string): string | undefined {
-    if (!/^[a-z][a-z0-9_-]{0,31}$/.test(name)) return undefined;
+  const wordRe = /^[a-z][a-z0-9_-]{0,31}$/;
+
+  /** The one closest command (or `extra` name, such as a factoid) within a small distance. */
+  function suggest(name: string, extra: readonly string[] = []): string | undefined {
+    if (!wordRe.test(name)) return undefined;
     let best: { n: string; d: number } | undefined;
     for (const n of byName.keys()) {
       if (!lookup(n)) continue;
+      const d = editDistance(name, n);
+      if (!best || d < best.d) best = { n: byName.get(n)!.name, d };
+    }
+    for (const n of extra) {
+      // The distance is at least the difference in length: most names need no comparison.
+      if (Math.abs(n.length - name.length) > 2) continue;
       const d = editDistance(name, n);
       if (!best || d < best.d) best = { n, d };
     }
     if (!best) return undefined;
     const allowed = name.length <= 4 ? 1 : 2;
-    return best.d <= allowed ? byName.get(best.n)!.name : undefined;
+    return best.d <= allowed ? best.n : undefined;
+  }
+
+  /** Asks the fallback about a name that is no command; a failing fallback is as good as none. */
+  async function askUnknown(name: string, message: IncomingMessage): Promise<UnknownName> {
+    if (!opts.unknownName || !wordRe.test(name)) return {};
+    try {
+      return await opts.unknownName(name, message);
+    } catch (err) {
+      opts.log.warn({ name, err: err instanceof Error ? err.message : String(err) }, "unknown-name fallback failed");
+      return {};
+    }
   }
 
   /** Rate limit: undefined means go ahead; a reply or null means answer that instead. */
@@ -142,6 +184,10 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     let outcome: CommandEvent["outcome"] = "ok";
     try {
       const { args, notes } = parse();
+      if (cmd.needsManager && message.direct) {
+        outcome = "refused";
+        return errorReply(`${shown}${cmd.name} works in rooms, not in direct messages.`);
+      }
       if (cmd.needsManager && !(await message.canManageRoom())) {
         outcome = "refused";
         return errorReply(`Only room managers (moderators) can use ${shown}${cmd.name} here.`);
@@ -184,7 +230,10 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       if (!inv) return null;
       const cmd = lookup(inv.name);
       if (!cmd) {
-        const guess = suggest(inv.name);
+        const other = await askUnknown(inv.name, message);
+        const instead = other.run === undefined ? undefined : lookup(other.run);
+        if (instead) return run(instead, message, () => parseArgs(instead, [{ value: inv.name, quoted: true }, ...inv.tokens], prefix, limits));
+        const guess = suggest(inv.name, other.names);
         if (guess === undefined) return null;
         const limited = limit(message, "unknown");
         if (limited !== undefined) return limited;
@@ -214,7 +263,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       return run(cmd, message, parse, shown);
     },
 
-    async complete(name, option, partial, platform, others = {}) {
+    async complete(name, option, partial, platform, others = {}, room) {
       const cmd = lookup(name.toLowerCase());
       const opt = cmd?.options.find((o) => o.name === option);
       if (!opt) return [];
@@ -230,7 +279,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
             .map(([k, v]) => [k, typeof v === "string" ? v.slice(0, opts.maxArgLength) : v]),
         );
         const deadline = Date.now() + AUTOCOMPLETE_TIMEOUT_MS;
-        const choices = await opt.complete(partial.slice(0, opts.maxArgLength), { services: opts.services, platform, now, others: given, deadline, signal: signalAt(deadline) });
+        const choices = await opt.complete(partial.slice(0, opts.maxArgLength), { services: opts.services, platform, now, others: given, deadline, signal: signalAt(deadline), ...(room ? { room } : {}) });
         return choices
           .filter((c) => c.name !== "" && c.value !== "")
           .slice(0, 25)

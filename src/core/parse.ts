@@ -12,6 +12,8 @@ export interface Token {
   readonly value: string;
   /** Quoted tokens are never read as `--options`. */
   readonly quoted: boolean;
+  /** The line from this token on, exactly as typed (for a `verbatim` option). */
+  readonly tail?: string;
 }
 
 /**
@@ -26,6 +28,7 @@ export function tokenize(line: string): Token[] {
   while (i < n) {
     while (i < n && /\s/u.test(line[i]!)) i++;
     if (i >= n) break;
+    const start = i;
     let value = "";
     let quoted = false;
     while (i < n && !/\s/u.test(line[i]!)) {
@@ -46,7 +49,7 @@ export function tokenize(line: string): Token[] {
       value += c;
       i++;
     }
-    tokens.push({ value, quoted });
+    tokens.push({ value, quoted, tail: line.slice(start) });
   }
   return tokens;
 }
@@ -96,8 +99,16 @@ export function parseArgs(cmd: CommandDef, tokens: readonly Token[], prefix: str
   /** Options given as --name (the others were given by position). */
   const givenNamed = new Set<string>();
   let optionsEnded = false;
+  // A verbatim option takes the rest of the line as typed, from its first word on.
+  const positionalOpts = cmd.options.filter((o) => o.positional);
+  const verbatimAt = positionalOpts.findIndex((o) => o.type === "string" && o.verbatim === true);
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
+    const isOption = !optionsEnded && !t.quoted && (t.value === "--" || /^--[^-]/.test(t.value));
+    if (verbatimAt >= 0 && !isOption && positionalWords.length === verbatimAt && t.tail !== undefined) {
+      raw.set(positionalOpts[verbatimAt]!.name, t.tail.trimEnd());
+      break;
+    }
     if (!optionsEnded && !t.quoted && t.value === "--") {
       optionsEnded = true;
       continue;
@@ -135,7 +146,7 @@ export function parseArgs(cmd: CommandDef, tokens: readonly Token[], prefix: str
   for (const opt of positional) {
     if (w >= positionalWords.length) break;
     if (raw.has(opt.name)) continue; // given as --name, so it takes no word
-    const takesRest = (opt.type === "string" || opt.type === "choice") && opt.rest === true;
+    const takesRest = (opt.type === "string" || opt.type === "choice" || opt.type === "user") && opt.rest === true;
     if (takesRest) {
       raw.set(opt.name, positionalWords.slice(w).join(" "));
       w = positionalWords.length;
@@ -207,6 +218,12 @@ function convert(opt: OptionDef, value: string | number | boolean, notes: string
       if (found === undefined)
         throw new UserError(`${label} must be one of ${opt.choices.join(", ")}; "${clip(String(value), 30)}" is not.`);
       return found;
+    }
+    case "user": {
+      // A name or a mention as typed (resolved by the command against ctx.mentions), bounded.
+      const s = String(value).trim();
+      if ([...s].length > 100) throw new UserError(`${describeOpt(opt)} must be at most 100 characters.`);
+      return s;
     }
     case "string": {
       let s = String(value).trim();

@@ -16,6 +16,7 @@ import type { EvalService } from "../eval/service.js";
 import type { ChannelsService } from "../channels/service.js";
 import type { GitHubServices } from "../pr-tracking/wiring.js";
 import type { RoomRegistry } from "../rooms/registry.js";
+import type { Factoids } from "../factoids/store.js";
 import type { UpstreamRegistry } from "../upstream/registry.js";
 import type { FnService } from "../fn/service.js";
 import type { HydraService } from "../hydra/service.js";
@@ -56,6 +57,8 @@ export interface Services extends GitHubServices {
   readonly upstreams: UpstreamRegistry;
   /** Channel status: snapshot (≤ 60 s cache), current heads, the channel feeds' source. */
   readonly channels: ChannelsService;
+  /** The rooms' factoids and the configured defaults (registered with `rooms`). */
+  readonly factoids: Factoids;
   /** !fn: the lib and builtins function index (Noogle's data and the local Nix's builtins). */
   readonly fn: FnService;
   /** Hydra: !hydra, the `hydra:` feeds and their sweep (one pace and cool-down for all). */

@@ -31,7 +31,7 @@ export function usageOf(cmd: CommandDef, prefix: string): string {
     parts.push(o.required ? body : `[${body}]`);
   }
   for (const o of cmd.options.filter((x) => x.positional)) {
-    const body = `<${placeholder(o) || o.name}>${(o.type === "string" || o.type === "choice") && o.rest ? "…" : ""}`;
+    const body = `<${placeholder(o) || o.name}>${(o.type === "string" || o.type === "choice" || o.type === "user") && o.rest ? "…" : ""}`;
     parts.push(o.required ? body : `[${body}]`);
   }
   return parts.join(" ");

@@ -307,6 +307,38 @@ describe("Matrix adapter against a real Synapse", function () {
     assert.match(links.reply.content["body"], /already on/);
   });
 
+  it("factoids: addressed to one user mentions only that user, HTML escaped, kept across a room upgrade", async function () {
+    const old = await newRoomWithNixie({ preset: "public_chat" });
+    const learned = await ask(alice, old, { body: "!learn hello Hi <b>there</b> & **welcome**: `x<y>` @room" });
+    assert.equal(learned.reply.content["body"], "Learned !hello.");
+    // Bob as a client's pill makes him: the display name in the body, a link in the HTML, m.mentions
+    const bobId = bob.user.userId;
+    const { reply } = await ask(alice, old, {
+      body: "!hello Bob",
+      format: "org.matrix.custom.html",
+      formatted_body: `!hello <a href="https://matrix.to/#/${bobId}">Bob</a>`,
+      "m.mentions": { user_ids: [bobId] },
+    });
+    assert.deepEqual(reply.content["m.mentions"], { user_ids: [bobId] });
+    assert.equal(reply.content["body"], "Bob: Hi <b>there</b> & welcome: `x<y>` @\u2060room");
+    assert.equal(
+      reply.content["formatted_body"],
+      `<p><a href="https://matrix.to/#/${encodeURIComponent(bobId)}">Bob</a>: Hi &lt;b&gt;there&lt;/b&gt; &amp; <strong>welcome</strong>: <code>x&lt;y&gt;</code> @\u2060room</p>`,
+    );
+    // a plain name pings nobody
+    const named = await ask(alice, old, { body: "!hello Bob" });
+    assert.deepEqual(named.reply.content["m.mentions"], {});
+
+    const res = (await alice.client.doRequest("POST", `/_matrix/client/v3/rooms/${encodeURIComponent(old)}/upgrade`, null, { new_version: "12" })) as { replacement_room: string };
+    const upgraded = res.replacement_room;
+    await waitFor("nixie in the new room", async () => (await alice.client.getJoinedRoomMembers(upgraded)).includes(botUser.userId));
+    await waitFor("the factoid to move", async () => (await bot!.services.factoids.get({ platform: "matrix", id: upgraded }, "hello")) !== undefined);
+    const after = await ask(alice, upgraded, { body: "!hello" });
+    assert.equal(after.reply.content["body"], "Hi <b>there</b> & welcome: `x<y>` @\u2060room");
+    const facts = await ask(alice, upgraded, { body: "!facts hello" });
+    assert.match(facts.reply.content["body"], new RegExp(`^!hello: set by ${alice.user.userId.replace(/[.]/g, "\\.")} on \\d{4}-\\d\\d-\\d\\d, used 3 times\\.`));
+  });
+
   it("logs in with a password once and reuses the saved token after a restart", async function () {
     const account = await registerUser(synapse, "nixiepw");
     const env = {

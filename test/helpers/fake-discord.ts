@@ -372,21 +372,27 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
 // ---- payloads the fake pushes --------------------------------------------------------------------
 
 /** A MESSAGE_CREATE from a user in a guild channel (or the DM channel). */
-export function messageCreate(content: string, from: FakeUser = USERS.alice, channelId: string = IDS.channel): Json {
+export function messageCreate(content: string, from: FakeUser = USERS.alice, channelId: string = IDS.channel, mentions: readonly FakeUser[] = []): Json {
   const inGuild = channelId !== IDS.dmChannel;
   return {
     id: nextId(), channel_id: channelId, channel_type: inGuild ? 0 : 1, ...(inGuild ? { guild_id: IDS.guild, member: { roles: rolesOf(from), joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 } } : {}),
     author: userJson(from), content, timestamp: new Date().toISOString(), edited_timestamp: null, tts: false, mention_everyone: false,
-    mentions: [], mention_roles: [], attachments: [], embeds: [], pinned: false, type: 0,
+    mentions: mentions.map(userJson), mention_roles: [], attachments: [], embeds: [], pinned: false, type: 0,
   };
 }
 
 export interface SlashOption {
   readonly name: string;
-  /** 3 string, 4 integer, 5 boolean */
-  readonly type: 3 | 4 | 5;
+  /** 3 string, 4 integer, 5 boolean, 6 user (value: the user's id; the user is in `resolved`) */
+  readonly type: 3 | 4 | 5 | 6;
   readonly value: string | number | boolean;
   readonly focused?: boolean;
+}
+
+/** Discord sends the users that user options name in `data.resolved.users`. */
+function resolvedOf(options: readonly SlashOption[]): Json {
+  const users = options.filter((o) => o.type === 6).map((o) => Object.values(USERS).find((u) => u.id === o.value) ?? { id: String(o.value), username: `user${String(o.value).slice(-4)}` });
+  return users.length === 0 ? {} : { resolved: { users: Object.fromEntries(users.map((u) => [u.id, userJson(u)])) } };
 }
 
 function interaction(type: 2 | 4, name: string, options: readonly SlashOption[], from: FakeUser, dm: boolean): Json {
@@ -394,7 +400,7 @@ function interaction(type: 2 | 4, name: string, options: readonly SlashOption[],
     // In a direct message there is no guild and no member: the user comes alone.
     return {
       id: nextId(), application_id: IDS.app, type, token: `itoken-${nextId()}`, version: 1,
-      data: { id: nextId(), name, type: 1, options }, channel_id: IDS.dmChannel,
+      data: { id: nextId(), name, type: 1, options, ...resolvedOf(options) }, channel_id: IDS.dmChannel,
       channel: { id: IDS.dmChannel, type: 1, last_message_id: null, recipients: [userJson(from)] },
       user: userJson(from), app_permissions: EVERYONE_PERMS.toString(), locale: "en-US", entitlements: [],
       authorizing_integration_owners: { "0": IDS.guild }, context: 1,
@@ -402,7 +408,7 @@ function interaction(type: 2 | 4, name: string, options: readonly SlashOption[],
   }
   return {
     id: nextId(), application_id: IDS.app, type, token: `itoken-${nextId()}`, version: 1,
-    data: { id: nextId(), name, type: 1, options },
+    data: { id: nextId(), name, type: 1, options, ...resolvedOf(options) },
     guild_id: IDS.guild, channel_id: IDS.channel,
     channel: { id: IDS.channel, type: 0, name: "general", guild_id: IDS.guild },
     member: { user: userJson(from), roles: rolesOf(from), permissions: permissionsOf(from).toString(), joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 },

@@ -31,6 +31,10 @@ export const roomStateProbes: Readonly<Record<string, RoomStateProbe>> = {
     seed: (s, room) => s.linkExpander.setEnabled(roomKey(room), true),
     has: (s, room) => s.linkExpander.enabled(roomKey(room)),
   },
+  factoids: {
+    seed: async (s, room) => void (await s.factoids.learn(room, "probe-fact", "A probe's **text**.", { id: "@alice:probe", name: "alice" })),
+    has: async (s, room) => (await s.factoids.get(room, "probe-fact"))?.text === "A probe's **text**.",
+  },
 };
 
 /** The probes of every kind the bot registered; fails naming a registered kind with no probe. */

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import pino from "pino";
 import { startBot, type Bot, type BotOptions } from "../../src/bot.js";
 import { loadConfig } from "../../src/config.js";
-import type { Adapter, MessageHandler, RoomRef, SendOptions } from "../../src/core/adapter.js";
+import type { Adapter, MessageHandler, RoomRef, SendOptions, UserRef } from "../../src/core/adapter.js";
 import type { Reply } from "../../src/core/reply.js";
 import { renderPlain } from "../../src/render/plain.js";
 
@@ -19,11 +19,22 @@ export interface SentMessage {
   readonly opts: SendOptions | undefined;
 }
 
+/** Who says it where: room "room1" and user "alice" unless given. */
+export interface SayOptions {
+  readonly room?: string;
+  readonly user?: string;
+  readonly manager?: boolean;
+  /** The users the message mentions, as a platform would report them. */
+  readonly mentions?: readonly UserRef[];
+  /** A direct message. */
+  readonly direct?: boolean;
+}
+
 export interface TestAdapter extends Adapter {
   /** Messages sent with send() (feed posts), in order. */
   readonly sent: SentMessage[];
   /** Says something in a room as a user; resolves with the reply (null when nixie stays silent). */
-  say(text: string, opts?: { room?: string; user?: string; manager?: boolean }): Promise<Reply | null>;
+  say(text: string, opts?: SayOptions): Promise<Reply | null>;
   /** Makes send() fail (to test delivery that does not go through). */
   failSends(fail: boolean): void;
 }
@@ -53,6 +64,8 @@ export function createTestAdapter(): TestAdapter {
         user: { id: o.user ?? "alice", name: o.user ?? "alice" },
         text,
         canManageRoom: async () => o.manager ?? false,
+        ...(o.mentions ? { mentions: o.mentions } : {}),
+        ...(o.direct ? { direct: true } : {}),
       });
     },
     failSends(f) {
@@ -65,7 +78,7 @@ export interface TestBot {
   readonly bot: Bot;
   readonly adapter: TestAdapter;
   /** Says text and returns the plain-text reply ("" for silence). */
-  ask(text: string, opts?: { room?: string; user?: string; manager?: boolean }): Promise<string>;
+  ask(text: string, opts?: SayOptions): Promise<string>;
   stop(): Promise<void>;
 }
 

@@ -10,6 +10,7 @@ const TYPES: Record<OptionDef["type"], ApplicationCommandOptionType> = {
   integer: ApplicationCommandOptionType.Integer,
   boolean: ApplicationCommandOptionType.Boolean,
   choice: ApplicationCommandOptionType.String,
+  user: ApplicationCommandOptionType.User,
 };
 
 type OptionJson = NonNullable<SlashCommandJson["options"]>[number] & Record<string, unknown>;

@@ -11,10 +11,10 @@ import { commandsMarkdown, COMMANDS_DOC } from "../../scripts/docs.js";
 
 const read = (path: string): string => readFileSync(join(projectRoot, path), "utf8");
 
-/** Every leaf key of a JSON object, dotted (arrays are leaves). */
+/** Every leaf key of a JSON object, dotted (arrays and empty objects, the open maps such as factoids.defaults, are leaves). */
 function leafKeys(o: Record<string, unknown>, prefix = ""): [string, unknown][] {
   return Object.entries(o).flatMap(([k, v]) =>
-    v !== null && typeof v === "object" && !Array.isArray(v) ? leafKeys(v as Record<string, unknown>, `${prefix}${k}.`) : [[`${prefix}${k}`, v] as [string, unknown]],
+    v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length > 0 ? leafKeys(v as Record<string, unknown>, `${prefix}${k}.`) : [[`${prefix}${k}`, v] as [string, unknown]],
   );
 }
 

@@ -141,11 +141,19 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): Adapter {
     });
   }
 
-  function incoming(room: string, user: { id: string; username: string }, text: string, canManage: () => Promise<boolean>): IncomingMessage {
+  function incoming(
+    room: string,
+    user: { id: string; username: string },
+    text: string,
+    canManage: () => Promise<boolean>,
+    where: { direct: boolean; mentions: readonly { id: string; username: string }[] },
+  ): IncomingMessage {
     return {
       room: { platform: "discord", id: room },
       user: { id: user.id, name: user.username },
       text,
+      mentions: where.mentions.slice(0, 20).map((u) => ({ id: u.id, name: u.username })),
+      ...(where.direct ? { direct: true } : {}),
       canManageRoom: async () => {
         try {
           return await canManage();
@@ -161,7 +169,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): Adapter {
     const focused = i.options.getFocused(true);
     const others: Record<string, string | number | boolean> = {};
     for (const o of i.options.data) if (o.name !== focused.name && o.value !== undefined && o.value !== null) others[o.name] = o.value;
-    const found = await within(dispatcher.complete(i.commandName, focused.name, String(focused.value), "discord", others), autocompleteMs);
+    const found = await within(dispatcher.complete(i.commandName, focused.name, String(focused.value), "discord", others, { platform: "discord", id: i.channelId }), autocompleteMs);
     // Discord cannot defer autocomplete: late or failed means an empty list, never silence.
     const choices = found === TIMED_OUT ? [] : found;
     if (found === TIMED_OUT) log.debug({ command: i.commandName, option: focused.name }, "autocomplete timed out");
@@ -172,7 +180,10 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): Adapter {
     const raw = new Map<string, string | number | boolean>();
     for (const o of i.options.data) if (o.value !== undefined && o.value !== null) raw.set(o.name, o.value);
     const text = [`/${i.commandName}`, ...[...raw].map(([k, v]) => `${k}:${String(v)}`)].join(" ");
-    const message: IncomingMessage = { ...incoming(i.channelId, i.user, text, async () => i.inGuild() && canManageWith(i.memberPermissions)), slash: true };
+    // A user option's value is the user's id; the user it names is a mention the platform made.
+    const users = i.options.data.flatMap((o) => (o.user ? [o.user] : []));
+    const where = { direct: !i.inGuild(), mentions: users };
+    const message: IncomingMessage = { ...incoming(i.channelId, i.user, text, async () => i.inGuild() && canManageWith(i.memberPermissions), where), slash: true };
     const work = dispatcher.invoke(message, i.commandName, raw);
     // If acknowledging fails below, the answer is dropped; it must not become an unhandled rejection.
     work.catch(() => undefined);
@@ -222,7 +233,9 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): Adapter {
       const member = m.member ?? (await m.guild.members.fetch(m.author.id));
       return canManageWith(member.permissionsIn(m.channel));
     };
-    const reply = await h(incoming(m.channelId, m.author, addressedByMention(m.content), canManage));
+    // Mentions of nixie itself (`@nixie dontask @bob`) only address nixie.
+    const mentions = [...m.mentions.users.values()].filter((u) => u.id !== client.user?.id);
+    const reply = await h(incoming(m.channelId, m.author, addressedByMention(m.content), canManage, { direct: !m.inGuild(), mentions }));
     if (!reply) return;
     const payload: Payload = renderDiscord(reply);
     await m.reply({ ...payload, allowedMentions: { ...payload.allowedMentions, repliedUser: false } });

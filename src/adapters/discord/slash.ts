@@ -53,6 +53,8 @@ function optionJson(o: OptionDef): APIApplicationCommandBasicOption {
       };
     case "boolean":
       return { ...base, type: ApplicationCommandOptionType.Boolean };
+    case "user":
+      return { ...base, type: ApplicationCommandOptionType.User };
     case "choice":
       return { ...base, type: ApplicationCommandOptionType.String, choices: o.choices.map((c) => ({ name: c, value: c })) };
   }

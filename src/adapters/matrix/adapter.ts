@@ -15,7 +15,7 @@ import { textReply, type Reply } from "../../core/reply.js";
 import { redactInLogs } from "../../redact.js";
 import { renderMatrix } from "../../render/matrix.js";
 import type { Store } from "../../storage/store.js";
-import { commandInBody, messageBody, inviteAllowed, isEncryptionSign, replyRelation, serverOf, tombstoneTarget, type RoomEvent } from "./events.js";
+import { commandInBody, mentionedUsers, messageBody, inviteAllowed, isEncryptionSign, replyRelation, serverOf, tombstoneTarget, type RoomEvent } from "./events.js";
 import { resolveAccessToken, type PasswordLogin } from "./login.js";
 import { canManage } from "./power.js";
 import { createSender, retryDelay, txnIdFor, type RawRequester } from "./send.js";
@@ -202,6 +202,8 @@ export function createMatrixAdapter(opts: MatrixAdapterOptions): Adapter & { rea
       room: room(roomId),
       user: { id: sender },
       text,
+      // Read only for commands (every message of every room passes here).
+      ...(text.startsWith(config.prefix) ? { mentions: mentionedUsers(event, botUserId) } : {}),
       canManageRoom: () => managerCheck(roomId, sender),
       leaveRoom: () => {
         leave = true;

@@ -88,6 +88,39 @@ export function messageBody(event: RoomEvent, f: CommandFilter): string | undefi
   return body.trim();
 }
 
+const MATRIX_USER_ID = /^@[^:\s]{1,255}:\S{1,255}$/;
+// A pill: <a href="https://matrix.to/#/@user:server">Name</a> (the id may be percent-encoded).
+const PILL = /<a\s[^>]*?href\s*=\s*["']https:\/\/matrix\.to\/#\/((?:@|%40)[^"'?\/]{1,600})[^"']*["'][^>]*>([^<]{0,200})<\/a>/gi;
+/** The most users one message's mentions are read for. */
+const MAX_MENTIONS = 20;
+
+const unescapeHtml = (s: string): string =>
+  s.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_, e: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'", "#x27": "'" })[e] ?? "");
+
+/**
+ * The users a message mentions: the pills of its formatted body (with the name they show) and
+ * its `m.mentions.user_ids`; nixie itself left out, at most MAX_MENTIONS.
+ */
+export function mentionedUsers(event: RoomEvent, botUserId: string): { id: string; name?: string }[] {
+  const found = new Map<string, string | undefined>();
+  const content = event.content ?? {};
+  const html = content["format"] === "org.matrix.custom.html" && typeof content["formatted_body"] === "string" ? content["formatted_body"].slice(0, 20_000) : "";
+  for (const m of html.matchAll(PILL)) {
+    let id: string;
+    try {
+      id = decodeURIComponent(m[1]!);
+    } catch {
+      continue;
+    }
+    const name = unescapeHtml(m[2]!).trim();
+    if (MATRIX_USER_ID.test(id) && !found.has(id)) found.set(id, name === "" ? undefined : name);
+  }
+  const listed = isRecord(content["m.mentions"]) ? content["m.mentions"]["user_ids"] : undefined;
+  if (Array.isArray(listed)) for (const id of listed) if (typeof id === "string" && MATRIX_USER_ID.test(id) && !found.has(id)) found.set(id, undefined);
+  found.delete(botUserId);
+  return [...found].slice(0, MAX_MENTIONS).map(([id, name]) => (name === undefined ? { id } : { id, name }));
+}
+
 /**
  * How the reply to `event` relates to it: a plain reply, or, when `event` is in a thread, a reply
  * inside that thread (so clients show it there, not in the main timeline).
