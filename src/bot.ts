@@ -92,6 +92,10 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     adapters: () => adapters.map((a) => a.platform),
     ...(opts.onHttpEvent ? { onHttpEvent: opts.onHttpEvent } : {}),
     ...(opts.http ? { http: opts.http } : {}),
+    // Both are called only once jobs run, when the adapters and the leader exist.
+    send: (room, reply, sendOpts) => sendTo(room, reply, sendOpts),
+    // Fencing: a holder paused past its lease sends nothing once the lease may belong to another.
+    fence: () => leader.mayAct(),
   });
   const dispatcher = createDispatcher({
     commands: services.commands,
@@ -126,8 +130,8 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     if (!adapter) throw new Error(`no ${room.platform} adapter is running`);
     await adapter.send(room, reply, sendOpts);
   };
-  const feedJob = createFeedJob({ services, send: sendTo, log, shouldRun: async () => leader.isLeader(), ...(opts.now ? { now: opts.now } : {}), ...(opts.onFeedEvent ? { onEvent: opts.onFeedEvent } : {}) });
-  const trackingJob = createTrackingJob({ services, send: sendTo, log, shouldRun: async () => leader.isLeader() });
+  const feedJob = createFeedJob({ services, log, shouldRun: async () => leader.isLeader(), ...(opts.now ? { now: opts.now } : {}), ...(opts.onFeedEvent ? { onEvent: opts.onFeedEvent } : {}) });
+  const trackingJob = createTrackingJob({ services, log, shouldRun: async () => leader.isLeader() });
 
   // Instances sharing a store take turns through one lease. Its holder is active: it connects to
   // the chat platforms and runs the feed jobs. The others are standbys: they wait, and the first

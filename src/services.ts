@@ -15,6 +15,8 @@ import { createGitHubServices } from "./pr-tracking/wiring.js";
 import type { HeadsProvider } from "./pr-tracking/landing.js";
 import { roomKey } from "./core/adapter.js";
 import { createRoomRegistry, type RoomRegistry } from "./rooms/registry.js";
+import { createOutbox, type Send } from "./delivery/outbox.js";
+import type { Platform } from "./core/adapter.js";
 
 export interface ServiceDeps {
   readonly config: Config;
@@ -27,6 +29,18 @@ export interface ServiceDeps {
   readonly http?: Http;
   /** Current channel revisions (branch name -> 40 hex) for the PR tracking; optional. */
   readonly channelHeads?: HeadsProvider;
+  /** Sends a scheduled post (the bot's sendTo, once its adapters exist); the outbox's sender. */
+  readonly send?: Send;
+  /** The outbox's fence: false once this instance may no longer hold the lease (src/ops/leader.ts). */
+  readonly fence?: () => boolean;
+}
+
+/**
+ * The pause between two scheduled posts to one platform: `feeds.sendPaceMs`, and on Matrix at
+ * least `matrix.sendIntervalMs` (the adapter's own pace, which would make the wait anyway).
+ */
+export function schedulePace(config: Config): (platform: Platform) => number {
+  return (platform) => (platform === "matrix" ? Math.max(config.feeds.sendPaceMs, config.matrix.sendIntervalMs) : config.feeds.sendPaceMs);
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -50,8 +64,18 @@ export function createServices(deps: ServiceDeps): Services {
   // Features that offer feeds of their own register a provider with the catalog here.
   const feeds = createFeedServices({ config, http, store, log, providers: [channels.feedProvider] });
   const github = createGitHubServices({ config, secrets: deps.secrets, http, store, channelHeads });
+  // Everything posted on a schedule goes through this one outbox; its queued posts are per-room state.
+  const outbox = createOutbox({
+    store,
+    log: log.child({ part: "delivery" }),
+    send: deps.send ?? (() => Promise.reject(new Error("no sender: the bot has not started its adapters"))),
+    paceMs: schedulePace(config),
+    maxPerRoom: config.feeds.maxPerRoomPerPoll,
+    ...(deps.fence ? { fence: deps.fence } : {}),
+  });
   const rooms = createRoomRegistry(log);
   registerRoomState(rooms, feeds, github);
+  rooms.register(outbox.roomState);
   return {
     config,
     log,
@@ -66,6 +90,7 @@ export function createServices(deps: ServiceDeps): Services {
     about: { version, startedAt: new Date(), adapters: deps.adapters },
     channels,
     rooms,
+    outbox,
   };
 }
 

@@ -16,6 +16,7 @@ import type { EvalService } from "../eval/service.js";
 import type { ChannelsService } from "../channels/service.js";
 import type { GitHubServices } from "../pr-tracking/wiring.js";
 import type { RoomRegistry } from "../rooms/registry.js";
+import type { Outbox } from "../delivery/outbox.js";
 
 export interface AboutInfo {
   readonly version: string;
@@ -38,6 +39,8 @@ export interface Services extends GitHubServices {
    * upgraded or nixie leaves it.
    */
   readonly rooms: RoomRegistry;
+  /** The one outbox of everything posted on a schedule (registered with `rooms`). */
+  readonly outbox: Outbox;
   /** Which rooms follow which feeds (registered with `rooms`). */
   readonly subscriptions: Subscriptions;
   /** The configured feeds, their poll status, their latest entries. */

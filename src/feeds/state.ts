@@ -1,7 +1,7 @@
 /**
  * What the watcher remembers per feed, in the store: its poll status and validators
- * ("feed-state" namespace, `status:<feed>`), the entries seen ("seen" namespace), and the outbox
- * of posts not yet delivered ("feed-state", `outbox:<feed>`). Read by !feeds too.
+ * ("feed-state" namespace, `status:<feed>`) and the entries seen ("seen" namespace). Read by !feeds
+ * too. Posts not yet delivered wait in the outbox (src/delivery/), queue `feed:<feed>`.
  */
 import type { KV, Store } from "../storage/store.js";
 
@@ -24,7 +24,7 @@ export interface FeedStatus {
   readonly nextAttemptAt?: string;
 }
 
-/** A post captured when its entry was first seen, so a retry needs no refetch. */
+/** What a post keeps of an entry when it is first seen (a provider's `format` makes the post of it). */
 export interface PostEntry {
   readonly id: string;
   readonly title: string;
@@ -36,23 +36,9 @@ export interface PostEntry {
   readonly thumbnail?: string;
 }
 
-export interface OutboxItem {
-  /** roomKey() of the room. */
-  readonly room: string;
-  readonly entry: PostEntry;
-  readonly deliveryId: string;
-  readonly attempts: number;
-}
-
 interface SeenDoc {
   /** Entry id -> first seen (ms since epoch). */
   readonly ids: Record<string, number>;
-}
-
-/** Stored compactly: each entry once, items refer to it by id (a fan-out repeats one entry per room). */
-interface OutboxDoc {
-  readonly entries: Record<string, PostEntry>;
-  readonly items: { readonly room: string; readonly entry: string; readonly deliveryId: string; readonly attempts: number }[];
 }
 
 /** How many seen ids are kept beyond those in the current feed document. */
@@ -67,13 +53,11 @@ export interface FeedState {
   seen(feed: string): Promise<Map<string, number>>;
   /** Stores the seen ids, keeping every id in `current` and the newest others up to a bound. */
   setSeen(feed: string, seen: Map<string, number>, current: ReadonlySet<string>): Promise<void>;
-  outbox(feed: string): Promise<OutboxItem[]>;
-  setOutbox(feed: string, items: readonly OutboxItem[]): Promise<void>;
   /** Forgets everything about a feed (nobody follows it: the next follower starts silent). */
   forget(feed: string): Promise<void>;
 }
 
-type StateDoc = FeedStatus | OutboxDoc;
+type StateDoc = FeedStatus;
 
 export function createFeedState(store: Store): FeedState {
   const state: KV<StateDoc> = store.namespace<StateDoc>("feed-state");
@@ -102,30 +86,9 @@ export function createFeedState(store: Store): FeedState {
       for (const [id, at] of others) ids[id] = at;
       await seenKv.set(feed, { ids });
     },
-    async outbox(feed) {
-      const doc = (await state.get(`outbox:${feed}`)) as OutboxDoc | undefined;
-      if (!doc) return [];
-      const out: OutboxItem[] = [];
-      for (const i of doc.items) {
-        const entry = doc.entries[i.entry];
-        if (entry) out.push({ room: i.room, entry, deliveryId: i.deliveryId, attempts: i.attempts });
-      }
-      return out;
-    },
-    async setOutbox(feed, items) {
-      if (items.length === 0) {
-        await state.delete(`outbox:${feed}`);
-        return;
-      }
-      const entries: Record<string, PostEntry> = {};
-      for (const i of items) entries[i.entry.id] ??= i.entry;
-      await state.set(`outbox:${feed}`, {
-        entries,
-        items: items.map((i) => ({ room: i.room, entry: i.entry.id, deliveryId: i.deliveryId, attempts: i.attempts })),
-      });
-    },
     async forget(feed) {
       await state.delete(`status:${feed}`);
+      // Left by versions before the outbox moved to src/delivery/.
       await state.delete(`outbox:${feed}`);
       await seenKv.delete(feed);
     },

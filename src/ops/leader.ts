@@ -12,6 +12,14 @@ export interface Leader {
   /** This instance's id in the lease. */
   readonly id: string;
   isLeader(): boolean;
+  /**
+   * Fencing: whether this instance may still act as the holder right now (send a post). True only
+   * while the lease's last confirmed expiry, less a margin for the renewal's transit and one for
+   * the send itself, lies ahead. A holder that was paused (a stopped process, a frozen VM) past
+   * that point answers false before any renewal has run, because another instance may hold the
+   * lease by then.
+   */
+  mayAct(): boolean;
   /** One take-or-renew round now (tests and start-up call it). */
   tick(): Promise<boolean>;
   start(): void;
@@ -31,10 +39,19 @@ export interface LeaderOptions {
   readonly log: Logger;
   readonly id?: string;
   readonly onChange?: (leader: boolean) => void;
+  /** Wall clock (ms), as the lease's expiry is (tests). */
+  readonly now?: () => number;
 }
 
 export function createLeader(opts: LeaderOptions): Leader {
   const id = opts.id ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+  const now = opts.now ?? Date.now;
+  // Renewals come every ttl/3, so a lease in good health is always confirmed for 2/3 of the TTL
+  // ahead; the margins below leave a third of it for acting (ttl 30 s: 10 s).
+  /** Taken off the confirmed expiry: the renewal may have reached the store late. */
+  const storeMarginMs = Math.floor(opts.ttlMs / 6);
+  /** Taken off again before a send: a send begun must be over before the lease may pass on. */
+  const actMarginMs = Math.floor(opts.ttlMs / 6);
   let leader = false;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -54,7 +71,7 @@ export function createLeader(opts: LeaderOptions): Leader {
   let heldUntil = 0;
   const tick = async (): Promise<boolean> => {
     if (done()) return false;
-    const started = Date.now();
+    const started = now();
     try {
       const got = await opts.leases.acquire(opts.name, id, opts.ttlMs);
       if (done()) {
@@ -62,14 +79,14 @@ export function createLeader(opts: LeaderOptions): Leader {
         if (got) await opts.leases.release(opts.name, id).catch(() => undefined);
         return false;
       }
-      if (got) heldUntil = started + opts.ttlMs - Math.floor(opts.ttlMs / 6);
+      if (got) heldUntil = started + opts.ttlMs - storeMarginMs;
       set(got);
     } catch (e) {
       if (done()) return false;
       // A store hiccup does not end a lease that has not expired yet; once it may have, another
       // instance may hold it, so this one steps down.
       opts.log.warn({ lease: opts.name, err: (e as Error).message }, "lease check failed");
-      if (Date.now() >= heldUntil) set(false);
+      if (now() >= heldUntil) set(false);
     }
     return leader;
   };
@@ -77,6 +94,7 @@ export function createLeader(opts: LeaderOptions): Leader {
   return {
     id,
     isLeader: () => leader && !stopped,
+    mayAct: () => leader && !stopped && now() < heldUntil - actMarginMs,
     tick,
     start() {
       if (timer) return;
