@@ -57,4 +57,27 @@ describe("leader election over a shared store", () => {
     const never = createLeader({ leases: flaky, name: "y", ttlMs: 600, log: pino({ level: "silent" }) });
     assert.equal(await never.tick(), false, "without ever holding it, a failure means no lease");
   });
+
+  it("fencing: a holder paused past its lease may not act before any renewal runs, and renewals keep a margin", async () => {
+    let clock = 1_000_000;
+    const leases = { acquire: async () => true, release: async () => undefined };
+    const l = createLeader({ leases, name: "f", ttlMs: 30_000, log: pino({ level: "silent" }), now: () => clock });
+    assert.equal(l.mayAct(), false, "nothing before the lease is taken");
+    assert.equal(await l.tick(), true);
+    assert.equal(l.mayAct(), true);
+    // Renewals come every ttl/3 (10 s): acting stays allowed across a missed one…
+    clock += 19_000;
+    assert.equal(l.mayAct(), true);
+    // …but not up to the expiry: the confirmed expiry less two sixths of the TTL (20 s).
+    clock += 1_000;
+    assert.equal(l.mayAct(), false);
+    // A process stopped for a minute wakes up still "leader" (no renewal ran) but may not act.
+    clock += 60_000;
+    assert.equal(l.isLeader(), true);
+    assert.equal(l.mayAct(), false);
+    assert.equal(await l.tick(), true, "the renewal succeeds: nobody took the lease meanwhile");
+    assert.equal(l.mayAct(), true);
+    await l.stop();
+    assert.equal(l.mayAct(), false);
+  });
 });
