@@ -95,7 +95,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     // Both are called only once jobs run, when the adapters and the leader exist.
     send: (room, reply, sendOpts) => sendTo(room, reply, sendOpts),
     // Fencing: a holder paused past its lease sends nothing once the lease may belong to another.
-    fence: () => leader.mayAct(),
+    fence: () => leader.term(),
   });
   const dispatcher = createDispatcher({
     commands: services.commands,

@@ -31,8 +31,8 @@ export interface ServiceDeps {
   readonly channelHeads?: HeadsProvider;
   /** Sends a scheduled post (the bot's sendTo, once its adapters exist); the outbox's sender. */
   readonly send?: Send;
-  /** The outbox's fence: false once this instance may no longer hold the lease (src/ops/leader.ts). */
-  readonly fence?: () => boolean;
+  /** The outbox's fence: the lease term this instance may act in, undefined once it may not (src/ops/leader.ts). */
+  readonly fence?: () => number | undefined;
 }
 
 /**

@@ -15,8 +15,10 @@
  * - **Capped per room and round**: posts with a summary label (feeds) go out at most `maxPerRoom`
  *   per room in one round, then one "…and N more" line for the rest. Posts without a label
  *   (a pull request reaching a branch pings its asker) are never summarised.
- * - **Fenced**: before each send the fence (the lease's last confirmed expiry, less a margin) is
- *   asked; an instance that may have lost its lease (paused past it) sends nothing more.
+ * - **Fenced**: before each send and each write the fence (the lease's term, while its last
+ *   confirmed expiry less a margin lies ahead) is asked; an instance that may have lost its lease
+ *   (paused past it) sends and writes nothing more in that round, even once it holds the lease
+ *   again (a new term: what the round read may be stale).
  * - **Rooms that left get nothing**: the outbox is per-room state in the room registry (a room
  *   upgrade moves its queued posts, a leave drops them), and a feature may pass a `wanted` check
  *   per round (a feed drops posts of rooms that unsubscribed).
@@ -99,10 +101,11 @@ export interface OutboxOptions {
   /** Posts with a summary label per room and round before the summary line. */
   readonly maxPerRoom: number;
   /**
-   * Asked right before each send: false when this instance may no longer hold the lease (its last
-   * confirmed expiry, less a margin, has passed). Absent: always true (a single instance).
+   * Asked before each send and write: the lease term this instance may act in now, or undefined
+   * when it may no longer hold the lease (its last confirmed expiry, less a margin, has passed).
+   * A round stops when the answer differs from the one at its start. Absent: one instance, always.
    */
-  readonly fence?: () => boolean;
+  readonly fence?: () => number | undefined;
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -177,6 +180,25 @@ export function createOutbox(opts: OutboxOptions): Outbox {
   const mayHave = new Map<string, boolean>();
   // Next free send slot per platform (ms): shared by every round, so concurrent rounds keep the pace.
   const nextSlot = new Map<Platform, number>();
+  let indexed: Set<string> | undefined;
+
+  // The lease term of the last fenced action: a new term means another instance may have written
+  // the queues meanwhile, so what this process knew of them is forgotten.
+  let lastTerm: number | undefined;
+  /** The term this instance may act in now (0 without a fence), or undefined when it may not. */
+  const currentTerm = (): number | undefined => {
+    if (!opts.fence) return 0;
+    const t = opts.fence();
+    if (t !== undefined && t !== lastTerm) {
+      if (lastTerm !== undefined) {
+        mayHave.clear();
+        indexed = undefined;
+      }
+      lastTerm = t;
+    }
+    return t;
+  };
+  const fencedLine = "the lease may have passed to another instance: this one sends and queues nothing until it holds the lease again";
 
   const read = async (queue: string): Promise<Item[]> => {
     const doc = (await kv.get(`queue:${queue}`)) as QueueDoc | undefined;
@@ -190,7 +212,6 @@ export function createOutbox(opts: OutboxOptions): Outbox {
   };
 
   // The index of non-empty queues (for room moves and removals), kept in one document.
-  let indexed: Set<string> | undefined;
   const index = async (): Promise<Set<string>> => (indexed ??= new Set(((await kv.get("queues")) as string[] | undefined) ?? []));
   const setIndexed = (queue: string, on: boolean): Promise<void> =>
     serial("\u0000index", async () => {
@@ -253,6 +274,20 @@ export function createOutbox(opts: OutboxOptions): Outbox {
   async function deliver(queues: readonly QueueRound[], hooks: { onSend?: (queue: string, ok: boolean) => void } = {}): Promise<DeliveryReport> {
     const report: DeliveryReport = { sent: 0, failed: 0, gaveUp: 0, dropped: 0, fenced: false };
     const mine: string[] = [];
+    // The whole round runs in the term it began in: after a pause past the lease, what it read
+    // may be stale, and it neither sends nor writes any more.
+    const term = currentTerm();
+    if (term === undefined) {
+      log.warn(fencedLine);
+      return { ...report, fenced: true };
+    }
+    const fenced = (): boolean => {
+      if (report.fenced) return true;
+      if (currentTerm() === term) return false;
+      log.warn(fencedLine);
+      report.fenced = true;
+      return true;
+    };
     rounds++;
     try {
       const byRoom = new Map<string, { queue: string; item: Item }[]>();
@@ -286,6 +321,8 @@ export function createOutbox(opts: OutboxOptions): Outbox {
 
       /** Writes each changed queue without the delivered posts, with failed ones counted. */
       const flush = async (): Promise<void> => {
+        // Left to the instance that holds the lease now: it sends again what this one sent unrecorded.
+        if (fenced()) return;
         for (const queue of dirty) {
           await change(queue, (items) => {
             const kept: Item[] = [];
@@ -319,10 +356,7 @@ export function createOutbox(opts: OutboxOptions): Outbox {
       const ready = async (platform: Platform): Promise<boolean> => {
         const wait = reserve(platform);
         if (wait > 0) await sleep(wait);
-        if (!opts.fence || opts.fence()) return true;
-        if (!report.fenced) log.warn("the lease may have passed to another instance: this one sends nothing more until it holds the lease again");
-        report.fenced = true;
-        return false;
+        return !fenced();
       };
       const send = async (queue: string, room: RoomRef, key: string, reply: Reply, id: string): Promise<boolean> => {
         try {
@@ -390,6 +424,7 @@ export function createOutbox(opts: OutboxOptions): Outbox {
   return {
     async enqueue(queue, posts) {
       if (posts.length === 0) return 0;
+      if (currentTerm() === undefined) throw new Error(fencedLine);
       // Before the write: should it fail half way, the queue is read again next round.
       mayHave.set(queue, true);
       let added = 0;

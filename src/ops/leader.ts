@@ -20,6 +20,13 @@ export interface Leader {
    * lease by then.
    */
   mayAct(): boolean;
+  /**
+   * The term this instance may act in now (see mayAct), or undefined. A term is one stretch of
+   * holding the lease without a gap: a lease taken again after it may have lapsed (a long pause,
+   * another holder meanwhile) starts a new term, so work begun in an earlier term (a delivery
+   * round with posts read before the pause) knows it must stop.
+   */
+  term(): number | undefined;
   /** One take-or-renew round now (tests and start-up call it). */
   tick(): Promise<boolean>;
   start(): void;
@@ -69,6 +76,7 @@ export function createLeader(opts: LeaderOptions): Leader {
   // Until when the lease is surely ours: the start of the last successful renewal plus the TTL,
   // less a margin for the time the renewal took to reach the store.
   let heldUntil = 0;
+  let term = 0;
   const tick = async (): Promise<boolean> => {
     if (done()) return false;
     const started = now();
@@ -79,7 +87,11 @@ export function createLeader(opts: LeaderOptions): Leader {
         if (got) await opts.leases.release(opts.name, id).catch(() => undefined);
         return false;
       }
-      if (got) heldUntil = started + opts.ttlMs - storeMarginMs;
+      if (got) {
+        // Held without a gap only when the renewal began while the last confirmed lease was valid.
+        if (!leader || started >= heldUntil) term++;
+        heldUntil = started + opts.ttlMs - storeMarginMs;
+      }
       set(got);
     } catch (e) {
       if (done()) return false;
@@ -91,10 +103,13 @@ export function createLeader(opts: LeaderOptions): Leader {
     return leader;
   };
 
+  const mayAct = (): boolean => leader && !stopped && now() < heldUntil - actMarginMs;
+
   return {
     id,
     isLeader: () => leader && !stopped,
-    mayAct: () => leader && !stopped && now() < heldUntil - actMarginMs,
+    mayAct,
+    term: () => (mayAct() ? term : undefined),
     tick,
     start() {
       if (timer) return;

@@ -63,11 +63,15 @@ describe("leader election over a shared store", () => {
     const leases = { acquire: async () => true, release: async () => undefined };
     const l = createLeader({ leases, name: "f", ttlMs: 30_000, log: pino({ level: "silent" }), now: () => clock });
     assert.equal(l.mayAct(), false, "nothing before the lease is taken");
+    assert.equal(l.term(), undefined);
     assert.equal(await l.tick(), true);
     assert.equal(l.mayAct(), true);
+    const first = l.term();
+    assert.notEqual(first, undefined);
     // Renewals come every ttl/3 (10 s): acting stays allowed across a missed one…
     clock += 19_000;
     assert.equal(l.mayAct(), true);
+    assert.equal(l.term(), first, "still the same term");
     // …but not up to the expiry: the confirmed expiry less two sixths of the TTL (20 s).
     clock += 1_000;
     assert.equal(l.mayAct(), false);
@@ -75,8 +79,15 @@ describe("leader election over a shared store", () => {
     clock += 60_000;
     assert.equal(l.isLeader(), true);
     assert.equal(l.mayAct(), false);
-    assert.equal(await l.tick(), true, "the renewal succeeds: nobody took the lease meanwhile");
+    assert.equal(l.term(), undefined);
+    assert.equal(await l.tick(), true, "the renewal succeeds: nobody holds the lease now");
     assert.equal(l.mayAct(), true);
+    // But another instance may have held it meanwhile: a new term, so work of the old one stops.
+    assert.notEqual(l.term(), first);
+    const second = l.term();
+    clock += 5_000;
+    assert.equal(await l.tick(), true);
+    assert.equal(l.term(), second, "renewed in time: the same term");
     await l.stop();
     assert.equal(l.mayAct(), false);
   });

@@ -125,7 +125,7 @@ describe("delivery: the outbox", () => {
     await outbox.enqueue("q", [post(matrix("!a:x"), "1"), post(matrix("!b:x"), "1"), post(matrix("!c:x"), "1")]);
     let n = 0;
     const fencing = make({
-      fence: () => holds,
+      fence: () => (holds ? 1 : undefined),
       async send(room, _reply, opts) {
         sent.push({ room: roomKey(room), text: "", id: opts.deliveryId, at: clock });
         if (++n === 1) holds = false; // paused past the lease right after the first send
@@ -134,10 +134,37 @@ describe("delivery: the outbox", () => {
     const report = await fencing.deliver([{ queue: "q" }]);
     assert.equal(report.fenced, true);
     assert.deepEqual(sent.map((s) => s.room), ["matrix:!a:x"]);
-    assert.deepEqual((await outbox.pending("q")).map((p) => [p.room, p.attempts]), [["matrix:!b:x", 0], ["matrix:!c:x", 0]]);
+    // Not even the first send is recorded: the next holder sends it again, with the same id.
+    assert.deepEqual((await outbox.pending("q")).map((p) => [p.room, p.attempts]), [["matrix:!a:x", 0], ["matrix:!b:x", 0], ["matrix:!c:x", 0]]);
+    await assert.rejects(fencing.enqueue("q", [post(matrix("!d:x"), "1")]), /lease may have passed/);
     holds = true;
     await fencing.deliver([{ queue: "q" }]);
-    assert.deepEqual(sent.map((s) => s.room), ["matrix:!a:x", "matrix:!b:x", "matrix:!c:x"]);
+    assert.deepEqual(sent.map((s) => s.room), ["matrix:!a:x", "matrix:!a:x", "matrix:!b:x", "matrix:!c:x"]);
+    assert.equal(sent[0]!.id, sent[1]!.id);
+  });
+
+  it("a round begun in an earlier term stops and writes nothing, even when the lease is held again", async () => {
+    let term = 1;
+    let other: Outbox | undefined;
+    const paused = make({
+      fence: () => term,
+      async send(room, _reply, opts) {
+        sent.push({ room: roomKey(room), text: "paused", id: opts.deliveryId, at: clock });
+        // Paused here past the lease: another instance delivers the rest, then this one takes the lease again.
+        if (sent.length === 1) {
+          term = 2;
+          await other!.deliver([{ queue: "q" }]);
+        }
+      },
+    });
+    other = make();
+    await paused.enqueue("q", [post(matrix("!a:x"), "1"), post(matrix("!b:x"), "1")]);
+    const report = await paused.deliver([{ queue: "q" }]);
+    assert.equal(report.fenced, true);
+    assert.deepEqual(sent.map((s) => [s.room, s.text]), [["matrix:!a:x", "paused"], ["matrix:!a:x", "1"], ["matrix:!b:x", "1"]]);
+    assert.deepEqual(await other.pending("q"), [], "the paused round did not write its stale list back");
+    await paused.deliver([{ queue: "q" }]);
+    assert.equal(sent.length, 3);
   });
 
   it("follows the room registry: an upgrade moves queued posts (never twice to one room), a leave drops them", async () => {
