@@ -3,7 +3,8 @@
  * commands (a JSON list of [room, text], as a room manager), runs one round of JOB ("feeds" or
  * "tracking"), and records every scheduled post it sends (room, delivery id, text: one JSON line
  * each) in POSTS_FILE. With CRASH=before-send or CRASH=after-send it kills itself with SIGKILL
- * around its first post, like a power cut: no shutdown code runs. BOT_ENV (JSON) is the bot's
+ * around its first post, like a power cut: no shutdown code runs. Each post line also has the
+ * process id and the time it was sent (the fencing test). BOT_ENV (JSON) is the bot's
  * config environment (the upstream fakes' URLs); CONFIG is a config file; in it the lease lasts 2 s,
  * so that a restart after a kill takes over soon: until then the killed process's lease fences
  * every send, as it would a second instance's. LOG=debug shows the bot's log on stdout.
@@ -37,7 +38,7 @@ const recording = {
     if (crash === "before-send") process.kill(process.pid, "SIGKILL");
     await send(room, reply, opts);
     const last = adapter.sent[adapter.sent.length - 1]!;
-    appendFileSync(env["POSTS_FILE"]!, `${JSON.stringify({ room: room.id, deliveryId: opts?.deliveryId, text: last.text })}\n`);
+    appendFileSync(env["POSTS_FILE"]!, `${JSON.stringify({ room: room.id, deliveryId: opts?.deliveryId, text: last.text, pid: process.pid, at: Date.now() })}\n`);
     if (crash === "after-send") process.kill(process.pid, "SIGKILL");
   },
 };
