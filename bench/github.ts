@@ -92,6 +92,7 @@ export async function trackingBudget(): Promise<Result[]> {
     status: services.prStatus,
     tracks: services.tracks,
     outbox,
+    store,
     log: pino({ level: "silent" }),
     now,
   });

@@ -36,6 +36,18 @@ export interface PostEntry {
   readonly thumbnail?: string;
 }
 
+/** A post as versions before src/delivery/ queued it. */
+export interface LegacyOutboxItem {
+  readonly room: string;
+  readonly entry: PostEntry;
+  readonly deliveryId: string;
+}
+
+interface LegacyOutboxDoc {
+  readonly entries: Record<string, PostEntry>;
+  readonly items: readonly { readonly room: string; readonly entry: string; readonly deliveryId: string }[];
+}
+
 interface SeenDoc {
   /** Entry id -> first seen (ms since epoch). */
   readonly ids: Record<string, number>;
@@ -55,9 +67,15 @@ export interface FeedState {
   setSeen(feed: string, seen: Map<string, number>, current: ReadonlySet<string>): Promise<void>;
   /** Forgets everything about a feed (nobody follows it: the next follower starts silent). */
   forget(feed: string): Promise<void>;
+  /**
+   * Posts left in the outbox of versions before src/delivery/ (`outbox:<feed>`), by feed, for
+   * the watcher to hand to the outbox once; `dropLegacyOutbox` deletes one afterwards.
+   */
+  legacyOutboxes(feeds: readonly string[]): Promise<Map<string, LegacyOutboxItem[]>>;
+  dropLegacyOutbox(feed: string): Promise<void>;
 }
 
-type StateDoc = FeedStatus;
+type StateDoc = FeedStatus | LegacyOutboxDoc;
 
 export function createFeedState(store: Store): FeedState {
   const state: KV<StateDoc> = store.namespace<StateDoc>("feed-state");
@@ -88,9 +106,24 @@ export function createFeedState(store: Store): FeedState {
     },
     async forget(feed) {
       await state.delete(`status:${feed}`);
-      // Left by versions before the outbox moved to src/delivery/.
       await state.delete(`outbox:${feed}`);
       await seenKv.delete(feed);
     },
+    async legacyOutboxes(feeds) {
+      const docs = await state.getMany(feeds.map((f) => `outbox:${f}`));
+      const out = new Map<string, LegacyOutboxItem[]>();
+      feeds.forEach((feed, i) => {
+        const doc = docs[i] as LegacyOutboxDoc | undefined;
+        if (!doc?.items) return;
+        const items: LegacyOutboxItem[] = [];
+        for (const it of doc.items) {
+          const entry = doc.entries[it.entry];
+          if (entry) items.push({ room: it.room, entry, deliveryId: it.deliveryId });
+        }
+        out.set(feed, items);
+      });
+      return out;
+    },
+    dropLegacyOutbox: async (feed) => void (await state.delete(`outbox:${feed}`)),
   };
 }

@@ -13,11 +13,12 @@ import { UpstreamError } from "../core/errors.js";
 import type { Reply } from "../core/reply.js";
 import { deliveryId } from "../delivery/id.js";
 import type { Outbox, OutboxPost, QueueRound } from "../delivery/outbox.js";
+import type { SummaryLabel } from "../delivery/summary.js";
 import type { FeedFetcher, Validators } from "../upstream/feeds.js";
 import type { FeedCatalog, FeedDef } from "./catalog.js";
 import { formatPost } from "./format.js";
 import { rssSource, type FeedRead, type FeedSource, type PollRound, type SourceEntry } from "./source.js";
-import type { FeedState, FeedStatus } from "./state.js";
+import type { FeedState, FeedStatus, PostEntry } from "./state.js";
 import type { Subscriptions } from "./subscriptions.js";
 
 /** What a poll reports as it goes, one call per event (metrics). */
@@ -107,6 +108,31 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
   const now = opts.now ?? (() => new Date());
   const { state, log, outbox } = opts;
   const emit = (e: FeedEvent): void => opts.onEvent?.(e);
+  let legacyDone = false;
+  const postOf = (feed: FeedDef, entry: PostEntry): Reply => opts.catalog.providerOf(feed)?.format?.(feed, entry) ?? formatPost(feed, entry);
+  const labelOf = (feed: FeedDef): SummaryLabel => ({ key: feed.name, title: feed.title, url: feed.siteUrl });
+
+  /**
+   * Once per process: posts an older version left in its own outbox (`feed-state`, `outbox:<feed>`)
+   * move to the one outbox, with their delivery ids, before that copy is deleted.
+   */
+  async function adoptLegacy(feeds: readonly FeedDef[]): Promise<void> {
+    const left = await state.legacyOutboxes(feeds.map((f) => f.name));
+    for (const feed of feeds) {
+      const items = left.get(feed.name);
+      if (!items) continue;
+      const replies = new Map<string, Reply>();
+      const posts = items.map((i): OutboxPost => {
+        let reply = replies.get(i.entry.id);
+        if (!reply) replies.set(i.entry.id, (reply = postOf(feed, i.entry)));
+        return { room: i.room, deliveryId: i.deliveryId, reply, summary: labelOf(feed) };
+      });
+      await outbox.enqueue(feedQueue(feed.name), posts);
+      await state.dropLegacyOutbox(feed.name);
+      log.info({ feed: feed.name, posts: posts.length }, "queued posts of an earlier version moved to the outbox");
+    }
+    legacyDone = true;
+  }
   const rss = rssSource(opts.fetcher);
   const sourceOf = (feed: FeedDef): FeedSource => opts.catalog.providerOf(feed)?.source ?? rss;
 
@@ -169,12 +195,10 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
       // first, so entries without dates (or with the same second) go in reverse feed order.
       fresh.reverse().sort(([, a], [, b]) => (a.published ?? "").localeCompare(b.published ?? ""));
       // One reply per entry, stored once in the outbox however many rooms it goes to.
-      const provider = opts.catalog.providerOf(feed);
-      const summary = { key: feed.name, title: feed.title, url: feed.siteUrl };
+      const summary = labelOf(feed);
       const posts: OutboxPost[] = [];
       for (const [id, item] of fresh) {
-        const entry = item.post();
-        const reply: Reply = provider?.format?.(feed, entry) ?? formatPost(feed, entry);
+        const reply = postOf(feed, item.post());
         for (const room of rooms) {
           const key = roomKey(room);
           posts.push({ room: key, deliveryId: deliveryId(key, feed.name, id), reply, summary });
@@ -203,6 +227,7 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
         catalog = await pollable(opts.catalog, opts.subscriptions);
         roomsByFeed = await opts.subscriptions.roomsForMany(catalog.map((f) => f.name));
         statuses = await state.statuses(catalog);
+        if (!legacyDone) await adoptLegacy(catalog.filter((f) => (roomsByFeed.get(f.name)?.length ?? 0) > 0));
       } catch (e) {
         log.error({ err: describe(e) }, "feed poll failed: the store did not answer");
         return { ...report, failed: catalog.map((f) => f.name) };

@@ -14,6 +14,7 @@ import type { Logger } from "pino";
 import type { Reply } from "../core/reply.js";
 import { deliveryId } from "../delivery/id.js";
 import type { Outbox, OutboxPost } from "../delivery/outbox.js";
+import type { KV, Store } from "../storage/store.js";
 import { GitHubLimitError, GitHubNotFoundError, type GitHub, type PullRequest } from "../upstream/github.js";
 import { branchesFrom, gateOf } from "./branches.js";
 import { closedPost, reachedPost } from "./format.js";
@@ -26,6 +27,8 @@ export interface TrackerOptions {
   readonly tracks: TrackStore;
   /** Where the posts go (queue `pr-tracking`): never summarised, paced, fenced. */
   readonly outbox: Outbox;
+  /** Where an earlier version kept its own outbox (read once, moved to `outbox`). */
+  readonly store: Store;
   readonly channelHeads?: HeadsProvider | undefined;
   readonly log: Logger;
   readonly now?: () => number;
@@ -206,11 +209,26 @@ export function createTracker(opts: TrackerOptions): Tracker {
     report.sent += (await outbox.deliver([{ queue: TRACKING_QUEUE }])).sent;
   }
 
+  // Once per process: posts an older version left in its own outbox ("tracking", `outbox`) move
+  // to the one outbox, with their delivery ids, before that copy is deleted.
+  let legacyDone = false;
+  async function adoptLegacy(): Promise<void> {
+    const kv: KV<OutboxPost[]> = opts.store.namespace<OutboxPost[]>("tracking");
+    const left = await kv.get("outbox");
+    if (left && left.length > 0) {
+      await outbox.enqueue(TRACKING_QUEUE, left.map((i) => ({ room: i.room, deliveryId: i.deliveryId, reply: i.reply })));
+      log.info({ posts: left.length }, "queued tracking posts of an earlier version moved to the outbox");
+    }
+    if (left) await kv.delete("outbox");
+    legacyDone = true;
+  }
+
   return {
     async poll() {
       const all = await tracks.all();
       const numbers = [...new Set(all.flatMap((r) => r.tracks.map((t) => t.pr)))];
       const report: TrackReport = { prs: numbers.length, queued: 0, sent: 0, limited: false };
+      if (!legacyDone) await adoptLegacy();
       // Left-overs first (a crash, a failed send, an instance that took over).
       await deliver(report);
       // The least recently refreshed first, so that a short budget reaches every one in turn.

@@ -76,6 +76,7 @@ export function createTrackingJob(opts: {
     status: services.prStatus,
     tracks: services.tracks,
     outbox: services.outbox,
+    store: services.store,
     channelHeads: services.channelHeads,
     log,
   });

@@ -252,6 +252,30 @@ describe("feeds: the watcher with a scripted feed", () => {
     assert.deepEqual(await outbox.pending("feed:news"), []);
   });
 
+  it("moves posts an earlier version left in its own outbox to the one outbox, with their delivery ids", async () => {
+    await subs.subscribe(room("a"), "news");
+    await watcher.poll();
+    const entry = { id: "guid:g1", title: "Left behind", link: "https://news.example/1" };
+    await store.namespace("feed-state").set("outbox:news", { entries: { [entry.id]: entry }, items: [{ room: "test:a", entry: entry.id, deliveryId: "0123456789abcdef012345678", attempts: 2 }] });
+    const texts: string[] = [];
+    ({ watcher, outbox } = watcherWith(store, {
+      catalog,
+      subscriptions: subs,
+      fetcher,
+      state: createFeedState(store),
+      async send(r, reply, opts) {
+        texts.push(renderPlain(reply));
+        sent.push({ room: r.id, id: opts.deliveryId });
+      },
+    }));
+    await watcher.poll();
+    assert.deepEqual(sent, [{ room: "a", id: "0123456789abcdef012345678" }]);
+    assert.match(texts[0]!, /^Left behind <https:\/\/news.example\/1>/);
+    assert.equal(await store.namespace("feed-state").get("outbox:news"), undefined);
+    await watcher.poll();
+    assert.equal(sent.length, 1);
+  });
+
   it("backs off a failing feed exponentially and counts the failures", async () => {
     let clock = new Date("2026-11-25T00:00:00Z");
     const state = createFeedState(store);
