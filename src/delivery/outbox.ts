@@ -24,15 +24,14 @@
  *   per round (a feed drops posts of rooms that unsubscribed).
  *
  * Queues: each feature keeps its posts in queues of its own (`feed:<name>`, `pr-tracking`), one
- * store document each ("delivery" namespace, `queue:<name>`; `queues` lists the non-empty ones).
- * A document stores each reply once and its items refer to it, so one entry fanned out to 10,000
- * rooms is one reply and 10,000 small items.
+ * store document each (./queues.ts), each reply stored once however many rooms it goes to.
  */
 import type { Logger } from "pino";
 import { parseRoomKey, roomKey, type Platform, type RoomRef, type SendOptions } from "../core/adapter.js";
 import type { Reply } from "../core/reply.js";
 import type { RoomStateKind } from "../rooms/registry.js";
-import type { KV, Store } from "../storage/store.js";
+import type { Store } from "../storage/store.js";
+import { createQueueStore, type Item, type Post } from "./queues.js";
 import { formatSummary, summaryDeliveryId, type SummaryLabel } from "./summary.js";
 
 /** A post that failed this many rounds is given up (the room is probably gone). */
@@ -130,57 +129,20 @@ export interface Outbox {
   readonly roomState: RoomStateKind;
 }
 
-/** A stored reply and its label, shared by the items that post it. */
-interface Post {
-  readonly reply: Reply;
-  readonly summary?: SummaryLabel;
-}
-
-interface Item {
-  readonly room: string;
-  readonly deliveryId: string;
-  readonly post: Post;
-  readonly attempts: number;
-}
-
-/** Stored compactly: each post once, items refer to it by a key local to the document. */
-interface QueueDoc {
-  readonly posts: Record<string, Post>;
-  readonly items: readonly { readonly room: string; readonly id: string; readonly post: string; readonly attempts: number }[];
-}
-
-type Doc = QueueDoc | string[];
-
 export function createOutbox(opts: OutboxOptions): Outbox {
   const { log } = opts;
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const kv: KV<Doc> = opts.store.namespace<Doc>("delivery");
-
-  // One read-modify-write at a time per queue (enqueue, a round's writes, room moves and removals).
-  const chains = new Map<string, Promise<unknown>>();
-  const serial = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
-    const run = (chains.get(key) ?? Promise.resolve()).then(fn);
-    const tail = run.catch(() => undefined);
-    chains.set(key, tail);
-    void tail.then(() => {
-      if (chains.get(key) === tail) chains.delete(key);
-    });
-    return run;
-  };
+  const stored = createQueueStore(opts.store);
+  const { serial, read, write } = stored;
   // The queues a round is delivering, as this process holds them: while a round runs, every change
   // to such a queue (enqueue, room moved or removed) is made to this list and written from it.
   const live = new Map<string, Item[]>();
   // Rooms moved or removed while a round runs: the round sends them nothing more.
   const left = new Set<string>();
   let rounds = 0;
-  // Whether a queue may hold posts, as far as this process knows. Only the active instance writes
-  // queues, so after a round has read a queue (e.g. after a takeover) it need not be read again
-  // until something is queued. Unknown queues are read.
-  const mayHave = new Map<string, boolean>();
   // Next free send slot per platform (ms): shared by every round, so concurrent rounds keep the pace.
   const nextSlot = new Map<Platform, number>();
-  let indexed: Set<string> | undefined;
 
   // The lease term of the last fenced action: a new term means another instance may have written
   // the queues meanwhile, so what this process knew of them is forgotten.
@@ -190,66 +152,12 @@ export function createOutbox(opts: OutboxOptions): Outbox {
     if (!opts.fence) return 0;
     const t = opts.fence();
     if (t !== undefined && t !== lastTerm) {
-      if (lastTerm !== undefined) {
-        mayHave.clear();
-        indexed = undefined;
-      }
+      if (lastTerm !== undefined) stored.forgetCache();
       lastTerm = t;
     }
     return t;
   };
   const fencedLine = "the lease may have passed to another instance: this one sends and queues nothing until it holds the lease again";
-
-  const read = async (queue: string): Promise<Item[]> => {
-    const doc = (await kv.get(`queue:${queue}`)) as QueueDoc | undefined;
-    if (!doc) return [];
-    const out: Item[] = [];
-    for (const i of doc.items) {
-      const post = doc.posts[i.post];
-      if (post) out.push({ room: i.room, deliveryId: i.id, post, attempts: i.attempts });
-    }
-    return out;
-  };
-
-  // The index of non-empty queues (for room moves and removals), kept in one document.
-  const index = async (): Promise<Set<string>> => (indexed ??= new Set(((await kv.get("queues")) as string[] | undefined) ?? []));
-  const setIndexed = (queue: string, on: boolean): Promise<void> =>
-    serial("\u0000index", async () => {
-      const names = await index();
-      if (names.has(queue) === on) return;
-      if (on) names.add(queue);
-      else names.delete(queue);
-      try {
-        await kv.set("queues", [...names]);
-      } catch (e) {
-        indexed = undefined; // read again next time
-        throw e;
-      }
-    });
-
-  const write = async (queue: string, items: readonly Item[]): Promise<void> => {
-    if (items.length === 0) {
-      await kv.delete(`queue:${queue}`);
-      mayHave.set(queue, false);
-      await setIndexed(queue, false);
-      return;
-    }
-    // Listed before the queue is written: a crash in between leaves an empty name, never a lost queue.
-    await setIndexed(queue, true);
-    const keys = new Map<Post, string>();
-    const posts: Record<string, Post> = {};
-    const stored = items.map((i) => {
-      let k = keys.get(i.post);
-      if (k === undefined) {
-        k = keys.size.toString(36);
-        keys.set(i.post, k);
-        posts[k] = i.post;
-      }
-      return { room: i.room, id: i.deliveryId, post: k, attempts: i.attempts };
-    });
-    await kv.set(`queue:${queue}`, { posts, items: stored });
-    mayHave.set(queue, true);
-  };
 
   /** Rewrites one queue through `fn` (under its lock, on the live list when a round holds it). */
   const change = (queue: string, fn: (items: Item[]) => Item[] | undefined): Promise<void> =>
@@ -292,14 +200,14 @@ export function createOutbox(opts: OutboxOptions): Outbox {
     try {
       const byRoom = new Map<string, { queue: string; item: Item }[]>();
       for (const { queue, wanted } of queues) {
-        if (live.has(queue) || mayHave.get(queue) === false) continue;
+        if (live.has(queue) || stored.mayHave(queue) === false) continue;
         const items = await serial(queue, async () => {
           const all = await read(queue);
           const kept = wanted ? all.filter((i) => wanted(i.room)) : all;
           if (kept.length !== all.length) {
             report.dropped += all.length - kept.length;
             await write(queue, kept);
-          } else mayHave.set(queue, kept.length > 0);
+          } else stored.noteMayHave(queue, kept.length > 0);
           live.set(queue, kept);
           return kept;
         });
@@ -417,7 +325,7 @@ export function createOutbox(opts: OutboxOptions): Outbox {
 
   async function eachQueue(fn: (queue: string) => Promise<number>): Promise<number> {
     let n = 0;
-    for (const queue of [...(await index())]) n += await fn(queue);
+    for (const queue of await stored.names()) n += await fn(queue);
     return n;
   }
 
@@ -426,7 +334,7 @@ export function createOutbox(opts: OutboxOptions): Outbox {
       if (posts.length === 0) return 0;
       if (currentTerm() === undefined) throw new Error(fencedLine);
       // Before the write: should it fail half way, the queue is read again next round.
-      mayHave.set(queue, true);
+      stored.noteMayHave(queue, true);
       let added = 0;
       await change(queue, (items) => {
         const ids = new Set(items.map((i) => i.deliveryId));
@@ -457,7 +365,7 @@ export function createOutbox(opts: OutboxOptions): Outbox {
       const items = live.get(queue) ?? (await read(queue));
       return items.map((i) => ({ room: i.room, deliveryId: i.deliveryId, reply: i.post.reply, attempts: i.attempts, ...(i.post.summary ? { summary: i.post.summary } : {}) }));
     },
-    clear: (queue) => change(queue, (items) => (items.length === 0 && mayHave.get(queue) === false ? undefined : [])),
+    clear: (queue) => change(queue, (items) => (items.length === 0 && stored.mayHave(queue) === false ? undefined : [])),
     roomState: {
       name: "outbox",
       async removeRoom(ref) {
