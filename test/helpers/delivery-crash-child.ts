@@ -5,7 +5,7 @@
  * each) in POSTS_FILE. With CRASH=before-send or CRASH=after-send it kills itself with SIGKILL
  * around its first post, like a power cut: no shutdown code runs. Each post line also has the
  * process id and the time it was sent (the fencing test). BOT_ENV (JSON) is the bot's
- * config environment (the upstream fakes' URLs); CONFIG is a config file; in it the lease lasts 2 s,
+ * config environment (the upstream fakes' URLs); CONFIG is a config file; in it the lease lasts 3 s,
  * so that a restart after a kill takes over soon: until then the killed process's lease fences
  * every send, as it would a second instance's. LOG=debug shows the bot's log on stdout.
  */

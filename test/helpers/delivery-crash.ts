@@ -53,7 +53,7 @@ export function describeDeliveryCrash(user: CrashUser): void {
       dir = mkdtempSync(join(tmpdir(), "nixie-crash-"));
       fx = await user.start();
       const config = (fx.config ?? {}) as { feeds?: object };
-      writeFileSync(join(dir, "config.json"), JSON.stringify({ ...config, feeds: { ...config.feeds, leaseSeconds: 2 } }));
+      writeFileSync(join(dir, "config.json"), JSON.stringify({ ...config, feeds: { ...config.feeds, leaseSeconds: 3 } }));
     });
     after(async () => {
       await fx?.close();
