@@ -17,6 +17,7 @@ import { roomKey } from "./core/adapter.js";
 import { createRoomRegistry, type RoomRegistry } from "./rooms/registry.js";
 import { createOutbox, type Send } from "./delivery/outbox.js";
 import type { Platform } from "./core/adapter.js";
+import { createFnService } from "./fn/service.js";
 
 export interface ServiceDeps {
   readonly config: Config;
@@ -91,6 +92,7 @@ export function createServices(deps: ServiceDeps): Services {
     channels,
     rooms,
     outbox,
+    fn: createFnService({ config: config.fn, http, store, log }),
   };
 }
 

@@ -23,6 +23,8 @@ const loaded = loadConfig({
     NIXIE_STORE_URL: `sqlite://${env["STORE"]}`,
     NIXIE_PROMETHEUS_URL: "http://127.0.0.1:9",
     NIXIE_CHANNELS_URL: "http://127.0.0.1:9",
+    NIXIE_FN_URL: "http://127.0.0.1:9/api/v1/data",
+    NIXIE_FN_NIX: "/nonexistent/nix",
     NIXIE_FEEDS_CRON: "0 0 1 1 *",
     NIXIE_EVAL: "off",
     NIXIE_CONFIG: env["CONFIG"] ?? "",
