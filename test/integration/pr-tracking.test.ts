@@ -8,7 +8,6 @@ import { renderPlain } from "../../src/render/plain.js";
 import { startFakeGitHub, type FakeGitHub } from "../helpers/fake-github.js";
 import { startFakePrometheus } from "../helpers/fake-prometheus.js";
 import { startTestBot, type TestBot } from "../helpers/test-bot.js";
-import { openStore } from "../../src/storage/store.js";
 
 /** A schedule that never fires during a test: checks happen only through pollNow(). */
 const NEVER = "0 0 1 1 *";
@@ -294,14 +293,10 @@ describe("GitHub: !pr, !track and the fake GitHub computed by git", function () 
     after(() => t.stop());
 
     it("sends tracking posts an earlier version left in its own outbox, with their delivery ids, once", async () => {
-      const store = join(dir, "legacy.sqlite");
-      const a = await bot({ store });
-      await a.stop();
-      const s = await openStore(`sqlite://${store}`);
+      const b = await bot();
+      // As an earlier version left it, before this bot's first check.
       const reply = { blocks: [{ kind: "text", text: [{ kind: "text", text: "nixpkgs#1 has reached nixos-unstable." }] }] };
-      await s.namespace("tracking").set("outbox", [{ room: "test:legacy", deliveryId: "abcdefabcdefabcdefabcdef0", reply, attempts: 1 }]);
-      await s.close();
-      const b = await bot({ store });
+      await b.bot.services.store.namespace("tracking").set("outbox", [{ room: "test:legacy", deliveryId: "abcdefabcdefabcdefabcdef0", reply, attempts: 1 }]);
       try {
         await b.bot.tracking.pollNow();
         await b.bot.tracking.pollNow();
