@@ -7,6 +7,7 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../src/config.js";
 import { channelsPoll } from "./channels.js";
+import { pkgFeedsPoll } from "./pkg-feeds.js";
 import { overhead, singleFlight, throughput } from "./commands.js";
 import { fanOut, polling } from "./feeds.js";
 import { footprint } from "./footprint.js";
@@ -16,6 +17,7 @@ import { searchEngine } from "./search.js";
 import { prOverhead, trackingBudget } from "./github.js";
 import { table, type Result } from "./lib.js";
 import { matrixSync } from "./matrix-sync.js";
+import { hydraOverhead, hydraSweep } from "./hydra.js";
 
 const suites: Record<string, () => Promise<Result[]>> = {
   overhead,
@@ -27,10 +29,13 @@ const suites: Record<string, () => Promise<Result[]>> = {
   eval: evalBench,
   searchEngine,
   channelsPoll,
+  pkgFeedsPoll,
   matrixSync,
   trackingBudget,
   prOverhead,
   fn: fnBench,
+  hydraOverhead,
+  hydraSweep,
 };
 
 async function main(): Promise<void> {
