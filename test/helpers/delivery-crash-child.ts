@@ -1,7 +1,7 @@
 /**
  * A bot process for the delivery crash tests (test/helpers/delivery-crash.ts): says the SETUP
- * commands (a JSON list of [room, text], as a room manager), runs one round of JOB ("feeds" or
- * "tracking"), and records every scheduled post it sends (room, delivery id, text: one JSON line
+ * commands (a JSON list of [room, text], as a room manager), runs one round of JOB ("feeds",
+ * "tracking", or "hydra": a Hydra sweep, then a feed poll), and records every scheduled post it sends (room, delivery id, text: one JSON line
  * each) in POSTS_FILE. With CRASH=before-send or CRASH=after-send it kills itself with SIGKILL
  * around its first post, like a power cut: no shutdown code runs. Each post line also has the
  * process id and the time it was sent (the fencing test). BOT_ENV (JSON) is the bot's
@@ -13,6 +13,7 @@ import { appendFileSync } from "node:fs";
 import pino from "pino";
 import { startBot } from "../../src/bot.js";
 import { loadConfig } from "../../src/config.js";
+import { waitForLease } from "./lease-wait.js";
 import { createTestAdapter } from "./test-bot.js";
 
 const env = process.env;
@@ -46,14 +47,14 @@ const recording = {
 };
 const bot = await startBot({ loaded, log: pino({ level: env["LOG"] ?? "silent" }), adapters: () => [recording] });
 // A restart waits for the killed process's lease to expire, as a real one does.
-for (const until = Date.now() + 20_000; !bot.leader.isLeader(); ) {
-  if (Date.now() > until) throw new Error("the lease did not come free");
-  await new Promise((r) => setTimeout(r, 100));
-}
+await waitForLease(bot);
 for (const [room, text] of JSON.parse(env["SETUP"] ?? "[]") as [string, string][]) {
   const r = await adapter.say(text, { room, user: "@alice:example.org", manager: true });
   if (!r || r.isError) throw new Error(`${text} was refused`);
 }
 if (env["JOB"] === "tracking") await bot.tracking.pollNow();
-else await bot.feeds.pollNow();
+else {
+  if (env["JOB"] === "hydra") await bot.hydra.sweepNow();
+  await bot.feeds.pollNow();
+}
 await bot.stop();

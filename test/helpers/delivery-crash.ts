@@ -22,8 +22,8 @@ export interface CrashFixture {
   readonly config?: object;
   /** What a room manager says in `room` to follow the feature ("!subscribe security"). */
   follow(room: string): string;
-  /** Which job's round posts it. */
-  readonly job: "feeds" | "tracking";
+  /** Which job's round posts it ("hydra": a Hydra sweep, then a feed poll). */
+  readonly job: "feeds" | "tracking" | "hydra";
   /** Makes the n-th new thing (n = 1, 2) appear upstream: one post per following room. */
   next(n: number): Promise<void>;
   close(): Promise<void>;

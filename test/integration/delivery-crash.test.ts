@@ -3,7 +3,9 @@
 import { describeDeliveryCrash } from "../helpers/delivery-crash.js";
 import { startFakeFeeds } from "../helpers/fake-feeds.js";
 import { startFakeGitHub } from "../helpers/fake-github.js";
+import { startFakeHydra, type FakeBuild } from "../helpers/fake-hydra.js";
 import { recordedChannels, startFakePrometheus } from "../helpers/fake-prometheus.js";
+import { startFakeSearch } from "../helpers/fake-search.js";
 
 describeDeliveryCrash({
   name: "feeds",
@@ -54,6 +56,29 @@ describeDeliveryCrash({
         c.updateTime += 3600;
       },
       close: () => fake.close(),
+    };
+  },
+});
+
+describeDeliveryCrash({
+  name: "Hydra feeds",
+  async start() {
+    const hydra = await startFakeHydra();
+    const search = await startFakeSearch();
+    const build = (id: number, buildstatus: number): FakeBuild => ({ id, nixname: "firefox-150.0", timestamp: 1795932000 + id, buildstatus });
+    const job = ["nixpkgs/unstable", "firefox.x86_64-linux", "x86_64-linux"] as const;
+    hydra.setBuilds(...job, [build(10, 0)]);
+    return {
+      env: { NIXIE_HYDRA_URL: hydra.url, NIXIE_SEARCH_URL: search.url },
+      config: { hydra: { requestsPerSecond: 20 } },
+      job: "hydra",
+      follow: () => "!subscribe hydra:firefox",
+      // It breaks, then it is fixed: two transitions, one post each.
+      next: async (n) => hydra.setBuilds(...job, n === 1 ? [build(20, 1), build(10, 0)] : [build(30, 0), build(20, 1)]),
+      async close() {
+        await hydra.close();
+        await search.close();
+      },
     };
   },
 });
