@@ -104,7 +104,7 @@ export function createServices(deps: ServiceDeps): Services {
   });
   // Features that offer feeds of their own register a provider with the catalog here.
   const feeds = createFeedServices({ config, http, store, log, providers: [channels.feedProvider, hydra.feedProvider, pkgFeeds.feedProvider] });
-  const github = createGitHubServices({ config, secrets: deps.secrets, http, store, channelHeads });
+  const github = createGitHubServices({ config, secrets: deps.secrets, http, store, channelHeads, log });
   // Everything posted on a schedule goes through this one outbox; its queued posts are per-room state.
   const outbox = createOutbox({
     store,
