@@ -14,6 +14,7 @@ import { loadConfig, projectRoot } from "../src/config.js";
 import type { Reply } from "../src/core/reply.js";
 import { openStore } from "../src/storage/store.js";
 import { createTracker } from "../src/pr-tracking/poll.js";
+import { createOutbox } from "../src/delivery/outbox.js";
 import { createGitHubServices } from "../src/pr-tracking/wiring.js";
 import type { Http, HttpRequest, HttpResponse } from "../src/upstream/http.js";
 import { spawn } from "node:child_process";
@@ -75,18 +76,25 @@ export async function trackingBudget(): Promise<Result[]> {
   const store = await openStore("sqlite://:memory:");
   const services = createGitHubServices({ config, secrets: {}, http: fakeHttp, store, now });
   const posted = new Map<string, number>();
-  const tracker = createTracker({
-    github: services.github,
-    status: services.prStatus,
-    tracks: services.tracks,
+  const outbox = createOutbox({
     store,
     log: pino({ level: "silent" }),
-    now,
+    paceMs: () => 0,
+    maxPerRoom: 3,
     async send(_room, reply: Reply) {
       const text = reply.blocks.map((b) => (b.kind === "text" ? b.text.map((s) => s.text).join("") : "")).join("");
       const m = /nixpkgs#(\d+) .* has reached (\S+?)\./.exec(text);
       if (m) posted.set(`${m[1]}:${m[2]}`, clock);
     },
+  });
+  const tracker = createTracker({
+    github: services.github,
+    status: services.prStatus,
+    tracks: services.tracks,
+    outbox,
+    store,
+    log: pino({ level: "silent" }),
+    now,
   });
   // Tracked before the day starts: their status is known (merged into master), channels not yet asked.
   for (let n = 1; n <= PRS; n++) {

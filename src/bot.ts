@@ -98,6 +98,10 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     adapters: () => adapters.map((a) => a.platform),
     ...(opts.onHttpEvent ? { onHttpEvent: opts.onHttpEvent } : {}),
     ...(opts.http ? { http: opts.http } : {}),
+    // Both are called only once jobs run, when the adapters and the leader exist.
+    send: (room, reply, sendOpts) => sendTo(room, reply, sendOpts),
+    // Fencing: a holder paused past its lease sends nothing once the lease may belong to another.
+    fence: () => leader.term(),
   });
   const dispatcher = createDispatcher({
     commands: services.commands,
@@ -142,8 +146,8 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     if (!adapter) throw new Error(`no ${room.platform} adapter is running`);
     await adapter.send(room, reply, sendOpts);
   };
-  const feedJob = createFeedJob({ services, send: sendTo, log, shouldRun: async () => leader.isLeader(), ...(opts.now ? { now: opts.now } : {}), ...(opts.onFeedEvent ? { onEvent: opts.onFeedEvent } : {}) });
-  const trackingJob = createTrackingJob({ services, send: sendTo, log, shouldRun: async () => leader.isLeader() });
+  const feedJob = createFeedJob({ services, log, shouldRun: async () => leader.isLeader(), ...(opts.now ? { now: opts.now } : {}), ...(opts.onFeedEvent ? { onEvent: opts.onFeedEvent } : {}) });
+  const trackingJob = createTrackingJob({ services, log, shouldRun: async () => leader.isLeader() });
   const hydraJob = createSweepJob({
     intervalMs: config.hydra.sweepIntervalSeconds * 1000,
     sweep: async (stopping) => services.hydra.sweep(await services.subscriptions.followed(), stopping),

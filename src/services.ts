@@ -19,6 +19,8 @@ import type { HeadsProvider } from "./pr-tracking/landing.js";
 import { roomKey } from "./core/adapter.js";
 import { createRoomRegistry, type RoomRegistry } from "./rooms/registry.js";
 import { createFactoids } from "./factoids/store.js";
+import { createOutbox, type Send } from "./delivery/outbox.js";
+import type { Platform } from "./core/adapter.js";
 import { createPkgFeeds } from "./pkg-feed/service.js";
 import { createFnService } from "./fn/service.js";
 import { createHydraService } from "./hydra/service.js";
@@ -34,6 +36,18 @@ export interface ServiceDeps {
   readonly http?: Http;
   /** Current channel revisions (branch name -> 40 hex) for the PR tracking; optional. */
   readonly channelHeads?: HeadsProvider;
+  /** Sends a scheduled post (the bot's sendTo, once its adapters exist); the outbox's sender. */
+  readonly send?: Send;
+  /** The outbox's fence: the lease term this instance may act in, undefined once it may not (src/ops/leader.ts). */
+  readonly fence?: () => number | undefined;
+}
+
+/**
+ * The pause between two scheduled posts to one platform: `feeds.sendPaceMs`, and on Matrix at
+ * least `matrix.sendIntervalMs` (the adapter's own pace, which would make the wait anyway).
+ */
+export function schedulePace(config: Config): (platform: Platform) => number {
+  return (platform) => (platform === "matrix" ? Math.max(config.feeds.sendPaceMs, config.matrix.sendIntervalMs) : config.feeds.sendPaceMs);
 }
 
 /**
@@ -92,6 +106,15 @@ export function createServices(deps: ServiceDeps): Services {
   // Features that offer feeds of their own register a provider with the catalog here.
   const feeds = createFeedServices({ config, http, store, log, providers: [channels.feedProvider, hydra.feedProvider, pkgFeeds.feedProvider] });
   const github = createGitHubServices({ config, secrets: deps.secrets, http, store, channelHeads, log });
+  // Everything posted on a schedule goes through this one outbox; its queued posts are per-room state.
+  const outbox = createOutbox({
+    store,
+    log: log.child({ part: "delivery" }),
+    send: deps.send ?? (() => Promise.reject(new Error("no sender: the bot has not started its adapters"))),
+    paceMs: schedulePace(config),
+    maxPerRoom: config.feeds.maxPerRoomPerPoll,
+    ...(deps.fence ? { fence: deps.fence } : {}),
+  });
   const rooms = createRoomRegistry(log);
   const factoids = createFactoids({
     store,
@@ -100,6 +123,7 @@ export function createServices(deps: ServiceDeps): Services {
     commandNames: new Set(commands.flatMap((c) => [c.name, ...(c.aliases ?? [])])),
   });
   registerRoomState(rooms, feeds, github, factoids);
+  rooms.register(outbox.roomState);
   return {
     config,
     log,
@@ -117,6 +141,7 @@ export function createServices(deps: ServiceDeps): Services {
     hydra,
     rooms,
     factoids,
+    outbox,
     fn: createFnService({ config: config.fn, http, store, log }),
   };
 }

@@ -17,6 +17,7 @@ import type { ChannelsService } from "../channels/service.js";
 import type { GitHubServices } from "../pr-tracking/wiring.js";
 import type { RoomRegistry } from "../rooms/registry.js";
 import type { Factoids } from "../factoids/store.js";
+import type { Outbox } from "../delivery/outbox.js";
 import type { UpstreamRegistry } from "../upstream/registry.js";
 import type { FnService } from "../fn/service.js";
 import type { HydraService } from "../hydra/service.js";
@@ -42,6 +43,8 @@ export interface Services extends GitHubServices {
    * upgraded or nixie leaves it.
    */
   readonly rooms: RoomRegistry;
+  /** The one outbox of everything posted on a schedule (registered with `rooms`). */
+  readonly outbox: Outbox;
   /** Which rooms follow which feeds (registered with `rooms`). */
   readonly subscriptions: Subscriptions;
   /** The configured feeds, their poll status, their latest entries. */

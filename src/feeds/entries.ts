@@ -1,6 +1,6 @@
 /**
- * Entry identity and delivery ids. An entry keeps its identity when its title or `updated` time
- * changes, so an edit is never posted again.
+ * Entry identity. An entry keeps its identity when its title or `updated` time changes, so an edit
+ * is never posted again. (A post's delivery id is made of it: src/delivery/id.ts.)
  */
 import { createHash } from "node:crypto";
 import type { FeedItem } from "../upstream/feeds.js";
@@ -33,16 +33,4 @@ function rawEntryId(item: FeedItem, kind: FeedKind): string | undefined {
   if (item.guid !== undefined) return `guid:${item.guid}`;
   if (item.link !== undefined) return `link:${item.link}`;
   return undefined;
-}
-
-/** Maximum length of a delivery id: Discord's nonce allows 25 characters. */
-export const DELIVERY_ID_LENGTH = 25;
-
-/**
- * A stable id for one post: the same (room, feed, entry) always gives the same id, 25 characters
- * of [0-9a-f]. Matrix uses it as the transaction id and Discord as the nonce, so a send retried
- * after a crash is recognised by the platform instead of posted twice.
- */
-export function deliveryId(roomKey: string, feed: string, entry: string): string {
-  return createHash("sha256").update(JSON.stringify([roomKey, feed, entry])).digest("hex").slice(0, DELIVERY_ID_LENGTH);
 }

@@ -1,8 +1,9 @@
 /**
  * Feed posts as replies: a card per entry (Discourse: title, category, author, excerpt, link;
- * Nix Hour: title, date, link, thumbnail), and the "and N more" line of a burst.
+ * Nix Hour: title, date, link, thumbnail). The "…and N more" line of a burst is the outbox's
+ * (src/delivery/summary.ts), labelled with the feed's title and site.
  */
-import { cardBlock, link, rich, textBlock, type CardField, type Reply, type Span } from "../core/reply.js";
+import { cardBlock, rich, type CardField, type Reply } from "../core/reply.js";
 import { firstSentences, htmlToText } from "../render/html-text.js";
 import { truncate } from "../render/text.js";
 import type { FeedItem } from "../upstream/feeds.js";
@@ -94,15 +95,4 @@ export function formatPost(feed: FeedDef, e: PostEntry): Reply {
       }),
     ],
   };
-}
-
-/** One line for the entries of a burst that are not posted one by one. */
-export function formatSummary(groups: readonly { readonly feed: FeedDef; readonly count: number }[]): Reply {
-  const total = groups.reduce((n, g) => n + g.count, 0);
-  const spans: Span[] = [{ kind: "text", text: `…and ${total} more new ${total === 1 ? "post" : "posts"}: ` }];
-  groups.forEach((g, i) => {
-    if (i > 0) spans.push({ kind: "text", text: ", " });
-    spans.push(link(groups.length === 1 ? g.feed.title : `${g.feed.title} (${g.count})`, g.feed.siteUrl));
-  });
-  return { blocks: [textBlock(...spans)] };
 }

@@ -1,7 +1,7 @@
 /**
  * What the watcher remembers per feed, in the store: its poll status and validators
- * ("feed-state" namespace, `status:<feed>`), the entries seen ("seen" namespace), and the outbox
- * of posts not yet delivered ("feed-state", `outbox:<feed>`). Read by !feeds too.
+ * ("feed-state" namespace, `status:<feed>`) and the entries seen ("seen" namespace). Read by !feeds
+ * too. Posts not yet delivered wait in the outbox (src/delivery/), queue `feed:<feed>`.
  */
 import type { KV, Store } from "../storage/store.js";
 
@@ -24,7 +24,7 @@ export interface FeedStatus {
   readonly nextAttemptAt?: string;
 }
 
-/** A post captured when its entry was first seen, so a retry needs no refetch. */
+/** What a post keeps of an entry when it is first seen (a provider's `format` makes the post of it). */
 export interface PostEntry {
   readonly id: string;
   readonly title: string;
@@ -45,23 +45,21 @@ export interface PostDetail {
   readonly url?: string;
 }
 
-export interface OutboxItem {
-  /** roomKey() of the room. */
+/** A post as versions before src/delivery/ queued it. */
+export interface LegacyOutboxItem {
   readonly room: string;
   readonly entry: PostEntry;
   readonly deliveryId: string;
-  readonly attempts: number;
+}
+
+interface LegacyOutboxDoc {
+  readonly entries: Record<string, PostEntry>;
+  readonly items: readonly { readonly room: string; readonly entry: string; readonly deliveryId: string }[];
 }
 
 interface SeenDoc {
   /** Entry id -> first seen (ms since epoch). */
   readonly ids: Record<string, number>;
-}
-
-/** Stored compactly: each entry once, items refer to it by id (a fan-out repeats one entry per room). */
-interface OutboxDoc {
-  readonly entries: Record<string, PostEntry>;
-  readonly items: { readonly room: string; readonly entry: string; readonly deliveryId: string; readonly attempts: number }[];
 }
 
 /** How many seen ids are kept beyond those in the current feed document. */
@@ -76,13 +74,17 @@ export interface FeedState {
   seen(feed: string): Promise<Map<string, number>>;
   /** Stores the seen ids, keeping every id in `current` and the newest others up to a bound. */
   setSeen(feed: string, seen: Map<string, number>, current: ReadonlySet<string>): Promise<void>;
-  outbox(feed: string): Promise<OutboxItem[]>;
-  setOutbox(feed: string, items: readonly OutboxItem[]): Promise<void>;
   /** Forgets everything about a feed (nobody follows it: the next follower starts silent). */
   forget(feed: string): Promise<void>;
+  /**
+   * Posts left in the outbox of versions before src/delivery/ (`outbox:<feed>`), by feed, for
+   * the watcher to hand to the outbox once; `dropLegacyOutbox` deletes one afterwards.
+   */
+  legacyOutboxes(feeds: readonly string[]): Promise<Map<string, LegacyOutboxItem[]>>;
+  dropLegacyOutbox(feed: string): Promise<void>;
 }
 
-type StateDoc = FeedStatus | OutboxDoc;
+type StateDoc = FeedStatus | LegacyOutboxDoc;
 
 export function createFeedState(store: Store): FeedState {
   const state: KV<StateDoc> = store.namespace<StateDoc>("feed-state");
@@ -111,32 +113,26 @@ export function createFeedState(store: Store): FeedState {
       for (const [id, at] of others) ids[id] = at;
       await seenKv.set(feed, { ids });
     },
-    async outbox(feed) {
-      const doc = (await state.get(`outbox:${feed}`)) as OutboxDoc | undefined;
-      if (!doc) return [];
-      const out: OutboxItem[] = [];
-      for (const i of doc.items) {
-        const entry = doc.entries[i.entry];
-        if (entry) out.push({ room: i.room, entry, deliveryId: i.deliveryId, attempts: i.attempts });
-      }
-      return out;
-    },
-    async setOutbox(feed, items) {
-      if (items.length === 0) {
-        await state.delete(`outbox:${feed}`);
-        return;
-      }
-      const entries: Record<string, PostEntry> = {};
-      for (const i of items) entries[i.entry.id] ??= i.entry;
-      await state.set(`outbox:${feed}`, {
-        entries,
-        items: items.map((i) => ({ room: i.room, entry: i.entry.id, deliveryId: i.deliveryId, attempts: i.attempts })),
-      });
-    },
     async forget(feed) {
       await state.delete(`status:${feed}`);
       await state.delete(`outbox:${feed}`);
       await seenKv.delete(feed);
     },
+    async legacyOutboxes(feeds) {
+      const docs = await state.getMany(feeds.map((f) => `outbox:${f}`));
+      const out = new Map<string, LegacyOutboxItem[]>();
+      feeds.forEach((feed, i) => {
+        const doc = docs[i] as LegacyOutboxDoc | undefined;
+        if (!doc?.items) return;
+        const items: LegacyOutboxItem[] = [];
+        for (const it of doc.items) {
+          const entry = doc.entries[it.entry];
+          if (entry) items.push({ room: it.room, entry, deliveryId: it.deliveryId });
+        }
+        out.set(feed, items);
+      });
+      return out;
+    },
+    dropLegacyOutbox: async (feed) => void (await state.delete(`outbox:${feed}`)),
   };
 }

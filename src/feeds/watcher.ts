@@ -1,24 +1,24 @@
 /**
- * One poll of every followed feed: fetch each URL once (conditional, bounded), note the new
- * entries, queue one post per (room, entry) in the store's outbox, then deliver the outbox with a
- * stable delivery id per post, recording each post as delivered only after its send succeeded.
+ * One poll of every followed feed: fetch each URL once (conditional, bounded), decide what is new
+ * (first sight, seen ids, backoff and health), and hand one post per (room, new entry) to the
+ * outbox (src/delivery/), which delivers them with a stable delivery id each.
  *
- * Order of writes matters for exactly-once: the outbox is written before the entries are marked
- * seen (a crash in between re-finds the entries, and the outbox ignores ids it already holds), and
- * an outbox item is removed only after its send succeeded (a crash in between re-sends it with the
- * same delivery id, which the platform recognises).
+ * Order of writes matters for exactly-once: the posts are queued in the outbox before the entries
+ * are marked seen (a crash in between re-finds the entries, and the outbox ignores ids it already
+ * holds); the outbox removes a post only after its send succeeded.
  */
-import { createHash } from "node:crypto";
 import type { Logger } from "pino";
-import { parseRoomKey, roomKey, type RoomRef, type SendOptions } from "../core/adapter.js";
+import { roomKey, type RoomRef } from "../core/adapter.js";
 import { UpstreamError } from "../core/errors.js";
 import type { Reply } from "../core/reply.js";
+import { deliveryId } from "../delivery/id.js";
+import type { Outbox, OutboxPost, QueueRound } from "../delivery/outbox.js";
+import type { SummaryLabel } from "../delivery/summary.js";
 import type { FeedFetcher, Validators } from "../upstream/feeds.js";
 import type { FeedCatalog, FeedDef } from "./catalog.js";
-import { deliveryId } from "./entries.js";
-import { formatPost, formatSummary } from "./format.js";
+import { formatPost } from "./format.js";
 import { rssSource, type FeedRead, type FeedSource, type PollRound, type SourceEntry } from "./source.js";
-import type { FeedState, FeedStatus, OutboxItem } from "./state.js";
+import type { FeedState, FeedStatus, PostEntry } from "./state.js";
 import type { Subscriptions } from "./subscriptions.js";
 
 /** What a poll reports as it goes, one call per event (metrics). */
@@ -34,14 +34,11 @@ export interface FeedWatcherOptions {
   /** Reads the RSS/Atom feeds; the providers' feeds are read with their provider's source. */
   readonly fetcher: FeedFetcher;
   readonly state: FeedState;
-  /** Sends a post to a room (the bot's sendTo). */
-  send(room: RoomRef, reply: Reply, opts: SendOptions): Promise<void>;
-  readonly maxPerRoomPerPoll: number;
+  /** Where the posts go: paced, capped per room and poll ("…and N more"), fenced. */
+  readonly outbox: Outbox;
   readonly backoffCapSeconds: number;
-  readonly sendPaceMs: number;
   readonly log: Logger;
   readonly now?: () => Date;
-  readonly sleep?: (ms: number) => Promise<void>;
   readonly onEvent?: (e: FeedEvent) => void;
 }
 
@@ -64,22 +61,11 @@ export interface FeedWatcher {
 
 /** First wait after a failure; doubles with each further failure up to the configured cap. */
 export const BACKOFF_BASE_MS = 60_000;
-/** A post that failed this many times is given up (the room is probably gone). */
-export const MAX_ATTEMPTS = 5;
-/** Posts waiting per feed (rooms × entries), so that a long outage of a platform stays bounded. */
-export const MAX_OUTBOX = 200_000;
-/** Outboxes up to this size are rewritten after every send (exact); larger ones in batches. */
-export const EXACT_FLUSH_LIMIT = 100;
-export const FLUSH_EVERY = 500;
-/**
- * A batch is also written after this long. It must be well above the send pace (default 250 ms),
- * or every send would rewrite the whole outbox again; and short enough that posts re-sent after a
- * crash inside a batch are still within the platforms' de-duplication windows (Discord's nonce: a
- * few minutes).
- */
-export const FLUSH_MS = 5_000;
 /** Feeds fetched at the same time in one poll. */
 export const POLL_CONCURRENCY = 16;
+
+/** The outbox queue of a feed's posts. */
+export const feedQueue = (feed: string): string => `feed:${feed}`;
 
 /** Milliseconds to wait after the n-th consecutive failure (n ≥ 1). */
 export function backoffMs(failures: number, capSeconds: number): number {
@@ -120,14 +106,33 @@ async function pollable(catalog: FeedCatalog, subscriptions: Subscriptions): Pro
 
 export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
   const now = opts.now ?? (() => new Date());
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const { state, log } = opts;
+  const { state, log, outbox } = opts;
   const emit = (e: FeedEvent): void => opts.onEvent?.(e);
-  // Feeds whose stored outbox may hold posts. Only the instance running this watcher writes
-  // outboxes, so after its first delivery round (which reads them all, e.g. after a takeover)
-  // the others need not be read on every poll.
-  const mayHaveOutbox = new Set<string>();
-  let readAllOutboxes = true;
+  let legacyDone = false;
+  const postOf = (feed: FeedDef, entry: PostEntry): Reply => opts.catalog.providerOf(feed)?.format?.(feed, entry) ?? formatPost(feed, entry);
+  const labelOf = (feed: FeedDef): SummaryLabel => ({ key: feed.name, title: feed.title, url: feed.siteUrl });
+
+  /**
+   * Once per process: posts an older version left in its own outbox (`feed-state`, `outbox:<feed>`)
+   * move to the one outbox, with their delivery ids, before that copy is deleted.
+   */
+  async function adoptLegacy(feeds: readonly FeedDef[]): Promise<void> {
+    const left = await state.legacyOutboxes(feeds.map((f) => f.name));
+    for (const feed of feeds) {
+      const items = left.get(feed.name);
+      if (!items) continue;
+      const replies = new Map<string, Reply>();
+      const posts = items.map((i): OutboxPost => {
+        let reply = replies.get(i.entry.id);
+        if (!reply) replies.set(i.entry.id, (reply = postOf(feed, i.entry)));
+        return { room: i.room, deliveryId: i.deliveryId, reply, summary: labelOf(feed) };
+      });
+      await outbox.enqueue(feedQueue(feed.name), posts);
+      await state.dropLegacyOutbox(feed.name);
+      log.info({ feed: feed.name, posts: posts.length }, "queued posts of an earlier version moved to the outbox");
+    }
+    legacyDone = true;
+  }
   const rss = rssSource(opts.fetcher);
   const sourceOf = (feed: FeedDef): FeedSource => opts.catalog.providerOf(feed)?.source ?? rss;
 
@@ -189,24 +194,17 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
       // Oldest first, so that rooms read them in the order they were written. Feeds list the newest
       // first, so entries without dates (or with the same second) go in reverse feed order.
       fresh.reverse().sort(([, a], [, b]) => (a.published ?? "").localeCompare(b.published ?? ""));
-      const outbox = await state.outbox(feed.name);
-      const queued = new Set(outbox.map((o) => o.deliveryId));
+      // One reply per entry, stored once in the outbox however many rooms it goes to.
+      const summary = labelOf(feed);
+      const posts: OutboxPost[] = [];
       for (const [id, item] of fresh) {
-        const entry = item.post();
+        const reply = postOf(feed, item.post());
         for (const room of rooms) {
           const key = roomKey(room);
-          const did = deliveryId(key, feed.name, id);
-          if (queued.has(did)) continue;
-          queued.add(did);
-          outbox.push({ room: key, entry, deliveryId: did, attempts: 0 });
+          posts.push({ room: key, deliveryId: deliveryId(key, feed.name, id), reply, summary });
         }
       }
-      if (outbox.length > MAX_OUTBOX) {
-        log.warn({ feed: feed.name, dropped: outbox.length - MAX_OUTBOX }, "feed outbox full; dropping the oldest posts");
-        outbox.splice(0, outbox.length - MAX_OUTBOX);
-      }
-      await state.setOutbox(feed.name, outbox);
-      mayHaveOutbox.add(feed.name);
+      await outbox.enqueue(feedQueue(feed.name), posts);
       for (const [id] of fresh) seen.set(id, t.getTime());
       report.newEntries += fresh.length;
       emit({ kind: "new-entries", feed: feed.name, count: fresh.length });
@@ -214,133 +212,6 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
     }
     await state.setSeen(feed.name, seen, current);
     await state.setStatus(feed.name, nextStatus);
-  }
-
-  /**
-   * Delivers the outboxes of the given feeds, room by room, paced and capped. Delivered posts are
-   * removed from the stored outbox after every send while it is small; a large fan-out (thousands
-   * of rooms) records them in batches (every FLUSH_EVERY sends or FLUSH_MS), because rewriting a
-   * big outbox per send would be quadratic. A crash inside a batch re-sends those posts with the
-   * same delivery ids, which Matrix (transaction id) and Discord (enforced nonce) drop as duplicates.
-   */
-  async function deliver(feeds: readonly { feed: FeedDef; rooms: ReadonlySet<string> }[], report: PollReport & { sent: number }): Promise<void> {
-    const outboxes = new Map<string, OutboxItem[]>();
-    const byRoom = new Map<string, { feed: FeedDef; item: OutboxItem }[]>();
-    for (const { feed, rooms } of feeds) {
-      if (!readAllOutboxes && !mayHaveOutbox.has(feed.name)) continue;
-      const all = await state.outbox(feed.name);
-      // Posts for rooms that left the feed meanwhile are dropped.
-      const items = all.filter((i) => rooms.has(i.room));
-      if (items.length !== all.length) await state.setOutbox(feed.name, items);
-      if (items.length === 0) mayHaveOutbox.delete(feed.name);
-      else mayHaveOutbox.add(feed.name);
-      outboxes.set(feed.name, items);
-      for (const item of items) {
-        const list = byRoom.get(item.room) ?? [];
-        list.push({ feed, item });
-        byRoom.set(item.room, list);
-      }
-    }
-    const total = [...outboxes.values()].reduce((n, items) => n + items.length, 0);
-    const exact = total <= EXACT_FLUSH_LIMIT;
-    const done = new Set<string>();
-    const failed = new Set<string>();
-    const dirty = new Set<string>();
-    let pending = 0;
-    let lastFlush = now().getTime();
-
-    /** Writes each changed outbox without the delivered posts, with failed ones counted. */
-    const flush = async (): Promise<void> => {
-      for (const name of dirty) {
-        const kept: OutboxItem[] = [];
-        for (const i of outboxes.get(name) ?? []) {
-          if (done.has(i.deliveryId)) continue;
-          if (failed.has(i.deliveryId)) {
-            if (i.attempts + 1 >= MAX_ATTEMPTS) {
-              log.warn({ feed: name, room: i.room, entry: i.entry.id }, "giving up a feed post after repeated send failures");
-              continue;
-            }
-            kept.push({ ...i, attempts: i.attempts + 1 });
-          } else kept.push(i);
-        }
-        outboxes.set(name, kept);
-        await state.setOutbox(name, kept);
-        if (kept.length === 0) mayHaveOutbox.delete(name);
-      }
-      dirty.clear();
-      done.clear();
-      failed.clear();
-      pending = 0;
-      lastFlush = now().getTime();
-    };
-    const settle = async (feedName: string, id: string, ok: boolean): Promise<void> => {
-      (ok ? done : failed).add(id);
-      dirty.add(feedName);
-      pending++;
-      if (exact || !ok || pending >= FLUSH_EVERY || now().getTime() - lastFlush >= FLUSH_MS) await flush();
-    };
-    // One reply per (feed, entry), shared by every room it goes to.
-    const formatted = new Map<string, Reply>();
-    const postFor = (feed: FeedDef, item: OutboxItem): Reply => {
-      const k = `${feed.name}\u0000${item.entry.id}`;
-      let r = formatted.get(k);
-      if (!r) {
-        r = opts.catalog.providerOf(feed)?.format?.(feed, item.entry) ?? formatPost(feed, item.entry);
-        formatted.set(k, r);
-      }
-      return r;
-    };
-    let first = true;
-    const pace = async (): Promise<void> => {
-      if (!first && opts.sendPaceMs > 0) await sleep(opts.sendPaceMs);
-      first = false;
-    };
-    try {
-      for (const [key, list] of byRoom) {
-        const room = parseRoomKey(key);
-        if (!room) continue;
-        const posts = list.slice(0, opts.maxPerRoomPerPoll);
-        const rest = list.slice(opts.maxPerRoomPerPoll);
-        let ok = true;
-        for (const { feed, item } of posts) {
-          await pace();
-          try {
-            await opts.send(room, postFor(feed, item), { deliveryId: item.deliveryId });
-          } catch (e) {
-            ok = false;
-            emit({ kind: "post", feed: feed.name, outcome: "error" });
-            log.warn({ feed: feed.name, room: key, err: describe(e) }, "feed post not delivered; will retry next poll");
-            await settle(feed.name, item.deliveryId, false);
-            break; // this room is in trouble; try again next poll
-          }
-          report.sent++;
-          emit({ kind: "post", feed: feed.name, outcome: "ok" });
-          await settle(feed.name, item.deliveryId, true);
-        }
-        if (!ok || rest.length === 0) continue;
-        const groups: { feed: FeedDef; count: number }[] = [];
-        for (const { feed } of rest) {
-          const g = groups.find((x) => x.feed.name === feed.name);
-          if (g) g.count++;
-          else groups.push({ feed, count: 1 });
-        }
-        const ids = rest.map((r) => r.item.deliveryId).sort();
-        const summaryId = createHash("sha256").update(JSON.stringify([key, "summary", ids])).digest("hex").slice(0, 25);
-        await pace();
-        try {
-          await opts.send(room, formatSummary(groups), { deliveryId: summaryId });
-        } catch (e) {
-          for (const g of groups) emit({ kind: "post", feed: g.feed.name, outcome: "error" });
-          log.warn({ room: key, err: describe(e) }, "feed summary not delivered; will retry next poll");
-          continue;
-        }
-        report.sent++;
-        for (const g of groups) emit({ kind: "post", feed: g.feed.name, outcome: "ok" });
-        for (const r of rest) await settle(r.feed.name, r.item.deliveryId, true);
-      }
-    } finally {
-      await flush();
-    }
   }
 
   return {
@@ -356,6 +227,7 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
         catalog = await pollable(opts.catalog, opts.subscriptions);
         roomsByFeed = await opts.subscriptions.roomsForMany(catalog.map((f) => f.name));
         statuses = await state.statuses(catalog);
+        if (!legacyDone) await adoptLegacy(catalog.filter((f) => (roomsByFeed.get(f.name)?.length ?? 0) > 0));
       } catch (e) {
         log.error({ err: describe(e) }, "feed poll failed: the store did not answer");
         return { ...report, failed: catalog.map((f) => f.name) };
@@ -365,7 +237,10 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
           const rooms = roomsByFeed.get(feed.name) ?? [];
           if (rooms.length === 0) {
             // Nobody follows it: forget it, so that a later follower starts with a silent first read.
-            if (await state.peek(feed.name)) await state.forget(feed.name);
+            if (await state.peek(feed.name)) {
+              await state.forget(feed.name);
+              await outbox.clear(feedQueue(feed.name));
+            }
             return;
           }
           await check(feed, rooms, statuses.get(feed.name) ?? { url: feed.url, initialized: false, failures: 0 }, report, round);
@@ -373,8 +248,7 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
           // but before marking their entries seen, the next poll would queue and send them again.
           followed.push({ feed, rooms: new Set(rooms.map(roomKey)) });
         } catch (e) {
-          // Store trouble for one feed must not stop the others. Its outbox is read again next time.
-          mayHaveOutbox.add(feed.name);
+          // Store trouble for one feed must not stop the others.
           report.failed.push(feed.name);
           log.error({ feed: feed.name, err: describe(e) }, "feed poll failed");
         }
@@ -394,8 +268,13 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
       report.failed.sort(byCatalog);
       followed.sort((a, b) => byCatalog(a.feed.name, b.feed.name));
       try {
-        await deliver(followed, report);
-        readAllOutboxes = false;
+        // Posts of rooms that left a feed meanwhile are dropped unsent.
+        const queues: QueueRound[] = followed.map(({ feed, rooms }) => ({ queue: feedQueue(feed.name), wanted: (room) => rooms.has(room) }));
+        const feedOf = new Map(followed.map(({ feed }) => [feedQueue(feed.name), feed.name] as const));
+        const delivered = await outbox.deliver(queues, {
+          onSend: (queue, ok) => emit({ kind: "post", feed: feedOf.get(queue) ?? queue, outcome: ok ? "ok" : "error" }),
+        });
+        report.sent += delivered.sent;
       } catch (e) {
         log.error({ err: describe(e) }, "feed delivery failed");
       }

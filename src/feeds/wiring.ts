@@ -1,11 +1,10 @@
 /**
  * Builds the feed and event services from config (for src/services.ts) and the polling job (for
- * src/bot.ts, which owns sending). Plain factories; nothing starts until the job is started.
+ * src/bot.ts): the job finds what is new, queues it in the outbox and delivers the feeds' queues.
+ * Plain factories; nothing starts until the job is started.
  */
 import type { Logger } from "pino";
 import { resolveFromRoot, type Config } from "../config.js";
-import type { RoomRef, SendOptions } from "../core/adapter.js";
-import type { Reply } from "../core/reply.js";
 import type { Services } from "../core/services.js";
 import { loadCuratedEvents } from "../events/curated.js";
 import { createEventsService, type EventsService } from "../events/service.js";
@@ -58,7 +57,6 @@ export interface FeedJob {
 
 export interface FeedJobOptions {
   readonly services: Services;
-  send(room: RoomRef, reply: Reply, opts: SendOptions): Promise<void>;
   readonly log: Logger;
   readonly now?: () => Date;
   /** Gate for each scheduled poll (a leader lease when several instances share a store). */
@@ -75,10 +73,8 @@ export function createFeedJob(opts: FeedJobOptions): FeedJob {
     subscriptions: opts.services.subscriptions,
     fetcher: fetcherFor(config, http),
     state: createFeedState(store),
-    send: opts.send,
-    maxPerRoomPerPoll: config.feeds.maxPerRoomPerPoll,
+    outbox: opts.services.outbox,
     backoffCapSeconds: config.feeds.backoffCapSeconds,
-    sendPaceMs: config.feeds.sendPaceMs,
     log,
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),

@@ -4,17 +4,16 @@
  * them, else one GitHub request per branch for all pull requests together), compare only where a
  * head moved, then queue one post per (track, newly reached branch) and deliver.
  *
- * Exactly once, as the feeds do it: posts are queued in the store's outbox with a delivery id
- * derived from (room, pull request, asker, branch) before the track records them as done (a crash
- * in between finds them again, and the outbox ignores ids it holds); an outbox item is removed
- * only after its send succeeded (a crash in between re-sends it with the same id, which Matrix
- * (transaction id) and Discord (enforced nonce) recognise).
+ * Exactly once, through the outbox (src/delivery/) as the feeds do it: posts are queued with a
+ * delivery id derived from (room, pull request, asker, branch) before the track records them as
+ * done (a crash in between finds them again, and the outbox ignores ids it holds); the outbox
+ * removes a post only after its send succeeded (a crash in between re-sends it with the same id,
+ * which Matrix (transaction id) and Discord (enforced nonce) recognise).
  */
 import type { Logger } from "pino";
-import { parseRoomKey, type RoomRef, type SendOptions } from "../core/adapter.js";
 import type { Reply } from "../core/reply.js";
-import { deliveryId } from "../feeds/entries.js";
-import { MAX_ATTEMPTS } from "../feeds/watcher.js";
+import { deliveryId } from "../delivery/id.js";
+import type { Outbox, OutboxPost } from "../delivery/outbox.js";
 import type { KV, Store } from "../storage/store.js";
 import { GitHubLimitError, GitHubNotFoundError, type GitHub, type PullRequest } from "../upstream/github.js";
 import { branchesFrom, gateOf } from "./branches.js";
@@ -26,8 +25,10 @@ export interface TrackerOptions {
   readonly github: GitHub;
   readonly status: StatusService;
   readonly tracks: TrackStore;
+  /** Where the posts go (queue `pr-tracking`): never summarised, paced, fenced. */
+  readonly outbox: Outbox;
+  /** Where an earlier version kept its own outbox (read once, moved to `outbox`). */
   readonly store: Store;
-  send(room: RoomRef, reply: Reply, opts: SendOptions): Promise<void>;
   readonly channelHeads?: HeadsProvider | undefined;
   readonly log: Logger;
   readonly now?: () => number;
@@ -48,12 +49,8 @@ export interface Tracker {
   poll(): Promise<TrackReport>;
 }
 
-interface OutboxItem {
-  readonly room: string;
-  readonly deliveryId: string;
-  readonly reply: Reply;
-  readonly attempts: number;
-}
+/** The outbox queue of tracking posts. */
+export const TRACKING_QUEUE = "pr-tracking";
 
 /** The delivery id of one tracking post. */
 export function trackDeliveryId(room: string, pr: number, askerId: string, what: string): string {
@@ -61,10 +58,7 @@ export function trackDeliveryId(room: string, pr: number, askerId: string, what:
 }
 
 export function createTracker(opts: TrackerOptions): Tracker {
-  const { github, status, tracks, log } = opts;
-  const kv: KV<OutboxItem[]> = opts.store.namespace<OutboxItem[]>("tracking");
-  const outbox = async (): Promise<OutboxItem[]> => (await kv.get("outbox")) ?? [];
-  const setOutbox = (items: OutboxItem[]): Promise<void> => (items.length === 0 ? kv.delete("outbox").then(() => undefined) : kv.set("outbox", items));
+  const { github, status, tracks, log, outbox } = opts;
 
   /** The pull request as it is now: merged and closed ones never change, others are asked again. */
   async function current(n: number, kept: PullStatus | undefined, report: TrackReport): Promise<PullRequest | undefined> {
@@ -195,8 +189,8 @@ export function createTracker(opts: TrackerOptions): Tracker {
   }
 
   /** The posts a track gets for this status, and the track afterwards (undefined: it ended). */
-  function postsFor(room: string, t: Track, s: PullStatus): { posts: OutboxItem[]; next: Track | undefined } {
-    const mk = (what: string, reply: Reply): OutboxItem => ({ room, deliveryId: trackDeliveryId(room, t.pr, t.asker.id, what), reply, attempts: 0 });
+  function postsFor(room: string, t: Track, s: PullStatus): { posts: OutboxPost[]; next: Track | undefined } {
+    const mk = (what: string, reply: Reply): OutboxPost => ({ room, deliveryId: trackDeliveryId(room, t.pr, t.asker.id, what), reply });
     if (s.pull.state === "closed") return { posts: [mk("closed", closedPost(s.pull, t.asker))], next: undefined };
     const reached = s.rows.filter((r) => r.mark === "reached").map((r) => r.branch);
     const fresh = reached.filter((b) => !t.done.includes(b));
@@ -212,25 +206,21 @@ export function createTracker(opts: TrackerOptions): Tracker {
   }
 
   async function deliver(report: TrackReport): Promise<void> {
-    let items = await outbox();
-    for (const item of [...items]) {
-      const room = parseRoomKey(item.room);
-      let ok = false;
-      if (room) {
-        try {
-          await opts.send(room, item.reply, { deliveryId: item.deliveryId });
-          ok = true;
-          report.sent++;
-        } catch (e) {
-          log.warn({ room: item.room, err: (e as Error).message }, "tracking post not delivered; will retry next check");
-        }
-      }
-      const given = !ok && item.attempts + 1 >= MAX_ATTEMPTS;
-      if (given) log.warn({ room: item.room }, "giving up a tracking post after repeated send failures");
-      items = ok || given || !room ? items.filter((i) => i.deliveryId !== item.deliveryId) : items.map((i) => (i === item ? { ...i, attempts: i.attempts + 1 } : i));
-      // Written after every send: a crash re-sends at most the one post in flight (same id).
-      await setOutbox(items);
+    report.sent += (await outbox.deliver([{ queue: TRACKING_QUEUE }])).sent;
+  }
+
+  // Once per process: posts an older version left in its own outbox ("tracking", `outbox`) move
+  // to the one outbox, with their delivery ids, before that copy is deleted.
+  let legacyDone = false;
+  async function adoptLegacy(): Promise<void> {
+    const kv: KV<OutboxPost[]> = opts.store.namespace<OutboxPost[]>("tracking");
+    const left = await kv.get("outbox");
+    if (left && left.length > 0) {
+      await outbox.enqueue(TRACKING_QUEUE, left.map((i) => ({ room: i.room, deliveryId: i.deliveryId, reply: i.reply })));
+      log.info({ posts: left.length }, "queued tracking posts of an earlier version moved to the outbox");
     }
+    if (left) await kv.delete("outbox");
+    legacyDone = true;
   }
 
   return {
@@ -238,6 +228,7 @@ export function createTracker(opts: TrackerOptions): Tracker {
       const all = await tracks.all();
       const numbers = [...new Set(all.flatMap((r) => r.tracks.map((t) => t.pr)))];
       const report: TrackReport = { prs: numbers.length, queued: 0, sent: 0, limited: false };
+      if (!legacyDone) await adoptLegacy();
       // Left-overs first (a crash, a failed send, an instance that took over).
       await deliver(report);
       // The least recently refreshed first, so that a short budget reaches every one in turn.
@@ -263,7 +254,7 @@ export function createTracker(opts: TrackerOptions): Tracker {
         }
       }
       for (const { room, tracks: list } of all) {
-        const queued: OutboxItem[] = [];
+        const queued: OutboxPost[] = [];
         const changed = new Map<Track, Track | undefined>();
         for (const t of list) {
           const s = statuses.get(t.pr);
@@ -274,9 +265,7 @@ export function createTracker(opts: TrackerOptions): Tracker {
         }
         if (changed.size === 0) continue;
         if (queued.length > 0) {
-          const box = await outbox();
-          const ids = new Set(box.map((i) => i.deliveryId));
-          await setOutbox([...box, ...queued.filter((q) => !ids.has(q.deliveryId))]);
+          await outbox.enqueue(TRACKING_QUEUE, queued);
           report.queued += queued.length;
         }
         // Only after the posts are safely queued does the track record them as done.

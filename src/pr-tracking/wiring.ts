@@ -1,12 +1,10 @@
 /**
  * Builds the GitHub client, the pull request status service and the track store (for
- * src/services.ts), and the tracking check on the feeds' schedule (for src/bot.ts, which owns
- * sending and the lease). Nothing starts until the job is started.
+ * src/services.ts), and the tracking check on the feeds' schedule (for src/bot.ts, which owns the
+ * lease); its posts go through the outbox. Nothing starts until the job is started.
  */
 import type { Logger } from "pino";
 import type { Config, Secrets } from "../config.js";
-import type { RoomRef, SendOptions } from "../core/adapter.js";
-import type { Reply } from "../core/reply.js";
 import type { Services } from "../core/services.js";
 import { createPollJob, type PollJob } from "../jobs/scheduler.js";
 import type { Store } from "../storage/store.js";
@@ -71,7 +69,6 @@ export type TrackingJob = PollJob<TrackReport>;
 
 export function createTrackingJob(opts: {
   services: Services;
-  send(room: RoomRef, reply: Reply, opts: SendOptions): Promise<void>;
   log: Logger;
   shouldRun?: () => Promise<boolean>;
 }): TrackingJob {
@@ -81,8 +78,8 @@ export function createTrackingJob(opts: {
     github: services.github,
     status: services.prStatus,
     tracks: services.tracks,
+    outbox: services.outbox,
     store: services.store,
-    send: opts.send,
     channelHeads: services.channelHeads,
     log,
   });

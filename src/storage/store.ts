@@ -10,7 +10,7 @@ import { ConfigError } from "../core/errors.js";
 import { redisLeases, sqlLeases, type Leases } from "./lease.js";
 import { withDeadline } from "../core/deadline.js";
 
-export type Namespace = "subscriptions" | "seen" | "feed-state" | "cache" | "meta" | "lease" | "channels" | "github" | "tracking" | "pkg-feeds" | "fn" | "hydra" | "factoids";
+export type Namespace = "subscriptions" | "seen" | "feed-state" | "cache" | "meta" | "lease" | "channels" | "github" | "tracking" | "pkg-feeds" | "fn" | "hydra" | "factoids" | "delivery";
 
 /** A typed key-value view of one namespace. Values must be JSON-serialisable. */
 export interface KV<T> {

@@ -8,7 +8,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../../src/config.js";
+import pino from "pino";
+import { createOutbox } from "../../src/delivery/outbox.js";
 import { createFeedState } from "../../src/feeds/state.js";
+import { feedQueue } from "../../src/feeds/watcher.js";
 import { createSubscriptions } from "../../src/feeds/subscriptions.js";
 import { openStore, type Store } from "../../src/storage/store.js";
 import { startFakeFeeds, type FakeFeeds } from "../helpers/fake-feeds.js";
@@ -18,6 +21,8 @@ interface Post {
   instance: string;
   room: string;
   deliveryId: string;
+  /** When the sink received it. */
+  at: number;
 }
 
 const ROOMS = 200;
@@ -55,9 +60,10 @@ for (const [backend, env] of [
       store = await openStore(required(env));
       // A clean slate for the feed on this shared server (earlier runs leave state behind).
       await createFeedState(store).forget(feedName);
+      await clearQueue();
       feeds = await startFakeFeeds();
       sink = await startLoopback(async (req, res) => {
-        posts.push(JSON.parse(req.body) as Post);
+        posts.push({ ...(JSON.parse(req.body) as Omit<Post, "at">), at: Date.now() });
         await new Promise((r) => setTimeout(r, 3)); // a platform takes a moment per message
         res.writeHead(200).end("{}");
       });
@@ -69,10 +75,15 @@ for (const [backend, env] of [
       const subs = createSubscriptions(store);
       for (let i = 0; i < ROOMS; i++) await subs.unsubscribe({ platform: "test", id: `${run}-room${i}` }, feedName);
       await createFeedState(store).forget(feedName);
+      await clearQueue();
       await store.close();
       await feeds.close();
       await sink.close();
     });
+
+    /** Drops the feed's outbox queue (posts for rooms of earlier runs). */
+    const clearQueue = (): Promise<void> =>
+      createOutbox({ store, log: pino({ level: "silent" }), send: () => Promise.reject(new Error("not here")), paceMs: () => 0, maxPerRoom: 3 }).clear(feedQueue(feedName));
 
     function instance(id: string): Promise<{ child: ChildProcess; role: string }> {
       const dir = mkdtempSync(join(tmpdir(), "nixie-handover-"));
@@ -137,6 +148,33 @@ for (const [backend, env] of [
       // Posts sent but not yet recorded when the leader died are sent again with the same id.
       assert.ok(resent >= 0 && resent < ROOMS, `re-sent with the same delivery id: ${resent}`);
       console.log(`      ${backend}: leader killed after ${killedAt} posts; ${resent} re-sent with the same delivery id`);
+      standby.child.kill("SIGTERM");
+    });
+
+    it("fencing: a leader paused (SIGSTOP) mid fan-out past its lease sends nothing once resumed (SIGCONT)", async () => {
+      const from = posts.length;
+      const mine = (): Post[] => posts.slice(from);
+      const e = await instance("e");
+      const f = await instance("f");
+      const [leader, standby] = e.role === "leader" ? [e, f] : [f, e];
+      const leaderId = e.role === "leader" ? "e" : "f";
+      assert.deepEqual([e.role, f.role].sort(), ["leader", "standby"]);
+      feeds.addTopic("announcements", { id: 777_002, title: "NixOS 26.11.1 released" });
+      await until("the fan-out to start", 15_000, () => mine().length >= 40);
+      leader.child.kill("SIGSTOP"); // paused, not dead: it still believes it holds the lease
+      const pausedAt = mine().length;
+      assert.ok(pausedAt < ROOMS, `paused in the middle (${pausedAt} of ${ROOMS} sent)`);
+      await until("the standby to finish the fan-out", 30_000, () => new Set(mine().map((p) => p.room)).size === ROOMS);
+      const resumedAt = Date.now();
+      leader.child.kill("SIGCONT");
+      await new Promise((r) => setTimeout(r, 3000)); // its timers fire; its lease is gone
+      const late = mine().filter((p) => p.instance === leaderId && p.at >= resumedAt);
+      assert.deepEqual(late, [], "the resumed leader sent nothing");
+      const byRoom = new Map<string, Set<string>>();
+      for (const p of mine()) byRoom.set(p.room, (byRoom.get(p.room) ?? new Set()).add(p.deliveryId));
+      for (const [room, ids] of byRoom) assert.equal(ids.size, 1, `${room} got ${ids.size} different posts`);
+      console.log(`      ${backend}: leader paused after ${pausedAt} posts; it sent ${late.length} after resuming`);
+      leader.child.kill("SIGKILL");
       standby.child.kill("SIGTERM");
     });
   });

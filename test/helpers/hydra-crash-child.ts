@@ -8,6 +8,7 @@ import { appendFileSync } from "node:fs";
 import pino from "pino";
 import { startBot } from "../../src/bot.js";
 import { loadConfig } from "../../src/config.js";
+import { waitForLease } from "./lease-wait.js";
 import { createTestAdapter } from "./test-bot.js";
 
 const env = process.env;
@@ -38,6 +39,8 @@ const recording = {
   },
 };
 const bot = await startBot({ loaded, log: pino({ level: "silent" }), adapters: () => [recording] });
+// The killed process\'s lease fences every send until it expires (test/helpers/lease-wait.ts).
+await waitForLease(bot);
 if (env["SUBSCRIBE"]) {
   const r = await adapter.say("!subscribe hydra:firefox", { manager: true });
   if (!r || r.isError) throw new Error("!subscribe was refused");

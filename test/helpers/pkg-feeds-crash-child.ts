@@ -8,12 +8,13 @@ import { appendFileSync, writeFileSync } from "node:fs";
 import pino from "pino";
 import { startBot } from "../../src/bot.js";
 import { loadConfig } from "../../src/config.js";
+import { waitForLease } from "./lease-wait.js";
 import { createTestAdapter } from "./test-bot.js";
 
 const env = process.env;
 const crash = env["CRASH"] ?? "";
 const config = `${env["POSTS_FILE"]}.config.json`;
-writeFileSync(config, JSON.stringify({ feeds: { sendPaceMs: 0 }, http: { retries: 0, timeoutMs: 2000 }, pkgFeeds: { intervalSeconds: 60 } }));
+writeFileSync(config, JSON.stringify({ feeds: { sendPaceMs: 0, leaseSeconds: 3 }, http: { retries: 0, timeoutMs: 2000 }, pkgFeeds: { intervalSeconds: 60 } }));
 const loaded = loadConfig({
   env: {
     NIXIE_STORE_URL: `sqlite://${env["STORE"]}`,
@@ -40,6 +41,8 @@ const recording = {
 };
 const clock = Number(env["CLOCK"]);
 const bot = await startBot({ loaded, log: pino({ level: "silent" }), adapters: () => [recording], now: () => new Date(clock) });
+// The killed process\'s lease fences every send until it expires (test/helpers/lease-wait.ts).
+await waitForLease(bot);
 for (const [i, feed] of (env["SUBSCRIBE"] ?? "").split(",").filter(Boolean).entries()) {
   const r = await adapter.say(`!subscribe ${feed}`, { room: `room${i}`, manager: true });
   if (!r || r.isError) throw new Error(`!subscribe ${feed} was refused`);

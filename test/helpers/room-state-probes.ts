@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { roomKey, type RoomRef } from "../../src/core/adapter.js";
 import type { Services } from "../../src/core/services.js";
+import { textReply } from "../../src/core/reply.js";
 
 export interface RoomStateProbe {
   /** Gives `room` some state of this kind. */
@@ -34,6 +35,14 @@ export const roomStateProbes: Readonly<Record<string, RoomStateProbe>> = {
   factoids: {
     seed: async (s, room) => void (await s.factoids.learn(room, "probe-fact", "A probe's **text**.", { id: "@alice:probe", name: "alice" })),
     has: async (s, room) => (await s.factoids.get(room, "probe-fact"))?.text === "A probe's **text**.",
+  },
+  // A queue no job delivers, so the post waits there while the test moves and drops the room.
+  outbox: {
+    seed: async (s, room) => {
+      const added = await s.outbox.enqueue("probe", [{ room: roomKey(room), deliveryId: `probe-${roomKey(room)}`, reply: textReply("queued post") }]);
+      assert.equal(added, 1);
+    },
+    has: async (s, room) => (await s.outbox.pending("probe")).some((p) => p.room === roomKey(room)),
   },
 };
 

@@ -13,7 +13,7 @@ import type { Bot } from "../../src/bot.js";
 import { roomKey, type RoomRef } from "../../src/core/adapter.js";
 import { availableCommands } from "../../src/core/command.js";
 import { cardBlock, rich } from "../../src/core/reply.js";
-import { deliveryId } from "../../src/feeds/entries.js";
+import { deliveryId } from "../../src/delivery/id.js";
 import {
   IDS,
   USERS,

@@ -39,6 +39,13 @@ function fastPaceConfig(dir: string): string {
   return file;
 }
 
+/** The fast pace, and a short lease: a restart after a kill waits for the killed process's lease. */
+function crashConfig(dir: string): string {
+  const file = join(dir, "hydra-crash.json");
+  writeFileSync(file, JSON.stringify({ hydra: { requestsPerSecond: 20 }, feeds: { leaseSeconds: 3 } }));
+  return file;
+}
+
 describe("!hydra against a fake Hydra", function () {
   this.timeout(30_000);
   let hydra: FakeHydra;
@@ -223,7 +230,7 @@ describe("hydra: feed posts across a restart and kill -9", function () {
   const runChild = (env: Record<string, string>): Promise<ProcessResult> =>
     runProcess(process.execPath, ["--import", "tsx", "test/helpers/hydra-crash-child.ts"], {
       cwd: projectRoot,
-      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? dir, STORE: join(dir, "nixie.sqlite"), HYDRA_URL: hydra.url, SEARCH_URL: search.url, POSTS_FILE: postsFile(), CONFIG: fastPaceConfig(dir), ...env },
+      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? dir, STORE: join(dir, "nixie.sqlite"), HYDRA_URL: hydra.url, SEARCH_URL: search.url, POSTS_FILE: postsFile(), CONFIG: crashConfig(dir), ...env },
     });
 
   it("posts each transition exactly once: killed after the send it re-sends with the same delivery id; killed before, it sends after the restart", async () => {

@@ -57,4 +57,38 @@ describe("leader election over a shared store", () => {
     const never = createLeader({ leases: flaky, name: "y", ttlMs: 600, log: pino({ level: "silent" }) });
     assert.equal(await never.tick(), false, "without ever holding it, a failure means no lease");
   });
+
+  it("fencing: a holder paused past its lease may not act before any renewal runs, and renewals keep a margin", async () => {
+    let clock = 1_000_000;
+    const leases = { acquire: async () => true, release: async () => undefined };
+    const l = createLeader({ leases, name: "f", ttlMs: 30_000, log: pino({ level: "silent" }), now: () => clock });
+    assert.equal(l.mayAct(), false, "nothing before the lease is taken");
+    assert.equal(l.term(), undefined);
+    assert.equal(await l.tick(), true);
+    assert.equal(l.mayAct(), true);
+    const first = l.term();
+    assert.notEqual(first, undefined);
+    // Renewals come every ttl/3 (10 s): acting stays allowed across a missed one…
+    clock += 19_000;
+    assert.equal(l.mayAct(), true);
+    assert.equal(l.term(), first, "still the same term");
+    // …but not up to the expiry: the confirmed expiry less two sixths of the TTL (20 s).
+    clock += 1_000;
+    assert.equal(l.mayAct(), false);
+    // A process stopped for a minute wakes up still "leader" (no renewal ran) but may not act.
+    clock += 60_000;
+    assert.equal(l.isLeader(), true);
+    assert.equal(l.mayAct(), false);
+    assert.equal(l.term(), undefined);
+    assert.equal(await l.tick(), true, "the renewal succeeds: nobody holds the lease now");
+    assert.equal(l.mayAct(), true);
+    // But another instance may have held it meanwhile: a new term, so work of the old one stops.
+    assert.notEqual(l.term(), first);
+    const second = l.term();
+    clock += 5_000;
+    assert.equal(await l.tick(), true);
+    assert.equal(l.term(), second, "renewed in time: the same term");
+    await l.stop();
+    assert.equal(l.mayAct(), false);
+  });
 });

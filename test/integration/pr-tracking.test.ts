@@ -332,6 +332,21 @@ describe("GitHub: !pr, !track and the fake GitHub computed by git", function () 
     });
     after(() => t.stop());
 
+    it("sends tracking posts an earlier version left in its own outbox, with their delivery ids, once", async () => {
+      const b = await bot();
+      // As an earlier version left it, before this bot's first check.
+      const reply = { blocks: [{ kind: "text", text: [{ kind: "text", text: "nixpkgs#1 has reached nixos-unstable." }] }] };
+      await b.bot.services.store.namespace("tracking").set("outbox", [{ room: "test:legacy", deliveryId: "abcdefabcdefabcdefabcdef0", reply, attempts: 1 }]);
+      try {
+        await b.bot.tracking.pollNow();
+        await b.bot.tracking.pollNow();
+        assert.deepEqual(b.adapter.sent.map((m) => [m.room.id, m.opts?.deliveryId, m.text]), [["legacy", "abcdefabcdefabcdefabcdef0", "nixpkgs#1 has reached nixos-unstable."]]);
+        assert.equal(await b.bot.services.store.namespace("tracking").get("outbox"), undefined);
+      } finally {
+        await b.stop();
+      }
+    });
+
     it("posts once per branch reached later, pinging only the asker, and ends when all are reached", async () => {
       const n = nextPr++;
       await gh.merge(n, { title: "track me", base: "master" });

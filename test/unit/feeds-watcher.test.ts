@@ -6,10 +6,11 @@ import pino from "pino";
 import type { RoomRef } from "../../src/core/adapter.js";
 import { UpstreamError } from "../../src/core/errors.js";
 import { catalogOf, type FeedCatalog, type FeedDef } from "../../src/feeds/catalog.js";
-import { createFeedState, type FeedState } from "../../src/feeds/state.js";
+import { createFeedState } from "../../src/feeds/state.js";
 import { createSubscriptions, type Subscriptions } from "../../src/feeds/subscriptions.js";
-import { createFeedWatcher, EXACT_FLUSH_LIMIT, MAX_ATTEMPTS, type FeedWatcher } from "../../src/feeds/watcher.js";
-import { openStore, type Store } from "../../src/storage/store.js";
+import { createFeedWatcher, type FeedWatcher, type FeedWatcherOptions } from "../../src/feeds/watcher.js";
+import { createOutbox, EXACT_FLUSH_LIMIT, MAX_ATTEMPTS, type Outbox, type Send } from "../../src/delivery/outbox.js";
+import { openStore, type KV, type Store } from "../../src/storage/store.js";
 import type { FeedFetcher, FeedItem } from "../../src/upstream/feeds.js";
 import type { FeedProvider } from "../../src/feeds/provider.js";
 import { textReply } from "../../src/core/reply.js";
@@ -18,6 +19,29 @@ import { renderPlain } from "../../src/render/plain.js";
 const FEED: FeedDef = { name: "news", title: "News", url: "https://news.example/feed.xml", kind: "generic", siteUrl: "https://news.example/" };
 const catalog: FeedCatalog = catalogOf([FEED]);
 const room = (id: string): RoomRef => ({ platform: "test", id });
+const silent = pino({ level: "silent" });
+
+/** A watcher over an outbox of its own; the outbox sends with `send`, paced on a clock its sleeps move. */
+function watcherWith(
+  store: Store,
+  o: Omit<FeedWatcherOptions, "outbox" | "backoffCapSeconds" | "log"> & { send: Send; sendPaceMs?: number; maxPerRoom?: number; clock?: { ms: number }; sleeps?: number[] },
+): { watcher: FeedWatcher; outbox: Outbox } {
+  const clock = o.clock ?? { ms: Date.parse("2026-11-25T00:00:00Z") };
+  const outbox = createOutbox({
+    store,
+    log: silent,
+    send: o.send,
+    paceMs: () => o.sendPaceMs ?? 0,
+    maxPerRoom: o.maxPerRoom ?? 3,
+    now: () => clock.ms,
+    sleep: async (ms) => {
+      o.sleeps?.push(ms);
+      clock.ms += ms;
+    },
+  });
+  const { send: _send, sendPaceMs: _p, maxPerRoom: _m, clock: _c, sleeps: _s, ...rest } = o;
+  return { watcher: createFeedWatcher({ ...rest, outbox, backoffCapSeconds: 3600, log: silent }), outbox };
+}
 
 describe("feeds: the watcher with a scripted feed", () => {
   let dir: string;
@@ -29,6 +53,7 @@ describe("feeds: the watcher with a scripted feed", () => {
   let sleeps: number[];
   let refuse: Set<string>;
   let watcher: FeedWatcher;
+  let outbox: Outbox;
 
   const fetcher: FeedFetcher = {
     async fetch() {
@@ -45,6 +70,10 @@ describe("feeds: the watcher with a scripted feed", () => {
       items.unshift({ guid: `g${id}`, title: `Entry ${id}`, link: `https://news.example/${id}`, published: new Date(Date.UTC(2026, 0, id)).toISOString(), categories: [] });
     }
   };
+  const recordingSend: Send = async (r, _reply, opts) => {
+    if (refuse.has(r.id)) throw new Error("forbidden");
+    sent.push({ room: r.id, id: opts.deliveryId });
+  };
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), "nixie-watch-"));
@@ -55,23 +84,7 @@ describe("feeds: the watcher with a scripted feed", () => {
     sent = [];
     sleeps = [];
     refuse = new Set();
-    watcher = createFeedWatcher({
-      catalog,
-      subscriptions: subs,
-      fetcher,
-      state: createFeedState(store),
-      async send(r, _reply, opts) {
-        if (refuse.has(r.id)) throw new Error("forbidden");
-        sent.push({ room: r.id, id: opts.deliveryId });
-      },
-      maxPerRoomPerPoll: 3,
-      backoffCapSeconds: 3600,
-      sendPaceMs: 250,
-      log: pino({ level: "silent" }),
-      sleep: async (ms) => {
-        sleeps.push(ms);
-      },
-    });
+    ({ watcher, outbox } = watcherWith(store, { catalog, subscriptions: subs, fetcher, state: createFeedState(store), send: recordingSend, sendPaceMs: 250, sleeps }));
     add(2);
   });
   afterEach(async () => {
@@ -102,7 +115,7 @@ describe("feeds: the watcher with a scripted feed", () => {
     items.unshift({ guid: "u1", title: "Undated 1", categories: [] }, { guid: "u0", title: "Undated 0", categories: [] });
     items.unshift({ guid: "u3", title: "Undated 3", categories: [] }, { guid: "u2", title: "Undated 2", categories: [] });
     const titles: string[] = [];
-    watcher = createFeedWatcher({
+    ({ watcher } = watcherWith(store, {
       catalog,
       subscriptions: subs,
       fetcher,
@@ -111,19 +124,39 @@ describe("feeds: the watcher with a scripted feed", () => {
         const b = reply.blocks[0];
         titles.push(b?.kind === "card" ? b.card.title : "summary");
       },
-      maxPerRoomPerPoll: 10,
-      backoffCapSeconds: 3600,
-      sendPaceMs: 0,
-      log: pino({ level: "silent" }),
-    });
+      maxPerRoom: 10,
+    }));
     await watcher.poll();
     assert.deepEqual(titles, ["Undated 0", "Undated 1", "Undated 2", "Undated 3"]);
+  });
+
+  it("caps posts per room and poll, and sums up the rest in one line with its own delivery id", async () => {
+    await subs.subscribe(room("a"), "news");
+    await watcher.poll();
+    add(5);
+    const texts: string[] = [];
+    ({ watcher } = watcherWith(store, {
+      catalog,
+      subscriptions: subs,
+      fetcher,
+      state: createFeedState(store),
+      async send(_r, reply, opts) {
+        texts.push(renderPlain(reply));
+        sent.push({ room: "a", id: opts.deliveryId });
+      },
+    }));
+    const report = await watcher.poll();
+    assert.equal(report.sent, 4);
+    assert.deepEqual(texts.slice(0, 3).map((t) => t.split(" <")[0]), ["Entry 3", "Entry 4", "Entry 5"]);
+    assert.equal(texts[3], "…and 2 more new posts: News <https://news.example/>");
+    assert.equal(new Set(sent.map((s) => s.id)).size, 4);
+    assert.deepEqual(await outbox.pending("feed:news"), []);
   });
 
   it("sends nothing of a feed whose new entries could not be marked seen, and sends them once when they can", async () => {
     const state = createFeedState(store);
     let seenFails = false;
-    watcher = createFeedWatcher({
+    ({ watcher } = watcherWith(store, {
       catalog,
       subscriptions: subs,
       fetcher,
@@ -134,14 +167,8 @@ describe("feeds: the watcher with a scripted feed", () => {
           return state.setSeen(feed, seen, current);
         },
       },
-      async send(r, _reply, opts) {
-        sent.push({ room: r.id, id: opts.deliveryId });
-      },
-      maxPerRoomPerPoll: 3,
-      backoffCapSeconds: 3600,
-      sendPaceMs: 0,
-      log: pino({ level: "silent" }),
-    });
+      send: recordingSend,
+    }));
     await subs.subscribe(room("a"), "news");
     await watcher.poll();
     add(1);
@@ -161,12 +188,12 @@ describe("feeds: the watcher with a scripted feed", () => {
     await watcher.poll();
     add(1);
     await watcher.poll();
-    assert.equal((await createFeedState(store).outbox("news")).length, 1);
+    assert.equal((await outbox.pending("feed:news")).length, 1);
     refuse.delete("a");
-    // A new instance, whose first poll cannot read the seen list.
+    // A new instance (its own outbox), whose first poll cannot read the seen list.
     const state = createFeedState(store);
     let seenFails = true;
-    watcher = createFeedWatcher({
+    ({ watcher } = watcherWith(store, {
       catalog,
       subscriptions: subs,
       fetcher,
@@ -177,14 +204,8 @@ describe("feeds: the watcher with a scripted feed", () => {
           return state.seen(feed);
         },
       },
-      async send(r, _reply, opts) {
-        sent.push({ room: r.id, id: opts.deliveryId });
-      },
-      maxPerRoomPerPoll: 3,
-      backoffCapSeconds: 3600,
-      sendPaceMs: 0,
-      log: pino({ level: "silent" }),
-    });
+      send: recordingSend,
+    }));
     await watcher.poll();
     seenFails = false;
     await watcher.poll();
@@ -199,7 +220,7 @@ describe("feeds: the watcher with a scripted feed", () => {
     add(1);
     for (let i = 0; i < MAX_ATTEMPTS + 1; i++) await watcher.poll();
     assert.deepEqual(sent.map((s) => s.room), ["ok"]);
-    assert.deepEqual(await createFeedState(store).outbox("news"), []);
+    assert.deepEqual(await outbox.pending("feed:news"), []);
     refuse.delete("dead");
     await watcher.poll();
     assert.deepEqual(sent.map((s) => s.room), ["ok"]);
@@ -216,23 +237,49 @@ describe("feeds: the watcher with a scripted feed", () => {
     refuse.delete("b");
     await watcher.poll();
     assert.deepEqual(sent.map((s) => s.room), ["a"]);
+    assert.deepEqual(await outbox.pending("feed:news"), []);
+  });
+
+  it("forgets the queued posts of a feed nobody follows any more", async () => {
+    await subs.subscribe(room("a"), "news");
+    refuse.add("a");
+    await watcher.poll();
+    add(1);
+    await watcher.poll();
+    assert.equal((await outbox.pending("feed:news")).length, 1);
+    await subs.unsubscribe(room("a"), "news");
+    await watcher.poll();
+    assert.deepEqual(await outbox.pending("feed:news"), []);
+  });
+
+  it("moves posts an earlier version left in its own outbox to the one outbox, with their delivery ids", async () => {
+    await subs.subscribe(room("a"), "news");
+    await watcher.poll();
+    const entry = { id: "guid:g1", title: "Left behind", link: "https://news.example/1" };
+    await store.namespace("feed-state").set("outbox:news", { entries: { [entry.id]: entry }, items: [{ room: "test:a", entry: entry.id, deliveryId: "0123456789abcdef012345678", attempts: 2 }] });
+    const texts: string[] = [];
+    ({ watcher, outbox } = watcherWith(store, {
+      catalog,
+      subscriptions: subs,
+      fetcher,
+      state: createFeedState(store),
+      async send(r, reply, opts) {
+        texts.push(renderPlain(reply));
+        sent.push({ room: r.id, id: opts.deliveryId });
+      },
+    }));
+    await watcher.poll();
+    assert.deepEqual(sent, [{ room: "a", id: "0123456789abcdef012345678" }]);
+    assert.match(texts[0]!, /^Left behind <https:\/\/news.example\/1>/);
+    assert.equal(await store.namespace("feed-state").get("outbox:news"), undefined);
+    await watcher.poll();
+    assert.equal(sent.length, 1);
   });
 
   it("backs off a failing feed exponentially and counts the failures", async () => {
     let clock = new Date("2026-11-25T00:00:00Z");
     const state = createFeedState(store);
-    watcher = createFeedWatcher({
-      catalog,
-      subscriptions: subs,
-      fetcher,
-      state,
-      send: async () => undefined,
-      maxPerRoomPerPoll: 3,
-      backoffCapSeconds: 3600,
-      sendPaceMs: 0,
-      log: pino({ level: "silent" }),
-      now: () => clock,
-    });
+    ({ watcher } = watcherWith(store, { catalog, subscriptions: subs, fetcher, state, send: async () => undefined, now: () => clock }));
     await subs.subscribe(room("a"), "news");
     fail = new UpstreamError("news.example", "status", "HTTP 503", { status: 503 });
     const waits: number[] = [];
@@ -258,44 +305,32 @@ describe("feeds: the watcher with a scripted feed", () => {
     const ROOMS = EXACT_FLUSH_LIMIT + 50;
     let reads: number;
     let writes: number;
-    let clock: number;
 
-    /** The store's feed state, counting outbox reads and writes. */
-    const counting = (s: FeedState): FeedState => ({
+    /** The store, counting reads and writes of outbox queues. */
+    const counting = (s: Store): Store => ({
       ...s,
-      outbox: async (feed) => {
-        reads++;
-        return s.outbox(feed);
-      },
-      setOutbox: async (feed, list) => {
-        writes++;
-        return s.setOutbox(feed, list);
+      namespace<T>(ns: Parameters<Store["namespace"]>[0]): KV<T> {
+        const kv = s.namespace<T>(ns);
+        if (ns !== "delivery") return kv;
+        return {
+          ...kv,
+          get: async (key) => {
+            if (key.startsWith("queue:")) reads++;
+            return kv.get(key);
+          },
+          set: async (key, value, ttl) => {
+            if (key.startsWith("queue:")) writes++;
+            return kv.set(key, value, ttl);
+          },
+        };
       },
     });
 
     beforeEach(async () => {
       reads = 0;
       writes = 0;
-      clock = Date.parse("2026-11-25T00:00:00Z");
       // The default pace, on a clock that the pauses move on.
-      watcher = createFeedWatcher({
-        catalog,
-        subscriptions: subs,
-        fetcher,
-        state: counting(createFeedState(store)),
-        async send(r, _reply, opts) {
-          if (refuse.has(r.id)) throw new Error("forbidden");
-          sent.push({ room: r.id, id: opts.deliveryId });
-        },
-        maxPerRoomPerPoll: 3,
-        backoffCapSeconds: 3600,
-        sendPaceMs: 250,
-        log: pino({ level: "silent" }),
-        now: () => new Date(clock),
-        sleep: async (ms) => {
-          clock += ms;
-        },
-      });
+      ({ watcher, outbox } = watcherWith(counting(store), { catalog, subscriptions: subs, fetcher, state: createFeedState(store), send: recordingSend, sendPaceMs: 250 }));
       for (let i = 0; i < ROOMS; i++) await subs.subscribe(room(`r${i}`), "news");
       await watcher.poll();
     });
@@ -307,7 +342,7 @@ describe("feeds: the watcher with a scripted feed", () => {
       assert.equal(report.sent, ROOMS);
       assert.equal(new Set(sent.map((s) => s.room)).size, ROOMS);
       assert.equal(new Set(sent.map((s) => s.id)).size, ROOMS);
-      assert.deepEqual(await createFeedState(store).outbox("news"), []);
+      assert.deepEqual(await outbox.pending("feed:news"), []);
       // One write to queue the posts, then one per batch: far fewer than one per send.
       assert.ok(writes <= 12, `${writes} outbox writes for ${ROOMS} sends`);
       const again = await watcher.poll();
@@ -319,7 +354,7 @@ describe("feeds: the watcher with a scripted feed", () => {
       add(1);
       await watcher.poll();
       assert.equal(sent.length, ROOMS - 1);
-      assert.deepEqual((await createFeedState(store).outbox("news")).map((i) => [i.room, i.attempts]), [["test:r7", 1]]);
+      assert.deepEqual((await outbox.pending("feed:news")).map((i) => [i.room, i.attempts]), [["test:r7", 1]]);
       refuse.delete("r7");
       await watcher.poll();
       assert.deepEqual(sent.slice(ROOMS - 1).map((s) => s.room), ["r7"]);
@@ -362,7 +397,7 @@ describe("feeds: the watcher with a provider's pattern feeds", () => {
         format: (feed, entry) => textReply(`${feed.name} is now ${entry.title}`),
       };
       const posts: string[] = [];
-      const watcher = createFeedWatcher({
+      const { watcher } = watcherWith(store, {
         catalog: catalogOf([], [provider]),
         subscriptions: subs,
         fetcher: { fetch: () => Promise.reject(new Error("not RSS")), read: () => Promise.reject(new Error("not RSS")) },
@@ -370,10 +405,6 @@ describe("feeds: the watcher with a provider's pattern feeds", () => {
         async send(_r, reply) {
           posts.push(renderPlain(reply));
         },
-        maxPerRoomPerPoll: 3,
-        backoffCapSeconds: 3600,
-        sendPaceMs: 0,
-        log: pino({ level: "silent" }),
       });
       await subs.subscribe(room("a"), "thing:x");
       await watcher.poll();

@@ -7,8 +7,10 @@ import { loadConfig } from "../../src/config.js";
 import { renderPlain } from "../../src/render/plain.js";
 import { buildCatalog, joinUrl, type FeedDef } from "../../src/feeds/catalog.js";
 import type { FeedProvider } from "../../src/feeds/provider.js";
-import { deliveryId, entryId, MAX_ENTRY_ID_LENGTH } from "../../src/feeds/entries.js";
-import { capturePost, excerptOf, formatPost, formatSummary, MAX_URL_LENGTH } from "../../src/feeds/format.js";
+import { entryId, MAX_ENTRY_ID_LENGTH } from "../../src/feeds/entries.js";
+import { capturePost, excerptOf, formatPost, MAX_URL_LENGTH } from "../../src/feeds/format.js";
+import { deliveryId } from "../../src/delivery/id.js";
+import { formatSummary } from "../../src/delivery/summary.js";
 import { createSubscriptions } from "../../src/feeds/subscriptions.js";
 import { backoffMs, BACKOFF_BASE_MS } from "../../src/feeds/watcher.js";
 import { createScheduler } from "../../src/jobs/scheduler.js";
@@ -163,9 +165,10 @@ describe("feeds: post format", () => {
   });
 
   it("sums up the rest of a burst in one line with links", () => {
-    assert.equal(renderPlain(formatSummary([{ feed: announcements, count: 1 }])), `…and 1 more new post: NixOS Discourse: Announcements <${announcements.siteUrl}>`);
+    const label = (f: FeedDef) => ({ key: f.name, title: f.title, url: f.siteUrl });
+    assert.equal(renderPlain(formatSummary([{ label: label(announcements), count: 1 }])), `…and 1 more new post: NixOS Discourse: Announcements <${announcements.siteUrl}>`);
     assert.equal(
-      renderPlain(formatSummary([{ feed: announcements, count: 2 }, { feed: nixhour, count: 3 }])),
+      renderPlain(formatSummary([{ label: label(announcements), count: 2 }, { label: label(nixhour), count: 3 }])),
       `…and 5 more new posts: NixOS Discourse: Announcements (2) <${announcements.siteUrl}>, The Nix Hour (3) <${nixhour.siteUrl}>`,
     );
   });
