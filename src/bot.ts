@@ -3,6 +3,7 @@
  * the real adapters; tests call it with a test adapter.
  */
 import type { Logger } from "pino";
+import { commands } from "../commands/index.js";
 import type { LoadedConfig } from "./config.js";
 import type { Adapter, RoomRef, SendOptions } from "./core/adapter.js";
 import type { Reply } from "./core/reply.js";
@@ -94,7 +95,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     ...(opts.http ? { http: opts.http } : {}),
   });
   const dispatcher = createDispatcher({
-    commands: services.commands,
+    commands,
     services,
     prefix: config.prefix,
     maxMessageLength: config.input.maxMessageLength,
@@ -126,8 +127,30 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     if (!adapter) throw new Error(`no ${room.platform} adapter is running`);
     await adapter.send(room, reply, sendOpts);
   };
-  const feedJob = createFeedJob({ services, send: sendTo, log, shouldRun: async () => leader.isLeader(), ...(opts.now ? { now: opts.now } : {}), ...(opts.onFeedEvent ? { onEvent: opts.onFeedEvent } : {}) });
-  const trackingJob = createTrackingJob({ services, send: sendTo, log, shouldRun: async () => leader.isLeader() });
+  // Jobs get the parts of the services they use, not the whole bag.
+  const feedJob = createFeedJob({
+    config,
+    http: services.http,
+    store,
+    catalog: services.feeds.catalog,
+    subscriptions: services.subscriptions,
+    send: sendTo,
+    log,
+    shouldRun: async () => leader.isLeader(),
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.onFeedEvent ? { onEvent: opts.onFeedEvent } : {}),
+  });
+  const trackingJob = createTrackingJob({
+    github: services.github,
+    prStatus: services.prStatus,
+    tracks: services.tracks,
+    ...(services.channelHeads ? { channelHeads: services.channelHeads } : {}),
+    store,
+    cron: config.feeds.cron,
+    send: sendTo,
+    log,
+    shouldRun: async () => leader.isLeader(),
+  });
 
   // Instances sharing a store take turns through one lease. Its holder is active: it connects to
   // the chat platforms and runs the feed jobs. The others are standbys: they wait, and the first

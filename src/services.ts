@@ -1,6 +1,5 @@
 /** Builds the services commands and jobs use, from config. Plain factories, no container. */
 import type { Logger } from "pino";
-import { commands } from "../commands/index.js";
 import type { Config, Secrets } from "./config.js";
 import type { Services } from "./core/services.js";
 import type { Store } from "./storage/store.js";
@@ -62,7 +61,6 @@ export function createServices(deps: ServiceDeps): Services {
     ...feeds,
     eval: createEvalService({ config: config.eval, log }),
     ...github,
-    commands,
     about: { version, startedAt: new Date(), adapters: deps.adapters },
     channels,
     rooms,

@@ -92,6 +92,8 @@ export interface CommandContext {
    * client call (`{ deadline: ctx.deadline }`), and answer with what is known when it passes.
    */
   readonly deadline: number;
+  /** The commands that work here, in the dispatcher's order (for !help); set by the dispatcher. */
+  readonly commands: readonly CommandDef[];
 }
 
 export type CompletionContext = Pick<CommandContext, "services" | "platform" | "now" | "deadline"> & {
@@ -160,10 +162,11 @@ export function availableCommands(commands: readonly CommandDef[], services: Pic
   return commands.filter((c) => c.available?.(services) ?? true);
 }
 
-/** Turns an incoming message into the context a command sees; `deadline` as in CommandContext. */
-export function contextFor(message: IncomingMessage, services: Services, prefix: string, now: () => Date, deadline: number): CommandContext {
+/** Turns an incoming message into the context a command sees; `deadline` and `commands` as in CommandContext. */
+export function contextFor(message: IncomingMessage, services: Services, prefix: string, now: () => Date, deadline: number, commands: readonly CommandDef[]): CommandContext {
   return {
     deadline,
+    commands,
     platform: message.room.platform,
     room: message.room,
     user: message.user,

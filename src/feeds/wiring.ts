@@ -6,7 +6,6 @@ import type { Logger } from "pino";
 import { resolveFromRoot, type Config } from "../config.js";
 import type { RoomRef, SendOptions } from "../core/adapter.js";
 import type { Reply } from "../core/reply.js";
-import type { Services } from "../core/services.js";
 import { loadCuratedEvents } from "../events/curated.js";
 import { createEventsService, type EventsService } from "../events/service.js";
 import { createPollJob } from "../jobs/scheduler.js";
@@ -14,7 +13,7 @@ import type { Store } from "../storage/store.js";
 import { createDiscourseEvents } from "../upstream/discourse.js";
 import { createFeedFetcher, type FeedFetcher } from "../upstream/feeds.js";
 import type { Http } from "../upstream/http.js";
-import { buildCatalog } from "./catalog.js";
+import { buildCatalog, type FeedCatalog } from "./catalog.js";
 import type { FeedProvider } from "./provider.js";
 import { createFeedsService, type FeedsService } from "./service.js";
 import { createFeedState } from "./state.js";
@@ -24,7 +23,7 @@ import { createFeedWatcher, type FeedEvent, type PollReport } from "./watcher.js
 /** How long !event and !nixhour reuse an upstream answer. */
 export const READ_CACHE_MS = 10 * 60_000;
 
-function fetcherFor(config: Config, http: Http): FeedFetcher {
+function fetcherFor(config: Pick<Config, "feeds">, http: Http): FeedFetcher {
   return createFeedFetcher({ http, maxBodyBytes: config.feeds.maxBodyBytes });
 }
 
@@ -57,7 +56,12 @@ export interface FeedJob {
 }
 
 export interface FeedJobOptions {
-  readonly services: Services;
+  /** Its feeds.* settings: schedule, caps, backoff, pacing, body size. */
+  readonly config: Pick<Config, "feeds">;
+  readonly http: Http;
+  readonly store: Store;
+  readonly catalog: FeedCatalog;
+  readonly subscriptions: Subscriptions;
   send(room: RoomRef, reply: Reply, opts: SendOptions): Promise<void>;
   readonly log: Logger;
   readonly now?: () => Date;
@@ -68,11 +72,11 @@ export interface FeedJobOptions {
 }
 
 export function createFeedJob(opts: FeedJobOptions): FeedJob {
-  const { config, http, store } = opts.services;
+  const { config, http, store } = opts;
   const log = opts.log.child({ job: "feeds" });
   const watcher = createFeedWatcher({
-    catalog: opts.services.feeds.catalog,
-    subscriptions: opts.services.subscriptions,
+    catalog: opts.catalog,
+    subscriptions: opts.subscriptions,
     fetcher: fetcherFor(config, http),
     state: createFeedState(store),
     send: opts.send,

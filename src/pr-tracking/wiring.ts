@@ -7,7 +7,6 @@ import type { Logger } from "pino";
 import type { Config, Secrets } from "../config.js";
 import type { RoomRef, SendOptions } from "../core/adapter.js";
 import type { Reply } from "../core/reply.js";
-import type { Services } from "../core/services.js";
 import { createPollJob, type PollJob } from "../jobs/scheduler.js";
 import type { Store } from "../storage/store.js";
 import { createGitHub, type GitHub } from "../upstream/github.js";
@@ -66,26 +65,30 @@ export function createGitHubServices(deps: {
 /** The tracking check on its schedule, and a way to run one now and wait for it (tests). */
 export type TrackingJob = PollJob<TrackReport>;
 
-export function createTrackingJob(opts: {
-  services: Services;
+/** What the tracking check uses: the GitHub services it reads, the store it keeps state in, its schedule. */
+export interface TrackingJobDeps extends Pick<GitHubServices, "github" | "prStatus" | "tracks" | "channelHeads"> {
+  readonly store: Store;
+  /** When to check (the feeds' schedule, feeds.cron). */
+  readonly cron: string;
   send(room: RoomRef, reply: Reply, opts: SendOptions): Promise<void>;
-  log: Logger;
-  shouldRun?: () => Promise<boolean>;
-}): TrackingJob {
-  const { services } = opts;
+  readonly log: Logger;
+  readonly shouldRun?: () => Promise<boolean>;
+}
+
+export function createTrackingJob(opts: TrackingJobDeps): TrackingJob {
   const log = opts.log.child({ job: "tracking" });
   const tracker = createTracker({
-    github: services.github,
-    status: services.prStatus,
-    tracks: services.tracks,
-    store: services.store,
+    github: opts.github,
+    status: opts.prStatus,
+    tracks: opts.tracks,
+    store: opts.store,
     send: opts.send,
-    channelHeads: services.channelHeads,
+    channelHeads: opts.channelHeads,
     log,
   });
   // The feeds' schedule and the same lease: only the active instance checks and posts.
   return createPollJob({
-    cron: services.config.feeds.cron,
+    cron: opts.cron,
     name: "tracking",
     poll: () => tracker.poll(),
     log,

@@ -109,7 +109,7 @@ describe("channels: !channels and !channel against a fake Prometheus", function 
 
   it("autocompletes channel names, current ones first", async () => {
     t = await bot(fake);
-    const def = t.bot.services.commands.find((c) => c.name === "channel")!;
+    const def = t.bot.dispatcher.find("channel")!;
     const opt = def.options[0]!;
     assert.ok(opt.type === "string" && opt.complete);
     const choices = await opt.complete!("nixos", { services: t.bot.services, platform: "discord", now: () => new Date(), others: {}, deadline: Date.now() + 2500 });
@@ -123,7 +123,7 @@ describe("channels: !channels and !channel against a fake Prometheus", function 
     t = await bot(fake);
     await t.ask("!channels");
     fake.override("channel_revision", "hang");
-    const opt = t.bot.services.commands.find((c) => c.name === "channel")!.options[0]!;
+    const opt = t.bot.dispatcher.find("channel")!.options[0]!;
     assert.ok(opt.type === "string" && opt.complete);
     const choices = await opt.complete!("unstable", { services: t.bot.services, platform: "discord", now: () => new Date(), others: {}, deadline: Date.now() + 2500 });
     assert.deepEqual(
