@@ -20,6 +20,20 @@ export default defineConfig(
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
+    rules: {
+      // Off: nixie's interfaces return promises (a command's run, an adapter's send and stop, the
+      // fakes of them in tests), and an `async` body with nothing to wait for is how the house
+      // writes them: it keeps the declared shape and turns a synchronous throw into a rejection
+      // the caller's catch sees. A forgotten await, the mistake this rule hints at, is what
+      // no-floating-promises and no-misused-promises report.
+      "@typescript-eslint/require-await": "off",
+      // A name starting with `_` is unused on purpose (a parameter a signature needs, a property
+      // left out of a rest copy), as tsc's noUnusedParameters already accepts.
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrorsIgnorePattern: "^_", ignoreRestSiblings: true }],
+      // A promise wrapper passes on what the wrapped call rejected with, unchanged (an
+      // UpstreamError stays one); only a rejection with a known non-Error value is reported.
+      "@typescript-eslint/prefer-promise-reject-errors": ["error", { allowThrowingUnknown: true }],
+    },
   },
   {
     // Plain JavaScript outside tsconfig.json: the build script, CommonJS helpers, configs.
@@ -28,7 +42,9 @@ export default defineConfig(
     languageOptions: { globals: globals.node },
   },
   {
+    // CommonJS on purpose (a mocha reporter, a fallback loaded with require): require is how it imports.
     files: ["**/*.cjs"],
     languageOptions: { sourceType: "commonjs" },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
   },
 );
