@@ -206,7 +206,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
 
   function route(call: RestCall, res: ServerResponse): void {
     const { method, path, body } = call;
-    const obj = (body && !Array.isArray(body) ? body : {}) as Json;
+    const obj = (body && !Array.isArray(body) ? body : {});
     let m: RegExpMatchArray | null;
     if (method === "GET" && path === "/gateway/bot") {
       return send(res, 200, { url: url.replace(/^http/, "ws"), shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } });
