@@ -62,7 +62,7 @@ export interface FeedJobOptions {
   readonly store: Store;
   readonly catalog: FeedCatalog;
   readonly subscriptions: Subscriptions;
-  send(room: RoomRef, reply: Reply, opts: SendOptions): Promise<void>;
+  readonly send: (room: RoomRef, reply: Reply, opts: SendOptions) => Promise<void>;
   readonly log: Logger;
   readonly now?: () => Date;
   /** Gate for each scheduled poll (a leader lease when several instances share a store). */

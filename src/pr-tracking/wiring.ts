@@ -70,7 +70,7 @@ export interface TrackingJobDeps extends Pick<GitHubServices, "github" | "prStat
   readonly store: Store;
   /** When to check (the feeds' schedule, feeds.cron). */
   readonly cron: string;
-  send(room: RoomRef, reply: Reply, opts: SendOptions): Promise<void>;
+  readonly send: (room: RoomRef, reply: Reply, opts: SendOptions) => Promise<void>;
   readonly log: Logger;
   readonly shouldRun?: () => Promise<boolean>;
 }
