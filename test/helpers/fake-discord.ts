@@ -286,7 +286,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     ws.on("message", (raw) => {
       let msg: Json;
       try {
-        msg = JSON.parse(String(raw)) as Json;
+        const bytes = Array.isArray(raw) ? Buffer.concat(raw) : raw instanceof ArrayBuffer ? Buffer.from(raw) : raw;
+        msg = JSON.parse(bytes.toString()) as Json;
       } catch {
         ws.close(4002, "Decode error");
         return;
