@@ -11,6 +11,7 @@ import { overhead, singleFlight, throughput } from "./commands.js";
 import { fanOut, polling } from "./feeds.js";
 import { footprint } from "./footprint.js";
 import { evalBench } from "./eval.js";
+import { fnBench } from "./fn.js";
 import { searchEngine } from "./search.js";
 import { prOverhead, trackingBudget } from "./github.js";
 import { table, type Result } from "./lib.js";
@@ -29,6 +30,7 @@ const suites: Record<string, () => Promise<Result[]>> = {
   matrixSync,
   trackingBudget,
   prOverhead,
+  fn: fnBench,
 };
 
 async function main(): Promise<void> {

@@ -2,6 +2,7 @@
 import type { CommandDef } from "../src/core/command.js";
 import about from "./about.js";
 import eval_ from "./eval.js";
+import fn from "./fn.js";
 import channel from "./channel.js";
 import channels from "./channels.js";
 import event from "./event.js";
@@ -23,4 +24,4 @@ import tracked from "./tracked.js";
 import untrack from "./untrack.js";
 import links from "./links.js";
 
-export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, versions, wiki, eval_, pr, track, tracked, untrack, links, channels, channel, event, nixhour, feeds, subscriptions, subscribe, unsubscribe, leave];
+export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, versions, wiki, eval_, fn, pr, track, tracked, untrack, links, channels, channel, event, nixhour, feeds, subscriptions, subscribe, unsubscribe, leave];

@@ -15,6 +15,7 @@ import { createFeedJob, type FeedJob } from "./feeds/wiring.js";
 import { createTrackingJob, type TrackingJob } from "./pr-tracking/wiring.js";
 import { createLeader, type Leader } from "./ops/leader.js";
 import { createServices } from "./services.js";
+import { createFnJob } from "./fn/job.js";
 import { openStore, type Store } from "./storage/store.js";
 import type { Http, HttpEvent } from "./upstream/http.js";
 
@@ -106,12 +107,16 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.onCommand ? { onCommand: opts.onCommand } : {}),
   });
+  // !fn's data loads in the background (stored copy, builtins dump, a fetch when due).
+  services.fn.start();
+  const fnJob = createFnJob({ fn: services.fn, log });
   try {
     // The evaluator's self-test decides whether !eval exists (in !help, for the dispatcher).
     await services.eval.start();
     adapters = await opts.adapters(services, dispatcher);
   } catch (e) {
     // A half-configured platform, say: the store opened here must not outlive the failed start.
+    await services.fn.stop();
     if (!opts.store) await store.close();
     throw e;
   }
@@ -210,10 +215,12 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
       );
   } catch (e) {
     await leader.stop();
+    await services.fn.stop();
     if (!opts.store) await store.close();
     throw e;
   }
   leader.start();
+  fnJob.start();
 
   let stopping: Promise<void> | undefined;
   return {
@@ -233,6 +240,8 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
         await feedJob.stop().catch((err: unknown) => log.warn({ err: String(err) }, "feed job did not stop cleanly"));
         await trackingJob.stop().catch((err: unknown) => log.warn({ err: String(err) }, "tracking job did not stop cleanly"));
         await leader.stop();
+        await fnJob.stop();
+        await services.fn.stop();
         services.eval.stop();
         // A standby never started its adapters.
         if (activating) {

@@ -14,6 +14,7 @@ import { createGitHubServices } from "./pr-tracking/wiring.js";
 import type { HeadsProvider } from "./pr-tracking/landing.js";
 import { roomKey } from "./core/adapter.js";
 import { createRoomRegistry, type RoomRegistry } from "./rooms/registry.js";
+import { createFnService } from "./fn/service.js";
 
 export interface ServiceDeps {
   readonly config: Config;
@@ -64,6 +65,7 @@ export function createServices(deps: ServiceDeps): Services {
     about: { version, startedAt: new Date(), adapters: deps.adapters },
     channels,
     rooms,
+    fn: createFnService({ config: config.fn, http, store, log }),
   };
 }
 

@@ -36,6 +36,8 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   NIXIE_CHANNELS_URL: "channels.channelsUrl",
   NIXIE_GITHUB_API: "github.api",
   NIXIE_GITHUB_BUDGET: "github.budget",
+  NIXIE_FN_URL: "fn.url",
+  NIXIE_FN_NIX: "fn.nix",
 };
 
 /** Where each secret comes from: the variable, or the file named by `<variable>_FILE`. */

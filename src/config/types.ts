@@ -120,6 +120,23 @@ export interface Config {
     readonly maxLinksPerMessage: number;
     readonly linkCooldownMinutes: number;
   };
+  /** `!fn`: Noogle's data file of lib and builtins functions, and the local Nix's builtins. */
+  readonly fn: {
+    /** Noogle's data file; "" = off (only the local Nix's builtins). */
+    readonly url: string;
+    /** Noogle's site: function pages and searches. */
+    readonly siteUrl: string;
+    /** The nixpkgs repository the definitions are linked in. */
+    readonly nixpkgsUrl: string;
+    /** Fetch the data file again when the copy in use is this old. */
+    readonly refreshHours: number;
+    /** Larger data files are refused. */
+    readonly maxBytes: number;
+    /** The whole download may take this long. */
+    readonly timeoutMs: number;
+    /** The `nix` executable for `nix __dump-builtins`; "" = do not ask it. */
+    readonly nix: string;
+  };
 }
 
 /** Tokens and passwords: only from the environment or files named by `*_FILE` variables. */

@@ -124,4 +124,13 @@ export function validateConfig(k: Checker, resolvePath: (p: string) => string): 
   k.int("github.maxTracksPerUser", 0, 10_000);
   k.int("github.maxLinksPerMessage", 1, 10);
   k.int("github.linkCooldownMinutes", 0, 10_080);
+
+  // fn
+  k.url("fn.url", { optional: true });
+  k.url("fn.siteUrl");
+  k.url("fn.nixpkgsUrl");
+  k.int("fn.refreshHours", 1, 24 * 30);
+  k.int("fn.maxBytes", 1024, 100_000_000);
+  k.int("fn.timeoutMs", 1000, 600_000);
+  k.str("fn.nix");
 }

@@ -17,6 +17,7 @@ import type { EvalService } from "../eval/service.js";
 import type { ChannelsService } from "../channels/service.js";
 import type { GitHubServices } from "../pr-tracking/wiring.js";
 import type { RoomRegistry } from "../rooms/registry.js";
+import type { FnService } from "../fn/service.js";
 
 export interface AboutInfo {
   readonly version: string;
@@ -50,4 +51,6 @@ export interface Services extends GitHubServices {
   readonly about: AboutInfo;
   /** Channel status: snapshot (≤ 60 s cache), current heads, the channel feeds' source. */
   readonly channels: ChannelsService;
+  /** !fn: the lib and builtins function index (Noogle's data and the local Nix's builtins). */
+  readonly fn: FnService;
 }

@@ -90,6 +90,8 @@ for (const [backend, env] of [
           NIXIE_FEEDS_CRON: "* * * * * *",
           NIXIE_PROMETHEUS_URL: "http://127.0.0.1:9",
           NIXIE_CHANNELS_URL: "http://127.0.0.1:9",
+          NIXIE_FN_URL: "http://127.0.0.1:9/api/v1/data",
+          NIXIE_FN_NIX: "/nonexistent/nix",
           NIXIE_GITHUB_API: "http://127.0.0.1:9",
           SINK_URL: `${sink.url}/send`,
           INSTANCE_ID: id,

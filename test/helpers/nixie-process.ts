@@ -34,6 +34,8 @@ export function nixieEnv(dir: string, env: Record<string, string>): Record<strin
     NIXIE_FEEDS_CRON: "0 0 1 1 *",
     NIXIE_PROMETHEUS_URL: "http://127.0.0.1:9",
     NIXIE_CHANNELS_URL: "http://127.0.0.1:9",
+    NIXIE_FN_URL: "http://127.0.0.1:9/api/v1/data",
+    NIXIE_FN_NIX: "/nonexistent/nix",
     NIXIE_GITHUB_API: "http://127.0.0.1:9",
     ...env,
   };

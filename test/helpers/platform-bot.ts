@@ -20,6 +20,8 @@ export async function startPlatformBot(dir: string, env: Record<string, string>,
       // upstreams a test does not name are a closed loopback port: tests never reach the internet
       NIXIE_PROMETHEUS_URL: "http://127.0.0.1:9",
       NIXIE_CHANNELS_URL: "http://127.0.0.1:9",
+      NIXIE_FN_URL: "http://127.0.0.1:9/api/v1/data",
+      NIXIE_FN_NIX: "/nonexistent/nix",
       NIXIE_GITHUB_API: "http://127.0.0.1:9",
       ...env,
     },

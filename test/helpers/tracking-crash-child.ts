@@ -13,7 +13,7 @@ import { createTestAdapter } from "./test-bot.js";
 const env = process.env;
 const crash = env["CRASH"] ?? "";
 const loaded = loadConfig({
-  env: { NIXIE_STORE_URL: `sqlite://${env["STORE"]}`, NIXIE_GITHUB_API: env["GH_URL"] ?? "", NIXIE_PROMETHEUS_URL: "http://127.0.0.1:9", NIXIE_CHANNELS_URL: "http://127.0.0.1:9", NIXIE_FEEDS_CRON: "0 0 1 1 *", NIXIE_GITHUB_BUDGET: "1000000", NIXIE_CONFIG: "" },
+  env: { NIXIE_STORE_URL: `sqlite://${env["STORE"]}`, NIXIE_GITHUB_API: env["GH_URL"] ?? "", NIXIE_PROMETHEUS_URL: "http://127.0.0.1:9", NIXIE_CHANNELS_URL: "http://127.0.0.1:9", NIXIE_FN_URL: "http://127.0.0.1:9/api/v1/data", NIXIE_FN_NIX: "/nonexistent/nix", NIXIE_FEEDS_CRON: "0 0 1 1 *", NIXIE_GITHUB_BUDGET: "1000000", NIXIE_CONFIG: "" },
   ignoreLocal: true,
 });
 const adapter = createTestAdapter();
