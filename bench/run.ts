@@ -16,6 +16,7 @@ import { searchEngine } from "./search.js";
 import { prOverhead, trackingBudget } from "./github.js";
 import { table, type Result } from "./lib.js";
 import { matrixSync } from "./matrix-sync.js";
+import { hydraOverhead, hydraSweep } from "./hydra.js";
 
 const suites: Record<string, () => Promise<Result[]>> = {
   overhead,
@@ -31,6 +32,8 @@ const suites: Record<string, () => Promise<Result[]>> = {
   trackingBudget,
   prOverhead,
   fn: fnBench,
+  hydraOverhead,
+  hydraSweep,
 };
 
 async function main(): Promise<void> {

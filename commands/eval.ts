@@ -1,5 +1,5 @@
 /** !eval <expr> (or a ```nix block): evaluates a Nix expression in the sandbox of src/eval/. */
-import { defineCommand } from "../src/core/command.js";
+import { COMMAND_GRACE_MS, defineCommand } from "../src/core/command.js";
 import { outcomeReply } from "../src/eval/format.js";
 import { MAX_EXPRESSION_CHARS } from "../src/eval/service.js";
 
@@ -25,7 +25,12 @@ export default defineCommand({
   ],
   async run(args, ctx) {
     const expr = String(args["expression"]);
-    const outcome = await ctx.services.eval.evaluate(expr, `${ctx.platform}:${ctx.user.id}`);
+    const outcome = await ctx.services.eval.evaluate(expr, `${ctx.platform}:${ctx.user.id}`, {
+      // The answer is due by the command's deadline and grace: a wait in line ends before that.
+      answerBy: ctx.deadline + COMMAND_GRACE_MS,
+      // The console is one local person: no per-person cooldown.
+      cooldown: ctx.platform !== "console",
+    });
     return outcomeReply(outcome, ctx.services.eval.showLimits);
   },
 });

@@ -23,5 +23,6 @@ import track from "./track.js";
 import tracked from "./tracked.js";
 import untrack from "./untrack.js";
 import links from "./links.js";
+import hydra from "./hydra.js";
 
-export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, versions, wiki, eval_, fn, pr, track, tracked, untrack, links, channels, channel, event, nixhour, feeds, subscriptions, subscribe, unsubscribe, leave];
+export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, versions, wiki, eval_, fn, pr, track, tracked, untrack, links, channels, channel, hydra, event, nixhour, feeds, subscriptions, subscribe, unsubscribe, leave];

@@ -2,6 +2,7 @@
  * Starts and stops a whole bot: store, services, dispatcher, adapters, jobs. main.ts calls it with
  * the real adapters; tests call it with a test adapter.
  */
+import { addressedCommand } from "./core/addressing.js";
 import type { Logger } from "pino";
 import { commands } from "../commands/index.js";
 import type { LoadedConfig } from "./config.js";
@@ -14,6 +15,7 @@ import type { FeedEvent } from "./feeds/watcher.js";
 import { createFeedJob, type FeedJob } from "./feeds/wiring.js";
 import { createTrackingJob, type TrackingJob } from "./pr-tracking/wiring.js";
 import { createLeader, type Leader } from "./ops/leader.js";
+import { createSweepJob, type SweepJob } from "./hydra/sweep-job.js";
 import { createServices } from "./services.js";
 import { createFnJob } from "./fn/job.js";
 import { openStore, type Store } from "./storage/store.js";
@@ -69,6 +71,8 @@ export interface Bot {
   readonly feeds: Pick<FeedJob, "pollNow">;
   /** The pull request tracking check (on the feeds' schedule); `pollNow()` for tests. */
   readonly tracking: Pick<TrackingJob, "pollNow">;
+  /** The Hydra sweep (its own interval); `sweepNow()` for tests. */
+  readonly hydra: Pick<SweepJob, "sweepNow">;
   /** Whether this instance holds the lease (and so runs the feed jobs). */
   readonly leader: Pick<Leader, "isLeader" | "id">;
   /** "standby" while another instance with the same store serves the chat platforms. */
@@ -120,9 +124,14 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     if (!opts.store) await store.close();
     throw e;
   }
+  // A message that addresses nixie by name ("nixie: help") is a command on every platform.
+  const addressed = (m: Parameters<Dispatcher["handle"]>[0]): Parameters<Dispatcher["handle"]>[0] => {
+    const text = addressedCommand(m.text, config.prefix, config.botName);
+    return text === undefined ? m : { ...m, text };
+  };
   // Commands first; an ordinary message may get its references expanded (outside the rate limit).
   const handler = async (m: Parameters<Dispatcher["handle"]>[0]) =>
-    (await dispatcher.handle(m)) ??
+    (await dispatcher.handle(addressed(m))) ??
     (await services.linkExpander.expand(m).catch((err: unknown) => {
       log.warn({ err: String(err) }, "reference expansion failed");
       return null;
@@ -156,6 +165,13 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     log,
     shouldRun: async () => leader.isLeader(),
   });
+  const hydraJob = createSweepJob({
+    intervalMs: config.hydra.sweepIntervalSeconds * 1000,
+    sweep: async (stopping) => services.hydra.sweep(await services.subscriptions.followed(), stopping),
+    lastStart: () => services.hydra.lastSweepStart(),
+    shouldRun: async () => leader.isLeader(),
+    log,
+  });
 
   // Instances sharing a store take turns through one lease. Its holder is active: it connects to
   // the chat platforms and runs the feed jobs. The others are standbys: they wait, and the first
@@ -177,6 +193,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
       role = "active";
       feedJob.start();
       trackingJob.start();
+      hydraJob.start();
       log.info({ adapters: adapters.map((a) => a.platform), store: store.backend, instance: leader.id }, "nixie is ready");
     })());
   const leader = createLeader({
@@ -230,6 +247,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     adapters,
     feeds: { pollNow: () => feedJob.pollNow() },
     tracking: { pollNow: () => trackingJob.pollNow() },
+    hydra: { sweepNow: () => hydraJob.sweepNow() },
     leader,
     role: () => role,
     stop() {
@@ -239,6 +257,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
         await activating?.catch(() => undefined);
         await feedJob.stop().catch((err: unknown) => log.warn({ err: String(err) }, "feed job did not stop cleanly"));
         await trackingJob.stop().catch((err: unknown) => log.warn({ err: String(err) }, "tracking job did not stop cleanly"));
+        await hydraJob.stop().catch((err: unknown) => log.warn({ err: String(err) }, "hydra sweep did not stop cleanly"));
         await leader.stop();
         await fnJob.stop();
         await services.fn.stop();

@@ -32,7 +32,21 @@ export function humanLogLine(json: string): string {
   return `nixie ${level}: ${msg}${fields.length > 0 ? ` (${fields.join(", ")})` : ""}\n`;
 }
 
+/**
+ * Where a terminal's log lines are printed: `around` (set once the console shows its prompt)
+ * wraps each write, so the line appears above the prompt instead of over it.
+ */
+export interface LogRoute {
+  around?: (print: () => void) => void;
+}
+
 /** A pino destination that writes human-readable lines to a file descriptor, synchronously. */
-export function humanDestination(fd: number): { write(line: string): void } {
-  return { write: (line) => void writeSync(fd, humanLogLine(line)) };
+export function humanDestination(fd: number, route: LogRoute = {}): { write(line: string): void } {
+  return {
+    write: (line) => {
+      const text = humanLogLine(line);
+      if (route.around) route.around(() => void writeSync(fd, text));
+      else writeSync(fd, text);
+    },
+  };
 }

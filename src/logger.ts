@@ -2,10 +2,13 @@
 import pino, { type Logger } from "pino";
 import { logScrubber } from "./redact.js";
 import type { Config } from "./config.js";
-import { humanDestination } from "./human-log.js";
+import { humanDestination, type LogRoute } from "./human-log.js";
 
-/** `human`: readable lines for a person at a terminal (human-log.ts) instead of JSON. */
-export function createLogger(level: Config["logLevel"], destination: number = 2, format: "json" | "human" = "json"): Logger {
+/**
+ * `human`: readable lines for a person at a terminal (human-log.ts) instead of JSON, printed
+ * through `route` (above the console's prompt).
+ */
+export function createLogger(level: Config["logLevel"], destination: number = 2, format: "json" | "human" = "json", route?: LogRoute): Logger {
   return pino(
     {
       level,
@@ -18,6 +21,6 @@ export function createLogger(level: Config["logLevel"], destination: number = 2,
         censor: "[redacted]",
       },
     },
-    format === "human" ? humanDestination(destination) : pino.destination({ dest: destination, sync: true }),
+    format === "human" ? humanDestination(destination, route) : pino.destination({ dest: destination, sync: true }),
   );
 }

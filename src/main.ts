@@ -7,6 +7,7 @@ import { loadConfig, type LoadedConfig } from "./config.js";
 import type { Adapter } from "./core/adapter.js";
 import { ConfigError } from "./core/errors.js";
 import { createLogger } from "./logger.js";
+import type { LogRoute } from "./human-log.js";
 import { configuredSecrets, logScrubber } from "./redact.js";
 import { startHealthServer, type HealthServer } from "./ops/health.js";
 import { createMetrics } from "./ops/metrics.js";
@@ -32,8 +33,10 @@ async function main(): Promise<void> {
   // A person at a terminal running the console: a prompt, and only warnings and errors as
   // readable lines between the answers, unless NIXIE_LOG_LEVEL asks for more.
   const interactive = !hasPlatform(loaded.config, loaded.secrets) && process.stdin.isTTY === true;
+  // Once the console shows its prompt, log lines are printed above it (see below).
+  const logRoute: LogRoute = {};
   const log = interactive
-    ? createLogger(process.env["NIXIE_LOG_LEVEL"] ? loaded.config.logLevel : "warn", 2, "human")
+    ? createLogger(process.env["NIXIE_LOG_LEVEL"] ? loaded.config.logLevel : "warn", 2, "human", logRoute)
     : createLogger(loaded.config.logLevel);
   log.debug({ sources: loaded.sources }, "configuration loaded");
 
@@ -82,15 +85,15 @@ async function main(): Promise<void> {
           onFatal: (err) => void shutdown(1, err.message),
         });
         if (adapters.length === 0) {
-          adapters.push(
-            createConsoleAdapter({
-              input: process.stdin,
-              output: process.stdout,
-              onEnd: () => void shutdown(0, "end of input"),
-              maxLineLength: loaded.config.input.maxMessageLength,
-              ...(interactive ? { interactive: { prefix: loaded.config.prefix } } : {}),
-            }),
-          );
+          const terminal = createConsoleAdapter({
+            input: process.stdin,
+            output: process.stdout,
+            onEnd: () => void shutdown(0, "end of input"),
+            maxLineLength: loaded.config.input.maxMessageLength,
+            ...(interactive ? { interactive: { prefix: loaded.config.prefix } } : {}),
+          });
+          if (interactive) logRoute.around = terminal.aboveThePrompt;
+          adapters.push(terminal);
         }
         return adapters;
       },

@@ -5,7 +5,10 @@ import type { Services } from "./core/services.js";
 import type { Store } from "./storage/store.js";
 import { createHttp, type Http, type HttpEvent, type HttpResponse } from "./upstream/http.js";
 import { createMediaWiki } from "./upstream/mediawiki.js";
-import { createNixosSearch } from "./upstream/nixos-search.js";
+import { createNixosSearch, SEARCH_SERVICE } from "./upstream/nixos-search.js";
+import { GITHUB_SERVICE } from "./upstream/github.js";
+import { NOOGLE } from "./upstream/noogle.js";
+import { createUpstreamRegistry, type UpstreamRegistry } from "./upstream/registry.js";
 import { userAgent, version } from "./version.js";
 import { createFeedServices } from "./feeds/wiring.js";
 import { createEvalService } from "./eval/service.js";
@@ -15,6 +18,7 @@ import type { HeadsProvider } from "./pr-tracking/landing.js";
 import { roomKey } from "./core/adapter.js";
 import { createRoomRegistry, type RoomRegistry } from "./rooms/registry.js";
 import { createFnService } from "./fn/service.js";
+import { createHydraService } from "./hydra/service.js";
 
 export interface ServiceDeps {
   readonly config: Config;
@@ -29,8 +33,31 @@ export interface ServiceDeps {
   readonly channelHeads?: HeadsProvider;
 }
 
+/**
+ * Every upstream nixie talks to, for !about. A new client adds its one entry here (its
+ * `services` when its requests are not named after its URL's host).
+ */
+function registerUpstreams(config: Config, upstreams: UpstreamRegistry): void {
+  upstreams.register({ name: "search.nixos.org", purpose: "packages, options, programs", url: config.search.url, services: [SEARCH_SERVICE] });
+  upstreams.register({ name: "wiki", purpose: "wiki pages", url: config.wiki.api });
+  upstreams.register({ name: "Discourse", purpose: "announcements and events", url: config.discourse.url });
+  if (config.feeds.nixhourUrl !== "") upstreams.register({ name: "YouTube", purpose: "the Nix Hour", url: config.feeds.nixhourUrl });
+  upstreams.register({ name: "GitHub", purpose: "pull requests", url: config.github.api, services: [GITHUB_SERVICE] });
+  upstreams.register({ name: "Prometheus", purpose: "channel status", url: config.channels.prometheusUrl });
+  upstreams.register({ name: "channels mirror", purpose: "channel revisions when Prometheus fails", url: config.channels.channelsUrl });
+  upstreams.register({ name: "Hydra", purpose: "build status and failures", url: config.hydra.url });
+  if (config.fn.url !== "") upstreams.register({ name: "Noogle", purpose: "lib and builtins functions", url: config.fn.url, services: [NOOGLE] });
+  for (const feed of config.feeds.extra) upstreams.register({ name: feed.title, purpose: `the ${feed.name} feed`, url: feed.url });
+}
+
 export function createServices(deps: ServiceDeps): Services {
   const { config, log, store } = deps;
+  const upstreams = createUpstreamRegistry();
+  registerUpstreams(config, upstreams);
+  const onHttpEvent = (e: HttpEvent): void => {
+    upstreams.record(e);
+    deps.onHttpEvent?.(e);
+  };
   const http =
     deps.http ??
     createHttp({
@@ -41,14 +68,24 @@ export function createServices(deps: ServiceDeps): Services {
     maxResponseBytes: config.http.maxResponseBytes,
     cacheEntries: config.http.cacheEntries,
     sharedCache: store.namespace<HttpResponse>("cache"),
-    ...(deps.onHttpEvent ? { onEvent: deps.onHttpEvent } : {}),
+    onEvent: onHttpEvent,
   });
   const channels = createChannelsService({ config, http, store, log });
   // PR tracking re-checks a channel branch only when its head moved: the channel status already
   // knows the current channels' revisions, which saves a GitHub request per channel and check.
   const channelHeads = deps.channelHeads ?? (() => channels.heads());
+  const search = createNixosSearch({ config: config.search, http, log });
+  const hydra = createHydraService({
+    config,
+    http,
+    store,
+    search,
+    log,
+    // "stable" is the newest current nixos-YY.MM of the channel status.
+    currentChannels: async () => (await channels.snapshot()).channels.filter((ch) => ch.current).map((ch) => ch.name),
+  });
   // Features that offer feeds of their own register a provider with the catalog here.
-  const feeds = createFeedServices({ config, http, store, log, providers: [channels.feedProvider] });
+  const feeds = createFeedServices({ config, http, store, log, providers: [channels.feedProvider, hydra.feedProvider] });
   const github = createGitHubServices({ config, secrets: deps.secrets, http, store, channelHeads });
   const rooms = createRoomRegistry(log);
   registerRoomState(rooms, feeds, github);
@@ -57,13 +94,15 @@ export function createServices(deps: ServiceDeps): Services {
     log,
     store,
     http,
-    search: createNixosSearch({ config: config.search, http, log }),
+    search,
     wiki: createMediaWiki({ config, http, log }),
     ...feeds,
     eval: createEvalService({ config: config.eval, log }),
     ...github,
     about: { version, startedAt: new Date(), adapters: deps.adapters },
+    upstreams,
     channels,
+    hydra,
     rooms,
     fn: createFnService({ config: config.fn, http, store, log }),
   };

@@ -3,12 +3,19 @@
  * message from user `console` in room `console`; replies and feed posts go to stdout as plain
  * text; logs never do. At end of input it finishes what is in flight and calls onEnd.
  *
- * A line is handed to the core as soon as it arrives, as a chat message is, so the rate limit
- * sees a flood when it happens (and says "slow down"); answers are printed in the order of the
- * lines. Lines are read with a bound (line-reader.ts). On a terminal it greets and prompts.
+ * A line is handed to the core as soon as it arrives, as a chat message is; answers are printed
+ * in the order of the lines. The console is one local person, so the dispatcher gives it no
+ * per-person rate limit. Lines are read with a bound (line-reader.ts): a longer line is refused
+ * as such, never evaluated cut.
+ *
+ * On a terminal it greets, prompts and reads through readline, which keeps what the person is
+ * typing: answers, feed posts and log lines (aboveThePrompt) are printed above the prompt, which
+ * is then drawn again with the half-typed line.
  */
+import { clearLine, createInterface, cursorTo, type Interface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import type { Adapter, MessageHandler, RoomRef } from "../core/adapter.js";
+import { errorReply, type Reply } from "../core/reply.js";
 import { renderPlain } from "../render/plain.js";
 import { readLines, type LineReader } from "./line-reader.js";
 
@@ -27,66 +34,123 @@ export interface ConsoleAdapterOptions {
   readonly onEnd: () => void;
   /**
    * Characters of a line read (input.maxMessageLength); the rest of a longer line is dropped as
-   * it arrives, and the core is told the line was cut.
+   * it arrives, and the line is refused with its whole length (overlongLine), never handed on.
    */
   readonly maxLineLength?: number;
   /** A person at a terminal: print a banner and a prompt. The banner names `!help` with this prefix. */
   readonly interactive?: { readonly prefix: string };
 }
 
+/** The console adapter; aboveThePrompt is for the log lines of a console at a terminal. */
+export interface ConsoleAdapter extends Adapter {
+  /**
+   * Runs `print` (which writes whole lines, to the output or to another stream on the same
+   * terminal) with the prompt line cleared, then draws the prompt and the half-typed line again.
+   * Without a terminal, or before the prompt is shown, it only runs `print`.
+   */
+  aboveThePrompt(print: () => void): void;
+}
+
+/** The refusal of a line longer than the console reads. */
+export function overlongLine(length: number, max: number): Reply {
+  return errorReply(`That line is ${length.toLocaleString("en-US")} characters; nixie reads at most ${max.toLocaleString("en-US")}.`);
+}
+
 /** The console adapter over `input` and `output` (process.stdin and process.stdout in main.ts). */
-export function createConsoleAdapter(opts: ConsoleAdapterOptions): Adapter {
+export function createConsoleAdapter(opts: ConsoleAdapterOptions): ConsoleAdapter {
   let connected = false;
   let reader: LineReader | undefined;
+  /** readline, on a terminal, once started. */
+  let rl: Interface | undefined;
+  /** readline is open: the person may be typing at the prompt. */
+  let typing = false;
   let printed: Promise<void> = Promise.resolve();
   let pending = 0;
+  const maxLength = opts.maxLineLength ?? DEFAULT_MAX_LINE;
 
   const write = (text: string): Promise<void> =>
     new Promise((resolve) => {
       opts.output.write(text, () => resolve());
     });
-  const prompt = (): string => (opts.interactive ? PROMPT : "");
+  const aboveThePrompt = (print: () => void): void => {
+    if (!rl || !typing) return print();
+    clearLine(opts.output, 0);
+    cursorTo(opts.output, 0);
+    print();
+    rl.prompt(true);
+  };
+  /** Lines of text above the prompt on a terminal, else to the output. */
+  const show = (text: string): Promise<void> => {
+    if (!rl || !typing) return write(`${text}\n`);
+    aboveThePrompt(() => opts.output.write(`${text}\n`));
+    return Promise.resolve();
+  };
+
+  const finish = (): void => {
+    void printed.then(() => {
+      if (opts.interactive) opts.output.write("\n");
+      connected = false;
+      opts.onEnd();
+    });
+  };
 
   return {
     platform: "console",
+    aboveThePrompt,
     async start(handler: MessageHandler) {
       connected = true;
-      if (opts.interactive) await write(`nixie console: type ${opts.interactive.prefix}help, Ctrl-D to quit\n${PROMPT}`);
       // The reader went away (`npm start | head`): stop reading and end as at the end of input,
       // instead of dying on an unhandled EPIPE.
-      opts.output.on("error", () => reader?.close());
-      reader = readLines(opts.input, {
-        maxLength: opts.maxLineLength ?? DEFAULT_MAX_LINE,
-        onLine: (line) => {
-          const reply = handler({
-            room: CONSOLE_ROOM,
-            user: { id: "console", name: "console" },
-            text: line,
-            canManageRoom: async () => true,
-          }).catch(() => null); // one failed line must not stop the ones after it
-          if (++pending >= MAX_PENDING_LINES) reader?.pause();
-          printed = printed.then(async () => {
-            const r = await reply;
-            if (r) await write(`${renderPlain(r)}\n${prompt()}`);
-            else if (opts.interactive) await write(PROMPT);
-            if (--pending < MAX_PENDING_LINES) reader?.resume();
-          });
-        },
-        onEnd: () => {
-          void printed.then(() => {
-            if (opts.interactive) opts.output.write("\n");
-            connected = false;
-            opts.onEnd();
-          });
-        },
-      });
+      opts.output.on("error", () => (rl ? rl.close() : reader?.close()));
+      const onLine = (line: string, length: number): void => {
+        const reply =
+          length > maxLength
+            ? Promise.resolve(overlongLine(length, maxLength))
+            : handler({
+                room: CONSOLE_ROOM,
+                user: { id: "console", name: "console" },
+                text: line,
+                canManageRoom: async () => true,
+              }).catch(() => null); // one failed line must not stop the ones after it
+        if (++pending >= MAX_PENDING_LINES) reader?.pause();
+        printed = printed.then(async () => {
+          const r = await reply;
+          if (r) await show(renderPlain(r));
+          if (--pending < MAX_PENDING_LINES) reader?.resume();
+        });
+      };
+      if (opts.interactive) {
+        await write(`nixie console: type ${opts.interactive.prefix}help, Ctrl-D to quit\n`);
+        // A person types: readline edits the line and keeps it while answers and logs are printed.
+        const terminal = createInterface({ input: opts.input, output: opts.output, terminal: true, prompt: PROMPT, historySize: 100 });
+        rl = terminal;
+        typing = true;
+        terminal.on("line", (line) => {
+          onLine(line, line.length);
+          // The prompt comes back at once; the answer is printed above it when it arrives.
+          terminal.prompt();
+        });
+        // Ctrl-C reaches readline as a key, not as a signal: pass it on, so main.ts stops as before.
+        terminal.on("SIGINT", () => process.kill(process.pid, "SIGINT"));
+        terminal.on("close", () => {
+          typing = false;
+          // Ctrl-D on the empty prompt: answers still to come start on that line, not after "> ".
+          clearLine(opts.output, 0);
+          cursorTo(opts.output, 0);
+          finish();
+        });
+        terminal.prompt();
+        return;
+      }
+      reader = readLines(opts.input, { maxLength, onLine, onEnd: finish });
     },
     async send(_room, reply) {
-      // Feed posts: on a terminal they start on a fresh line and give the prompt back.
-      await write(opts.interactive ? `\n${renderPlain(reply)}\n${PROMPT}` : `${renderPlain(reply)}\n`);
+      // Feed posts: on a terminal they appear above the prompt.
+      await show(renderPlain(reply));
     },
     async stop() {
-      reader?.close();
+      if (rl) rl.close();
+      else reader?.close();
       connected = false;
     },
     isConnected: () => connected,

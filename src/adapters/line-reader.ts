@@ -10,8 +10,11 @@ import { StringDecoder } from "node:string_decoder";
 export interface LineReaderOptions {
   /** Characters kept of each line; a longer line arrives cut to maxLength + 1 so the caller sees that it was cut. */
   readonly maxLength: number;
-  /** Called for each line, in order. */
-  readonly onLine: (line: string) => void;
+  /**
+   * Called for each line, in order. `length` is the whole line's length in UTF-16 units (as
+   * String.length counts), also when `line` was cut, so a caller can say how long it was.
+   */
+  readonly onLine: (line: string, length: number) => void;
   /** Called once at the end of the stream, on a stream error, or after close(). */
   readonly onEnd: () => void;
 }
@@ -30,20 +33,33 @@ export function readLines(input: Readable, opts: LineReaderOptions): LineReader 
   const decoder = new StringDecoder("utf8");
   let parts: string[] = [];
   let length = 0;
+  /** Of the whole line, also the part dropped. */
+  let total = 0;
+  /** Whether the last text added to the line ended in "\r" (dropped before "\n"). */
+  let endsCr = false;
   let ended = false;
 
   const add = (text: string): void => {
-    if (length >= keep || text === "") return;
+    if (text === "") return;
+    total += text.length;
+    endsCr = text.endsWith("\r");
+    if (length >= keep) return;
     const part = text.length > keep - length ? text.slice(0, keep - length) : text;
     parts.push(part);
     length += part.length;
   };
   const emit = (): void => {
     let line = parts.join("");
+    let whole = total;
     parts = [];
     length = 0;
-    if (line.endsWith("\r")) line = line.slice(0, -1);
-    opts.onLine(line);
+    total = 0;
+    if (endsCr) {
+      whole--;
+      if (line.length > whole) line = line.slice(0, whole);
+    }
+    endsCr = false;
+    opts.onLine(line, whole);
   };
   const onText = (text: string): void => {
     let from = 0;

@@ -38,6 +38,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   NIXIE_GITHUB_BUDGET: "github.budget",
   NIXIE_FN_URL: "fn.url",
   NIXIE_FN_NIX: "fn.nix",
+  NIXIE_HYDRA_URL: "hydra.url",
 };
 
 /** Where each secret comes from: the variable, or the file named by `<variable>_FILE`. */

@@ -137,6 +137,40 @@ export interface Config {
     /** The `nix` executable for `nix __dump-builtins`; "" = do not ask it. */
     readonly nix: string;
   };
+  /** Hydra (hydra.nixos.org): !hydra and the `hydra:` feeds (see docs/hydra.md). */
+  readonly hydra: {
+    readonly url: string;
+    /** The channel !hydra and `hydra:<attr>` mean when none is given. */
+    readonly defaultChannel: string;
+    /** Client-side pace for every Hydra request, and the burst it allows. */
+    readonly requestsPerSecond: number;
+    readonly burst: number;
+    /** One Hydra request's timeout (below the command deadline). */
+    readonly timeoutMs: number;
+    /** After a 429, 502 or 503: no Hydra request at all for this long (or as long as Retry-After says). */
+    readonly cooldownSeconds: number;
+    /** How long a job's build list is reused; "no job" answers are kept longer. */
+    readonly cacheMinutes: number;
+    readonly noJobCacheMinutes: number;
+    /** Pause between the starts of two sweeps of the followed jobs (at least 2 s). */
+    readonly sweepIntervalSeconds: number;
+    readonly maxSubscriptionsPerRoom: number;
+    /** Distinct jobs (jobset and attribute) followed over all rooms. */
+    readonly maxWatchedJobs: number;
+    readonly jobsets: readonly HydraJobsetConfig[];
+  };
+}
+
+/** One channel name users give to !hydra, and the Hydra jobset that builds it. */
+export interface HydraJobsetConfig {
+  /** What users type: `nixos-unstable`, or a pattern with `{release}` (YY.MM): `nixos-{release}`. */
+  readonly channel: string;
+  /** `project/jobset`, with `{release}` where the channel has it: `nixos/release-{release}`. */
+  readonly jobset: string;
+  /** Put before the attribute to make the job name: "" (nixpkgs jobsets) or "nixpkgs." (NixOS jobsets). */
+  readonly jobPrefix: string;
+  /** The platforms the jobset builds, in the order !hydra lists them. */
+  readonly systems: readonly string[];
 }
 
 /** Tokens and passwords: only from the environment or files named by `*_FILE` variables. */

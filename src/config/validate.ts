@@ -133,4 +133,55 @@ export function validateConfig(k: Checker, resolvePath: (p: string) => string): 
   k.int("fn.maxBytes", 1024, 100_000_000);
   k.int("fn.timeoutMs", 1000, 600_000);
   k.str("fn.nix");
+
+  // hydra
+  k.url("hydra.url");
+  // Up to 1,000 a second for a private Hydra (and the benchmark); hydra.nixos.org allows about 2.
+  k.int("hydra.requestsPerSecond", 1, 1000);
+  k.int("hydra.burst", 1, 1000);
+  k.int("hydra.timeoutMs", 100, 120_000);
+  k.int("hydra.cooldownSeconds", 1, 3600);
+  k.int("hydra.cacheMinutes", 0, 1440);
+  k.int("hydra.noJobCacheMinutes", 0, 10_080);
+  k.int("hydra.sweepIntervalSeconds", 2, 86_400);
+  k.int("hydra.maxSubscriptionsPerRoom", 0, 1000);
+  k.int("hydra.maxWatchedJobs", 0, 100_000);
+  if (hydraJobsets(k, "hydra.jobsets") && k.str("hydra.defaultChannel", { nonEmpty: true })) {
+    const channels = (k.get("hydra.jobsets") as { channel: string }[]).map((j) => j.channel).filter((c) => !c.includes("{release}"));
+    const chosen = k.get("hydra.defaultChannel") as string;
+    if (!channels.includes(chosen)) k.fail("hydra.defaultChannel", `a channel of hydra.jobsets without {release} (${channels.join(", ")})`, chosen);
+  }
+}
+
+const HYDRA_CHANNEL = /^[a-z0-9][a-z0-9.-]*(\{release\}[a-z0-9.-]*)?$/;
+const HYDRA_JOBSET = /^[A-Za-z0-9_-]+\/[A-Za-z0-9._-]*(\{release\}[A-Za-z0-9._-]*)?$/;
+const HYDRA_PREFIX = /^([A-Za-z_][A-Za-z0-9_+-]*\.)*$/;
+const HYDRA_SYSTEM = /^[a-z0-9_]+-[a-z0-9_]+$/;
+
+/** The channel -> jobset map: every name users may type goes into a Hydra URL, so each is checked here. */
+function hydraJobsets(k: Checker, key: string): boolean {
+  const v = k.get(key);
+  if (!Array.isArray(v) || v.length === 0) return k.fail(key, "a non-empty list of {channel, jobset, jobPrefix, systems}", v);
+  let ok = true;
+  const seen = new Set<string>();
+  v.forEach((j, i) => {
+    const at = `${key}[${i}]`;
+    if (typeof j !== "object" || j === null || Array.isArray(j)) {
+      ok = k.fail(at, "an object {channel, jobset, jobPrefix, systems}", j);
+      return;
+    }
+    const channel = j["channel"];
+    const jobset = j["jobset"];
+    if (typeof channel !== "string" || !HYDRA_CHANNEL.test(channel) || seen.has(channel))
+      ok = k.fail(`${at}.channel`, "a unique lower-case channel name, with at most one {release}", channel);
+    else seen.add(channel);
+    if (typeof jobset !== "string" || !HYDRA_JOBSET.test(jobset)) ok = k.fail(`${at}.jobset`, "project/jobset, with at most one {release}", jobset);
+    else if (typeof channel === "string" && channel.includes("{release}") !== jobset.includes("{release}"))
+      ok = k.fail(`${at}.jobset`, "{release} exactly when the channel has it", jobset);
+    if (typeof j["jobPrefix"] !== "string" || !HYDRA_PREFIX.test(j["jobPrefix"])) ok = k.fail(`${at}.jobPrefix`, 'an attribute path ending in "." or ""', j["jobPrefix"]);
+    const systems = j["systems"];
+    if (!Array.isArray(systems) || systems.length === 0 || systems.length > 8 || !systems.every((s) => typeof s === "string" && HYDRA_SYSTEM.test(s)))
+      ok = k.fail(`${at}.systems`, "1 to 8 systems such as x86_64-linux", systems);
+  });
+  return ok;
 }

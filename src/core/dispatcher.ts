@@ -10,14 +10,14 @@ import { errorToReply, type Outcome } from "./error-reply.js";
 import { parseArgs, splitCommand, validateArgs, type ParsedArgs } from "./parse.js";
 import { RateLimiter } from "./rate-limit.js";
 import { parseRawArgs, rawOption, rawRemainder } from "./raw-arg.js";
-import { errorReply, textBlock, type Reply } from "./reply.js";
+import { errorReply, textBlock, type Reply, type ReplyOutcome } from "./reply.js";
 import { SLASH } from "./usage.js";
 import type { Services } from "./services.js";
 
 export interface CommandEvent {
   readonly command: string;
   readonly platform: Platform;
-  readonly outcome: Outcome | "refused" | "rate-limited";
+  readonly outcome: Outcome | ReplyOutcome | "refused" | "rate-limited";
   readonly ms: number;
 }
 
@@ -100,7 +100,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     return new Promise<Reply>((resolve, reject) => {
       const timer = setTimeout(() => {
         opts.log.warn({ ...logCtx, budgetMs }, "command overran its deadline");
-        resolve(errorReply(`${shown}${cmd.name} could not finish in time, try again in a minute.`));
+        resolve({ ...errorReply(`${shown}${cmd.name} could not finish in time, try again in a minute.`), outcome: "timeout" });
       }, Math.max(0, deadline + COMMAND_GRACE_MS - Date.now()));
       run().then(
         (r) => {
@@ -130,13 +130,15 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
 
   /** Rate limit: undefined means go ahead; a reply or null means answer that instead. */
   function limit(message: IncomingMessage, command: string): Reply | null | undefined {
+    // The console is one local person at their own machine: nobody to share with.
+    if (message.room.platform === "console") return undefined;
     const who = `${roomKey(message.room)}|${message.user.id}`;
     const decision = opts.rateLimiter.take(who);
     if (decision === "allow") return undefined;
     opts.onCommand?.({ command, platform: message.room.platform, outcome: "rate-limited", ms: 0 });
     if (decision === "silent") return null;
     const secs = Math.max(1, Math.ceil(opts.rateLimiter.waitMs(who) / 1000));
-    return errorReply(`Slow down, please: nixie will answer you again in about ${secs} s.`);
+    return errorReply(`Slow down, please: nixie will answer you again in about ${secs} s; it does not answer your commands before then.`);
   }
 
   async function run(cmd: CommandDef, message: IncomingMessage, parse: () => ParsedArgs, shown: string = prefix): Promise<Reply | null> {
@@ -155,6 +157,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       // Availability is decided at start (the evaluator's self-test), so it is read per command.
       const ctx = contextFor(message, opts.services, shown, now, deadline, availableCommands(opts.commands, opts.services));
       const reply = await bounded(shown, cmd, () => cmd.run(args, ctx), deadline, logCtx);
+      if (reply.outcome) outcome = reply.outcome; // an answer that tells of a failure (eval time-out)
       return notes.length === 0 ? reply : { ...reply, blocks: [...reply.blocks, ...notes.map((n) => textBlock(n))] };
     } catch (err) {
       const r = errorToReply(err, opts.log, logCtx, refused);

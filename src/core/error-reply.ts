@@ -33,7 +33,10 @@ export function upstreamSentence(err: UpstreamError, now: Date = new Date()): st
     case "too-large":
       return `${err.service} answered something nixie cannot read.`;
     default:
-      return `${err.service} did not answer, try again in a minute.`;
+      // A server that is down or restarting (502/503), when nixie holds back its requests for a while.
+      return err.retryAt === undefined
+        ? `${err.service} did not answer, try again in a minute.`
+        : `${err.service} is down or restarting, try again after ${utcClock(err.retryAt, now)}.`;
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import type { Args, CommandDef, OptionDef, OptionValue } from "./command.js";
 import { UserError } from "./errors.js";
-import { usageOf } from "./usage.js";
+import { SLASH, usageOf } from "./usage.js";
 
 export interface Token {
   readonly value: string;
@@ -93,6 +93,8 @@ export function parseArgs(cmd: CommandDef, tokens: readonly Token[], prefix: str
   const byName = new Map(cmd.options.map((o) => [o.name, o] as const));
   const raw = new Map<string, string | true>();
   const positionalWords: string[] = [];
+  /** Options given as --name (the others were given by position). */
+  const givenNamed = new Set<string>();
   let optionsEnded = false;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
@@ -106,6 +108,7 @@ export function parseArgs(cmd: CommandDef, tokens: readonly Token[], prefix: str
       const opt = byName.get(name);
       if (!opt) throw new UserError(unknownOption(cmd, name, prefix));
       if (raw.has(name)) throw new UserError(`--${name} is given twice.`);
+      givenNamed.add(name);
       if (eq >= 0) {
         raw.set(name, t.value.slice(eq + 1));
       } else if (opt.type === "boolean") {
@@ -145,7 +148,8 @@ export function parseArgs(cmd: CommandDef, tokens: readonly Token[], prefix: str
     const extra = positionalWords.slice(w).join(" ");
     throw new UserError(`Too many words: "${clip(extra, 40)}". Usage: ${usageOf(cmd, prefix)}`);
   }
-  return validateArgs(cmd, raw, prefix, limits);
+  // Options given positionally are named in messages as the person typed them: <count>.
+  return validateArgs(cmd, raw, prefix, limits, givenNamed);
 }
 
 /** Validates raw values (from text or from a slash command) against the option definitions. */
@@ -154,7 +158,14 @@ export function validateArgs(
   raw: ReadonlyMap<string, string | number | boolean>,
   prefix: string,
   limits: ParseLimits,
+  /**
+   * The options the person gave as `--name`; the others are named `<name>` in messages when they
+   * are positional. Absent (slash commands): every option is named as Discord shows it, `name:`.
+   */
+  givenNamed?: ReadonlySet<string>,
 ): ParsedArgs {
+  const label = (opt: OptionDef): string =>
+    givenNamed === undefined ? (prefix === SLASH ? `${opt.name}:` : `--${opt.name}`) : givenNamed.has(opt.name) || !opt.positional ? `--${opt.name}` : `<${opt.name}>`;
   const args: Record<string, OptionValue> = {};
   const notes: string[] = [];
   for (const opt of cmd.options) {
@@ -164,7 +175,7 @@ export function validateArgs(
       if (opt.required) throw new UserError(`Missing ${describeOpt(opt)}. Usage: ${usageOf(cmd, prefix)}`);
       continue;
     }
-    args[opt.name] = convert(opt, value, notes, limits);
+    args[opt.name] = convert(opt, value, notes, limits, label(opt));
   }
   for (const name of raw.keys()) {
     if (!cmd.options.some((o) => o.name === name)) throw new UserError(unknownOption(cmd, name, prefix));
@@ -172,28 +183,29 @@ export function validateArgs(
   return { args, notes };
 }
 
-function convert(opt: OptionDef, value: string | number | boolean, notes: string[], limits: ParseLimits): OptionValue {
+/** `label`: the option as the person gave it (`--count`, `<count>`, `count:`). */
+function convert(opt: OptionDef, value: string | number | boolean, notes: string[], limits: ParseLimits, label: string): OptionValue {
   switch (opt.type) {
     case "boolean": {
       if (typeof value === "boolean") return value;
       const s = String(value).toLowerCase();
       if (["true", "yes", "on", "1"].includes(s)) return true;
       if (["false", "no", "off", "0"].includes(s)) return false;
-      throw new UserError(`--${opt.name} must be true or false, not "${clip(String(value), 20)}".`);
+      throw new UserError(`${label} must be true or false, not "${clip(String(value), 20)}".`);
     }
     case "integer": {
       const s = String(value).trim();
-      if (!/^-?\d{1,15}$/.test(s)) throw new UserError(`--${opt.name} must be a whole number, not "${clip(s, 20)}".`);
+      if (!/^-?\d{1,15}$/.test(s)) throw new UserError(`${label} must be a whole number, not "${clip(s, 20)}".`);
       const n = Number(s);
-      if (opt.min !== undefined && n < opt.min) throw new UserError(`--${opt.name} must be at least ${opt.min}.`);
-      if (opt.max !== undefined && n > opt.max) throw new UserError(`--${opt.name} must be at most ${opt.max}.`);
+      if (opt.min !== undefined && n < opt.min) throw new UserError(`${label} must be at least ${opt.min}.`);
+      if (opt.max !== undefined && n > opt.max) throw new UserError(`${label} must be at most ${opt.max}.`);
       return n;
     }
     case "choice": {
       const s = String(value).trim().toLowerCase();
       const found = opt.choices.find((c) => c.toLowerCase() === s);
       if (found === undefined)
-        throw new UserError(`--${opt.name} must be one of ${opt.choices.join(", ")}; "${clip(String(value), 30)}" is not.`);
+        throw new UserError(`${label} must be one of ${opt.choices.join(", ")}; "${clip(String(value), 30)}" is not.`);
       return found;
     }
     case "string": {

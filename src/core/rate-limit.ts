@@ -1,13 +1,16 @@
 /**
- * Per-user token buckets. A user who floods gets one "slow down" notice, then silence until the
- * bucket has refilled.
+ * Per-user token buckets. A command refused for lack of a token is never silent on its own: the
+ * first refusal is a "slow down" notice that says when the next command will be answered (the
+ * window), and only the refusals within that window are silent. A refusal after the window gets
+ * a notice of its own.
  */
 export type RateDecision = "allow" | "warn" | "silent";
 
 interface Bucket {
   tokens: number;
   updated: number;
-  warned: boolean;
+  /** End of the window announced by the last notice; refusals before it are silent. */
+  quietUntil: number;
 }
 
 export class RateLimiter {
@@ -29,19 +32,17 @@ export class RateLimiter {
     let b = this.buckets.get(user);
     if (!b) {
       if (this.buckets.size >= this.maxUsers) this.prune(t);
-      b = { tokens: this.burst, updated: t, warned: false };
+      b = { tokens: this.burst, updated: t, quietUntil: 0 };
       this.buckets.set(user, b);
     }
     b.tokens = Math.min(this.burst, b.tokens + (t - b.updated) * this.perMs);
     b.updated = t;
     if (b.tokens >= 1) {
       b.tokens -= 1;
-      // Silence lasts until the bucket is full again; then the user may be warned again.
-      if (b.tokens >= this.burst - 1) b.warned = false;
       return "allow";
     }
-    if (b.warned) return "silent";
-    b.warned = true;
+    if (t < b.quietUntil) return "silent";
+    b.quietUntil = t + this.waitMs(user);
     return "warn";
   }
 

@@ -23,9 +23,14 @@ export function rawRemainder(text: string, prefix: string, name: string): string
  * The code in a raw argument: one code block around the whole of it is removed, fenced
  * (```` ```nix ```` + newline … ```` ``` ````, language optional) or inline (`` `…` ``);
  * otherwise the text itself. Outer blank space goes; nothing inside changes.
+ *
+ * A fence on one line (```` ```nix 1 + 1``` ````) drops only the tag `nix`: any other word
+ * there could be the start of the expression (```` ```x + 1``` ````).
  */
 export function extractCode(text: string): string {
   const t = text.trim();
+  const oneLine = /^```nix[ \t]+([^\n]*?)```$/i.exec(t);
+  if (oneLine) return oneLine[1]!.trim();
   const fenced = /^```(?:[\w+-]*[ \t]*\n)?([\s\S]*?)```$/.exec(t);
   if (fenced) return fenced[1]!.trim();
   const inline = /^`([^`]+)`$/.exec(t);

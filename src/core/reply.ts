@@ -55,7 +55,15 @@ export interface Reply {
   readonly mentions?: readonly string[];
   /** Discord: post without link previews (the SUPPRESS_EMBEDS flag). Other platforms ignore it. */
   readonly suppressEmbeds?: boolean;
+  /**
+   * How the command went, when an ordinary answer tells of a failure (an evaluation that ran out
+   * of time or memory): the dispatcher logs and counts this instead of "ok". Never rendered.
+   */
+  readonly outcome?: ReplyOutcome;
 }
+
+/** Outcomes a command may report in its reply (a fixed set: they are metric labels). */
+export type ReplyOutcome = "user-error" | "timeout" | "out-of-memory" | "killed";
 
 type SpanInput = string | Span;
 

@@ -17,7 +17,9 @@ import type { EvalService } from "../eval/service.js";
 import type { ChannelsService } from "../channels/service.js";
 import type { GitHubServices } from "../pr-tracking/wiring.js";
 import type { RoomRegistry } from "../rooms/registry.js";
+import type { UpstreamRegistry } from "../upstream/registry.js";
 import type { FnService } from "../fn/service.js";
+import type { HydraService } from "../hydra/service.js";
 
 export interface AboutInfo {
   readonly version: string;
@@ -49,8 +51,12 @@ export interface Services extends GitHubServices {
   /** Nix evaluation for !eval (available only after its start-up self-test passed). */
   readonly eval: EvalService;
   readonly about: AboutInfo;
+  /** Every upstream nixie talks to, with its last request's outcome (for !about). */
+  readonly upstreams: UpstreamRegistry;
   /** Channel status: snapshot (≤ 60 s cache), current heads, the channel feeds' source. */
   readonly channels: ChannelsService;
   /** !fn: the lib and builtins function index (Noogle's data and the local Nix's builtins). */
   readonly fn: FnService;
+  /** Hydra: !hydra, the `hydra:` feeds and their sweep (one pace and cool-down for all). */
+  readonly hydra: HydraService;
 }

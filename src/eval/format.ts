@@ -7,8 +7,9 @@ import { codeBlock, textBlock, type Block, type Reply } from "../core/reply.js";
 /** The result of one evaluation, before it becomes a reply. */
 export type EvalOutcome =
   | { readonly kind: "value"; readonly text: string; readonly capped: boolean }
-  | { readonly kind: "error"; readonly text: string; readonly capped: boolean; readonly hint?: string }
-  | { readonly kind: "timeout"; readonly timeoutMs: number }
+  | { readonly kind: "error"; readonly text: string; readonly capped: boolean; readonly hint?: string; readonly outOfMemory?: boolean }
+  /** `waitedMs`: it waited this long in line, so its clock was cut to `timeoutMs`, the time left. */
+  | { readonly kind: "timeout"; readonly timeoutMs: number; readonly waitedMs?: number }
   | { readonly kind: "killed"; readonly signal: string };
 
 export interface ShowLimits {
@@ -91,13 +92,24 @@ export function outcomeReply(outcome: EvalOutcome, limits: ShowLimits): Reply {
       const text = outcome.text === "" ? "error: the evaluation failed without a message" : outcome.text;
       const cut = cutText(text, limits.maxChars, limits.maxLines);
       const hint = outcome.hint === undefined ? [] : [textBlock(outcome.hint)];
-      return { blocks: [codeBlock(cut.shown), ...moreNote(cut, outcome.capped, limits), ...hint] };
+      // Nix's own error for the expression is the person's; running out of memory is a limit.
+      return { blocks: [codeBlock(cut.shown), ...moreNote(cut, outcome.capped, limits), ...hint], outcome: outcome.outOfMemory ? "out-of-memory" : "user-error" };
     }
     case "timeout":
-      return { blocks: [textBlock(`The evaluation took longer than ${formatSeconds(outcome.timeoutMs)} and was stopped.`)] };
+      return {
+        blocks: [
+          textBlock(
+            outcome.waitedMs === undefined
+              ? `The evaluation took longer than ${formatSeconds(outcome.timeoutMs)} and was stopped.`
+              : `The evaluation waited ${formatSeconds(outcome.waitedMs)} in line, then took longer than the ${formatSeconds(outcome.timeoutMs)} left for it, and was stopped: try again when nixie is less busy.`,
+          ),
+        ],
+        outcome: "timeout",
+      };
     case "killed":
       return {
         blocks: [textBlock(outcome.signal === "SIGXCPU" ? "The evaluation used too much CPU time and was stopped." : `The evaluator was stopped (${outcome.signal}).`)],
+        outcome: outcome.signal === "SIGXCPU" ? "timeout" : "killed",
       };
   }
 }

@@ -42,10 +42,11 @@ export interface Evaluator {
   /** Running and not fed yet: it can still take an expression. */
   readonly idle: boolean;
   /**
-   * Writes `input`, closes stdin and starts the wall clock; resolves once the process has exited
-   * and its pipes are closed. Once only: a second call answers with a spawnError.
+   * Writes `input`, closes stdin and starts the wall clock (`timeoutMs` when given and shorter than
+   * the evaluator's own); resolves once the process has exited and its pipes are closed. Once
+   * only: a second call answers with a spawnError.
    */
-  feed(input: string): Promise<RunResult>;
+  feed(input: string, timeoutMs?: number): Promise<RunResult>;
   /** Kills its process group (a standby no longer wanted); a no-op once it has exited. */
   kill(): void;
 }
@@ -162,12 +163,12 @@ export function spawnEvaluator(cmd: EvalCommand, limits: RunLimits, observer: Ru
       return !fed && !exited && spawnError === undefined && stopped === undefined;
     },
     kill: () => killGroup(),
-    async feed(input) {
+    async feed(input, timeoutMs) {
       const started = Date.now();
       if (fed) return failed("this evaluator was already given an expression", started);
       fed = true;
       setRef(child, true);
-      if (!exited) timer = setTimeout(() => killGroup("timeout"), limits.timeoutMs);
+      if (!exited) timer = setTimeout(() => killGroup("timeout"), Math.min(limits.timeoutMs, timeoutMs ?? Infinity));
       stdin.end(input);
       await closed;
       clearTimeout(timer);

@@ -40,14 +40,34 @@ export interface EvalService {
   start(): Promise<EvalStatus>;
   available(): boolean;
   status(): EvalStatus;
-  /** Evaluates an expression for `who` (a platform-qualified user id). Refusals throw UserError. */
-  evaluate(expr: string, who: string): Promise<EvalOutcome>;
+  /**
+   * Evaluates an expression for `who` (a platform-qualified user id). Refusals throw UserError.
+   * With `answerBy` (a Date.now() value: when the command must have answered), a wait in line
+   * ends in time for the evaluation's own clock to run before then.
+   */
+  evaluate(expr: string, who: string, opts?: EvaluateOptions): Promise<EvalOutcome>;
   readonly showLimits: ShowLimits;
   /** Evaluations running and waiting now. */
   load(): { readonly active: number; readonly queued: number };
   /** Kills the evaluators still running (shutdown); their callers get a "stopped" answer. */
   stop(): void;
 }
+
+export interface EvaluateOptions {
+  readonly answerBy?: number;
+  /** The per-person cooldown applies (default true; false for the console). */
+  readonly cooldown?: boolean;
+}
+
+/** Time kept, after a wait in line, for starting the evaluator and reading its answer. */
+const START_MARGIN_MS = 250;
+/**
+ * The least wall clock an evaluation gets after a wait in line: a place in line is given up when
+ * less than this (and the margin) would be left before the answer is due.
+ */
+const MIN_CLOCK_MS = 1000;
+/** A wait in line shorter than this is not mentioned. */
+const WAITED_MS = 50;
 
 export interface EvalServiceOptions {
   readonly config: Config["eval"];
@@ -82,6 +102,11 @@ function nixVersionOf(nix: string): Promise<string | undefined> {
       resolve(err ? undefined : /(\d+\.\d+(?:\.\d+)?)/.exec(stdout)?.[1]);
     });
   });
+}
+
+/** "1 evaluation", "2 evaluations". */
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 function formatBytes(n: number): string {
@@ -143,7 +168,7 @@ export function createEvalService(opts: EvalServiceOptions): EvalService {
       { timeoutMs: cfg.timeoutMs, outputBytes: cfg.outputBytes },
       observer,
     );
-  const feed = (evaluator: Evaluator, input: string): Promise<RunResult> => evaluator.feed(withLib ? LIB_PRELUDE + input : input);
+  const feed = (evaluator: Evaluator, input: string, clockMs?: number): Promise<RunResult> => evaluator.feed(withLib ? LIB_PRELUDE + input : input, clockMs);
   /** A cold start: the self-test always runs this way. */
   const run = (kind: SandboxKind, input: string): Promise<RunResult> => feed(spawnFor(kind), input);
 
@@ -221,7 +246,8 @@ export function createEvalService(opts: EvalServiceOptions): EvalService {
     if (r.code === 0 && !r.stderrCapped) return { kind: "value", text: r.stdout, capped: false };
     if (r.code !== null || r.stderrCapped) {
       const hint = hintFor(expr, r.stderr);
-      return { kind: "error", text: cleanError(r.stderr, withLib ? 1 : 0), capped: r.stderrCapped, ...(hint ? { hint } : {}) };
+      const outOfMemory = /error: out of memory/.test(r.stderr);
+      return { kind: "error", text: cleanError(r.stderr, withLib ? 1 : 0), capped: r.stderrCapped, ...(hint ? { hint } : {}), ...(outOfMemory ? { outOfMemory } : {}) };
     }
     return { kind: "killed", signal: r.signal ?? "unknown signal" };
   }
@@ -256,28 +282,43 @@ export function createEvalService(opts: EvalServiceOptions): EvalService {
       return status;
     },
 
-    async evaluate(expr, who) {
+    async evaluate(expr, who, opts = {}) {
       if (!status.available) throw new UserError("Evaluating Nix is not available here.");
       const length = [...expr].length;
       if (length > MAX_EXPRESSION_CHARS) throw new UserError(`That expression is ${length} characters long; at most ${MAX_EXPRESSION_CHARS} are evaluated.`);
-      const admission = await gate.enter(who);
+      // Wait in line while at least MIN_CLOCK_MS would be left to evaluate before the answer is due.
+      const waitUntil = opts.answerBy === undefined ? undefined : opts.answerBy - Math.min(cfg.timeoutMs, MIN_CLOCK_MS) - START_MARGIN_MS;
+      const queuedAt = Date.now();
+      const admission = await gate.enter(who, { ...(waitUntil === undefined ? {} : { waitUntil }), cooldown: opts.cooldown ?? true });
       if (!admission.ok) {
-        if (admission.reason === "busy") throw new UserError("nixie is busy evaluating other expressions: try again in a few seconds.");
+        if (admission.reason === "busy") throw new UserError(`nixie is busy: ${plural(cfg.maxConcurrent, "evaluation")} running and ${cfg.queue} waiting. Try again in a few seconds.`);
+        if (admission.reason === "waited")
+          throw new UserError(
+            `Your evaluation waited in line for ${(admission.waitedMs / 1000).toFixed(1)} s behind ${plural(admission.ahead, "other")} and did not get its turn in time: try again in a few seconds.`,
+          );
         throw new UserError(`One evaluation per person every ${cfg.perUserSeconds} s: try again in ${Math.max(1, Math.ceil(admission.waitMs / 1000))} s.`);
       }
       try {
+        // After a wait in line the clock is what is left before the answer is due, if that is less.
+        const waitedMs = Date.now() - queuedAt;
+        const left = opts.answerBy === undefined ? cfg.timeoutMs : opts.answerBy - Date.now() - START_MARGIN_MS;
+        const clockMs = Math.max(1, Math.min(cfg.timeoutMs, left));
         const evaluator = take();
         holding++;
         let result: RunResult;
         try {
           refill();
-          result = await feed(evaluator, expr);
+          result = await feed(evaluator, expr, clockMs);
         } finally {
           holding--;
         }
         // Before the slot passes on, so that the next in line finds a standby.
         refill();
-        return outcomeOf(expr, result);
+        const outcome = outcomeOf(expr, result);
+        // Said only when it waited in line: a clock cut by a short command deadline (http.timeoutMs
+        // below eval.timeoutMs) is just the clock.
+        if (outcome.kind === "timeout" && clockMs < cfg.timeoutMs) return { kind: "timeout", timeoutMs: clockMs, ...(waitedMs >= WAITED_MS ? { waitedMs } : {}) };
+        return outcome;
       } finally {
         admission.release();
       }

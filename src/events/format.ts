@@ -27,7 +27,10 @@ export function eventDates(e: CommunityEvent): string {
   return `${day(sd)} ${hhmm(e.start)} UTC – ${day(ed)} ${hhmm(e.end)} UTC`;
 }
 
-/** "happening now", "in 12 days", "in 5 hours", "in 20 minutes". */
+/**
+ * "happening now", "in 12 days", "in 5 hours", "in 20 minutes". Days are calendar days in UTC
+ * (the dates the answer shows): an event on the 10th is "in 3 days" on the 7th, whatever the hour.
+ */
 export function howSoon(e: CommunityEvent, now: Date): string {
   const ms = e.start.getTime() - now.getTime();
   if (ms <= 0) return "happening now";
@@ -35,8 +38,13 @@ export function howSoon(e: CommunityEvent, now: Date): string {
   if (minutes < 60) return `in ${minutes} ${minutes === 1 ? "minute" : "minutes"}`;
   const hours = Math.floor(minutes / 60);
   if (hours < 24) return `in ${hours} ${hours === 1 ? "hour" : "hours"}`;
-  const days = Math.floor(hours / 24);
+  const days = Math.round((utcDay(e.start) - utcDay(now)) / 86_400_000);
   return `in ${days} ${days === 1 ? "day" : "days"}`;
+}
+
+/** Midnight UTC of the day of `d`, in ms. */
+function utcDay(d: Date): number {
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
 }
 
 export function formatEvents(r: UpcomingResult, now: Date, filter: string | undefined): Reply {

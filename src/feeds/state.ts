@@ -34,6 +34,15 @@ export interface PostEntry {
   readonly category?: string;
   readonly excerpt?: string;
   readonly thumbnail?: string;
+  /** A provider's details (a Hydra failure's dependency and log), shown by its format() as card fields. */
+  readonly details?: readonly PostDetail[];
+}
+
+/** One named detail of a post, with an optional link. */
+export interface PostDetail {
+  readonly name: string;
+  readonly text: string;
+  readonly url?: string;
 }
 
 export interface OutboxItem {

@@ -7,12 +7,12 @@
  */
 import type { IncomingMessage } from "../core/adapter.js";
 import { roomKey } from "../core/adapter.js";
-import { link, textBlock, type Block, type Reply } from "../core/reply.js";
+import { link, textBlock, type Block, type Reply, type Span } from "../core/reply.js";
 import type { KV, Store } from "../storage/store.js";
 import { isChannel } from "../pr-tracking/branches.js";
 import type { StatusService } from "../pr-tracking/landing.js";
 import { truncate } from "../render/text.js";
-import { GitHubLimitError, type GitHub } from "../upstream/github.js";
+import { GitHubLimitError, type GitHub, type IssueSummary } from "../upstream/github.js";
 import { findReferences } from "./references.js";
 
 export interface LinkExpander {
@@ -46,6 +46,15 @@ export function age(fromIso: string, now: number): string {
   return `${k} ${unit}${k === 1 ? "" : "s"}`;
 }
 
+/**
+ * One issue or pull request in a line: its label linked, author, age, state (with the merge
+ * date) and title. Shared by expansion and by !pr for a repository other than nixpkgs.
+ */
+export function referenceLine(it: IssueSummary, label: string, now: number): Span[] {
+  const state = it.state === "merged" && it.mergedAt !== undefined ? `merged on ${it.mergedAt.slice(0, 10)}` : it.state;
+  return [link(label, it.url), { kind: "text", text: ` (by ${it.author}, ${age(it.createdAt, now)} ago, ${state}): ${truncate(it.title, 200)}` }];
+}
+
 /** Cooldown entries kept at most (oldest dropped first). */
 const MAX_COOLDOWNS = 10_000;
 
@@ -58,7 +67,7 @@ export function createLinkExpander(opts: LinkExpanderOptions): LinkExpander {
     try {
       const it = await opts.github.issue(repo, n, "command");
       if (!it) return undefined;
-      const parts = [link(label, it.url), ` (by ${it.author}, ${age(it.createdAt, now())} ago, ${it.state}): ${truncate(it.title, 200)}`];
+      const parts: (Span | string)[] = referenceLine(it, label, now());
       if (repo === "NixOS/nixpkgs" && it.isPull && it.state === "merged") {
         const s = await opts.status.lookup(n, "command");
         const channels = s.rows.filter((r) => r.mark === "reached" && isChannel(r.branch)).map((r) => r.branch);

@@ -54,3 +54,20 @@ export function findReferences(text: string, max: number): Reference[] {
   }
   return out;
 }
+
+const EXACT_REF = /^((?:nixos\/)?nixpkgs|nixos\/nix|(?:nix-community\/)?home-manager)#(\d{1,9})$/i;
+const URL_REF = /^https?:\/\/(?:www\.)?github\.com\/([^/\s]+\/[^/\s]+)\/(?:pull|issues)\/(\d{1,9})(?:[/?#]\S*)?$/i;
+
+/**
+ * The reference that `text` is as a whole (`NixOS/nix#1`, `home-manager#2`, or the GitHub URL of
+ * an issue or pull request of a repository expansion knows), or undefined.
+ */
+export function parseReference(text: string): Reference | undefined {
+  const s = text.trim();
+  const m = EXACT_REF.exec(s) ?? URL_REF.exec(s);
+  if (!m) return undefined;
+  const r = REPOS[m[1]!.toLowerCase()];
+  const n = Number(m[2]);
+  if (!r || n < 1) return undefined;
+  return { repo: r.repo, number: n, label: `${r.short}#${n}` };
+}

@@ -57,23 +57,31 @@ export class SingleFlight<V> {
   }
 }
 
-/** Spaces calls so that at most `perSecond` start in any second (a polite client-side limit). */
+/**
+ * Spaces calls so that at most `perSecond` start in any second on average (a polite client-side
+ * limit); up to `burst` calls may start at once after a quiet spell (a token bucket, kept as the
+ * time the next call would be due).
+ */
 export class IntervalLimiter {
   private next = 0;
   private readonly interval: number;
-  constructor(perSecond: number) {
+  private readonly slack: number;
+  constructor(perSecond: number, burst = 1) {
     this.interval = 1000 / perSecond;
+    this.slack = (Math.max(1, Math.floor(burst)) - 1) * this.interval;
   }
 
   /**
    * Resolves true when the caller may start; false at once (taking no slot) when its turn would
-   * come later than `maxWaitMs` from now.
+   * come later than `maxWaitMs` from now. `leaveBurst`: start only as if the burst were 1, so
+   * that background work (a sweep) leaves the burst to callers someone waits for.
    */
-  async wait(maxWaitMs = Infinity): Promise<boolean> {
+  async wait(maxWaitMs = Infinity, leaveBurst = false): Promise<boolean> {
     const now = Date.now();
-    const start = Math.max(now, this.next);
+    const due = Math.max(now, this.next);
+    const start = leaveBurst ? due : Math.max(now, due - this.slack);
     if (start - now > maxWaitMs) return false;
-    this.next = start + this.interval;
+    this.next = due + this.interval;
     if (start > now) await new Promise((r) => setTimeout(r, start - now));
     return true;
   }

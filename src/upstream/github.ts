@@ -39,6 +39,8 @@ export interface IssueSummary {
   readonly state: "open" | "closed" | "merged" | "draft";
   /** ISO time. */
   readonly createdAt: string;
+  /** ISO time a pull request was merged, when it was. */
+  readonly mergedAt?: string;
 }
 
 export interface Containment {
@@ -181,6 +183,7 @@ export function createGitHub(opts: GitHubOptions): GitHub {
       isPull: pr !== undefined,
       state,
       createdAt: str(d["created_at"]) ?? "",
+      ...(pr && str(pr["merged_at"]) ? { mergedAt: str(pr["merged_at"])! } : {}),
     };
   }
 

@@ -11,7 +11,8 @@ import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { sendJson, startLoopback, type Loopback, type RecordedRequest } from "./loopback.js";
 
@@ -45,12 +46,23 @@ export interface PullSpec {
   mergedAt?: string | null;
 }
 
+/** An entry of FakeGitHub.issues. */
+export interface FakeIssue {
+  title: string;
+  author?: string;
+  state: "open" | "closed";
+  pull?: { mergedAt?: string };
+}
+
 export interface FakeGitHub {
   readonly url: string;
   readonly requests: RecordedRequest[];
   readonly pulls: Map<number, PullSpec>;
-  /** Plain issues (not pull requests) by number. */
-  readonly issues: Map<number, { title: string; author?: string; state: "open" | "closed" }>;
+  /**
+   * Plain issues by number (of nixpkgs, NixOS/nix and home-manager); with `pull`, a pull request
+   * of NixOS/nix or home-manager (whose branches nixie does not follow), merged at `mergedAt`.
+   */
+  readonly issues: Map<number, FakeIssue>;
   /** Head of a branch. */
   head(branch: string): Promise<string>;
   /** A new commit on a branch; returns its sha. */
@@ -111,7 +123,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
   for (const b of BRANCHES) await git("update-ref", `refs/heads/${b}`, root);
 
   const pulls = new Map<number, PullSpec>();
-  const issues = new Map<number, { title: string; author?: string; state: "open" | "closed" }>();
+  const issues = new Map<number, FakeIssue>();
   let mode: "ok" | "rate-limited" | "secondary-limit" | "error" | "garbage" = "ok";
   let used = 0;
   const reset = String(Math.floor(Date.now() / 1000) + 3600);
@@ -216,6 +228,10 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
           pull_request: { html_url: html, merged_at: p.merged ? (p.mergedAt ?? "2026-11-21T08:59:00Z") : null },
         });
       }
+      if (i?.pull && !isNixpkgs) {
+        const url = `https://github.com/${m[1]}/${m[2]}/pull/${n}`;
+        return answer(req, res, 200, { ...template, number: n, html_url: url, title: i.title, state: i.state, user: { login: i.author ?? "example-user" }, pull_request: { html_url: url, merged_at: i.pull.mergedAt ?? null } });
+      }
       if (i) {
         const { pull_request: _omit, ...rest } = template;
         return answer(req, res, 200, { ...rest, number: n, html_url: html, title: i.title, state: i.state, user: { login: i.author ?? "example-user" } });
@@ -310,4 +326,30 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * What the standalone fake answers (the README's console check): nixpkgs#345678 merged into
+ * master and in the unstable channels, nixpkgs#345679 open, issue nixpkgs#4242, and NixOS/nix#1,
+ * a merged pull request of another repository.
+ */
+export async function seedConsoleCheck(gh: FakeGitHub): Promise<void> {
+  await gh.merge(345_678, { title: "hello: 2.12.1 -> 2.12.2", base: "master", author: "example-user" });
+  for (const channel of ["nixos-unstable-small", "nixos-unstable", "nixpkgs-unstable"]) await gh.advance(channel, "master");
+  gh.open(345_679, { title: "firefox: 140.0 -> 141.0", base: "master", author: "example-user" });
+  gh.issues.set(4242, { title: "an issue, not a pull request", state: "open" });
+  gh.issues.set(1, { title: "the first pull request", author: "edolstra", state: "closed", pull: { mergedAt: "2012-05-01T10:00:00Z" } });
+}
+
+// Standalone: `node --import tsx test/helpers/fake-github.ts` prints its URL (for NIXIE_GITHUB_API)
+// and serves the console check's pull requests until killed.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  // No top-level await: test runners may load this file through require().
+  void startFakeGitHub().then(async (gh) => {
+    await seedConsoleCheck(gh);
+    process.stdout.write(`${gh.url}\n`);
+    const stop = (): void => void gh.close().then(() => process.exit(0));
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
 }

@@ -28,6 +28,7 @@ case "$expr" in
   flood) head -c 200000 /dev/zero | tr '\\0' a ;;
   noisy) head -c 200000 /dev/zero | tr '\\0' e >&2; exit 1 ;;
   lib) echo "error: undefined variable 'lib'" >&2; exit 1 ;;
+  oom) echo "error: out of memory" >&2; exit 1 ;;
   *) printf '%s' "$expr" ;;
 esac
 `;

@@ -23,6 +23,16 @@ describe("bot through the test adapter", () => {
     assert.match(text, /Examples:/);
   });
 
+  it("answers a message that addresses it by name, on every platform (issue 20, item 8)", async () => {
+    const as = { user: "addresser" }; // a user of its own, not to use up another test's rate limit
+    const byPrefix = await t.ask("!help help", as);
+    assert.match(byPrefix, /List the commands/);
+    assert.equal(await t.ask("nixie: help help", as), byPrefix);
+    assert.equal(await t.ask("Nixie, !help help", as), byPrefix);
+    assert.equal(await t.ask("@nixie: help help", as), byPrefix);
+    assert.equal(await t.ask("nixie is nice", as), "", "a sentence about nixie is not a command");
+  });
+
   it("stays silent for text that is not a command", async () => {
     assert.equal(await t.ask("hello there"), "");
     assert.equal(await t.ask("!!!"), "");

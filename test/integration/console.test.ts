@@ -1,4 +1,5 @@
 // The console contract, run as operators and our checks run it: `npm start` as a child process.
+import { Screen } from "../helpers/screen.js";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { runProcess } from "../helpers/run-process.js";
@@ -42,7 +43,16 @@ function start(input: string | null, env: Record<string, string> = {}, signalWhe
     });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    let typed = false;
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      // A person types once the prompt is there (readline then reads keys, Ctrl-D included);
+      // typed ahead, the terminal's own line editing could take the Ctrl-D as its end of input.
+      if (terminal && input !== null && !typed && /Ctrl-D to quit\r?\n.*> /s.test(stdout)) {
+        typed = true;
+        child.stdin.end(input);
+      }
+    });
     child.stderr.on("data", (d: Buffer) => {
       stderr += d.toString();
       if (signalWhenReady && stderr.includes("nixie is ready")) child.kill(signalWhenReady);
@@ -53,7 +63,7 @@ function start(input: string | null, env: Record<string, string> = {}, signalWhe
       clearTimeout(killer);
       resolve({ code, stdout, stderr });
     });
-    if (input !== null) child.stdin.end(input);
+    if (input !== null && !terminal) child.stdin.end(input);
   });
 }
 
@@ -81,6 +91,16 @@ describe("console adapter contract (npm start as a child process)", function () 
     });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^nixie answers questions about Nix and NixOS\. Commands:/);
+    assert.match(r.stdout, /`!help \[<command>\]` — List the commands, or explain one/);
+  });
+
+  it("answers all ten lines of a flood of !about, each in full, an overlong line as such, and nixie: help (issue 20, items 1, 2, 8)", async () => {
+    const long = `!eval 1${" + 1".repeat(998)}00 + 5`;
+    const r = await start(`${"!about\n".repeat(10)}${long}\nnixie: help help\n`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.match(/^nixie 0\./gm)?.length, 10, r.stdout);
+    assert.doesNotMatch(r.stdout, /Slow down/);
+    assert.match(r.stdout, new RegExp(`That line is ${long.length.toLocaleString("en-US")} characters; nixie reads at most 4,000\\.`));
     assert.match(r.stdout, /`!help \[<command>\]` — List the commands, or explain one/);
   });
 
@@ -118,8 +138,11 @@ describe("console adapter contract (npm start as a child process)", function () 
     // "\x04" is Ctrl-D: the end of input on a terminal.
     const quiet = await start("!help help\n\x04", {}, undefined, true);
     assert.equal(quiet.code, 0, quiet.stdout);
-    assert.match(quiet.stdout, /nixie console: type !help, Ctrl-D to quit\r\n> /);
-    assert.match(quiet.stdout, /Also: !commands\r\n.*\r\n> \r\n$/s);
+    const screen = new Screen();
+    screen.write(quiet.stdout);
+    const seen = screen.lines();
+    assert.deepEqual(seen.slice(0, 3), ["nixie console: type !help, Ctrl-D to quit", "> !help help", "`!help [<command>]` — List the commands, or explain one"]);
+    assert.equal(seen[seen.length - 1], "• `!help pkg`", "the answer, and no prompt left after Ctrl-D");
     assert.doesNotMatch(quiet.stdout, /"level"|INFO/);
     const chatty = await start("!help\n\x04", { NIXIE_LOG_LEVEL: "info" }, undefined, true);
     assert.equal(chatty.code, 0, chatty.stdout);

@@ -312,6 +312,11 @@ describe("Discord adapter: prefix commands (fake Discord)", function () {
     assert.match(String((await say("!guarded", USERS.alice, IDS.dmChannel))["content"]), /Only room managers/);
   });
 
+  it("takes a mention of nixie as addressing it, like its name (issue 20, item 8)", async () => {
+    assert.equal((await say(`<@${IDS.bot}> echo hello`, USERS.owner))["content"], "hello");
+    assert.equal((await say(`<@!${IDS.bot}>, !echo again`, USERS.mod))["content"], "again");
+  });
+
   it("ignores other bots and text without the prefix", async () => {
     const before = h.fake.calls("POST", /messages$/).length;
     const botMessage = { ...messageCreate("!echo loop"), author: { id: "1100000000000000098", username: "otherbot", discriminator: "0", global_name: null, avatar: null, bot: true } };

@@ -2,7 +2,7 @@
 // The real Nix and its hostile table are in test/e2e/eval-hostile.test.ts.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -11,7 +11,8 @@ import { renderPlain } from "../../src/render/plain.js";
 import { ConfigError, UserError } from "../../src/core/errors.js";
 import { spawnEvaluator } from "../../src/eval/run.js";
 import { evalCommand } from "../../src/eval/sandbox.js";
-import type { EvalOutcome } from "../../src/eval/format.js";
+import { outcomeReply, SHOW_LIMITS, type EvalOutcome } from "../../src/eval/format.js";
+import type { CommandEvent } from "../../src/core/dispatcher.js";
 import { createEvalService, findTool, type EvalService, type EvalServiceOptions } from "../../src/eval/service.js";
 import { createFakeNix, type FakeNix } from "../helpers/fake-nix.js";
 import { processGroup, processTree, whenGone } from "../helpers/proc.js";
@@ -114,6 +115,31 @@ describe("eval with a fake nix-instantiate", function () {
     await assert.rejects(s.evaluate("1+1", "test:a"), (e: unknown) => e instanceof UserError && /One evaluation per person every 5 s: try again in [1-5] s/.test(e.message));
     assert.deepEqual(await s.evaluate("1+1", "test:b"), { kind: "value", text: "2\n", capped: false });
     await assert.rejects(s.evaluate("x".repeat(4001), "test:c"), /at most 4000/);
+  });
+
+  it("answers busy at once when the queue is full, and a wait in line that runs out says so (issue 20, item 5)", async () => {
+    const s = await service({ maxConcurrent: 1, queue: 1, perUserSeconds: 5, timeoutMs: 1000 });
+    let firstDone = false;
+    const first = s.evaluate("sleep", "test:a").then((r) => ((firstDone = true), r));
+    // In line, but its answer is due before the running one can end and it could run.
+    const waited = s.evaluate("1+1", "test:b", { answerBy: Date.now() + 1300 });
+    await assert.rejects(s.evaluate("1+1", "test:c"), (e: unknown) => e instanceof UserError && /^nixie is busy: 1 evaluation running and 1 waiting/.test(e.message));
+    assert.equal(firstDone, false, "busy was answered while the first still ran");
+    await assert.rejects(waited, (e: unknown) => e instanceof UserError && /^Your evaluation waited in line for 0\.\d s behind 1 other and did not get its turn in time/.test(e.message));
+    assert.equal(firstDone, false);
+    // One whose answer is due later keeps its place and runs when the first ends.
+    const patient = s.evaluate("1+1", "test:d", { answerBy: Date.now() + 5000 });
+    assert.equal((await first).kind, "timeout");
+    assert.deepEqual(await patient, { kind: "value", text: "2\n", capped: false });
+  });
+
+  it("an evaluation admitted late gets the time left before its answer is due, and says it waited (issue 20, item 5)", async () => {
+    const s = await service({ maxConcurrent: 1, queue: 1, perUserSeconds: 5, timeoutMs: 2000 });
+    const first = s.evaluate("sleep", "test:a");
+    const late = await s.evaluate("sleep", "test:b", { answerBy: Date.now() + 3600 });
+    assert.equal((await first).kind, "timeout");
+    assert.ok(late.kind === "timeout" && late.waitedMs !== undefined && late.waitedMs >= 1500 && late.timeoutMs < 2000, JSON.stringify(late));
+    assert.match(renderPlain(outcomeReply(late, { ...SHOW_LIMITS, outputBytes: 65536 })), /^The evaluation waited \d\.\d s in line, then took longer than the \d\.\d s left for it, and was stopped/);
   });
 
   it("explains lib and <nixpkgs> when no nixpkgs is configured", async () => {
@@ -298,6 +324,47 @@ describe("!eval in the bot", function () {
       assert.match(renderPlain(slash!), /`\/eval expression:builtins\.replaceStrings \[ "a" \] \[ "o" \] "nix"`/);
     } finally {
       await t.stop();
+    }
+  });
+
+  it("logs and counts a time-out and running out of memory as such, not as ok (issue 20, item 10)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nixie-eval-outcome-"));
+    const config = join(dir, "eval.json");
+    writeFileSync(config, JSON.stringify({ eval: { timeoutMs: 500 } }));
+    const events: CommandEvent[] = [];
+    const t = await startTestBot(
+      { NIXIE_EVAL: "auto", NIXIE_EVAL_SANDBOX: "none", NIXIE_EVAL_NIX_INSTANTIATE: fake.path, NIXIE_CONFIG: config },
+      { onCommand: (e) => events.push(e) },
+    );
+    try {
+      assert.match(await t.ask("!eval sleep", { user: "a" }), /took longer than 0\.5 s/);
+      assert.match(await t.ask("!eval oom", { user: "b" }), /at most 1 GiB of memory/);
+      assert.match(await t.ask("!eval lib", { user: "c" }), /undefined variable 'lib'/);
+      assert.match(await t.ask("!eval 1+1", { user: "d" }), /^2$/m);
+      assert.deepEqual(
+        events.filter((e) => e.command === "eval").map((e) => e.outcome),
+        ["timeout", "out-of-memory", "user-error", "ok"],
+      );
+    } finally {
+      await t.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("an evaluation queued past its deadline says it waited in line, not that it could not finish (issue 20, item 5)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nixie-eval-queue-"));
+    const config = join(dir, "eval.json");
+    writeFileSync(config, JSON.stringify({ eval: { timeoutMs: 1000, maxConcurrent: 1, queue: 1, standby: false }, http: { timeoutMs: 1000 } }));
+    const t = await startTestBot({ NIXIE_EVAL: "auto", NIXIE_EVAL_SANDBOX: "none", NIXIE_EVAL_NIX_INSTANTIATE: fake.path, NIXIE_CONFIG: config });
+    try {
+      const first = t.ask("!eval sleep", { user: "a" });
+      await new Promise((r) => setTimeout(r, 50));
+      const second = await t.ask("!eval sleep", { user: "b" });
+      assert.match(second, /^Your evaluation waited in line for 0\.\d s behind 1 other and/);
+      assert.match(await first, /took longer than 1 s/);
+    } finally {
+      await t.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

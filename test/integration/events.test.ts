@@ -44,8 +44,8 @@ describe("!event and !nixhour against a loopback Discourse and YouTube", functio
       const lines = (await t.ask("!event")).split("\n");
       assert.equal(lines[0], "Upcoming community events:");
       assert.deepEqual(lines.slice(1), [
-        "• Zero Hydra Failures 26.11 hackathon (Rapperswil-Jona & online) — 28 Nov 2026, 09:00–17:00 UTC (in 2 days) — OST campus Rapperswil-Jona — announcement <https://discourse.nixos.org/t/zero-hydra-failures-26-11-hackathon-rapperswil-jona-online/75034>",
-        "• Ocean Sprint 2026 — 7–11 Dec 2026 (in 11 days) — announcement <https://discourse.nixos.org/t/ocean-sprint-2026/73544>",
+        "• Zero Hydra Failures 26.11 hackathon (Rapperswil-Jona & online) — 28 Nov 2026, 09:00–17:00 UTC (in 3 days) — OST campus Rapperswil-Jona — announcement <https://discourse.nixos.org/t/zero-hydra-failures-26-11-hackathon-rapperswil-jona-online/75034>",
+        "• Ocean Sprint 2026 — 7–11 Dec 2026 (in 12 days) — announcement <https://discourse.nixos.org/t/ocean-sprint-2026/73544>",
         "• Nix meetup Berlin – December 2026 — 10 Dec 2026, 18:00–21:00 UTC (in 15 days) — announcement <https://discourse.nixos.org/t/nix-meetup-berlin-december-2026/74977>",
         "• Thaiger Sprint 2027 — 22–28 Feb 2027 (in 88 days) — Koh Phangan, Thailand — announcement <https://discourse.nixos.org/t/thaiger-sprint-2027/75101>",
       ]);
@@ -115,7 +115,7 @@ describe("!event and !nixhour against a loopback Discourse and YouTube", functio
 
     it("uses the plugin's events instead of the category", async () => {
       const text = await t.ask("!event");
-      assert.match(text, /• Ocean Sprint 2026 — 7 Dec 2026 00:00 UTC – 11 Dec 2026 23:00 UTC \(in 11 days\) — announcement <http:\/\/127\.0\.0\.1:\d+\/t\/ocean-sprint-2026\/73544>/);
+      assert.match(text, /• Ocean Sprint 2026 — 7 Dec 2026 00:00 UTC – 11 Dec 2026 23:00 UTC \(in 12 days\) — announcement <http:\/\/127\.0\.0\.1:\d+\/t\/ocean-sprint-2026\/73544>/);
       assert.match(text, /Thaiger Sprint 2027 — 21 Feb 2027 17:00 UTC – 28 Feb 2027 16:59 UTC/);
       // Only in the category feed, so not here.
       assert.doesNotMatch(text, /Zero Hydra Failures/);
@@ -145,7 +145,7 @@ describe("!event and !nixhour against a loopback Discourse and YouTube", functio
       const text = await t.ask("!event sprint");
       const names = text.split("\n").slice(1).map((l) => l.split(" — ")[0]);
       assert.deepEqual(names, ["• Ocean Sprint 2026", "• Test Hackathon Zürich", "• Thaiger Sprint 2027"]);
-      assert.match(text, /Ocean Sprint 2026 — 7–11 Dec 2026 \(in 11 days\) — Lanzarote, Canary Islands — /);
+      assert.match(text, /Ocean Sprint 2026 — 7–11 Dec 2026 \(in 12 days\) — Lanzarote, Canary Islands — /);
       assert.match(text, /Test Hackathon Zürich — 12 Dec 2026, 08:00–16:00 UTC/);
     });
 

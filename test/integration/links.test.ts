@@ -43,13 +43,23 @@ describe("reference expansion (!links) against the fake GitHub", function () {
     const text = r.blocks.map((b) => (b.kind === "text" ? b.text.map((s) => s.text).join("") : "")).join("\n");
     const lines = text.split("\n");
     assert.equal(lines.length, 3);
-    assert.match(lines[0]!, new RegExp(`^nixpkgs#${n} \\(by yan, \\d+ \\w+ ago, merged\\): merged <one> · in nixpkgs-unstable$`));
+    assert.match(lines[0]!, new RegExp(`^nixpkgs#${n} \\(by yan, \\d+ \\w+ ago, merged on 2026-11-21\\): merged <one> · in nixpkgs-unstable$`));
     assert.match(lines[1]!, /^NixOS\/nix#45 \(by example-user, \d+ \w+ ago, closed\): nix issue$/);
     assert.match(lines[2]!, /^nixpkgs#700001 \(by zoe, .* ago, open\): open one$/);
     assert.equal(r.suppressEmbeds, true);
     assert.equal(renderDiscord(r).flags, 1 << 2);
     // Commands still work for this user: the expansions did not count.
     assert.match(await t.ask("!help pr", { user: "u1" }), /pr/);
+  });
+
+  it("!pr of another repository's pull request shows its line and says tracking is for nixpkgs (issue 20, item 7)", async () => {
+    gh.issues.set(1, { title: "the first pull request", author: "edolstra", state: "closed", pull: { mergedAt: "2012-05-01T10:00:00Z" } });
+    const text = await t.ask("!pr NixOS/nix#1", { user: "pr-asker" });
+    assert.match(text, /^NixOS\/nix#1 <https:\/\/github\.com\/NixOS\/nix\/pull\/1> \(by edolstra, \d+ \w+ ago, merged on 2012-05-01\): the first pull request$/m);
+    assert.match(text, /^!pr and !track follow branches and channels for pull requests of NixOS\/nixpkgs only\.$/m);
+    assert.doesNotMatch(text, /is not a pull request/);
+    const url = await t.ask("!pr https://github.com/NixOS/nix/pull/1", { user: "pr-asker2" });
+    assert.match(url, /merged on 2012-05-01/);
   });
 
   it("expands a reference at most once per 30 minutes per room", async () => {

@@ -140,6 +140,29 @@ describe("dispatcher", () => {
     assert.equal(await say("!echo x"), "x");
   });
 
+  it("never refuses silently past the announced window: a refusal after it gets a notice of its own (issue 20, item 2)", async () => {
+    let t = 0;
+    const { say } = setup({ burst: 2, now: () => t });
+    assert.equal(await say("!echo x"), "x");
+    assert.equal(await say("!echo x"), "x");
+    const notice = (await say("!echo x")) ?? "";
+    assert.match(notice, /^Slow down, please: nixie will answer you again in about 1 s; it does not answer your commands before then\./);
+    assert.equal(await say("!echo x"), null, "inside the announced window");
+    t += 1000; // the window is over: one token again
+    assert.equal(await say("!echo x"), "x");
+    assert.match((await say("!echo x")) ?? "", /^Slow down, please/, "a new window, a new notice");
+  });
+
+  it("gives the console, one local person, no per-person rate limit (issue 20, item 2)", async () => {
+    const { d } = setup({ burst: 2, now: () => 0 });
+    const answers: (string | null)[] = [];
+    for (let i = 0; i < 10; i++) {
+      const r = await d.handle({ room: { platform: "console", id: "console" }, user: { id: "console" }, text: "!echo x", canManageRoom: async () => true });
+      answers.push(r === null ? null : renderPlain(r));
+    }
+    assert.deepEqual(answers, Array(10).fill("x"));
+  });
+
   it("cuts very long messages and says so", async () => {
     const { say } = setup();
     const text = await say(`!echo ${"y".repeat(5000)}`);
@@ -153,6 +176,8 @@ describe("dispatcher", () => {
     assert.equal(renderPlain(ok!), "hi");
     const bad = await d.invoke(msg(""), "fail", new Map([["how", "sideways"]]));
     assert.match(renderPlain(bad!), /--how must be one of user, upstream, timeout, bug/);
+    const slashBad = await d.invoke({ ...msg(""), slash: true }, "fail", new Map([["how", "sideways"]]));
+    assert.match(renderPlain(slashBad!), /^how: must be one of user, upstream, timeout, bug/, "named as Discord shows the option");
     assert.equal(bad!.isError, true);
     const missing = await d.invoke(msg(""), "echo", new Map());
     assert.match(renderPlain(missing!), /Missing <text>/);

@@ -30,6 +30,32 @@ describe("eval gate", () => {
     assert.equal(gate.queued, 0);
   });
 
+  it("gives up a place in line at waitUntil and says how long it waited behind how many (issue 20, item 5)", async () => {
+    const gate = new EvalGate({ maxConcurrent: 1, queue: 2, cooldownMs: 5000 });
+    const a = await gate.enter("a");
+    const late = await gate.enter("b", { waitUntil: Date.now() + 30 });
+    assert.ok(!late.ok && late.reason === "waited" && late.ahead === 1);
+    assert.equal(gate.queued, 0, "its place in line is free again");
+    // It never ran, so no cooldown: b may queue again at once, and gets the next turn.
+    const again = gate.enter("b", { waitUntil: Date.now() + 10_000 });
+    assert.ok(a.ok);
+    a.release();
+    const b = await again;
+    assert.ok(b.ok);
+    b.release();
+    assert.equal(gate.active, 0);
+  });
+
+  it("applies no cooldown when told not to (the console)", async () => {
+    const gate = new EvalGate({ maxConcurrent: 2, queue: 0, cooldownMs: 5000 });
+    const first = await gate.enter("console:console", { cooldown: false });
+    assert.ok(first.ok);
+    first.release();
+    const second = await gate.enter("console:console", { cooldown: false });
+    assert.ok(second.ok);
+    second.release();
+  });
+
   it("admits one evaluation per person per cooldown", async () => {
     let t = 1000;
     const gate = new EvalGate({ maxConcurrent: 2, queue: 10, cooldownMs: 5000, now: () => t });

@@ -163,5 +163,10 @@ describe("events: formatting", () => {
     assert.equal(howSoon(e, new Date("2026-12-07T11:59:00Z")), "in 1 minute");
     assert.equal(howSoon(e, new Date("2026-12-07T11:59:30Z")), "in 1 minute");
     assert.equal(howSoon(e, new Date("2026-12-07T13:00:00Z")), "happening now");
+    // Calendar days in UTC (issue 20, item 10): 61 hours before, but three dates ahead.
+    const tenth = ev("b", "2026-12-10T09:00:00Z", "2026-12-10T17:00:00Z");
+    assert.equal(howSoon(tenth, new Date("2026-12-07T20:00:00Z")), "in 3 days");
+    assert.equal(howSoon(tenth, new Date("2026-12-08T23:30:00Z")), "in 2 days");
+    assert.equal(howSoon(tenth, new Date("2026-12-09T08:00:00Z")), "in 1 day");
   });
 });

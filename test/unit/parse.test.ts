@@ -83,6 +83,31 @@ describe("parseArgs", () => {
     userError("!pkg --count 0 x", /--count must be at least 1/);
     userError("!pkg --count 11 x", /--count must be at most 10/);
   });
+  it("names a positional option as typed, <count>, and as --count when given so (issue 20, item 10)", () => {
+    const nixhour = defineCommand({
+      name: "nixhour",
+      summary: "Episodes",
+      options: [{ name: "count", type: "integer", description: "How many", positional: true, min: 1, max: 10 }],
+      run: async () => ({ blocks: [] }),
+    });
+    const links = defineCommand({
+      name: "links",
+      summary: "Expansion",
+      options: [{ name: "state", type: "choice", description: "On or off", positional: true, choices: ["on", "off"] }],
+      run: async () => ({ blocks: [] }),
+    });
+    const err = (cmd: CommandDef, line: string): string => {
+      try {
+        parseArgs(cmd, splitCommand(line, "!")!.tokens, "!", limits);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "no error";
+    };
+    assert.equal(err(nixhour, "!nixhour 1000"), "<count> must be at most 10.");
+    assert.equal(err(nixhour, "!nixhour --count 1000"), "--count must be at most 10.");
+    assert.match(err(links, "!links maybe"), /^<state> must be one of on, off; "maybe" is not\.$/);
+  });
   it("reports a missing required option with the usage line", () => {
     userError("!pkg", /Missing <query>\. Usage: !pkg \[--channel <channel>\]/);
     userError("!pkg --channel unstable", /Missing <query>/);

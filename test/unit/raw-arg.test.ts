@@ -89,6 +89,15 @@ describe("raw command arguments", () => {
     assert.match((await say("!raw ```nix\n```"))!, /Missing <expr>/);
   });
 
+  it("reads a one-line fence with the nix tag as its code (issue 20, item 4)", async () => {
+    const { say } = setup();
+    assert.equal(await say("!raw ```nix 1 + 1```"), "<1 + 1>");
+    assert.equal(await say("!raw ```NIX builtins.length [ 1 ]```"), "<builtins.length [ 1 ]>");
+    // Only `nix` is a tag on one line: another first word is part of the expression.
+    assert.equal(extractCode("```x + 1```"), "x + 1");
+    assert.equal(extractCode("```nixpkgs.lib.id 1```"), "nixpkgs.lib.id 1");
+  });
+
   it("extractCode leaves text without a surrounding block alone", () => {
     assert.equal(extractCode("  a `b` c "), "a `b` c");
     assert.equal(extractCode("```\nx\n```"), "x");

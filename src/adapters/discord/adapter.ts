@@ -212,6 +212,15 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): Adapter {
     }
   }
 
+  /** "<@nixie's id> help" → "!help": a mention of nixie addresses it, as its name does. */
+  function addressedByMention(text: string): string {
+    const id = client.user?.id;
+    const m = id === undefined ? null : new RegExp(`^\\s*<@!?${id}>[:,]?\\s*(\\S[\\s\\S]*)$`).exec(text);
+    if (!m) return text;
+    const rest = m[1]!;
+    return rest.startsWith(opts.dispatcher.prefix) ? rest : `${opts.dispatcher.prefix}${rest}`;
+  }
+
   async function onMessage(m: Message): Promise<void> {
     if (!handler || m.author.bot || m.webhookId !== null || m.system) return;
     const h = handler;
@@ -220,7 +229,7 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): Adapter {
       const member = m.member ?? (await m.guild.members.fetch(m.author.id));
       return canManageWith(member.permissionsIn(m.channel));
     };
-    const reply = await h(incoming(m.channelId, m.author, m.content, canManage));
+    const reply = await h(incoming(m.channelId, m.author, addressedByMention(m.content), canManage));
     if (!reply) return;
     const payload: Payload = renderDiscord(reply);
     await m.reply({ ...payload, allowedMentions: { ...payload.allowedMentions, repliedUser: false } });

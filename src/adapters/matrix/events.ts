@@ -2,6 +2,7 @@
  * Pure decisions about Matrix events: which messages are commands for nixie, the command text in
  * them, and how a reply relates to the message it answers. No client, no I/O.
  */
+import { addressedCommand } from "../../core/addressing.js";
 
 /** The parts of a Matrix room event nixie reads; everything else is ignored. */
 export interface RoomEvent {
@@ -51,17 +52,6 @@ export function stripReplyFallback(body: string): string {
   return lines.slice(i).join("\n");
 }
 
-const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-// "nixie: help", "nixie, pkg firefox", "@nixie: help" (a client's mention pill shows the name);
-// built once per bot name, not for every message in every room
-const mentionPatterns = new Map<string, RegExp>();
-function mentionPattern(botName: string): RegExp {
-  let re = mentionPatterns.get(botName);
-  if (!re) mentionPatterns.set(botName, (re = new RegExp(`^@?${escapeRegExp(botName)}[:,]\\s*(\\S[\\s\\S]*)$`, "iu")));
-  return re;
-}
-
 /**
  * The command text in a message for nixie, in prefix form ("!help pkg"), or undefined when the
  * event is not one to answer: not an m.text message, nixie's own, an edit, redacted, from
@@ -75,12 +65,7 @@ export function commandText(event: RoomEvent, f: CommandFilter): string | undefi
 /** The command in a message body that messageBody gave, in prefix form, or undefined. */
 export function commandInBody(body: string, f: Pick<CommandFilter, "prefix" | "botName">): string | undefined {
   if (body.startsWith(f.prefix)) return body;
-  const mention = mentionPattern(f.botName).exec(body);
-  if (mention) {
-    const rest = mention[1]!;
-    return rest.startsWith(f.prefix) ? rest : `${f.prefix}${rest}`;
-  }
-  return undefined;
+  return addressedCommand(body, f.prefix, f.botName);
 }
 
 /**
