@@ -33,6 +33,8 @@ export default defineConfig(
       // A promise wrapper passes on what the wrapped call rejected with, unchanged (an
       // UpstreamError stays one); only a rejection with a known non-Error value is reported.
       "@typescript-eslint/prefer-promise-reject-errors": ["error", { allowThrowingUnknown: true }],
+      // A timer that a callback set up before it clears must be a `let` assigned later.
+      "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
     },
   },
   {
