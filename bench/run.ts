@@ -7,6 +7,7 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../src/config.js";
 import { channelsPoll } from "./channels.js";
+import { pkgFeedsPoll } from "./pkg-feeds.js";
 import { overhead, singleFlight, throughput } from "./commands.js";
 import { fanOut, polling } from "./feeds.js";
 import { footprint } from "./footprint.js";
@@ -28,6 +29,7 @@ const suites: Record<string, () => Promise<Result[]>> = {
   eval: evalBench,
   searchEngine,
   channelsPoll,
+  pkgFeedsPoll,
   matrixSync,
   trackingBudget,
   prOverhead,

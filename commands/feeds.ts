@@ -14,6 +14,9 @@ function ago(from: Date, now: Date): string {
   return `${Math.floor(h / 24)} days ago`;
 }
 
+/** Followed feeds of other rooms that no list holds (`pkg:<attr>`) shown by name; the rest are counted. */
+const OTHERS_SHOWN = 10;
+
 export default defineCommand({
   name: "feeds",
   summary: "The feeds nixie can post, who follows them, and their health",
@@ -24,9 +27,12 @@ export default defineCommand({
     const fixed = feeds.catalog.list();
     const known = await feeds.catalog.known();
     const names = new Set(known.map((f) => f.name));
-    const followed = (await subscriptions.followed()).filter((n) => !names.has(n)).map((n) => feeds.catalog.get(n)).filter((f) => f !== undefined);
-    const all = [...known, ...followed];
     const mine = new Set(await subscriptions.list(ctx.room));
+    // Feeds no list holds (pkg:<attr>) may be thousands: this room's, then a few others, then a count.
+    const others = (await subscriptions.followed()).filter((n) => !names.has(n) && !mine.has(n));
+    const shownNames = [...[...mine].filter((n) => !names.has(n)), ...others.slice(0, OTHERS_SHOWN)];
+    const followed = shownNames.map((n) => feeds.catalog.get(n)).filter((f) => f !== undefined);
+    const all = [...known, ...followed];
     // Who follows what: one store round trip for every feed.
     const followers = await subscriptions.roomsForMany(all.map((f) => f.name));
     const catalog = all.filter((f) => fixed.includes(f) || (followers.get(f.name)?.length ?? 0) > 0);
@@ -47,6 +53,8 @@ export default defineCommand({
         return rich(...spans);
       }),
     );
+    const more = others.length - Math.min(others.length, OTHERS_SHOWN);
+    if (more > 0) items.push(rich(`… and ${more} more ${more === 1 ? "feed" : "feeds"} followed in other rooms`));
     for (const p of feeds.catalog.patterns) items.push(rich(code(p.pattern), ` — ${p.description}`));
     return { blocks: [listBlock(items, rich(`Feeds (${feedCommand(ctx.prefix, "subscribe", "<feed>")} to follow one here):`))] };
   },

@@ -7,8 +7,8 @@ export default defineCommand({
   name: "subscribe",
   aliases: ["sub"],
   summary: "Post new entries of a feed in this room (room managers only)",
-  details: "Only entries that appear after subscribing are posted, at most a few per poll. Feeds are configured by the operators: the feeds command lists them.",
-  examples: ["subscribe announcements", "subscribe nixhour"],
+  details: "Only entries that appear after subscribing are posted, at most a few per poll. Feeds are configured by the operators, or follow a package's versions (pkg:<attr>): the feeds command lists them.",
+  examples: ["subscribe announcements", "subscribe nixhour", "subscribe pkg:hyprland"],
   options: [feedOption("Which feed (see !feeds)")],
   needsManager: true,
   async run(args, ctx) {

@@ -17,6 +17,7 @@ import { createGitHubServices } from "./pr-tracking/wiring.js";
 import type { HeadsProvider } from "./pr-tracking/landing.js";
 import { roomKey } from "./core/adapter.js";
 import { createRoomRegistry, type RoomRegistry } from "./rooms/registry.js";
+import { createPkgFeeds } from "./pkg-feed/service.js";
 import { createFnService } from "./fn/service.js";
 import { createHydraService } from "./hydra/service.js";
 
@@ -75,6 +76,8 @@ export function createServices(deps: ServiceDeps): Services {
   // knows the current channels' revisions, which saves a GitHub request per channel and check.
   const channelHeads = deps.channelHeads ?? (() => channels.heads());
   const search = createNixosSearch({ config: config.search, http, log });
+  // pkg:<attr> feeds poll the attributes every room follows, from the subscriptions index.
+  const pkgFeeds = createPkgFeeds({ config, search, channels, store, followed: () => feeds.subscriptions.followed(), log: log.child({ feature: "pkg-feeds" }) });
   const hydra = createHydraService({
     config,
     http,
@@ -85,7 +88,7 @@ export function createServices(deps: ServiceDeps): Services {
     currentChannels: async () => (await channels.snapshot()).channels.filter((ch) => ch.current).map((ch) => ch.name),
   });
   // Features that offer feeds of their own register a provider with the catalog here.
-  const feeds = createFeedServices({ config, http, store, log, providers: [channels.feedProvider, hydra.feedProvider] });
+  const feeds = createFeedServices({ config, http, store, log, providers: [channels.feedProvider, hydra.feedProvider, pkgFeeds.feedProvider] });
   const github = createGitHubServices({ config, secrets: deps.secrets, http, store, channelHeads });
   const rooms = createRoomRegistry(log);
   registerRoomState(rooms, feeds, github);

@@ -120,6 +120,15 @@ export interface Config {
     readonly maxLinksPerMessage: number;
     readonly linkCooldownMinutes: number;
   };
+  /** `pkg:<attr>` feeds: package version changes per channel (see src/pkg-feed/). */
+  readonly pkgFeeds: {
+    /** How often the watched attributes are looked up (the search index changes every two hours at most). */
+    readonly intervalSeconds: number;
+    /** `pkg:` feeds one room may follow. */
+    readonly maxPerRoom: number;
+    /** Distinct attributes all rooms together may watch. */
+    readonly maxWatched: number;
+  };
   /** `!fn`: Noogle's data file of lib and builtins functions, and the local Nix's builtins. */
   readonly fn: {
     /** Noogle's data file; "" = off (only the local Nix's builtins). */

@@ -125,6 +125,11 @@ export function validateConfig(k: Checker, resolvePath: (p: string) => string): 
   k.int("github.maxLinksPerMessage", 1, 10);
   k.int("github.linkCooldownMinutes", 0, 10_080);
 
+  // pkgFeeds: a few seconds at least (tests), a day at most; caps bounded by one poll's cost
+  k.int("pkgFeeds.intervalSeconds", 2, 86_400);
+  k.int("pkgFeeds.maxPerRoom", 0, 1000);
+  k.int("pkgFeeds.maxWatched", 0, 20_000);
+
   // fn
   k.url("fn.url", { optional: true });
   k.url("fn.siteUrl");

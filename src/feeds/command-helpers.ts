@@ -17,14 +17,20 @@ export function feedOption(description: string): StringOption {
     description,
     required: true,
     positional: true,
-    maxLength: 72,
+    // `pkg:<attribute path of up to 200 characters>@<channel>`
+    maxLength: 280,
     async complete(partial, ctx) {
       const p = partial.trim().toLowerCase();
-      return ctx.services.feeds.catalog
-        .list()
-        .filter((f) => f.name.startsWith(p) || f.title.toLowerCase().includes(p))
-        .slice(0, 25)
-        .map((f) => ({ name: `${f.name}: ${f.title}`, value: f.name }));
+      const { catalog } = ctx.services.feeds;
+      // Providers complete their own names (pkg:hypr -> pkg:hyprland); a slow or failing one adds nothing.
+      const own = (await Promise.all(catalog.providers.map((pr) => pr.complete?.(partial.trim(), { deadline: ctx.deadline }).catch(() => []) ?? []))).flat();
+      return [
+        ...own.map((name) => ({ name, value: name })),
+        ...catalog
+          .list()
+          .filter((f) => f.name.startsWith(p) || f.title.toLowerCase().includes(p))
+          .map((f) => ({ name: `${f.name}: ${f.title}`.slice(0, 100), value: f.name })),
+      ].slice(0, 25);
     },
   };
 }
@@ -33,6 +39,11 @@ export function feedOption(description: string): StringOption {
 export function resolveFeed(ctx: CommandContext, name: string): FeedDef {
   const feed = ctx.services.feeds.catalog.get(name);
   if (feed) return feed;
+  // A provider's own words for a name of its form that is wrong (`pkg:foo bar`).
+  for (const p of ctx.services.feeds.catalog.providers) {
+    const why = p.explain?.(name);
+    if (why !== undefined) throw new UserError(why);
+  }
   const names = [...ctx.services.feeds.catalog.list().map((f) => f.name), ...ctx.services.feeds.catalog.patterns.map((p) => p.pattern)];
   throw new UserError(`There is no feed "${name.slice(0, 72)}". Feeds: ${names.join(", ")} (${ctx.prefix}feeds lists them).`);
 }

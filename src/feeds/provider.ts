@@ -34,6 +34,13 @@ export interface FeedProvider {
    * it gets the name as typed and normalises it itself.
    */
   get(name: string): FeedDef | undefined;
+  /**
+   * Why a name that looks like one of this provider's (`pkg:foo bar`) is not a feed, for the
+   * "no such feed" message; undefined for names it does not claim.
+   */
+  explain?(name: string): string | undefined;
+  /** Autocomplete: feed names of its own that start like `partial` (`pkg:hypr`), [] for others. */
+  complete?(partial: string, opts: { readonly deadline: number }): Promise<readonly string[]>;
   /** Feeds it offers whether or not a room follows them (listed by !feeds; polled when followed). */
   fixed?(): readonly FeedDef[];
   /** Feeds it knows of now beyond `fixed` (every channel nixie sees), for polling and !feeds. */

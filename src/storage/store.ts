@@ -9,7 +9,7 @@ import Keyv, { type KeyvStoreAdapter } from "keyv";
 import { ConfigError } from "../core/errors.js";
 import { redisLeases, sqlLeases, type Leases } from "./lease.js";
 
-export type Namespace = "subscriptions" | "seen" | "feed-state" | "cache" | "meta" | "lease" | "channels" | "github" | "tracking" | "fn" | "hydra";
+export type Namespace = "subscriptions" | "seen" | "feed-state" | "cache" | "meta" | "lease" | "channels" | "github" | "tracking" | "pkg-feeds" | "fn" | "hydra";
 
 /** A typed key-value view of one namespace. Values must be JSON-serialisable. */
 export interface KV<T> {

@@ -363,3 +363,24 @@ export function versionBody(attr: string, size: number): EsBody {
     },
   };
 }
+
+/**
+ * Package feeds: the packages whose attribute names are exactly these (a `terms` query on the
+ * keyword field, case-sensitive as nixpkgs is), their versions only. One body per chunk of at most
+ * ATTRS_PER_REQUEST names; `size` is the chunk's length, as an attribute name is unique per channel.
+ */
+export function attrVersionsBody(attrs: readonly string[]): EsBody {
+  return {
+    from: 0,
+    size: attrs.length,
+    _source: ["type", "package_attr_name", "package_pversion"],
+    query: {
+      bool: {
+        filter: [typeFilter(PACKAGES), { terms: { package_attr_name: [...attrs], _name: "watched_attrs" } }],
+      },
+    },
+  };
+}
+
+/** Attribute names per package-feed request (Elasticsearch's default `terms` limit is 65,536). */
+export const ATTRS_PER_REQUEST = 1000;

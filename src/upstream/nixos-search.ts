@@ -19,6 +19,8 @@ import {
   splitQuery,
   typeaheadBody,
   versionBody,
+  attrVersionsBody,
+  ATTRS_PER_REQUEST,
   type CompleteKind,
   type DocType,
   type EsBody,
@@ -153,6 +155,14 @@ export interface NixosSearch {
   positionUrl(channel: string, position: string): string | undefined;
   /** The schema number in use for a channel (changes after probing). */
   schemaFor(channel: string): number;
+  /**
+   * Package feeds: the version of each of these exact attribute names (case-sensitive) in one
+   * channel, as the index has it now ("" when it gives none); names it does not hold are absent.
+   * One request per ATTRS_PER_REQUEST names, one after the other, never answered from the cache.
+   * `channel` is an index channel id (`unstable`, `26.05`); unlike the other searches it need not
+   * be in config, so that a new release is followed as soon as the channel status shows it.
+   */
+  attrVersions(channel: string, attrs: readonly string[], opts?: Deadline): Promise<ReadonlyMap<string, string>>;
 }
 
 export interface NixosSearchDeps {
@@ -167,8 +177,10 @@ const CHOICE_MAX_CHARS = 100;
 const PROGRAM_WINDOW = 50;
 /** !pkg and !option ask for this many (at least `results`) to break ties among them. */
 const TIE_WINDOW = 10;
-/** Longest attribute name !versions sends. */
+/** Longest attribute name !versions and the package feeds send. */
 const ATTR_MAX_CHARS = 200;
+/** An index channel id as the backend names its aliases (`unstable`, `26.05`). */
+const INDEX_CHANNEL = /^[a-z0-9][a-z0-9._-]{0,40}$/;
 
 export function createNixosSearch(deps: NixosSearchDeps): NixosSearch {
   const { config, http, log } = deps;
@@ -208,6 +220,8 @@ export function createNixosSearch(deps: NixosSearchDeps): NixosSearch {
     readonly hintUrl: string;
     readonly retries?: number;
     readonly params?: URLSearchParams;
+    /** Overrides the configured cache time (0: always ask the backend). */
+    readonly cacheTtlMs?: number;
   }
 
   /**
@@ -226,7 +240,7 @@ export function createNixosSearch(deps: NixosSearchDeps): NixosSearch {
         headers,
         json: body,
         accept: [404],
-        cacheTtlMs,
+        cacheTtlMs: opts.cacheTtlMs ?? cacheTtlMs,
         ...(opts.retries === undefined ? {} : { retries: opts.retries }),
         ...deadlineOf(opts),
       });
@@ -350,6 +364,26 @@ export function createNixosSearch(deps: NixosSearchDeps): NixosSearch {
     return { attrName: attrName ?? wanted, channels, searchUrl };
   }
 
+  async function attrVersions(ch: string, attrs: readonly string[], opts: Deadline = {}): Promise<ReadonlyMap<string, string>> {
+    if (!INDEX_CHANNEL.test(ch)) throw new UserError(`"${[...ch].slice(0, 30).join("")}" is not a channel of the search index.`);
+    // Only names that could be attributes reach the query (callers check them; this bounds them).
+    const wanted = [...new Set(attrs)].filter((a) => a !== "" && [...a].length <= ATTR_MAX_CHARS);
+    const out = new Map<string, string>();
+    const hintUrl = siteUrl("/packages", { channel: ch });
+    for (let i = 0; i < wanted.length; i += ATTRS_PER_REQUEST) {
+      const chunk = wanted.slice(i, i + ATTRS_PER_REQUEST);
+      const page = decodePage(await post(ch, attrVersionsBody(chunk), { hintUrl, cacheTtlMs: 0, ...deadlineOf(opts) }), hintUrl);
+      const asked = new Set(chunk);
+      for (const h of page.hits) {
+        const name = h.source["package_attr_name"];
+        if (typeof name !== "string" || !asked.has(name)) continue;
+        const v = h.source["package_pversion"];
+        out.set(name, typeof v === "string" ? v : "");
+      }
+    }
+    return out;
+  }
+
   async function complete(kind: "package" | "program" | OptionSource, partial: string, opts: SearchOptions = {}): Promise<readonly string[]> {
     const ch = channel(opts.channel);
     // Edge n-grams are 2 to 50 characters long.
@@ -402,6 +436,7 @@ export function createNixosSearch(deps: NixosSearchDeps): NixosSearch {
     positionUrl,
     versions,
     schemaFor,
+    attrVersions,
   };
 }
 

@@ -124,6 +124,18 @@ describe("search against a real engine (OpenSearch, schema-51 mapping)", functio
       });
     });
 
+    it("package feed lookups: one terms query per channel, exact names only, whatever the strings", async () => {
+      await noneRefused(async () => {
+        const names = [...INPUTS.filter((q) => q !== "" && [...q].length <= 200), "hello", "python313Packages.requests", "café-noir", "Hello"];
+        for (const ch of search.channels) {
+          const found = await search.attrVersions(ch, names);
+          // case-sensitive: GIT and Hello are no attributes
+          assert.deepEqual([...found.keys()].sort(), ["AND", "café-noir", "firefox", "git", "hello", "python313Packages.requests"], ch);
+        }
+        return search.channels.length;
+      });
+    });
+
     it("hostile words match literally: AND is a package, café finds café-noir, a lone * or a quote finds nothing", async () => {
       assert.equal((await search.packages("AND")).hits[0]?.attrName, "AND");
       assert.equal((await search.packages("café")).hits[0]?.attrName, "café-noir");

@@ -80,6 +80,12 @@ export interface FakeSearch {
   fail(failure: FakeFailure | null, times?: number): void;
   /** Serve another schema number (an index migration). */
   setSchema(schema: number): void;
+  /**
+   * A package as one channel's index holds it from now on (a re-import): `version` replaces the
+   * fixture document's `package_pversion` (a new attribute gets a document like the importer's),
+   * null removes the package from that channel.
+   */
+  setPackage(channel: string, attr: string, version: string | null): void;
   close(): Promise<void>;
 }
 
@@ -111,6 +117,19 @@ export function fixtureDocuments(): readonly StoredDoc[] {
 
 export async function startFakeSearch(opts: FakeSearchOptions = {}): Promise<FakeSearch> {
   const docs = fixtureDocuments();
+  // channel -> attribute -> its document there (null: not in that channel)
+  const overrides = new Map<string, Map<string, StoredDoc | null>>();
+  const docsFor = (channel: string): readonly StoredDoc[] => {
+    const o = overrides.get(channel);
+    if (!o) return docs;
+    const out: StoredDoc[] = [];
+    for (const d of docs) {
+      const attr = d.source["type"] === "package" ? String(d.source["package_attr_name"]) : undefined;
+      if (attr === undefined || !o.has(attr)) out.push(d);
+    }
+    for (const d of o.values()) if (d) out.push(d);
+    return out;
+  };
   const channels = opts.channels ?? ["unstable", "26.05"];
   const auth = `Basic ${Buffer.from(`${opts.username ?? PUBLIC_USERNAME}:${opts.password ?? PUBLIC_PASSWORD}`).toString("base64")}`;
   let schema = opts.schema ?? 51;
@@ -189,7 +208,7 @@ export async function startFakeSearch(opts: FakeSearchOptions = {}): Promise<Fak
     }
 
     try {
-      return answer(200, search(docs, body, `nixos-${schema}-${rec.channel ?? ""}-1f9c2b7e4d0a8c6e5b3a29d7f1e0c4b8a6d2e9f3`));
+      return answer(200, search(docsFor(rec.channel ?? ""), body, `nixos-${schema}-${rec.channel ?? ""}-1f9c2b7e4d0a8c6e5b3a29d7f1e0c4b8a6d2e9f3`));
     } catch (e) {
       // A query the evaluator cannot run is a problem of the bot's body, answered like a parse error.
       if (e instanceof BadQuery) return refuse(400, e.message);
@@ -207,6 +226,20 @@ export async function startFakeSearch(opts: FakeSearchOptions = {}): Promise<Fak
     },
     setSchema(n) {
       schema = n;
+    },
+    setPackage(channel, attr, version) {
+      const o = overrides.get(channel) ?? new Map<string, StoredDoc | null>();
+      overrides.set(channel, o);
+      if (version === null) {
+        o.set(attr, null);
+        return;
+      }
+      const base = docs.find((d) => d.source["type"] === "package" && d.source["package_attr_name"] === attr);
+      const source: Doc = base
+        ? { ...base.source, package_pversion: version }
+        : { type: "package", package_attr_name: attr, package_attr_set: attr.includes(".") ? attr.split(".")[0]! : "No package set", package_pname: attr.split(".").pop()!, package_pversion: version, package_platforms: ["x86_64-linux", "aarch64-linux"], package_outputs: ["out"], package_default_output: "out", package_programs: [], package_mainProgram: null, package_description: `The ${attr} package`, package_longDescription: null, package_license: [], package_license_set: [], package_maintainers: [], package_maintainers_set: [], package_teams: [], package_teams_set: [], package_homepage: [], package_position: null, package_system: "x86_64-linux", package_hydra: null };
+      // A re-import gives documents new ids (the importer bulk-indexes without ids).
+      o.set(attr, { id: `${base?.id ?? "new"}-${channel}-${version}`.slice(0, 40), source });
     },
     async close() {
       for (const r of hanging) r.destroy();
@@ -357,8 +390,11 @@ function evaluate(q: unknown, doc: Doc): Result {
       const text = p["query"].toLowerCase();
       const hay = fields.map((f) => ({ edge: /\.edge(\^|$)/.test(f), weight: Number(/\^([\d.]+)$/.exec(f)?.[1] ?? "1"), vals: values(doc, f) }));
       // The best weight of a field holding the word (0: none does).
+      // `fuzziness: "1"`: a word also matches a term one edit away (not in its first character).
+      const fuzzy = p["fuzziness"] !== undefined;
+      const near = (v: string, w: string): boolean => [v, ...v.split(/[^a-z0-9]+/)].some((t) => t[0] === w[0] && editDistanceAtMostOne(t, w));
       const weightOf = (w: string): number =>
-        Math.max(0, ...hay.filter((h) => h.vals.some((v) => (h.edge ? v.split(/[^a-z0-9]+/).some((t) => t.startsWith(w)) || v.startsWith(w) : v.includes(w)))).map((h) => h.weight));
+        Math.max(0, ...hay.filter((h) => h.vals.some((v) => (h.edge ? v.split(/[^a-z0-9]+/).some((t) => t.startsWith(w)) || v.startsWith(w) : v.includes(w) || (fuzzy && near(v, w))))).map((h) => h.weight));
       if (p["type"] === "phrase") return hay.some((h) => h.vals.some((v) => v.includes(text))) ? { match: true, score: boostOf(p), names: named(p) } : NO;
       const weights = text.split(/\s+/).filter(Boolean).map(weightOf);
       if (weights.length === 0 || weights.some((w) => w === 0)) return NO;
@@ -398,6 +434,16 @@ function evaluate(q: unknown, doc: Doc): Result {
     default:
       throw new BadQuery(`unknown query [${String(kind)}]`);
   }
+}
+
+/** Levenshtein distance ≤ 1 (one insertion, deletion or substitution). */
+function editDistanceAtMostOne(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1);
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
 }
 
 function search(docs: readonly StoredDoc[], body: Record<string, unknown>, index: string): unknown {

@@ -45,7 +45,7 @@ describe("channel feeds: advance, stuck and recovery posts, exactly once", funct
     assert.match(await t!.ask("!subscribe channel:nixos-unstable", { room: "r3", manager: true }), /Subscribed: new entries of Channel nixos-unstable/);
     assert.match(await t!.ask("!subscribe channel:nixos-unstabel", { room: "r3", manager: true }), /There is no channel "nixos-unstabel" now\. Current channels: nixos-26\.05, nixos-unstable, nixpkgs-unstable/);
     assert.deepEqual(await t!.bot.services.subscriptions.list({ platform: "test", id: "r3" }), ["channel:nixos-unstable"]);
-    assert.match(await t!.ask("!subscribe channel:Nixos_Unstable!", { room: "r3", manager: true }), /There is no feed "channel:Nixos_Unstable!"\. Feeds: .*, channels, channel:<name>(, hydra:<attr>, hydra:<attr>@<channel>)? \(/);
+    assert.match(await t!.ask("!subscribe channel:Nixos_Unstable!", { room: "r3", manager: true }), /There is no feed "channel:Nixos_Unstable!"\. Feeds: .*, channels, channel:<name>(, hydra:<attr>, hydra:<attr>@<channel>)?(, pkg:<attr>, pkg:<attr>@<channel>)? \(/);
     assert.equal(t!.bot.services.feeds.catalog.get("channel:../x"), undefined);
     assert.equal(t!.bot.services.feeds.catalog.get("channel:nixos-unstable")?.kind, "channels");
   });

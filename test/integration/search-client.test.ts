@@ -152,6 +152,25 @@ describe("nixos-search client against the fake backend", () => {
     assert.equal(s.fake.requests[1]!.path, "/latest-51-nixos-26.05/_search");
   });
 
+  it("package feeds: exact attribute versions per channel, 1,000 names per request, never from the cache", async () => {
+    s = await setup();
+    const attrs = ["firefox", "python313Packages.ripgrepy", "Firefox", "no-such-package", ...Array.from({ length: 2496 }, (_, i) => `pkg${i}`)];
+    const found = await s.search.attrVersions("unstable", attrs);
+    assert.deepEqual([...found].sort(), [["firefox", "158.0.1"], ["python313Packages.ripgrepy", "2.2.0"]]);
+    assert.equal(s.fake.requests.length, 3, "2,500 names: three requests");
+    const sizes = s.fake.requests.map((r) => (r.body as { size: number }).size);
+    assert.deepEqual(sizes, [1000, 1000, 500]);
+    assert.ok(s.fake.requests.every((r) => r.path === "/latest-51-nixos-unstable/_search"));
+    await s.search.attrVersions("unstable", ["firefox"]);
+    await s.search.attrVersions("unstable", ["firefox"]);
+    assert.equal(s.fake.requests.length, 5, "a poll always asks the backend");
+    s.fake.setPackage("unstable", "firefox", "");
+    assert.deepEqual([...(await s.search.attrVersions("unstable", ["firefox"]))], [["firefox", ""]], "a package without a version");
+    // an index channel id need not be configured (a new release), but must look like one
+    await assert.rejects(s.search.attrVersions("26.11", ["firefox"]), (e: unknown) => e instanceof Error && /moved/.test(String((e as { failure?: string }).failure)));
+    await assert.rejects(s.search.attrVersions("../x", ["firefox"]), /not a channel of the search index/);
+  });
+
   it("the fake records a query it cannot evaluate as a problem and answers 400, never 200", async () => {
     s = await setup();
     const auth = `Basic ${Buffer.from(`${PUBLIC_USERNAME}:${PUBLIC_PASSWORD}`).toString("base64")}`;
