@@ -13,7 +13,7 @@ export default defineCommand({
   async run(args, ctx) {
     const filter = typeof args["filter"] === "string" && args["filter"].trim() !== "" ? args["filter"].trim() : undefined;
     const now = ctx.now();
-    const result = await ctx.services.events.upcoming(now, filter, ctx.services.config.events.count, { deadline: ctx.deadline });
+    const result = await ctx.services.events.upcoming(now, filter, ctx.services.config.events.count, { signal: ctx.signal });
     return formatEvents(result, now, filter);
   },
 });

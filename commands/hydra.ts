@@ -33,6 +33,6 @@ export default defineCommand({
   ],
   async run(args, ctx) {
     const channel = typeof args["channel"] === "string" ? args["channel"] : undefined;
-    return ctx.services.hydra.report(String(args["attribute"] ?? ""), channel, { deadline: ctx.deadline });
+    return ctx.services.hydra.report(String(args["attribute"] ?? ""), channel, { deadline: ctx.deadline, signal: ctx.signal });
   },
 });

@@ -15,7 +15,7 @@ export default defineCommand({
     const on = args["state"] === "on";
     const room = roomKey(ctx.room);
     const was = await ctx.services.linkExpander.enabled(room);
-    await ctx.services.linkExpander.setEnabled(room, on);
+    await ctx.services.linkExpander.setEnabled(room, on, { signal: ctx.signal });
     if (was === on) return textReply(`Reference expansion is already ${on ? "on" : "off"} in this room.`);
     return textReply(on ? "Reference expansion is on: nixpkgs#N, NixOS/nix#N and home-manager#N get a line each." : "Reference expansion is off.");
   },

@@ -39,7 +39,7 @@ export default defineCommand({
     const channel = channelArg(args, search);
     const program = String(args["program"] ?? "").trim();
     if (/\s/u.test(program)) throw new UserError(`Give one program name, e.g. ${ctx.prefix === SLASH ? `${SLASH}locate program:rg` : `${ctx.prefix}locate rg`}.`);
-    const page = await search.programs(program, { channel, deadline: ctx.deadline });
+    const page = await search.programs(program, { channel, signal: ctx.signal });
     if (page.hits.length === 0) {
       return textReply("No package provides a program named ", code(truncate(program, 60)), ` on ${channel}. `, link("Search on the site", page.searchUrl));
     }

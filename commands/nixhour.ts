@@ -14,7 +14,7 @@ export default defineCommand({
     const feed = ctx.services.feeds.catalog.get("nixhour");
     if (!feed) throw new UserError("The Nix Hour feed is not configured here.");
     const count = typeof args["count"] === "number" ? args["count"] : 3;
-    const entries = await ctx.services.feeds.latest(feed, count, { deadline: ctx.deadline });
+    const entries = await ctx.services.feeds.latest(feed, count, { signal: ctx.signal });
     if (entries.length === 0) return textReply("No episodes found in ", link("the Nix Hour playlist", feed.siteUrl), ".");
     const items = entries.map((e) => rich(e.link ? link(e.title, e.link) : e.title, e.published ? ` — ${utcDate(e.published)}` : ""));
     return { blocks: [listBlock(items, rich(link("The Nix Hour", feed.siteUrl), ": latest episodes"))] };

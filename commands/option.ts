@@ -54,7 +54,7 @@ export default defineCommand({
     const channel = channelArg(args, search);
     const source = (OPTION_SOURCES as readonly unknown[]).includes(args["source"]) ? (args["source"] as OptionSource) : "nixos";
     const query = String(args["query"] ?? "");
-    const page = await search.options(query, { channel, source, deadline: ctx.deadline });
+    const page = await search.options(query, { channel, source, signal: ctx.signal });
     if (page.hits.length === 0) {
       const other = source === "nixos" ? ` Home Manager options: ${ctx.prefix === SLASH ? "source:home-manager" : "--source home-manager"}.` : "";
       return textReply("No option matches ", code(truncate(query, 60)), ` on ${channel} (${source}).${other} `, link("Search on the site", page.searchUrl));

@@ -85,7 +85,7 @@ export default defineCommand({
     const search = ctx.services.search;
     const channel = channelArg(args, search);
     const query = String(args["query"] ?? "");
-    const page = await search.packages(query, { channel, deadline: ctx.deadline });
+    const page = await search.packages(query, { channel, signal: ctx.signal });
     if (page.hits.length === 0) {
       return textReply(
         "No package matches ",

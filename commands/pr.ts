@@ -35,7 +35,7 @@ export default defineCommand({
     const other = parseReference(String(args["pr"]));
     if (other && other.repo !== NIXPKGS) return otherRepository(ctx.services, other, ctx.now().getTime(), ctx.prefix);
     const n = parsePullRef(String(args["pr"]));
-    const { status, stale } = await lookUp(ctx.services, n, ctx.deadline);
+    const { status, stale } = await lookUp(ctx.services, n, { signal: ctx.signal });
     return { blocks: statusBlocks(status, { stale }) };
   },
 });

@@ -18,8 +18,8 @@ export default defineCommand({
     if (roomFeeds.includes(feed.name)) return textReply("This room already follows ", bold(feed.title), ".");
     // A provider's feed may be refused now (channel:<name> must name a channel that exists).
     const provider = feeds.catalog.providerOf(feed);
-    const note = provider?.admit ? await provider.admit(feed, { room: ctx.room, roomFeeds, followed: await subscriptions.followed(), deadline: ctx.deadline }) : undefined;
-    const added = await subscriptions.subscribe(ctx.room, feed.name);
+    const note = provider?.admit ? await provider.admit(feed, { room: ctx.room, roomFeeds, followed: await subscriptions.followed(), deadline: ctx.deadline, signal: ctx.signal }) : undefined;
+    const added = await subscriptions.subscribe(ctx.room, feed.name, { signal: ctx.signal });
     if (!added) return textReply("This room already follows ", bold(feed.title), ".");
     const reply = textReply(
       "Subscribed: new entries of ",

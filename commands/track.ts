@@ -17,7 +17,7 @@ export default defineCommand({
   slow: true,
   async run(args, ctx): Promise<Reply> {
     const n = parsePullRef(String(args["pr"]));
-    const { status, stale } = await lookUp(ctx.services, n, ctx.deadline);
+    const { status, stale } = await lookUp(ctx.services, n, { signal: ctx.signal });
     const way = branchesFrom(status.pull.baseRef).map((s) => s.name);
     const until = typeof args["until"] === "string" ? args["until"].trim() : undefined;
     if (until !== undefined && !way.includes(until)) {
@@ -34,6 +34,7 @@ export default defineCommand({
       roomKey(ctx.room),
       { pr: n, asker: { id: ctx.user.id, ...(ctx.user.name ? { name: ctx.user.name } : {}) }, ...(until !== undefined ? { until } : {}), since: ctx.now().toISOString(), done: reached },
       { perRoom: github.maxTracksPerRoom, perUser: github.maxTracksPerUser },
+      { signal: ctx.signal },
     );
     switch (result) {
       case "exists":

@@ -12,7 +12,7 @@ export default defineCommand({
   needsManager: true,
   async run(args, ctx) {
     const feed = resolveFeed(ctx, String(args["feed"]));
-    const removed = await ctx.services.subscriptions.unsubscribe(ctx.room, feed.name);
+    const removed = await ctx.services.subscriptions.unsubscribe(ctx.room, feed.name, { signal: ctx.signal });
     if (!removed) return textReply("This room does not follow ", bold(feed.title), ".");
     return textReply("Unsubscribed: ", bold(feed.title), " will no longer be posted here.");
   },

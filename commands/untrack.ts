@@ -15,7 +15,7 @@ export default defineCommand({
     const n = parsePullRef(String(args["pr"]));
     const room = roomKey(ctx.room);
     const mine = (await ctx.services.tracks.list(room)).some((t) => t.pr === n && t.asker.id === ctx.user.id);
-    const result = await ctx.services.tracks.remove(room, n, ctx.user.id, !mine && (await ctx.canManageRoom()));
+    const result = await ctx.services.tracks.remove(room, n, ctx.user.id, !mine && (await ctx.canManageRoom()), { signal: ctx.signal });
     if (result === "not-found") throw new UserError(`nixpkgs#${n} is not tracked in this room.`);
     if (result === "forbidden") throw new UserError(`Only the person who asked for it, or a room manager, can stop the tracking of nixpkgs#${n}.`);
     return textReply(`Stopped tracking nixpkgs#${n} here.`);

@@ -46,7 +46,7 @@ export default defineCommand({
     },
   ],
   async run(args, ctx) {
-    const answer = await ctx.services.search.versions(String(args["attribute"] ?? ""), { deadline: ctx.deadline });
+    const answer = await ctx.services.search.versions(String(args["attribute"] ?? ""), { signal: ctx.signal });
     return versionsReply(answer, ctx.prefix);
   },
 });

@@ -43,7 +43,7 @@ export default defineCommand({
       required: true,
       rest: true,
       maxLength: 200,
-      complete: async (partial, ctx) => (await ctx.services.wiki.complete(partial, 25, { deadline: ctx.deadline })).map((t) => ({ name: t, value: t })),
+      complete: async (partial, ctx) => (await ctx.services.wiki.complete(partial, 25, { signal: ctx.signal })).map((t) => ({ name: t, value: t })),
     },
     { name: "lang", type: "string", description: "Prefer the translation in this language (a code such as de, ja or pt-br)", maxLength: 20 },
   ],
@@ -53,7 +53,7 @@ export default defineCommand({
     const rawLang = args["lang"];
     const lang = typeof rawLang === "string" ? rawLang.trim().toLowerCase() : undefined;
     if (lang !== undefined && !isLanguageCode(lang)) throw new UserError(`${ctx.prefix === SLASH ? "lang:" : "--lang"} takes a language code such as de, ja or pt-br.`);
-    const found = await ctx.services.wiki.lookup(query, { ...(lang === undefined ? {} : { lang }), deadline: ctx.deadline });
+    const found = await ctx.services.wiki.lookup(query, { ...(lang === undefined ? {} : { lang }), signal: ctx.signal });
     return wikiReply(query, found, ctx.prefix);
   },
 });

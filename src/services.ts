@@ -89,7 +89,7 @@ export function createServices(deps: ServiceDeps): Services {
   });
   // Features that offer feeds of their own register a provider with the catalog here.
   const feeds = createFeedServices({ config, http, store, log, providers: [channels.feedProvider, hydra.feedProvider, pkgFeeds.feedProvider] });
-  const github = createGitHubServices({ config, secrets: deps.secrets, http, store, channelHeads });
+  const github = createGitHubServices({ config, secrets: deps.secrets, http, store, channelHeads, log });
   const rooms = createRoomRegistry(log);
   registerRoomState(rooms, feeds, github);
   return {

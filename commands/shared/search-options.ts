@@ -38,7 +38,7 @@ export function completeNames(
       channel = undefined; // not a channel (yet): complete in the default one
     }
     const k = typeof kind === "function" ? kind(ctx.others) : kind;
-    const names = await search.complete(k, partial, { ...(channel === undefined ? {} : { channel }), deadline: ctx.deadline });
+    const names = await search.complete(k, partial, { ...(channel === undefined ? {} : { channel }), signal: ctx.signal });
     return names.map((n) => ({ name: n, value: n }));
   };
 }

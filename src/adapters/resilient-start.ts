@@ -6,6 +6,7 @@
  */
 import type { Logger } from "pino";
 import type { Adapter, MessageHandler } from "../core/adapter.js";
+import { withDeadline } from "../core/deadline.js";
 
 /** What a start failure means, in words that name the platform. */
 export interface StartFailure {
@@ -91,13 +92,7 @@ export function withResilientStart(inner: Adapter, opts: ResilientStartOptions):
       const run = tryStart(handler, first);
       attempt = run.then(() => undefined, () => undefined);
       const graceMs = opts.firstAttemptMs ?? 10_000;
-      let grace: NodeJS.Timeout | undefined;
-      const slow = new Promise<"slow">((r) => (grace = setTimeout(() => r("slow"), graceMs)));
-      try {
-        if ((await Promise.race([run, slow])) !== "slow") return;
-      } finally {
-        clearTimeout(grace);
-      }
+      if ((await withDeadline(run, { ms: graceMs }, () => "slow" as const)) !== "slow") return;
       opts.log.warn(`${inner.platform}: no answer yet after ${Math.round(graceMs / 1000)} s; still trying, the rest of nixie goes on`);
       run.then((ok) => ok && opts.log.info(`${inner.platform}: connected`), reportFatal);
     },

@@ -4,6 +4,7 @@
  */
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
+import { withDeadline } from "../core/deadline.js";
 import { UserError } from "../core/errors.js";
 import type { FeedDef } from "../feeds/feed-def.js";
 import type { Store } from "../storage/store.js";
@@ -80,9 +81,7 @@ export function createChannelsService(deps: { config: Config; http: Http; store:
     },
     urls,
     async names(timeoutMs) {
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), timeoutMs)));
-      const snap = await Promise.race([source.snapshot().catch(() => undefined), late]).finally(() => clearTimeout(timer));
+      const snap = await withDeadline(source.snapshot().catch(() => undefined), { ms: timeoutMs }, () => undefined);
       if (snap) return [...snap.channels].sort((a, b) => Number(b.current) - Number(a.current)).map((ch) => ch.name);
       const known = await source.known();
       return [...known.current, ...known.all.filter((n) => !known.current.includes(n))];

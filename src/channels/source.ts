@@ -4,6 +4,7 @@
  * last saw as current. Snapshots are shared: one in flight at a time, and reused for a short while.
  */
 import type { Logger } from "pino";
+import { upstreamCause } from "../core/error-reply.js";
 import { UpstreamError } from "../core/errors.js";
 import type { KV, Store } from "../storage/store.js";
 import type { ChannelMirror } from "../upstream/channels.js";
@@ -45,11 +46,19 @@ export const QUERIES = { revisions: "channel_revision", times: "channel_update_t
 
 const KNOWN_KEY = "known";
 
-const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+/** An error for chat (a note of !channels): network failures and timeouts in words, else the message. */
+const reason = (e: unknown): string =>
+  e instanceof UpstreamError && (e.failure === "network" || e.failure === "timeout") ? upstreamCause(e) : e instanceof Error ? e.message : String(e);
+/** An error for a log line: the message, node's error code included. */
+const logged = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-/** An UpstreamError's message without its "<service>: " prefix. */
+/**
+ * An UpstreamError's message without its "<service>: " prefix; a network failure or a timeout in
+ * words (no raw error codes in chat).
+ */
 function withoutService(e: unknown): string {
   if (!(e instanceof UpstreamError)) return reason(e);
+  if (e.failure === "network" || e.failure === "timeout") return upstreamCause(e);
   return e.message.startsWith(`${e.service}: `) ? e.message.slice(e.service.length + 2) : e.message;
 }
 
@@ -76,7 +85,7 @@ export function createChannelSource(opts: ChannelSourceOptions): ChannelSource {
       await kv.set(KNOWN_KEY, known);
       knownWritten = key;
     } catch (e) {
-      opts.log.warn({ err: reason(e) }, "could not store the channel names");
+      opts.log.warn({ err: logged(e) }, "could not store the channel names");
     }
   }
 
@@ -131,7 +140,7 @@ export function createChannelSource(opts: ChannelSourceOptions): ChannelSource {
     try {
       return await fromPrometheus();
     } catch (e) {
-      opts.log.warn({ err: reason(e) }, "Prometheus failed; reading the channels from channels.nixos.org");
+      opts.log.warn({ err: logged(e) }, "Prometheus failed; reading the channels from channels.nixos.org");
       return await fromMirror(e);
     }
   }

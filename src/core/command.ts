@@ -3,6 +3,7 @@
  * command JSON and argument validation all read the same option list.
  */
 import type { IncomingMessage, Platform, RoomRef, UserRef } from "./adapter.js";
+import { signalAt } from "./deadline.js";
 import type { Reply } from "./reply.js";
 import type { Services } from "./services.js";
 
@@ -88,15 +89,22 @@ export interface CommandContext {
   readonly leaveRoom?: () => void;
   now(): Date;
   /**
-   * When the command's upstream requests must be done (a `Date.now()` value): pass it to every
-   * client call (`{ deadline: ctx.deadline }`), and answer with what is known when it passes.
+   * Fires at the command's deadline (see src/core/deadline.ts and docs/architecture.md, "The deadline of a command").
+   * Pass it to every client call (`{ signal: ctx.signal }`), answer with what is known when it
+   * fires, and call `throwIfPassed(ctx.signal)` (or hand it to the store) right before any write:
+   * after the deadline a command changes nothing more.
+   */
+  readonly signal: AbortSignal;
+  /**
+   * Deprecated, use `signal`: the same deadline as a `Date.now()` value. Clients still honour
+   * `{ deadline: ctx.deadline }`.
    */
   readonly deadline: number;
   /** The commands that work here, in the dispatcher's order (for !help); set by the dispatcher. */
   readonly commands: readonly CommandDef[];
 }
 
-export type CompletionContext = Pick<CommandContext, "services" | "platform" | "now" | "deadline"> & {
+export type CompletionContext = Pick<CommandContext, "services" | "platform" | "now" | "deadline" | "signal"> & {
   /** What the user has typed so far into the command's other options (raw, not yet validated). */
   readonly others: Readonly<Record<string, string | number | boolean>>;
 };
@@ -162,10 +170,22 @@ export function availableCommands(commands: readonly CommandDef[], services: Pic
   return commands.filter((c) => c.available?.(services) ?? true);
 }
 
-/** Turns an incoming message into the context a command sees; `deadline` and `commands` as in CommandContext. */
-export function contextFor(message: IncomingMessage, services: Services, prefix: string, now: () => Date, deadline: number, commands: readonly CommandDef[]): CommandContext {
+/**
+ * Turns an incoming message into the context a command sees; `deadline` and `commands` as in
+ * CommandContext, and its signal (made from the deadline when not given).
+ */
+export function contextFor(
+  message: IncomingMessage,
+  services: Services,
+  prefix: string,
+  now: () => Date,
+  deadline: number,
+  commands: readonly CommandDef[],
+  signal: AbortSignal = signalAt(deadline),
+): CommandContext {
   return {
     deadline,
+    signal,
     commands,
     platform: message.room.platform,
     room: message.room,

@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { IncomingMessage, Platform } from "./adapter.js";
 import { roomKey } from "./adapter.js";
 import { AUTOCOMPLETE_TIMEOUT_MS, COMMAND_GRACE_MS, availableCommands, contextFor, type Choice, type CommandDef } from "./command.js";
+import { DeadlinePassed, signalAt, withDeadline } from "./deadline.js";
 import { errorToReply, type Outcome } from "./error-reply.js";
 import { parseArgs, splitCommand, validateArgs, type ParsedArgs } from "./parse.js";
 import { RateLimiter } from "./rate-limit.js";
@@ -97,23 +98,15 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
    * homeserver that hangs, a client that does not pass the deadline on) is answered for.
    */
   function bounded(shown: string, cmd: CommandDef, run: () => Promise<Reply>, deadline: number, logCtx: Record<string, unknown>): Promise<Reply> {
-    return new Promise<Reply>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        opts.log.warn({ ...logCtx, budgetMs }, "command overran its deadline");
-        resolve({ ...errorReply(`${shown}${cmd.name} could not finish in time, try again in a minute.`), outcome: "timeout" });
-      }, Math.max(0, deadline + COMMAND_GRACE_MS - Date.now()));
-      run().then(
-        (r) => {
-          clearTimeout(timer);
-          resolve(r);
-        },
-        (e: unknown) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      );
+    // By then the command's signal has fired (at the deadline): whatever it still does changes nothing.
+    return withDeadline(run(), { ms: deadline + COMMAND_GRACE_MS - Date.now() }, () => {
+      opts.log.warn({ ...logCtx, budgetMs }, "command overran its deadline");
+      return lateReply(shown, cmd);
     });
   }
+
+  /** The answer when a command did not finish by its deadline. */
+  const lateReply = (shown: string, cmd: CommandDef): Reply => ({ ...errorReply(`${shown}${cmd.name} could not finish in time, try again in a minute.`), outcome: "timeout" });
 
   function suggest(name: string): string | undefined {
     if (!/^[a-z][a-z0-9_-]{0,31}$/.test(name)) return undefined;
@@ -155,11 +148,17 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       }
       const deadline = started + budgetMs;
       // Availability is decided at start (the evaluator's self-test), so it is read per command.
-      const ctx = contextFor(message, opts.services, shown, now, deadline, availableCommands(opts.commands, opts.services));
+      const ctx = contextFor(message, opts.services, shown, now, deadline, availableCommands(opts.commands, opts.services), signalAt(deadline));
       const reply = await bounded(shown, cmd, () => cmd.run(args, ctx), deadline, logCtx);
       if (reply.outcome) outcome = reply.outcome; // an answer that tells of a failure (eval time-out)
       return notes.length === 0 ? reply : { ...reply, blocks: [...reply.blocks, ...notes.map((n) => textBlock(n))] };
     } catch (err) {
+      if (err instanceof DeadlinePassed) {
+        // A write refused because the deadline passed: the same answer as a command that overran.
+        opts.log.warn({ ...logCtx, budgetMs, err: err.message }, "command stopped at its deadline");
+        outcome = "timeout";
+        return lateReply(shown, cmd);
+      }
       const r = errorToReply(err, opts.log, logCtx, refused);
       outcome = r.outcome;
       return r.reply;
@@ -231,7 +230,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
             .filter(([k]) => k !== option && cmd!.options.some((o) => o.name === k))
             .map(([k, v]) => [k, typeof v === "string" ? v.slice(0, opts.maxArgLength) : v]),
         );
-        const choices = await opt.complete(partial.slice(0, opts.maxArgLength), { services: opts.services, platform, now, others: given, deadline: Date.now() + AUTOCOMPLETE_TIMEOUT_MS });
+        const deadline = Date.now() + AUTOCOMPLETE_TIMEOUT_MS;
+        const choices = await opt.complete(partial.slice(0, opts.maxArgLength), { services: opts.services, platform, now, others: given, deadline, signal: signalAt(deadline) });
         return choices
           .filter((c) => c.name !== "" && c.value !== "")
           .slice(0, 25)

@@ -10,9 +10,10 @@ export class UserError extends Error {
 
 /**
  * Why an upstream request failed, for logs, metrics and the sentence chat sees: "rate-limited"
- * (429, or 403 with Retry-After or an exhausted rate limit) and "unauthorized" (401 or another
- * 403: nixie's credentials were refused) are not outages; "bad-response" and "too-large" are
- * answers nixie cannot read.
+ * (429, or 403 with Retry-After or an exhausted rate limit, or nixie's own budget for the service
+ * is spent) and "unauthorized" (401 or another 403: nixie's credentials were refused) are not
+ * outages; "bad-response" and "too-large" are answers nixie cannot read; "not-found" is a clear
+ * answer that what was asked for does not exist (callers usually word it themselves).
  */
 export type UpstreamFailure =
   | "timeout"
@@ -22,7 +23,27 @@ export type UpstreamFailure =
   | "bad-response"
   | "rate-limited"
   | "unauthorized"
+  | "not-found"
   | "moved";
+
+/**
+ * What went wrong on the way to a service ("network" failures): its name did not resolve, it
+ * refused the connection, its TLS certificate was not accepted, the connection was reset or
+ * closed mid-answer, or there is no route to it.
+ */
+export type NetworkReason = "dns" | "refused" | "tls" | "reset" | "unreachable";
+
+/** Optional facts about an UpstreamError; see its fields. */
+export interface UpstreamErrorOptions {
+  readonly status?: number | undefined;
+  readonly hint?: string | undefined;
+  readonly hintUrl?: string | undefined;
+  readonly retryAt?: Date | undefined;
+  readonly host?: string | undefined;
+  readonly reason?: NetworkReason | undefined;
+  readonly waitedMs?: number | undefined;
+  readonly cause?: unknown;
+}
 
 /**
  * An upstream service (search, wiki, Discourse, a feed) did not give a usable answer.
@@ -42,13 +63,14 @@ export class UpstreamError extends Error {
   readonly hint: string | undefined;
   /** Link shown with the hint. */
   readonly hintUrl: string | undefined;
+  /** The host (and port, when not the default) asked: "search.nixos.org", "127.0.0.1:8080". */
+  readonly host: string | undefined;
+  /** For "network" failures, when known: what went wrong on the way. */
+  readonly reason: NetworkReason | undefined;
+  /** For "timeout": how long nixie waited, when known. */
+  readonly waitedMs: number | undefined;
 
-  constructor(
-    service: string,
-    failure: UpstreamFailure,
-    detail: string,
-    opts: { status?: number; hint?: string; hintUrl?: string; retryAt?: Date; cause?: unknown } = {},
-  ) {
+  constructor(service: string, failure: UpstreamFailure, detail: string, opts: UpstreamErrorOptions = {}) {
     super(`${service}: ${detail}`, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.service = service;
     this.failure = failure;
@@ -57,13 +79,26 @@ export class UpstreamError extends Error {
     this.status = opts.status;
     this.hint = opts.hint;
     this.hintUrl = opts.hintUrl;
+    this.host = opts.host;
+    this.reason = opts.reason;
+    this.waitedMs = opts.waitedMs;
+  }
+
+  /** The facts of this error as constructor options (absent ones left out). */
+  protected facts(): UpstreamErrorOptions {
+    const o: { -readonly [K in keyof UpstreamErrorOptions]: UpstreamErrorOptions[K] } = {};
+    if (this.status !== undefined) o.status = this.status;
+    if (this.retryAt !== undefined) o.retryAt = this.retryAt;
+    if (this.host !== undefined) o.host = this.host;
+    if (this.reason !== undefined) o.reason = this.reason;
+    if (this.waitedMs !== undefined) o.waitedMs = this.waitedMs;
+    return o;
   }
 
   /** The same failure with a hint for the user (clients add the site link they know). */
   withHint(hint: string, hintUrl?: string): UpstreamError {
     return new UpstreamError(this.service, this.failure, this.detail, {
-      ...(this.status === undefined ? {} : { status: this.status }),
-      ...(this.retryAt === undefined ? {} : { retryAt: this.retryAt }),
+      ...this.facts(),
       hint,
       ...(hintUrl === undefined ? {} : { hintUrl }),
       cause: this,

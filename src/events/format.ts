@@ -48,7 +48,7 @@ function utcDay(d: Date): number {
 }
 
 export function formatEvents(r: UpcomingResult, now: Date, filter: string | undefined): Reply {
-  const note = r.discourseFailed ? [textBlock(`${r.discourseFailed} did not answer, so this list may miss events announced there.`)] : [];
+  const note = r.discourseFailed ? [textBlock(`${r.discourseFailed}, so this list may miss events announced there.`)] : [];
   if (r.events.length === 0) {
     const what = filter ? `No upcoming events match "${filter}".` : "No upcoming events are known.";
     return { blocks: [textBlock(`${what} See the `, link("Events category", r.categoryUrl), " for announcements."), ...note] };

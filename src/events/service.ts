@@ -1,4 +1,5 @@
 /** !event's source of truth: the Discourse calendar plugin or Events category, plus the curated list. */
+import { upstreamCause } from "../core/error-reply.js";
 import type { Logger } from "pino";
 import { UpstreamError } from "../core/errors.js";
 import type { DiscourseEvents } from "../upstream/discourse.js";
@@ -10,7 +11,10 @@ export interface UpcomingResult {
   readonly events: readonly CommunityEvent[];
   /** The Events category page. */
   readonly categoryUrl: string;
-  /** Set when Discourse did not answer and only the curated list was used. */
+  /**
+   * Set when Discourse did not answer and only the curated list was used: what went wrong, in
+   * words ("nixie cannot find discourse.nixos.org (DNS lookup failed)", "… did not answer").
+   */
   readonly discourseFailed?: string;
 }
 
@@ -33,7 +37,7 @@ export function createEventsService(deps: { discourse: DiscourseEvents; curated:
         fromDiscourse = (await calendar) ?? (await (category ?? deps.discourse.categoryEvents(opts)));
       } catch (e) {
         if (!(e instanceof UpstreamError)) throw e;
-        failed = e.service;
+        failed = e.failure === "network" || e.failure === "timeout" ? upstreamCause(e) : `${e.service} did not answer`;
         deps.log.warn({ service: e.service, err: e.detail }, "Discourse events unavailable; using the curated list only");
       }
       const events = upcomingEvents(mergeEvents([deps.curated(), fromDiscourse]), now, filter, count);

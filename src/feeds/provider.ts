@@ -39,8 +39,12 @@ export interface FeedProvider {
    * "no such feed" message; undefined for names it does not claim.
    */
   explain?(name: string): string | undefined;
-  /** Autocomplete: feed names of its own that start like `partial` (`pkg:hypr`), [] for others. */
-  complete?(partial: string, opts: { readonly deadline: number }): Promise<readonly string[]>;
+  /**
+   * Autocomplete: feed names of its own that start like `partial` (`pkg:hypr`), [] for others.
+   * `signal` fires at the autocomplete's deadline (pass it to upstream calls); `deadline` is the
+   * same, deprecated.
+   */
+  complete?(partial: string, opts: { readonly deadline: number; readonly signal?: AbortSignal }): Promise<readonly string[]>;
   /** Feeds it offers whether or not a room follows them (listed by !feeds; polled when followed). */
   fixed?(): readonly FeedDef[];
   /** Feeds it knows of now beyond `fixed` (every channel nixie sees), for polling and !feeds. */
@@ -49,9 +53,13 @@ export interface FeedProvider {
    * Before a room subscribes: throws a UserError when the feed cannot be followed now (no such
    * channel or package, a cap reached), naming why; may return a line for the confirmation
    * (the package's current versions). `followed` is every feed name of this provider that some
-   * room follows (for per-instance caps); `roomFeeds` the feeds this room follows.
+   * room follows (for per-instance caps); `roomFeeds` the feeds this room follows. `signal` fires
+   * at the command's deadline (pass it to upstream calls); `deadline` is the same, deprecated.
    */
-  admit?(feed: FeedDef, where: { readonly room: RoomRef; readonly roomFeeds: readonly string[]; readonly followed: readonly string[]; readonly deadline: number }): Promise<RichText | undefined>;
+  admit?(
+    feed: FeedDef,
+    where: { readonly room: RoomRef; readonly roomFeeds: readonly string[]; readonly followed: readonly string[]; readonly deadline: number; readonly signal: AbortSignal },
+  ): Promise<RichText | undefined>;
   /** A post of an entry of one of its feeds; the generic feed card when absent. */
   format?(feed: FeedDef, entry: PostEntry): Reply;
   /** One line of state per followed feed for !subscriptions (the last version seen), if any. */

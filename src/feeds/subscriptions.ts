@@ -4,14 +4,18 @@
  * feed (its rooms). Writes in this process are serialised so that read-modify-write is safe.
  */
 import { parseRoomKey, roomKey, type RoomRef } from "../core/adapter.js";
+import { throwIfPassed, type WriteBound } from "../core/deadline.js";
 import type { KV, Store } from "../storage/store.js";
 
 /** What the adapters and commands use. */
 export interface Subscriptions {
-  /** False when the room already follows the feed (not an error). */
-  subscribe(room: RoomRef, feed: string): Promise<boolean>;
-  /** False when the room did not follow the feed. */
-  unsubscribe(room: RoomRef, feed: string): Promise<boolean>;
+  /**
+   * False when the room already follows the feed (not an error). With a command's signal, throws
+   * DeadlinePassed instead of writing once it has fired.
+   */
+  subscribe(room: RoomRef, feed: string, opts?: WriteBound): Promise<boolean>;
+  /** False when the room did not follow the feed. A signal as for subscribe. */
+  unsubscribe(room: RoomRef, feed: string, opts?: WriteBound): Promise<boolean>;
   /** The feeds this room follows, in the order it subscribed. */
   list(room: RoomRef): Promise<string[]>;
   /** When the room subscribed to the feed, or undefined. */
@@ -95,8 +99,16 @@ export function createSubscriptions(store: Store, now: () => Date = () => new Da
   };
 
   return {
-    subscribe: (room, feed) => serial(() => add(roomKey(room), feed, now().toISOString())),
-    unsubscribe: (room, feed) => serial(() => remove(roomKey(room), feed)),
+    subscribe: (room, feed, opts = {}) =>
+      serial(() => {
+        throwIfPassed(opts.signal, "the subscription");
+        return add(roomKey(room), feed, now().toISOString());
+      }),
+    unsubscribe: (room, feed, opts = {}) =>
+      serial(() => {
+        throwIfPassed(opts.signal, "the unsubscription");
+        return remove(roomKey(room), feed);
+      }),
     async list(room) {
       return Object.keys((await roomDoc(roomKey(room))).feeds);
     },

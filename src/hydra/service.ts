@@ -3,6 +3,7 @@
  * cool-down for all of them), the channel -> jobset map, the lookup behind !hydra, the feed
  * provider and the sweep over every followed job.
  */
+import { withDeadline } from "../core/deadline.js";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { UpstreamError, UserError } from "../core/errors.js";
@@ -11,6 +12,9 @@ import type { FeedProvider } from "../feeds/provider.js";
 import type { KV, Store } from "../storage/store.js";
 import { createHydra, type Hydra } from "../upstream/hydra.js";
 import type { Deadline, Http } from "../upstream/http.js";
+
+/** A command's bound: its deadline as a number (for waits that must fit in it), and its signal when it has one. */
+type CommandBound = Deadline & { readonly deadline: number };
 import type { NixosSearch } from "../upstream/nixos-search.js";
 import { createHydraFeedSource, checkCaps, hydraFeedDef, HYDRA_FEED_KIND, parseHydraFeed, watchedKey, type HydraFeedTarget } from "./feed.js";
 import { formatEventPost, reportReply } from "./format.js";
@@ -36,7 +40,7 @@ export interface SweepReport {
 export interface HydraService {
   readonly client: Hydra;
   /** !hydra: the answer for an attribute in a channel (undefined: the default), within the deadline. */
-  report(attr: string, channel: string | undefined, d: Required<Deadline>): Promise<Reply>;
+  report(attr: string, channel: string | undefined, d: CommandBound): Promise<Reply>;
   /** Channel names for autocomplete and help, the current release filled in when known within `timeoutMs`. */
   channelNames(timeoutMs: number): Promise<string[]>;
   readonly feedProvider: FeedProvider;
@@ -81,10 +85,8 @@ export interface HydraServiceDeps {
 }
 
 /** Resolves with the promise's value, or undefined after `ms` (or on failure). */
-async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), Math.max(0, ms))));
-  return Promise.race([p.catch(() => undefined), late]).finally(() => clearTimeout(timer));
+function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  return withDeadline(p.catch(() => undefined), { ms }, () => undefined);
 }
 
 export function createHydraService(deps: HydraServiceDeps): HydraService {
@@ -110,7 +112,7 @@ export function createHydraService(deps: HydraServiceDeps): HydraService {
   const release = async (timeoutMs: number): Promise<string | undefined> => currentRelease((await within(deps.currentChannels(), timeoutMs)) ?? []);
 
   /** "Did you mean …" when the search knows no such attribute; nothing when it cannot tell. */
-  async function checkExists(attr: string, d: Required<Deadline>): Promise<{ attr: string; note?: RichText }> {
+  async function checkExists(attr: string, d: CommandBound): Promise<{ attr: string; note?: RichText }> {
     try {
       const answer = await deps.search.versions(attr, d);
       if (answer.channels.some((ch) => ch.status === "found")) return { attr: answer.attrName };
@@ -137,7 +139,7 @@ export function createHydraService(deps: HydraServiceDeps): HydraService {
       const t = parseHydraFeed(c, feed.name);
       if (!t) throw new UserError(`${feed.name} is not a Hydra feed.`);
       checkCaps(c, t, where.roomFeeds, where.followed);
-      const checked = await checkExists(t.attr, { deadline: where.deadline });
+      const checked = await checkExists(t.attr, { deadline: where.deadline, signal: where.signal });
       // Hydra's job names are case-sensitive: a feed under another spelling would never see a build.
       if (checked.attr !== t.attr) throw new UserError(`The attribute is spelled ${checked.attr}: subscribe to hydra:${checked.attr}${feed.name.includes("@") ? `@${t.target.channel}` : ""}.`);
       return rich(`nixie checks ${t.target.project}/${t.target.jobset} every ${Math.round(c.sweepIntervalSeconds / 60) || 1} min and posts only when a build breaks or is fixed.`);

@@ -6,19 +6,23 @@
  * GitHub's budget still applies (a reference that cannot be looked up now is left out).
  */
 import type { IncomingMessage } from "../core/adapter.js";
+import type { Logger } from "pino";
 import { roomKey } from "../core/adapter.js";
+import { UpstreamError } from "../core/errors.js";
+import { throwIfPassed, type WriteBound } from "../core/deadline.js";
 import { link, textBlock, type Block, type Reply, type Span } from "../core/reply.js";
 import type { KV, Store } from "../storage/store.js";
 import { isChannel } from "../pr-tracking/branches.js";
 import type { StatusService } from "../pr-tracking/landing.js";
 import { truncate } from "../render/text.js";
-import { GitHubLimitError, type GitHub, type IssueSummary } from "../upstream/github.js";
+import type { GitHub, IssueSummary } from "../upstream/github.js";
 import { findReferences } from "./references.js";
 
 export interface LinkExpander {
   /** Whether the room has expansion on. */
   enabled(room: string): Promise<boolean>;
-  setEnabled(room: string, on: boolean): Promise<void>;
+  /** With a command's signal, throws DeadlinePassed instead of writing once it has fired. */
+  setEnabled(room: string, on: boolean, opts?: WriteBound): Promise<void>;
   /** The room's setting follows a room upgrade (room registry); resolves with 1 when it was on. */
   moveRoom(from: string, to: string): Promise<number>;
   /** Forgets the room's setting (nixie left); resolves with 1 when it was on. */
@@ -35,7 +39,38 @@ export interface LinkExpanderOptions {
   readonly maxPerMessage: number;
   readonly cooldownMs: number;
   readonly now?: () => number;
+  /** A failure to look a reference up (not a spent budget): the reference is left out. See expanderErrorLog. */
   readonly onError?: (e: unknown) => void;
+}
+
+/** A failure is logged once per cause in this window. */
+export const EXPANDER_LOG_WINDOW_MS = 60_000;
+/** Causes remembered at most (oldest dropped first). */
+const MAX_LOGGED_CAUSES = 100;
+
+/** What makes two failures the same cause: the service and failure (with its reason or status), or the error's kind. */
+function causeOf(e: unknown): string {
+  if (e instanceof UpstreamError) return `${e.service}|${e.failure}|${e.reason ?? e.status ?? ""}`;
+  return e instanceof Error ? `${e.name}|${e.message.slice(0, 200)}` : String(e).slice(0, 200);
+}
+
+/**
+ * The expander's onError: a warn line once per cause per minute (a room full of references to a
+ * GitHub that is down would log one line per reference otherwise). The room hears nothing.
+ */
+export function expanderErrorLog(log: Pick<Logger, "warn">, now: () => number = Date.now): (e: unknown) => void {
+  const last = new Map<string, number>();
+  return (e) => {
+    const cause = causeOf(e);
+    const t = now();
+    const before = last.get(cause);
+    if (before !== undefined && t - before < EXPANDER_LOG_WINDOW_MS) return;
+    last.delete(cause);
+    last.set(cause, t);
+    while (last.size > MAX_LOGGED_CAUSES) last.delete(last.keys().next().value!);
+    const fields = e instanceof UpstreamError ? { service: e.service, failure: e.failure, reason: e.reason, status: e.status, err: e.detail } : { err: e instanceof Error ? e.message : String(e) };
+    log.warn(fields, `reference expansion failed (logged once a minute per cause): ${cause}`);
+  };
 }
 
 /** "3 days", "5 hours", "1 minute". */
@@ -76,14 +111,15 @@ export function createLinkExpander(opts: LinkExpanderOptions): LinkExpander {
       return textBlock(...parts);
     } catch (e) {
       // Out of budget, or GitHub in trouble: the reference is left out, nobody asked for it.
-      if (!(e instanceof GitHubLimitError)) opts.onError?.(e);
+      if (!(e instanceof UpstreamError && e.failure === "rate-limited")) opts.onError?.(e);
       return undefined;
     }
   }
 
   return {
     enabled: async (room) => (await kv.get(`links:${room}`)) === true,
-    async setEnabled(room, on) {
+    async setEnabled(room, on, opts = {}) {
+      throwIfPassed(opts.signal, "the setting");
       if (on) await kv.set(`links:${room}`, true);
       else await kv.delete(`links:${room}`);
     },

@@ -11,6 +11,7 @@
  */
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
+import { withDeadline } from "../core/deadline.js";
 import { UpstreamError, UserError } from "../core/errors.js";
 import { bold, rich, type RichText } from "../core/reply.js";
 import type { FeedDef } from "../feeds/feed-def.js";
@@ -18,6 +19,7 @@ import type { FeedProvider } from "../feeds/provider.js";
 import type { FeedSource, PollRound, SourceEntry } from "../feeds/source.js";
 import type { ChannelInfo, ChannelSnapshot } from "../channels/snapshot.js";
 import type { KV, Store } from "../storage/store.js";
+import type { Deadline } from "../upstream/http.js";
 import type { NixosSearch } from "../upstream/nixos-search.js";
 import { eventPost, formatEventPost, stateText } from "./format.js";
 import { indexIdOf, parsePkgFeed, pkgFeedName, PKG_PATTERN, PKG_PREFIX, RELEASE_CHANNEL, ROLLING_CHANNEL, whyNotPkgFeed, type PkgFeedName } from "./names.js";
@@ -81,13 +83,11 @@ export function createPkgFeeds(deps: PkgFeedsDeps): PkgFeeds {
 
   /** The channel status, or undefined when it fails or takes longer than `waitMs`. */
   async function snapshotWithin(waitMs: number): Promise<ChannelSnapshot | undefined> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), waitMs)));
     const snap = deps.channels.snapshot().catch((e: unknown) => {
       log.debug({ err: reasonOf(e) }, "package feeds: no channel status; keeping the channels followed so far");
       return undefined;
     });
-    return Promise.race([snap, late]).finally(() => clearTimeout(timer));
+    return withDeadline(snap, { ms: waitMs }, () => undefined);
   }
 
   /** The rolling channel and the newest stable release: from the channel status, else as last known, else config. */
@@ -224,7 +224,8 @@ export function createPkgFeeds(deps: PkgFeedsDeps): PkgFeeds {
     return [...names].sort();
   }
 
-  async function admit(feed: FeedDef, where: { readonly roomFeeds: readonly string[]; readonly followed: readonly string[]; readonly deadline: number }): Promise<RichText | undefined> {
+  async function admit(feed: FeedDef, where: { readonly roomFeeds: readonly string[]; readonly followed: readonly string[]; readonly deadline: number; readonly signal?: AbortSignal }): Promise<RichText | undefined> {
+    const bound: Deadline = { deadline: where.deadline, ...(where.signal === undefined ? {} : { signal: where.signal }) };
     const f = parsePkgFeed(feed.name);
     if (!f) throw new UserError(whyNotPkgFeed(feed.name) ?? `${feed.name.slice(0, 72)} is not a package feed.`);
     const { maxPerRoom, maxWatched } = config.pkgFeeds;
@@ -243,20 +244,20 @@ export function createPkgFeeds(deps: PkgFeedsDeps): PkgFeeds {
       const known = (await load()).defaults;
       channels = known.length > 0 ? known : await defaultChannels(known, STATUS_WAIT_MS);
     }
-    const settled = await Promise.allSettled(channels.map((ch) => search.attrVersions(indexIdOf(ch)!, [f.attr], { deadline: where.deadline })));
+    const settled = await Promise.allSettled(channels.map((ch) => search.attrVersions(indexIdOf(ch)!, [f.attr], bound)));
     if (settled.every((s) => s.status === "rejected")) throw (settled[0] as PromiseRejectedResult).reason;
     const found = settled.some((s) => s.status === "fulfilled" && s.value.has(f.attr));
-    if (!found) throw new UserError(await notFound(f.attr, channels, where.deadline));
+    if (!found) throw new UserError(await notFound(f.attr, channels, bound));
     const parts = settled.map((s, i) => (s.status === "rejected" ? `${channels[i]} did not answer` : stateText(channels[i]!, s.value.get(f.attr) ?? null)));
     return rich(bold(f.attr), ` now: ${parts.join(", ")}.`);
   }
 
   /** "No package … in …. Did you mean …?" with the search's best matches, if it gives any. */
-  async function notFound(attr: string, channels: readonly string[], deadline: number): Promise<string> {
+  async function notFound(attr: string, channels: readonly string[], bound: Deadline): Promise<string> {
     const where = channels.join(" or ");
     const id = indexIdOf(channels[0] ?? ROLLING_CHANNEL);
     try {
-      const page = await search.packages(attr, { ...(id !== undefined && search.channels.includes(id) ? { channel: id } : {}), deadline });
+      const page = await search.packages(attr, { ...(id !== undefined && search.channels.includes(id) ? { channel: id } : {}), ...bound });
       const names = page.hits.map((h) => h.attrName).filter((n) => n !== attr).slice(0, SUGGESTIONS);
       if (names.length > 0) return `No package ${attr} in ${where}. Did you mean ${names.map((n) => `${PKG_PREFIX}${n}`).join(", ")}?`;
     } catch (e) {
@@ -281,7 +282,7 @@ export function createPkgFeeds(deps: PkgFeedsDeps): PkgFeeds {
       explain: whyNotPkgFeed,
       async complete(partial, opts) {
         if (partial.slice(0, PKG_PREFIX.length).toLowerCase() !== PKG_PREFIX) return [];
-        const names = await search.complete("package", partial.slice(PKG_PREFIX.length), { deadline: opts.deadline });
+        const names = await search.complete("package", partial.slice(PKG_PREFIX.length), { deadline: opts.deadline, ...(opts.signal === undefined ? {} : { signal: opts.signal }) });
         // Discord takes choices of at most 100 characters.
         return names.map((n) => `${PKG_PREFIX}${n}`).filter((n) => n.length <= CHOICE_MAX && parsePkgFeed(n) !== undefined);
       },

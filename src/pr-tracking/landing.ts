@@ -5,9 +5,11 @@
  * that head has moved (when the head is known without asking: from the channel heads provider or
  * from a head fetched for many pull requests at once).
  */
+import { hasPassed } from "../core/deadline.js";
 import { UpstreamError } from "../core/errors.js";
 import type { KV, Store } from "../storage/store.js";
-import { GitHubLimitError, type GitHub, type PullRequest } from "../upstream/github.js";
+import type { GitHub, PullRequest } from "../upstream/github.js";
+import { deadlineOf, type Deadline } from "../upstream/http.js";
 import type { BudgetUse } from "../upstream/github-budget.js";
 import { branchesFrom, gateOf, type BranchStep } from "./branches.js";
 
@@ -38,13 +40,15 @@ export interface CheckOptions {
   readonly use: BudgetUse;
   /** Heads known now: a branch whose stored negative was checked at the same head is not asked again. */
   readonly heads?: ReadonlyMap<string, string>;
-  /** A command's deadline (`Date.now()` value): branches not checked by then show what is known. */
+  /** A command's signal: branches not checked when it fires show what is known. */
+  readonly signal?: AbortSignal | undefined;
+  /** Deprecated, use `signal`: a command's deadline as a `Date.now()` value. */
   readonly deadline?: number;
 }
 
 export interface StatusService {
-  /** Asks GitHub for the pull request, then checks its branches (GitHubLimitError when it cannot ask). */
-  lookup(n: number, use: BudgetUse, opts?: { readonly deadline?: number }): Promise<PullStatus>;
+  /** Asks GitHub for the pull request, then checks its branches (a "rate-limited" UpstreamError when it cannot ask). */
+  lookup(n: number, use: BudgetUse, opts?: Deadline): Promise<PullStatus>;
   /** Checks the branches of a known pull request; branches it cannot check now show what is known. */
   check(pull: PullRequest, opts: CheckOptions): Promise<PullStatus>;
   /** The last answer kept for a pull request, if any (for "as of" answers). */
@@ -91,9 +95,11 @@ export function createStatusService(deps: { github: GitHub; store: Store; now?: 
     const reached = new Set<string>(steps.filter((_, i) => positives[i] === true).map((s) => s.name));
     // The base branch has it from the moment of the merge.
     reached.add(steps[0]!.name);
-    let limited: GitHubLimitError | undefined;
+    let limited: UpstreamError | undefined;
     let late = false;
-    const deadline = opts.deadline === undefined ? {} : { deadline: opts.deadline };
+    const deadline = deadlineOf(opts);
+    const bounded = opts.signal !== undefined || opts.deadline !== undefined;
+    const passed = (): boolean => hasPassed(opts.signal) || (opts.deadline !== undefined && Date.now() >= opts.deadline);
     // Store writes wait until the end, all at once: the answer does not wait for each one.
     const writes: Promise<unknown>[] = [];
     const checkOne = async (step: BranchStep): Promise<void> => {
@@ -116,9 +122,9 @@ export function createStatusService(deps: { github: GitHub; store: Store; now?: 
           else w.catch(() => undefined);
         }
       } catch (e) {
-        if (e instanceof GitHubLimitError) limited = e;
+        if (e instanceof UpstreamError && e.failure === "rate-limited") limited = e;
         // Out of time: answer with what is known rather than nothing.
-        else if (opts.deadline !== undefined && (Date.now() >= opts.deadline || (e instanceof UpstreamError && e.failure === "timeout"))) late = true;
+        else if (bounded && (passed() || (e instanceof UpstreamError && e.failure === "timeout"))) late = true;
         else throw e;
       }
     };
@@ -144,7 +150,7 @@ export function createStatusService(deps: { github: GitHub; store: Store; now?: 
       await Promise.all(writes);
     }
     const rows = steps.map((s): BranchRow => ({ branch: s.name, mark: reached.has(s.name) ? "reached" : "not yet" }));
-    const s: PullStatus = { pull, rows, asOf: at, ...(limited ? { incomplete: { until: limited.until.toISOString() } } : {}), ...(late ? { late: true } : {}) };
+    const s: PullStatus = { pull, rows, asOf: at, ...(limited ? { incomplete: { until: (limited.retryAt ?? new Date(Date.now() + 3_600_000)).toISOString() } } : {}), ...(late ? { late: true } : {}) };
     return done(s);
   }
 

@@ -3,6 +3,7 @@
  * store ("tracking" namespace: `rooms` lists the rooms with tracks, `room:<roomKey>` holds a
  * room's tracks). Writes are serialised in this process; only the active instance writes.
  */
+import { throwIfPassed, type WriteBound } from "../core/deadline.js";
 import type { KV, Store } from "../storage/store.js";
 import type { Asker } from "./format.js";
 
@@ -21,9 +22,10 @@ export type AddResult = "added" | "exists" | "room-full" | "user-full";
 export type RemoveResult = "removed" | "not-found" | "forbidden";
 
 export interface TrackStore {
-  add(room: string, track: Track, caps: { perRoom: number; perUser: number }): Promise<AddResult>;
-  /** Stops a track: its asker may, and room managers may stop any. */
-  remove(room: string, pr: number, userId: string, isManager: boolean): Promise<RemoveResult>;
+  /** With a command's signal, throws DeadlinePassed instead of writing once it has fired. */
+  add(room: string, track: Track, caps: { perRoom: number; perUser: number }, opts?: WriteBound): Promise<AddResult>;
+  /** Stops a track: its asker may, and room managers may stop any. A signal as for add. */
+  remove(room: string, pr: number, userId: string, isManager: boolean, opts?: WriteBound): Promise<RemoveResult>;
   list(room: string): Promise<Track[]>;
   /** Every room with tracks. */
   all(): Promise<{ room: string; tracks: Track[] }[]>;
@@ -65,8 +67,9 @@ export function createTrackStore(store: Store): TrackStore {
     return keys.map((room, i) => ({ room, tracks: (docs[i] as Track[] | undefined) ?? [] })).filter((r) => r.tracks.length > 0);
   };
   return {
-    add: (room, track, caps) =>
+    add: (room, track, caps, opts = {}) =>
       serial(async () => {
+        throwIfPassed(opts.signal, "the track");
         const tracks = await list(room);
         if (tracks.some((t) => t.pr === track.pr && t.asker.id === track.asker.id)) return "exists";
         if (tracks.length >= caps.perRoom) return "room-full";
@@ -76,8 +79,9 @@ export function createTrackStore(store: Store): TrackStore {
         await write(room, [...tracks, track]);
         return "added";
       }),
-    remove: (room, pr, userId, isManager) =>
+    remove: (room, pr, userId, isManager, opts = {}) =>
       serial(async () => {
+        throwIfPassed(opts.signal, "the removal");
         const tracks = await list(room);
         const mine = tracks.filter((t) => t.pr === pr && t.asker.id === userId);
         const any = tracks.filter((t) => t.pr === pr);

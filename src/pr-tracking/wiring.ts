@@ -15,7 +15,7 @@ import type { Http } from "../upstream/http.js";
 import { createStatusService, type HeadsProvider, type StatusService } from "./landing.js";
 import { createTracker, type TrackReport } from "./poll.js";
 import { createTrackStore, type TrackStore } from "./tracks.js";
-import { createLinkExpander, type LinkExpander } from "../links/expander.js";
+import { createLinkExpander, expanderErrorLog, type LinkExpander } from "../links/expander.js";
 
 export interface GitHubServices {
   readonly github: GitHub;
@@ -36,6 +36,8 @@ export function createGitHubServices(deps: {
   store: Store;
   channelHeads?: HeadsProvider | undefined;
   now?: () => number;
+  /** Where the link expander's failures are logged (it stays silent in the room). */
+  log?: Logger;
 }): GitHubServices {
   const { config, secrets, http, store } = deps;
   const budget = createGitHubBudget({
@@ -57,6 +59,7 @@ export function createGitHubServices(deps: {
       maxPerMessage: config.github.maxLinksPerMessage,
       cooldownMs: config.github.linkCooldownMinutes * 60_000,
       ...(deps.now ? { now: deps.now } : {}),
+      ...(deps.log ? { onError: expanderErrorLog(deps.log.child({ feature: "links" }), deps.now) } : {}),
     }),
     ...(deps.channelHeads ? { channelHeads: deps.channelHeads } : {}),
   };

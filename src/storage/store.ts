@@ -8,6 +8,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import Keyv, { type KeyvStoreAdapter } from "keyv";
 import { ConfigError } from "../core/errors.js";
 import { redisLeases, sqlLeases, type Leases } from "./lease.js";
+import { withDeadline } from "../core/deadline.js";
 
 export type Namespace = "subscriptions" | "seen" | "feed-state" | "cache" | "meta" | "lease" | "channels" | "github" | "tracking" | "pkg-feeds" | "fn" | "hydra";
 
@@ -156,11 +157,9 @@ export function plainReason(err: Error): string {
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  return withDeadline(p, { ms }, () => {
+    throw new Error(`${what} did not answer within ${ms} ms`);
   });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
 /**

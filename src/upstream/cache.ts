@@ -1,4 +1,5 @@
 /** A bounded in-memory TTL cache (least recently used goes first) and single-flight for promises. */
+import { sleep, throwIfPassed } from "../core/deadline.js";
 
 export class TtlCache<V> {
   private readonly entries = new Map<string, { value: V; expires: number }>();
@@ -74,15 +75,18 @@ export class IntervalLimiter {
   /**
    * Resolves true when the caller may start; false at once (taking no slot) when its turn would
    * come later than `maxWaitMs` from now. `leaveBurst`: start only as if the burst were 1, so
-   * that background work (a sweep) leaves the burst to callers someone waits for.
+   * that background work (a sweep) leaves the burst to callers someone waits for. Rejects with
+   * DeadlinePassed when `signal` fires during the wait (the slot stays taken: the pace errs on
+   * the slow side).
    */
-  async wait(maxWaitMs = Infinity, leaveBurst = false): Promise<boolean> {
+  async wait(maxWaitMs = Infinity, leaveBurst = false, signal?: AbortSignal): Promise<boolean> {
     const now = Date.now();
     const due = Math.max(now, this.next);
     const start = leaveBurst ? due : Math.max(now, due - this.slack);
     if (start - now > maxWaitMs) return false;
+    throwIfPassed(signal, "its turn");
     this.next = due + this.interval;
-    if (start > now) await new Promise((r) => setTimeout(r, start - now));
+    if (start > now) await sleep(start - now, signal);
     return true;
   }
 }

@@ -6,6 +6,7 @@
  * names. With a token, answers are asked for conditionally (ETag), and 304s are not counted.
  * Knows nothing about commands.
  */
+import { hasPassed } from "../core/deadline.js";
 import { UpstreamError } from "../core/errors.js";
 import { TtlCache } from "./cache.js";
 import type { BudgetUse, GitHubBudget } from "./github-budget.js";
@@ -50,22 +51,30 @@ export interface Containment {
   readonly head?: string;
 }
 
-/** GitHub may not be asked now (the budget is spent, or GitHub said to wait): until then. */
-export class GitHubLimitError extends Error {
+/**
+ * GitHub may not be asked now (nixie's budget is spent, or GitHub said to wait): an UpstreamError
+ * of failure "rate-limited" whose `retryAt` (also `until`) says when it may be asked again.
+ */
+export class GitHubLimitError extends UpstreamError {
   override name = "GitHubLimitError";
-  constructor(readonly until: Date) {
-    super(`GitHub may be asked again at ${until.toISOString()}`);
+  readonly until: Date;
+  constructor(until: Date, status?: number) {
+    super(GITHUB_SERVICE, "rate-limited", `may be asked again at ${until.toISOString()}`, { retryAt: until, ...(status === undefined ? {} : { status }) });
+    this.until = until;
   }
 }
 
-/** The pull request (or issue) does not exist. `isIssue`: the number is an issue, not a pull request. */
-export class GitHubNotFoundError extends Error {
+/**
+ * The pull request (or issue) does not exist: an UpstreamError of failure "not-found".
+ * `isIssue`: the number is an issue, not a pull request.
+ */
+export class GitHubNotFoundError extends UpstreamError {
   override name = "GitHubNotFoundError";
   constructor(
     readonly number: number,
     readonly isIssue: boolean,
   ) {
-    super(isIssue ? `#${number} is an issue` : `no #${number}`);
+    super(GITHUB_SERVICE, "not-found", isIssue ? `#${number} is an issue` : `no #${number}`, { status: 404 });
   }
 }
 
@@ -77,9 +86,9 @@ export interface GitHub {
   /** Whether `branch` of nixpkgs contains `sha` (a branch GitHub does not know: false). */
   compare(branch: string, sha: string, use?: BudgetUse, opts?: Deadline): Promise<Containment>;
   /** The current head of a nixpkgs branch, or undefined when there is no such branch. */
-  branchHead(branch: string, use?: BudgetUse): Promise<string | undefined>;
+  branchHead(branch: string, use?: BudgetUse, opts?: Deadline): Promise<string | undefined>;
   /** An issue or pull request of any repository (one request), or undefined when there is none. */
-  issue(repo: string, n: number, use?: BudgetUse): Promise<IssueSummary | undefined>;
+  issue(repo: string, n: number, use?: BudgetUse, opts?: Deadline): Promise<IssueSummary | undefined>;
 }
 
 export interface GitHubOptions {
@@ -121,6 +130,8 @@ export function createGitHub(opts: GitHubOptions): GitHub {
 
   /** One GET: counted, rate limits honoured; 404 comes back as undefined. */
   async function get(path: string, use: BudgetUse, deadline: Deadline = {}): Promise<{ status: number; data: Json } | undefined> {
+    // Past the caller's deadline nothing is asked, and no budget is spent on it.
+    if (hasPassed(deadline.signal)) throw new UpstreamError(GITHUB_SERVICE, "timeout", "no answer by the caller's deadline");
     if (!opts.budget.take(use)) throw new GitHubLimitError(opts.budget.nextAt(use));
     const url = `${api}${path}`;
     const headers: Record<string, string> = { accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28" };
@@ -140,7 +151,7 @@ export function createGitHub(opts: GitHubOptions): GitHub {
     noteLimits(res.headers, res.status);
     if (res.status === 403 || res.status === 429) {
       const limited = res.headers["x-ratelimit-remaining"] === "0" || res.headers["retry-after"] !== undefined || res.status === 429;
-      if (limited) throw new GitHubLimitError(opts.budget.nextAt(use));
+      if (limited) throw new GitHubLimitError(opts.budget.nextAt(use), res.status);
       throw new UpstreamError(GITHUB_SERVICE, "status", `HTTP ${res.status}`, { status: res.status });
     }
     if (res.status === 404 || res.status === 422) return undefined;
@@ -165,8 +176,8 @@ export function createGitHub(opts: GitHubOptions): GitHub {
 
   const bad = (what: string): UpstreamError => new UpstreamError(GITHUB_SERVICE, "bad-response", what);
 
-  async function issue(repo: string, n: number, use: BudgetUse = "command"): Promise<IssueSummary | undefined> {
-    const got = await get(`/repos/${repoPath(repo)}/issues/${n}`, use);
+  async function issue(repo: string, n: number, use: BudgetUse = "command", deadline: Deadline = {}): Promise<IssueSummary | undefined> {
+    const got = await get(`/repos/${repoPath(repo)}/issues/${n}`, use, deadline);
     if (!got) return undefined;
     const d = got.data;
     const title = str(d["title"]);
@@ -194,7 +205,7 @@ export function createGitHub(opts: GitHubOptions): GitHub {
       const got = await get(`/repos/${NIXPKGS}/pulls/${n}`, use, deadline);
       if (!got) {
         // An issue number answers 404 here; one more request tells the two apart.
-        const asIssue = await issue(NIXPKGS, n, use).catch(() => undefined);
+        const asIssue = await issue(NIXPKGS, n, use, deadline).catch(() => undefined);
         throw new GitHubNotFoundError(n, asIssue !== undefined && !asIssue.isPull);
       }
       const d = got.data;
@@ -226,8 +237,8 @@ export function createGitHub(opts: GitHubOptions): GitHub {
       const base = isObj(got.data["base_commit"]) ? str(got.data["base_commit"]["sha"]) : undefined;
       return { contained: status === "behind" || status === "identical", ...(base && SHA.test(base) ? { head: base } : {}) };
     },
-    async branchHead(branch, use = "background") {
-      const got = await get(`/repos/${NIXPKGS}/branches/${encodeURIComponent(branch)}`, use);
+    async branchHead(branch, use = "background", deadline = {}) {
+      const got = await get(`/repos/${NIXPKGS}/branches/${encodeURIComponent(branch)}`, use, deadline);
       if (!got) return undefined;
       const commit = got.data["commit"];
       const sha = isObj(commit) ? str(commit["sha"]) : undefined;

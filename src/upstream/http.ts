@@ -4,13 +4,19 @@
  * single-flight, and typed errors (UpstreamError). Built on node:http and node:https with
  * keep-alive agents.
  *
- * A caller that must answer by a given time (a chat command) passes a `deadline`: the request, its
- * retries, its backoff and its wait for a client-side pace all end by then, whatever `timeoutMs`.
+ * A caller that must answer by a given time (a chat command) passes its `signal` (see
+ * src/core/deadline.ts): the request, its retries, its backoff and its wait for a client-side pace
+ * all end when it fires, whatever `timeoutMs`, with a "timeout" UpstreamError.
+ *
+ * Redirects are followed for GET only; one that leaves the origin (scheme, host or port) drops
+ * Authorization, Proxy-Authorization, Cookie and the request's `credentialHeaders`, and https is
+ * never followed to http (as curl and fetch do).
  */
 import { createHash } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
-import { UpstreamError } from "../core/errors.js";
+import { anySignal, hasPassed, msLeft, signalAt, spanOf, withDeadline } from "../core/deadline.js";
+import { UpstreamError, type NetworkReason } from "../core/errors.js";
 import { SingleFlight, TtlCache, type IntervalLimiter } from "./cache.js";
 
 export interface HttpRequest {
@@ -19,6 +25,11 @@ export interface HttpRequest {
   readonly url: string;
   readonly method?: "GET" | "POST";
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Names of headers in `headers` that carry credentials besides Authorization and Cookie (an
+   * API key header, say): they are dropped, like those, on a redirect to another origin.
+   */
+  readonly credentialHeaders?: readonly string[];
   /** A JSON body (serialised with JSON.stringify, never by string concatenation). */
   readonly json?: unknown;
   readonly timeoutMs?: number;
@@ -32,19 +43,26 @@ export interface HttpRequest {
   /** A client-side pace for this service. */
   readonly limiter?: IntervalLimiter;
   /**
-   * When the caller stops waiting, as a `Date.now()` value (see {@link Deadline}): the request,
-   * its retries and every wait end by then with a "timeout" UpstreamError. Each attempt still
-   * ends after `timeoutMs` at most.
+   * The caller stops waiting when this fires (a command's `ctx.signal`): the request, its retries
+   * and every wait end then with a "timeout" UpstreamError. Each attempt still ends after
+   * `timeoutMs` at most.
+   */
+  readonly signal?: AbortSignal | undefined;
+  /**
+   * Deprecated, use `signal`: the same bound as a `Date.now()` value. Still honoured (both may be
+   * given; the first to pass ends the request).
    */
   readonly deadline?: number;
 }
 
 /**
  * What a caller may bound a client call with. Clients take it as an optional last argument and
- * hand `deadline` to every request they make for that call.
+ * hand it on to every request they make for that call ({@link deadlineOf}).
  */
 export interface Deadline {
-  /** A `Date.now()` value after which the caller no longer waits for an answer. */
+  /** Fires when the caller no longer waits for an answer (a command's `ctx.signal`). */
+  readonly signal?: AbortSignal | undefined;
+  /** Deprecated, use `signal`: a `Date.now()` value after which the caller no longer waits. */
   readonly deadline?: number;
 }
 
@@ -92,9 +110,18 @@ export interface Http {
   clearCache(): void;
 }
 
-/** Only the deadline of a call's options, to spread into a request (absent stays absent). */
+/** Only the signal and deadline of a call's options, to spread into a request (absent stays absent). */
 export function deadlineOf(opts: Deadline): Deadline {
-  return opts.deadline === undefined ? {} : { deadline: opts.deadline };
+  return { ...(opts.signal === undefined ? {} : { signal: opts.signal }), ...(opts.deadline === undefined ? {} : { deadline: opts.deadline }) };
+}
+
+/** The host (with its port when not the default) of a URL, for errors; undefined when not a URL. */
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
+  }
 }
 
 const RETRYABLE = new Set([429, 502, 503, 504]);
@@ -148,10 +175,39 @@ function cacheKeyOf(req: HttpRequest): string {
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Request headers that carry credentials, whatever the request says (lower case). */
+const CREDENTIAL_HEADERS = ["authorization", "proxy-authorization", "cookie"];
+
+/** The same origin: scheme, host and port (URL.origin spells default ports out of it). */
+const sameOrigin = (a: URL, b: URL): boolean => a.origin === b.origin;
+
+/**
+ * The request headers for a redirect from `from` to `to`: unchanged within the origin; without
+ * any credential header when it leaves it. Throws on https -> http.
+ */
+export function redirectHeaders(
+  from: URL,
+  to: URL,
+  headers: Readonly<Record<string, string>>,
+  credentialHeaders: readonly string[] = [],
+  service = from.host,
+): Record<string, string> {
+  if (from.protocol === "https:" && to.protocol !== "https:") {
+    throw new UpstreamError(service, "moved", `redirected from https to ${to.protocol} (not followed)`, { host: from.host });
+  }
+  if (sameOrigin(from, to)) return { ...headers };
+  const drop = new Set([...CREDENTIAL_HEADERS, ...credentialHeaders.map((h) => h.toLowerCase())]);
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => !drop.has(k.toLowerCase())));
+}
+
 export function createHttp(opts: HttpOptions): Http {
   const cache = new TtlCache<HttpResponse>(opts.cacheEntries);
   const flights = new SingleFlight<HttpResponse>();
   const sleep = opts.sleep ?? defaultSleep;
+  /** A wait between retries that ends (rejecting) when the caller stops waiting. */
+  const pause = (ms: number, req: HttpRequest): Promise<void> => withDeadline(sleep(ms), { signal: req.signal }, () => {
+    throw late(req);
+  });
 
   async function once(req: HttpRequest): Promise<HttpResponse> {
     const timeoutMs = req.timeoutMs ?? opts.timeoutMs;
@@ -167,21 +223,41 @@ export function createHttp(opts: HttpOptions): Http {
     // One deadline for the whole exchange, redirects and body included.
     const deadline = Date.now() + timeoutMs;
     let url = req.url;
+    let sent = headers;
     for (let hop = 0; ; hop++) {
-      const res = await exchange(url, method, headers, body, deadline, timeoutMs, maxBytes, req.service);
+      const res = await exchange(url, method, sent, body, deadline, timeoutMs, maxBytes, req.service, req.signal);
       const location = res.headers["location"];
       if (method === "GET" && REDIRECTS.has(res.status) && location !== undefined && hop < MAX_REDIRECTS) {
-        url = new URL(location, url).href;
+        let next: URL;
+        try {
+          next = new URL(location, url);
+        } catch {
+          throw new UpstreamError(req.service, "bad-response", "redirected to something that is not a URL", { status: res.status, host: hostOf(url) });
+        }
+        // Credentials stay with the origin they were meant for; https never goes down to http.
+        sent = redirectHeaders(new URL(url), next, sent, req.credentialHeaders, req.service);
+        url = next.href;
         continue;
       }
       return res;
     }
   }
 
-  /** Milliseconds left before the request's deadline (Infinity without one). */
-  const leftOf = (req: HttpRequest): number => (req.deadline === undefined ? Infinity : req.deadline - Date.now());
+  /** Milliseconds left before the caller stops waiting (Infinity when unknown). */
+  const leftOf = (req: HttpRequest): number => msLeft(req.signal);
 
-  const late = (req: HttpRequest): UpstreamError => new UpstreamError(req.service, "timeout", "no answer by the caller's deadline");
+  /**
+   * The caller's deadline passed. It waited the whole span of its signal (a command's budget)
+   * when known, else since it asked (`since`), when known.
+   */
+  const late = (req: HttpRequest, since?: number): UpstreamError => {
+    const host = hostOf(req.url);
+    const waitedMs = spanOf(req.signal) ?? (since === undefined ? undefined : Date.now() - since);
+    return new UpstreamError(req.service, "timeout", "no answer by the caller's deadline", {
+      ...(host === undefined ? {} : { host }),
+      ...(waitedMs === undefined ? {} : { waitedMs }),
+    });
+  };
 
   async function withRetries(req: HttpRequest): Promise<HttpResponse> {
     const retries = req.retries ?? opts.retries;
@@ -190,22 +266,23 @@ export function createHttp(opts: HttpOptions): Http {
       // The wait for the client-side pace counts against the deadline, or without one against the
       // timeout: a burst of requests cannot leave one queued far longer than its caller waits.
       const queued = Date.now();
-      if (req.limiter && !(await req.limiter.wait(Math.min(timeoutMs, leftOf(req))))) {
-        throw new UpstreamError(req.service, "timeout", `its turn in the ${req.service} pace comes after the caller stops waiting`);
+      if (req.limiter && !(await req.limiter.wait(Math.min(timeoutMs, leftOf(req)), false, req.signal).catch(() => false))) {
+        throw new UpstreamError(req.service, "timeout", `its turn in the ${req.service} pace comes after the caller stops waiting`, { ...hostField(req.url) });
       }
-      const left = Math.min(req.deadline === undefined ? timeoutMs - (Date.now() - queued) : timeoutMs, leftOf(req));
-      if (left <= 0) throw late(req);
+      const left = Math.min(req.signal === undefined ? timeoutMs - (Date.now() - queued) : timeoutMs, leftOf(req));
+      if (left <= 0 || hasPassed(req.signal)) throw late(req);
       const started = Date.now();
       let res: HttpResponse;
       try {
         res = await once(left === timeoutMs ? req : { ...req, timeoutMs: Math.max(1, left) });
       } catch (e) {
         opts.onEvent?.({ service: req.service, outcome: "error", ms: Date.now() - started });
-        // Network errors are retried like 503; timeouts are not (the user is already waiting).
-        if (e instanceof UpstreamError && e.failure === "network" && attempt < retries) {
+        // Network errors are retried like 503; timeouts are not (the user is already waiting), nor
+        // a certificate that was not accepted (it will not be the next time either).
+        if (e instanceof UpstreamError && e.failure === "network" && e.reason !== "tls" && attempt < retries) {
           const wait = backoff(attempt);
           if (wait < leftOf(req)) {
-            await sleep(wait);
+            await pause(wait, req);
             continue;
           }
         }
@@ -217,7 +294,7 @@ export function createHttp(opts: HttpOptions): Http {
       if (RETRYABLE.has(res.status) && attempt < retries) {
         const wait = parseRetryAfter(res.headers["retry-after"]) ?? backoff(attempt);
         if (wait <= opts.maxRetryWaitMs && wait < leftOf(req)) {
-          await sleep(wait);
+          await pause(wait, req);
           continue;
         }
       }
@@ -239,20 +316,13 @@ export function createHttp(opts: HttpOptions): Http {
    * waits longer.
    */
   function request(req: HttpRequest): Promise<HttpResponse> {
-    if (req.deadline === undefined) return cachedRequest(req);
-    const deadline = req.deadline;
-    return new Promise<HttpResponse>((resolve, reject) => {
-      const timer = setTimeout(() => reject(late(req)), Math.max(0, deadline - Date.now()));
-      cachedRequest(req).then(
-        (res) => {
-          clearTimeout(timer);
-          resolve(res);
-        },
-        (e: unknown) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      );
+    // The deprecated `deadline` becomes a signal too: from here on only the signal counts.
+    const signal = anySignal(req.signal, req.deadline === undefined ? undefined : signalAt(req.deadline));
+    if (signal === undefined) return cachedRequest(req);
+    const started = Date.now();
+    const bounded: HttpRequest = { ...req, signal };
+    return withDeadline(cachedRequest(bounded), { signal }, () => {
+      throw late(bounded, started);
     });
   }
 
@@ -323,6 +393,7 @@ function exchange(
   timeoutMs: number,
   maxBytes: number,
   service: string,
+  signal: AbortSignal | undefined,
 ): Promise<HttpResponse> {
   return new Promise<HttpResponse>((resolve, reject) => {
     let u: URL;
@@ -333,24 +404,47 @@ function exchange(
       return;
     }
     if (u.protocol !== "http:" && u.protocol !== "https:") {
-      reject(new UpstreamError(service, "network", `unsupported URL scheme ${u.protocol}`));
+      reject(new UpstreamError(service, "network", `unsupported URL scheme ${u.protocol}`, { host: u.host }));
+      return;
+    }
+    const host = u.host;
+    const started = Date.now();
+    if (signal?.aborted) {
+      // Fired between two hops of a redirect: nothing more is asked.
+      reject(new UpstreamError(service, "timeout", "no answer by the caller's deadline", { host, ...(spanOf(signal) === undefined ? {} : { waitedMs: spanOf(signal) }) }));
       return;
     }
     const mod = u.protocol === "https:" ? https : http;
     let settled = false;
-    const fail = (e: UpstreamError): void => {
-      if (settled) return;
+    const finish = (): void => {
       settled = true;
       clearTimeout(timer);
+      signal?.removeEventListener("abort", stop);
+    };
+    const fail = (e: UpstreamError): void => {
+      if (settled) return;
+      finish();
       req.destroy();
       reject(e);
     };
-    const timer = setTimeout(() => fail(new UpstreamError(service, "timeout", `no answer within ${timeoutMs} ms`)), Math.max(1, deadline - Date.now()));
+    const networkError = (e: unknown): UpstreamError => {
+      const { reason, detail } = describeNetworkError(e);
+      return new UpstreamError(service, "network", detail, { host, cause: e, ...(reason === undefined ? {} : { reason }) });
+    };
+    // The caller stopped waiting: the connection goes, and nothing more is read.
+    function stop(): void {
+      fail(new UpstreamError(service, "timeout", "no answer by the caller's deadline", { host, waitedMs: spanOf(signal) ?? Date.now() - started }));
+    }
+    const timer = setTimeout(
+      () => fail(new UpstreamError(service, "timeout", `no answer within ${timeoutMs} ms`, { host, waitedMs: timeoutMs })),
+      Math.max(1, deadline - Date.now()),
+    );
+    signal?.addEventListener("abort", stop, { once: true });
     const req = mod.request(u, { method, headers, agent: agents[u.protocol] }, (res) => {
       const status = res.statusCode ?? 0;
       const declared = Number(res.headers["content-length"] ?? "NaN");
       if (declared > maxBytes) {
-        fail(new UpstreamError(service, "too-large", `answer of ${declared} bytes is over the limit of ${maxBytes}`, { status }));
+        fail(new UpstreamError(service, "too-large", `answer of ${declared} bytes is over the limit of ${maxBytes}`, { status, host }));
         return;
       }
       const chunks: Buffer[] = [];
@@ -358,28 +452,50 @@ function exchange(
       res.on("data", (chunk: Buffer) => {
         total += chunk.byteLength;
         if (total > maxBytes) {
-          fail(new UpstreamError(service, "too-large", `answer is over the limit of ${maxBytes} bytes`, { status }));
+          fail(new UpstreamError(service, "too-large", `answer is over the limit of ${maxBytes} bytes`, { status, host }));
           return;
         }
         chunks.push(chunk);
       });
       res.on("end", () => {
         if (settled) return;
-        settled = true;
-        clearTimeout(timer);
+        finish();
         const hdrs: Record<string, string> = {};
         for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) hdrs[k] = Array.isArray(v) ? v.join(", ") : v;
         resolve({ status, headers: hdrs, body: Buffer.concat(chunks).toString("utf8"), cached: false });
       });
-      res.on("error", (e) => fail(new UpstreamError(service, "network", describeNetworkError(e), { cause: e })));
-      res.on("aborted", () => fail(new UpstreamError(service, "network", "the connection closed in the middle of the answer")));
+      res.on("error", (e) => fail(networkError(e)));
+      res.on("aborted", () => fail(new UpstreamError(service, "network", "the connection closed in the middle of the answer", { host, reason: "reset" })));
     });
-    req.on("error", (e) => fail(new UpstreamError(service, "network", describeNetworkError(e), { cause: e })));
+    req.on("error", (e) => fail(networkError(e)));
     req.end(body);
   });
 }
 
-function describeNetworkError(e: unknown): string {
+/** The `host` option of an UpstreamError for a URL (nothing when it is not one). */
+function hostField(url: string): { host?: string } {
+  const host = hostOf(url);
+  return host === undefined ? {} : { host };
+}
+
+/** TLS failures node reports by code (certificate checks, handshake). */
+const TLS_CODES = /CERT|^ERR_TLS_|^ERR_SSL_|^UNABLE_TO_VERIFY_LEAF_SIGNATURE$|^UNABLE_TO_GET_ISSUER/;
+
+/**
+ * What a socket error means, in words for logs (with node's code) and as a reason chat can
+ * word: DNS, refused, TLS, reset, unreachable. Unknown errors keep their message only.
+ */
+export function describeNetworkError(e: unknown): { reason?: NetworkReason; detail: string } {
   const err = e as NodeJS.ErrnoException;
-  return err.code ?? (e instanceof Error ? e.message : String(e));
+  const code = typeof err?.code === "string" ? err.code : undefined;
+  const message = e instanceof Error ? e.message : String(e);
+  if (code === undefined) return { detail: message };
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_FAIL" || code === "EAI_NONAME") return { reason: "dns", detail: `DNS lookup failed (${code})` };
+  if (code === "ECONNREFUSED") return { reason: "refused", detail: `connection refused (${code})` };
+  if (code === "ECONNRESET" || code === "EPIPE") return { reason: "reset", detail: `connection reset (${code})` };
+  if (code === "EHOSTUNREACH" || code === "ENETUNREACH" || code === "ENETDOWN" || code === "EHOSTDOWN" || code === "ETIMEDOUT") {
+    return { reason: "unreachable", detail: `no route to the host (${code})` };
+  }
+  if (TLS_CODES.test(code)) return { reason: "tls", detail: `TLS certificate not accepted (${code}: ${message})` };
+  return { detail: `${message} (${code})` };
 }

@@ -8,6 +8,7 @@
  * empty one ("no job") an hour. Never asks for evaluations (`/eval/…`, `/jobset/…/evals`): a nixpkgs
  * evaluation lists about 250,000 builds. Knows nothing of commands or feeds.
  */
+import { msLeft } from "../core/deadline.js";
 import { UpstreamError } from "../core/errors.js";
 import { IntervalLimiter, SingleFlight, TtlCache } from "./cache.js";
 import { deadlineOf, type Deadline, type Http } from "./http.js";
@@ -133,8 +134,8 @@ export function createHydra(opts: HydraOptions): Hydra {
     if (cooling > now()) throw coolingError();
     // The pace is waited for here rather than in the HTTP layer, so that requests queued behind
     // one that got a 429 are not sent when their turn comes.
-    const maxWait = Math.min(d.background ? BACKGROUND_WAIT_MS : opts.timeoutMs, d.deadline === undefined ? Infinity : d.deadline - Date.now());
-    if (!(await limiter.wait(maxWait, d.background === true))) throw new UpstreamError(service, "timeout", `its turn in the ${service} pace comes after the caller stops waiting`);
+    const maxWait = Math.min(d.background ? BACKGROUND_WAIT_MS : opts.timeoutMs, Math.min(d.deadline === undefined ? Infinity : d.deadline - Date.now(), msLeft(d.signal)));
+    if (!(await limiter.wait(maxWait, d.background === true, d.signal).catch(() => false))) throw new UpstreamError(service, "timeout", `its turn in the ${service} pace comes after the caller stops waiting`);
     if (cooling > now()) throw coolingError();
     let res;
     try {

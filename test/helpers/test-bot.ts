@@ -72,14 +72,22 @@ export interface TestBot {
 /** Starts a bot with config from default.json plus `env` (e.g. NIXIE_SEARCH_URL) and a test adapter. */
 export async function startTestBot(
   env: Record<string, string> = {},
-  opts: { now?: () => Date; onCommand?: BotOptions["onCommand"]; onHttpEvent?: BotOptions["onHttpEvent"]; http?: BotOptions["http"]; onFeedEvent?: BotOptions["onFeedEvent"] } = {},
+  opts: {
+    now?: () => Date;
+    onCommand?: BotOptions["onCommand"];
+    onHttpEvent?: BotOptions["onHttpEvent"];
+    http?: BotOptions["http"];
+    onFeedEvent?: BotOptions["onFeedEvent"];
+    /** The bot's logger (default: silent, or the level in NIXIE_TEST_LOG). */
+    log?: BotOptions["log"];
+  } = {},
 ): Promise<TestBot> {
   const dir = mkdtempSync(join(tmpdir(), "nixie-test-"));
   const loaded = loadConfig({ env: { NIXIE_STORE_URL: `sqlite://${join(dir, "nixie.sqlite")}`, NIXIE_CONFIG: "", NIXIE_EVAL: "off", NIXIE_PROMETHEUS_URL: "http://127.0.0.1:9", NIXIE_CHANNELS_URL: "http://127.0.0.1:9", NIXIE_FN_URL: "http://127.0.0.1:9/api/v1/data", NIXIE_FN_NIX: "/nonexistent/nix", ...env }, ignoreLocal: true });
   const adapter = createTestAdapter();
   const bot = await startBot({
     loaded,
-    log: pino({ level: process.env["NIXIE_TEST_LOG"] ?? "silent" }),
+    log: opts.log ?? pino({ level: process.env["NIXIE_TEST_LOG"] ?? "silent" }),
     adapters: () => [adapter],
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.onCommand ? { onCommand: opts.onCommand } : {}),

@@ -112,7 +112,7 @@ describe("channels: !channels and !channel against a fake Prometheus", function 
     const def = t.bot.dispatcher.find("channel")!;
     const opt = def.options[0]!;
     assert.ok(opt.type === "string" && opt.complete !== undefined);
-    const choices = await opt.complete("nixos", { services: t.bot.services, platform: "discord", now: () => new Date(), others: {}, deadline: Date.now() + 2500 });
+    const choices = await opt.complete("nixos", { services: t.bot.services, platform: "discord", now: () => new Date(), others: {}, deadline: Date.now() + 2500, signal: AbortSignal.timeout(2500) });
     assert.deepEqual(
       choices.map((c) => c.value),
       ["nixos-26.05", "nixos-unstable", "nixos-25.11"],
@@ -125,7 +125,7 @@ describe("channels: !channels and !channel against a fake Prometheus", function 
     fake.override("channel_revision", "hang");
     const opt = t.bot.dispatcher.find("channel")!.options[0]!;
     assert.ok(opt.type === "string" && opt.complete !== undefined);
-    const choices = await opt.complete("unstable", { services: t.bot.services, platform: "discord", now: () => new Date(), others: {}, deadline: Date.now() + 2500 });
+    const choices = await opt.complete("unstable", { services: t.bot.services, platform: "discord", now: () => new Date(), others: {}, deadline: Date.now() + 2500, signal: AbortSignal.timeout(2500) });
     assert.deepEqual(
       choices.map((c) => c.value),
       ["nixos-unstable", "nixpkgs-unstable"],

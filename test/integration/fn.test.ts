@@ -197,7 +197,7 @@ describe("!fn with a loopback Noogle", function () {
     bots.push(b);
     await b.bot.services.fn.ready();
     assert.match(await b.ask("!help"), /!fn/);
-    assert.match(await b.ask("!fn mapAttrs", { user: "z" }), /not available here\. noogle\.dev did not answer, try again in a minute\. No builtins from a local Nix: \/nonexistent\/nix is not installed\./);
+    assert.match(await b.ask("!fn mapAttrs", { user: "z" }), /not available here\. 127\.0\.0\.1:9 refused the connection, try again in a minute\. No builtins from a local Nix: \/nonexistent\/nix is not installed\./);
   });
 
   it("fn.url and fn.nix empty: both sources are off, and nothing is asked", async () => {
@@ -255,7 +255,7 @@ describe("!fn with the builtins of a local Nix (fake nix)", function () {
     assert.match(text, /^builtins\.foldl' <https:\/\/noogle\.dev\/f\/builtins\/foldl'>\n {2}Reduce list from the left\./);
     assert.match(text, /Arguments: `op`, `nul`, `list`/);
     assert.match(text, /Text from the Nix that runs here/);
-    assert.match(await b.ask("!fn lib.mapAttrs", { user: "b" }), /Only builtins are known here: noogle\.dev did not answer/);
+    assert.match(await b.ask("!fn lib.mapAttrs", { user: "b" }), /Only builtins are known here: 127\.0\.0\.1:9 refused the connection, try again in a minute\./);
   });
 
   it("while Noogle's data is still loading, a lib name says so (the builtins already answer)", async () => {

@@ -77,7 +77,7 @@ describe("probeHealth", () => {
     const url = `${closed.url}/healthz`;
     await closed.close();
     const refused = await probeHealth(url, 2000);
-    assert.deepEqual(refused, { healthy: false, detail: `${url}: ECONNREFUSED` });
+    assert.deepEqual(refused, { healthy: false, detail: `${url}: connection refused (ECONNREFUSED)` });
 
     // accepts the connection, never answers
     const silent: Server = createServer(() => undefined);

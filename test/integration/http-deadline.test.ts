@@ -1,5 +1,7 @@
 // A caller's deadline bounds a request, its retries, its pace wait and a flight it shares.
 import assert from "node:assert/strict";
+import { signalAt } from "../../src/core/deadline.js";
+import { upstreamSentence } from "../../src/core/error-reply.js";
 import { UpstreamError } from "../../src/core/errors.js";
 import { IntervalLimiter } from "../../src/upstream/cache.js";
 import { createHttp } from "../../src/upstream/http.js";
@@ -62,5 +64,73 @@ describe("shared HTTP layer with a deadline", () => {
     assert.equal(srv.requests.length, 1, "one request for both callers");
     release?.();
     assert.equal((await patient).status, 200);
+  });
+});
+
+describe("shared HTTP layer with a signal", () => {
+  let srv: Loopback;
+  beforeEach(async () => {
+    sleeps.length = 0;
+    srv = await startLoopback((_req, res) => sendJson(res, 200, { ok: true }));
+  });
+  afterEach(() => srv.close());
+
+  it("a signal that fires mid-request ends it at once and closes the connection", async () => {
+    let closed = false;
+    srv.handle((_req, res) => {
+      res.on("close", () => (closed = true));
+    });
+    const c = new AbortController();
+    const p = make(60_000).request({ service: "test", url: `${srv.url}/hang`, signal: c.signal });
+    await new Promise((r) => setTimeout(r, 50));
+    const t = Date.now();
+    c.abort();
+    await assert.rejects(p, isTimeout);
+    assert.ok(Date.now() - t < 100);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.ok(closed, "the connection was left open");
+  });
+
+  it("a command's signal (signalAt) says how long the command waited", async () => {
+    srv.handle(() => undefined);
+    const e = await make(60_000)
+      .request({ service: "test", url: `${srv.url}/hang`, signal: signalAt(Date.now() + 300) })
+      .catch((x: unknown) => x);
+    assert.ok(isTimeout(e));
+    assert.equal((e as UpstreamError).waitedMs, 300);
+    assert.equal(upstreamSentence(e as UpstreamError), "test did not answer in 0.3 s, try again in a minute.");
+  });
+
+  it("an already fired signal asks nothing", async () => {
+    const c = new AbortController();
+    c.abort();
+    await assert.rejects(make().request({ service: "test", url: `${srv.url}/x`, signal: c.signal }), isTimeout);
+    assert.equal(srv.requests.length, 0);
+  });
+
+  it("a wait between retries ends when the signal fires", async () => {
+    srv.handle((_req, res) => sendJson(res, 503, {}, { "retry-after": "3" }));
+    const http = createHttp({ userAgent: "nixie-test/1.0", timeoutMs: 10_000, retries: 2, maxRetryWaitMs: 5000, maxResponseBytes: 10_000, cacheEntries: 0 });
+    const c = new AbortController();
+    const p = http.request({ service: "test", url: `${srv.url}/busy`, signal: c.signal });
+    await new Promise((r) => setTimeout(r, 100));
+    const t = Date.now();
+    c.abort();
+    await assert.rejects(p, isTimeout);
+    assert.ok(Date.now() - t < 100);
+    assert.equal(srv.requests.length, 1);
+  });
+
+  it("a pace wait ends when the signal fires", async () => {
+    const http = make();
+    const limiter = new IntervalLimiter(1); // one a second
+    await http.request({ service: "test", url: `${srv.url}/first`, limiter });
+    const c = new AbortController();
+    const p = http.request({ service: "test", url: `${srv.url}/second`, limiter, signal: c.signal });
+    await new Promise((r) => setTimeout(r, 50));
+    c.abort();
+    await assert.rejects(p, isTimeout);
+    await new Promise((r) => setTimeout(r, 1100));
+    assert.equal(srv.requests.length, 1, "the request went out after the signal fired");
   });
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pino from "pino";
 import { renderDiscord } from "../../src/render/discord.js";
 import { startFakeGitHub, type FakeGitHub } from "../helpers/fake-github.js";
 import { startTestBot, type TestBot } from "../helpers/test-bot.js";
@@ -66,6 +67,27 @@ describe("reference expansion (!links) against the fake GitHub", function () {
     assert.equal(await t.ask("again nixpkgs#700002"), "");
     await t.ask("!links on", { room: "room2", manager: true, user: "m2" });
     assert.notEqual(await t.ask("again nixpkgs#700002", { room: "room2" }), "");
+  });
+
+  it("a GitHub in trouble: the room hears nothing, the log has one warn line per cause per minute", async () => {
+    const lines: { level: number; msg: string; failure?: string }[] = [];
+    const logged = await startTestBot(
+      { NIXIE_GITHUB_API: gh.url, NIXIE_FEEDS_CRON: "0 0 1 1 *", NIXIE_CONFIG: join(dir, "config.json"), NIXIE_GITHUB_BUDGET: "1000000" },
+      { log: pino({ level: "warn" }, { write: (s: string) => void lines.push(JSON.parse(s)) }) },
+    );
+    try {
+      await logged.ask("!links on", { manager: true, user: "m3" });
+      gh.mode("error");
+      assert.equal(await logged.ask("nixpkgs#710001 and nixpkgs#710002"), "");
+      assert.equal(await logged.ask("nixpkgs#710003"), "");
+      const failures = lines.filter((l) => l.msg.startsWith("reference expansion failed"));
+      assert.equal(failures.length, 1, JSON.stringify(lines));
+      assert.equal(failures[0]!.level, 40);
+      assert.equal(failures[0]!.failure, "status");
+    } finally {
+      gh.mode("ok");
+      await logged.stop();
+    }
   });
 
   it("turns off", async () => {

@@ -285,6 +285,45 @@ describe("GitHub: !pr, !track and the fake GitHub computed by git", function () 
     });
   });
 
+  describe("!track and its deadline: after the timeout answer nothing changes", () => {
+    let t: TestBot;
+    before(async () => {
+      t = await bot({ config: { http: { timeoutMs: 600 } } });
+    });
+    after(async () => {
+      gh.slow(PULLS, 0);
+      gh.slow(COMPARE, 0);
+      await t.stop();
+    });
+
+    it("a GitHub whose pull request answer comes after the deadline: the timeout answer, and nothing tracked", async () => {
+      const n = nextPr++;
+      await gh.merge(n, { title: "late pull", base: "master" });
+      gh.slow(PULLS, 1200);
+      const reply = await t.ask(`!track ${n}`);
+      assert.equal(reply, "GitHub did not answer in 0.6 s, try again in a minute.");
+      // The late answer arrives; still nothing is tracked.
+      await new Promise((r) => setTimeout(r, 900));
+      gh.slow(PULLS, 0);
+      assert.match(await t.ask("!tracked"), /tracks no pull request/);
+    });
+
+    it("a GitHub whose branch answers come after the deadline: the timeout answer instead of a track made late", async () => {
+      const n = nextPr++;
+      await gh.merge(n, { title: "late compare", base: "master" });
+      gh.slow(COMPARE, 1200);
+      const reply = await t.ask(`!track ${n}`);
+      assert.equal(reply, "!track could not finish in time, try again in a minute.");
+      await new Promise((r) => setTimeout(r, 900));
+      gh.slow(COMPARE, 0);
+      assert.match(await t.ask("!tracked"), /tracks no pull request/);
+      // What !pr knows by its deadline is still answered (it changes nothing).
+      gh.slow(COMPARE, 1200);
+      assert.match(await t.ask(`!pr ${n}`), /late compare/);
+      gh.slow(COMPARE, 0);
+    });
+  });
+
   describe("!track", () => {
     let t: TestBot;
     before(async () => {

@@ -264,7 +264,7 @@ describe("!pkg, !option and !locate through the bot", () => {
       fake.fail({ kind: "hang" });
       assert.equal(
         await ask("!pkg firefox"),
-        "search.nixos.org did not answer in time, try again in a minute. Search on the site: https://search.nixos.org/packages?channel=unstable&query=firefox",
+        "search.nixos.org did not answer in 0.3 s, try again in a minute. Search on the site: https://search.nixos.org/packages?channel=unstable&query=firefox",
       );
     });
 

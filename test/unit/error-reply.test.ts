@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import pino from "pino";
 import { defineCommand } from "../../src/core/command.js";
 import { createDispatcher } from "../../src/core/dispatcher.js";
-import { upstreamSentence, utcClock } from "../../src/core/error-reply.js";
-import { UpstreamError } from "../../src/core/errors.js";
+import { errorToReply, upstreamCause, upstreamSentence, utcClock } from "../../src/core/error-reply.js";
+import { UpstreamError, type NetworkReason } from "../../src/core/errors.js";
+import { GitHubLimitError, GitHubNotFoundError } from "../../src/upstream/github.js";
 import { RateLimiter } from "../../src/core/rate-limit.js";
 import type { Services } from "../../src/core/services.js";
 import { renderPlain } from "../../src/render/plain.js";
@@ -22,6 +23,40 @@ describe("upstream error replies", () => {
     assert.equal(say("status"), "api.example did not answer, try again in a minute.");
     assert.equal(say("network"), "api.example did not answer, try again in a minute.");
     assert.equal(say("timeout"), "api.example did not answer in time, try again in a minute.");
+  });
+
+  it("names the network cause in words with the host, and the time waited", () => {
+    const net = (reason: NetworkReason): string => upstreamSentence(new UpstreamError("search.nixos.org", "network", "x", { host: "search.nixos.org", reason }), now);
+    assert.equal(net("dns"), "nixie cannot find search.nixos.org (DNS lookup failed: is this machine online?)");
+    assert.equal(net("refused"), "search.nixos.org refused the connection, try again in a minute.");
+    assert.equal(net("tls"), "The certificate of search.nixos.org was not accepted, so nixie did not ask it.");
+    assert.equal(net("reset"), "search.nixos.org closed the connection before answering, try again in a minute.");
+    assert.equal(net("unreachable"), "nixie cannot reach search.nixos.org (no network route), try again in a minute.");
+    // GitHub's service name differs from its host: the way to it names the host.
+    assert.equal(upstreamSentence(new UpstreamError("GitHub", "network", "x", { host: "api.github.com", reason: "dns" })), "nixie cannot find api.github.com (DNS lookup failed: is this machine online?)");
+    assert.equal(upstreamSentence(new UpstreamError("GitHub", "timeout", "x", { host: "api.github.com", waitedMs: 5000 })), "GitHub did not answer in 5 s, try again in a minute.");
+    assert.equal(upstreamSentence(new UpstreamError("GitHub", "timeout", "x", { waitedMs: 2500 })), "GitHub did not answer in 2.5 s, try again in a minute.");
+    // The facts survive a hint.
+    const hinted = new UpstreamError("s", "network", "x", { host: "h", reason: "refused" }).withHint("See:");
+    assert.equal(upstreamSentence(hinted), "h refused the connection, try again in a minute.");
+    assert.equal(upstreamCause(new UpstreamError("Prometheus", "network", "x", { host: "prom.example", reason: "dns" })), "nixie cannot find prom.example (DNS lookup failed)");
+  });
+
+  it("GitHub's limit and not-found are UpstreamError kinds: a reply by cause, never an internal error", async () => {
+    const limit = new GitHubLimitError(new Date("2026-11-30T12:04:10Z"));
+    assert.ok(limit instanceof UpstreamError);
+    assert.equal(limit.failure, "rate-limited");
+    assert.deepEqual(limit.retryAt, limit.until);
+    const gone = new GitHubNotFoundError(12, false);
+    assert.ok(gone instanceof UpstreamError);
+    assert.equal(gone.failure, "not-found");
+    const log = pino({ level: "silent" });
+    const r1 = errorToReply(limit, log, {});
+    assert.equal(r1.outcome, "upstream-error");
+    assert.match(renderPlain(r1.reply), /^GitHub is rate-limiting nixie, try again after \d{4}-\d{2}-\d{2} 12:05 UTC\.$|^GitHub is rate-limiting nixie, try again after 12:05 UTC\.$/);
+    const r2 = errorToReply(gone, log, {});
+    assert.equal(r2.outcome, "upstream-error");
+    assert.equal(renderPlain(r2.reply), "GitHub found nothing by that name or number.");
   });
 
   it("never says a time before the one given", () => {

@@ -24,6 +24,7 @@ import { renderDiscord } from "../../render/discord.js";
 import { IntervalLimiter } from "../../upstream/cache.js";
 import { nonceFor } from "./nonce.js";
 import { canManageWith } from "./permissions.js";
+import { withDeadline } from "../../core/deadline.js";
 
 export interface DiscordAdapterOptions {
   readonly token: string;
@@ -70,16 +71,8 @@ export class DiscordRoomGoneError extends Error {
 const TIMED_OUT = Symbol("timed out");
 
 /** Resolves with the promise's value, or TIMED_OUT after `ms`; the timer never outlives it. */
-async function within<T>(p: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), ms);
-  });
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+function within<T>(p: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  return withDeadline(p, { ms }, () => TIMED_OUT);
 }
 
 /** What the renderer makes of a reply: content and embeds within Discord's limits, never empty. */

@@ -19,6 +19,7 @@ import { commandInBody, messageBody, inviteAllowed, isEncryptionSign, replyRelat
 import { resolveAccessToken, type PasswordLogin } from "./login.js";
 import { canManage } from "./power.js";
 import { createSender, retryDelay, txnIdFor, type RawRequester } from "./send.js";
+import { withDeadline } from "../../core/deadline.js";
 
 /** What the adapter uses of a matrix-bot-sdk MatrixClient (a recording fake in unit tests). */
 export interface MatrixClientLike extends RawRequester {
@@ -336,7 +337,7 @@ export function createMatrixAdapter(opts: MatrixAdapterOptions): Adapter & { rea
       client?.stop();
       if (sender) {
         // let a send in flight finish, but not for long
-        await Promise.race([sender.idle(), new Promise((r) => setTimeout(r, 5000).unref())]);
+        await withDeadline(sender.idle(), { ms: 5000 }, () => undefined);
       }
     },
 
