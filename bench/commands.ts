@@ -31,7 +31,7 @@ async function fakeInChild(delayMs: number): Promise<{ url: string; child: Child
     stdio: ["ignore", "pipe", "inherit"],
   });
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim()));
+    child.stdout.once("data", (d: Buffer) => resolve(d.toString().trim()));
     child.once("error", reject);
   });
   return { url, child };

@@ -78,7 +78,7 @@ s.listen(0, "127.0.0.1", () => process.stdout.write("http://127.0.0.1:" + s.addr
 
 export async function polling(): Promise<Result[]> {
   const child = spawn(process.execPath, ["-e", FEED_SERVER], { stdio: ["ignore", "pipe", "inherit"] });
-  const base = await new Promise<string>((resolve) => child.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim())));
+  const base = await new Promise<string>((resolve) => child.stdout.once("data", (d: Buffer) => resolve(d.toString().trim())));
   const count = 200;
   const extra = Array.from({ length: count }, (_, i) => ({ name: `feed${i}`, title: `Feed ${i}`, url: `${base}/feed${i}.rss` }));
   // Built-in feeds point at a closed port and have no subscribers, so they are not polled.

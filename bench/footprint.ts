@@ -23,7 +23,7 @@ async function once(dir: string, i: number): Promise<{ readyMs: number; rss: num
         readyMs = nowMs() - t0;
         // Idle: let start-up garbage settle, then read the resident size.
         setTimeout(() => {
-          const rss = rssMb(child.pid!);
+          const rss = rssMb(child.pid);
           child.kill("SIGTERM");
           child.on("close", () => resolve({ readyMs, rss }));
         }, 1500);

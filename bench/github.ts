@@ -143,7 +143,7 @@ export async function prOverhead(): Promise<Result[]> {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim()));
+    child.stdout.once("data", (d: Buffer) => resolve(d.toString().trim()));
     child.once("error", reject);
   });
   const fake = { url, close: async () => void child.kill() };

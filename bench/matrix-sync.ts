@@ -36,7 +36,7 @@ async function once(hs: FakeMatrix, dir: string): Promise<{ ms: number; peak: nu
       if (hs.syncs() < before + 2) return;
       clearInterval(timer);
       const ms = nowMs() - t0;
-      const peak = peakRssMb(child.pid!);
+      const peak = peakRssMb(child.pid);
       child.kill("SIGTERM");
       child.on("close", () => resolve({ ms, peak }));
     }, 5);

@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { projectRoot } from "../src/config.js";
-import { recordedChannels, startFakePrometheus, type FakePrometheus } from "../test/helpers/fake-prometheus.js";
+import { recordedChannels, startFakePrometheus } from "../test/helpers/fake-prometheus.js";
 import { startTestBot, type TestBot } from "../test/helpers/test-bot.js";
 import { fmt, nowMs, type Result } from "./lib.js";
 
@@ -125,6 +125,6 @@ export async function pkgFeedsPoll(): Promise<Result[]> {
     return results;
   } finally {
     search.close();
-    await (prom as FakePrometheus).close();
+    await prom.close();
   }
 }

@@ -1,5 +1,5 @@
 /** !help and !help <command>: generated from the command definitions. */
-import { availableCommands, defineCommand, type CommandDef } from "../src/core/command.js";
+import { defineCommand, type CommandDef } from "../src/core/command.js";
 import { UserError } from "../src/core/errors.js";
 import { code, listBlock, rich, textBlock, type Reply, type RichText } from "../src/core/reply.js";
 import { parseArgs, splitCommand } from "../src/core/parse.js";
@@ -49,7 +49,7 @@ export default defineCommand({
   async run(args, ctx) {
     const prefix = ctx.prefix;
     const wanted = args["command"];
-    const commands = availableCommands(ctx.services.commands, ctx.services);
+    const commands = ctx.commands;
     if (typeof wanted === "string") {
       // `!help pkg`, `!help !pkg` and `!help /pkg` ask the same; nothing else is stripped.
       const typed = wanted.trim();

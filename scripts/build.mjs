@@ -10,14 +10,26 @@
 //   renaming. A failed build leaves dist/ as it was.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
 const SOURCES = ["src", "commands", "scripts"];
-const CONFIGS = ["tsconfig.json", "tsconfig.build.json", join("node_modules", "typescript", "package.json")];
+const tsc = join(root, "node_modules", ".bin", process.platform === "win32" ? "tsc.cmd" : "tsc");
+/**
+ * The package.json of the compiler `tsc` runs: TypeScript 7, installed as @typescript/native (the
+ * package named `typescript` is TypeScript 6's JS API, for the linter; see package.json).
+ */
+function compilerPackage() {
+  try {
+    return relative(root, join(dirname(realpathSync(tsc)), "..", "package.json"));
+  } catch {
+    return join("node_modules", "typescript", "package.json");
+  }
+}
+const CONFIGS = ["tsconfig.json", "tsconfig.build.json", compilerPackage()];
 const ID_FILE = ".build-id";
 /** Work folders: `.dist-new-<pid>` (being built), `.dist-old-<pid>` (replaced, being removed). */
 const WORK = /^\.dist-(new|old)-(\d+)$/;
@@ -75,7 +87,6 @@ if (existsSync(idPath) && readFileSync(idPath, "utf8").trim() === id) process.ex
 removeStaleWork();
 const fresh = join(root, `.dist-new-${process.pid}`);
 rmSync(fresh, { recursive: true, force: true });
-const tsc = join(root, "node_modules", ".bin", process.platform === "win32" ? "tsc.cmd" : "tsc");
 try {
   execFileSync(tsc, ["-p", join(root, "tsconfig.build.json"), "--outDir", fresh], { stdio: "inherit", cwd: root });
 } catch {

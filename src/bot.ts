@@ -4,6 +4,7 @@
  */
 import { addressedCommand } from "./core/addressing.js";
 import type { Logger } from "pino";
+import { commands } from "../commands/index.js";
 import type { LoadedConfig } from "./config.js";
 import type { Adapter, RoomRef, SendOptions } from "./core/adapter.js";
 import type { Reply } from "./core/reply.js";
@@ -104,7 +105,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     fence: () => leader.term(),
   });
   const dispatcher = createDispatcher({
-    commands: services.commands,
+    commands,
     services,
     prefix: config.prefix,
     maxMessageLength: config.input.maxMessageLength,
@@ -146,8 +147,30 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     if (!adapter) throw new Error(`no ${room.platform} adapter is running`);
     await adapter.send(room, reply, sendOpts);
   };
-  const feedJob = createFeedJob({ services, log, shouldRun: async () => leader.isLeader(), ...(opts.now ? { now: opts.now } : {}), ...(opts.onFeedEvent ? { onEvent: opts.onFeedEvent } : {}) });
-  const trackingJob = createTrackingJob({ services, log, shouldRun: async () => leader.isLeader() });
+  // Jobs get the parts of the services they use, not the whole bag.
+  const feedJob = createFeedJob({
+    config,
+    http: services.http,
+    store,
+    catalog: services.feeds.catalog,
+    subscriptions: services.subscriptions,
+    outbox: services.outbox,
+    log,
+    shouldRun: async () => leader.isLeader(),
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.onFeedEvent ? { onEvent: opts.onFeedEvent } : {}),
+  });
+  const trackingJob = createTrackingJob({
+    github: services.github,
+    prStatus: services.prStatus,
+    tracks: services.tracks,
+    ...(services.channelHeads ? { channelHeads: services.channelHeads } : {}),
+    store,
+    cron: config.feeds.cron,
+    outbox: services.outbox,
+    log,
+    shouldRun: async () => leader.isLeader(),
+  });
   const hydraJob = createSweepJob({
     intervalMs: config.hydra.sweepIntervalSeconds * 1000,
     sweep: async (stopping) => services.hydra.sweep(await services.subscriptions.followed(), stopping),

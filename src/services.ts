@@ -134,7 +134,6 @@ export function createServices(deps: ServiceDeps): Services {
     ...feeds,
     eval: createEvalService({ config: config.eval, log }),
     ...github,
-    commands,
     about: { version, startedAt: new Date(), adapters: deps.adapters },
     upstreams,
     channels,

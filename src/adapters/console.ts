@@ -46,9 +46,10 @@ export interface ConsoleAdapter extends Adapter {
   /**
    * Runs `print` (which writes whole lines, to the output or to another stream on the same
    * terminal) with the prompt line cleared, then draws the prompt and the half-typed line again.
-   * Without a terminal, or before the prompt is shown, it only runs `print`.
+   * Without a terminal, or before the prompt is shown, it only runs `print`. A plain function
+   * (no `this`): main.ts hands it on to the log route.
    */
-  aboveThePrompt(print: () => void): void;
+  readonly aboveThePrompt: (print: () => void) => void;
 }
 
 /** The refusal of a line longer than the console reads. */

@@ -115,7 +115,7 @@ export function createChannelSource(opts: ChannelSourceOptions): ChannelSource {
   }
 
   async function fromMirror(primary: unknown): Promise<ChannelSnapshot> {
-    const k = await known().catch(() => ({ all: [], current: [] }) as KnownChannels);
+    const k = await known().catch(() => ({ all: [], current: [] }));
     const names = (k.current.length > 0 ? k.current : opts.fallbackChannels).slice(0, MAX_MIRROR_CHANNELS);
     const results = await Promise.allSettled(names.map((n) => opts.mirror.gitRevision(n)));
     const t = now();

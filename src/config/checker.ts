@@ -111,7 +111,8 @@ export class Checker {
       if (taken.includes(f["name"])) this.fail(`${at}.name`, "a name not used by a built-in or earlier feed", f["name"]);
       if (typeof f["title"] !== "string" || f["title"] === "") this.fail(`${at}.title`, "a non-empty string", f["title"]);
       try {
-        const u = new URL(String(f["url"]));
+        if (typeof f["url"] !== "string") throw new Error("not a string");
+        const u = new URL(f["url"]);
         if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("scheme");
       } catch {
         this.fail(`${at}.url`, "an http(s) URL", f["url"]);

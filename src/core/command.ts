@@ -121,6 +121,8 @@ export interface CommandContext {
    * `{ deadline: ctx.deadline }`.
    */
   readonly deadline: number;
+  /** The commands that work here, in the dispatcher's order (for !help); set by the dispatcher. */
+  readonly commands: readonly CommandDef[];
 }
 
 export type CompletionContext = Pick<CommandContext, "services" | "platform" | "now" | "deadline" | "signal"> & {
@@ -193,8 +195,8 @@ export function availableCommands(commands: readonly CommandDef[], services: Pic
 }
 
 /**
- * Turns an incoming message into the context a command sees; `deadline` as in CommandContext, and
- * its signal (made from the deadline when not given).
+ * Turns an incoming message into the context a command sees; `deadline` and `commands` as in
+ * CommandContext, and its signal (made from the deadline when not given).
  */
 export function contextFor(
   message: IncomingMessage,
@@ -202,11 +204,13 @@ export function contextFor(
   prefix: string,
   now: () => Date,
   deadline: number,
+  commands: readonly CommandDef[],
   signal: AbortSignal = signalAt(deadline),
 ): CommandContext {
   return {
     deadline,
     signal,
+    commands,
     platform: message.room.platform,
     room: message.room,
     user: message.user,

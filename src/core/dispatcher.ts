@@ -5,7 +5,7 @@
 import type { Logger } from "pino";
 import type { IncomingMessage, Platform, RoomRef } from "./adapter.js";
 import { roomKey } from "./adapter.js";
-import { AUTOCOMPLETE_TIMEOUT_MS, COMMAND_GRACE_MS, contextFor, type Choice, type CommandDef } from "./command.js";
+import { AUTOCOMPLETE_TIMEOUT_MS, COMMAND_GRACE_MS, availableCommands, contextFor, type Choice, type CommandDef } from "./command.js";
 import { DeadlinePassed, signalAt, withDeadline } from "./deadline.js";
 import { errorToReply, type Outcome } from "./error-reply.js";
 import { parseArgs, splitCommand, validateArgs, type ParsedArgs } from "./parse.js";
@@ -193,7 +193,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         return errorReply(`Only room managers (moderators) can use ${shown}${cmd.name} here.`);
       }
       const deadline = started + budgetMs;
-      const ctx = contextFor(message, opts.services, shown, now, deadline, signalAt(deadline));
+      // Availability is decided at start (the evaluator's self-test), so it is read per command.
+      const ctx = contextFor(message, opts.services, shown, now, deadline, availableCommands(opts.commands, opts.services), signalAt(deadline));
       const reply = await bounded(shown, cmd, () => cmd.run(args, ctx), deadline, logCtx);
       if (reply.outcome) outcome = reply.outcome; // an answer that tells of a failure (eval time-out)
       return notes.length === 0 ? reply : { ...reply, blocks: [...reply.blocks, ...notes.map((n) => textBlock(n))] };

@@ -1,6 +1,8 @@
 /**
- * What commands and jobs may use. Built once in src/services.ts (the composition root's helper) and
- * handed to commands through CommandContext. Later features add their clients here.
+ * What commands may use. Built once in src/services.ts (the composition root's helper) and handed
+ * to commands through CommandContext. Later features add their clients here. Jobs take only the
+ * parts they use, and the command list reaches !help through the context (CommandContext.commands),
+ * so nothing here imports the command layer.
  */
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
@@ -8,7 +10,6 @@ import type { Store } from "../storage/store.js";
 import type { Http } from "../upstream/http.js";
 import type { NixosSearch } from "../upstream/nixos-search.js";
 import type { MediaWiki } from "../upstream/mediawiki.js";
-import type { CommandDef } from "./command.js";
 import type { EventsService } from "../events/service.js";
 import type { FeedsService } from "../feeds/service.js";
 import type { Subscriptions } from "../feeds/subscriptions.js";
@@ -53,8 +54,6 @@ export interface Services extends GitHubServices {
   readonly events: EventsService;
   /** Nix evaluation for !eval (available only after its start-up self-test passed). */
   readonly eval: EvalService;
-  /** Every command, for !help (those not `available` here are left out where they are listed). */
-  readonly commands: readonly CommandDef[];
   readonly about: AboutInfo;
   /** Every upstream nixie talks to, with its last request's outcome (for !about). */
   readonly upstreams: UpstreamRegistry;

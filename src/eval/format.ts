@@ -41,7 +41,7 @@ export function cutText(text: string, maxChars: number, maxLines: number): Cut {
   return { shown: chars.slice(0, end).join(""), more: chars.length - end };
 }
 
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- matches the escape that starts a terminal colour code
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 /** Lines of nix-instantiate's stderr that say nothing about the user's expression. */
 const NOISE = [/^GC Warning:/, /^\(use '--show-trace'/, /^trace: /, /^warning: /];

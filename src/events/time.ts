@@ -24,7 +24,8 @@ function formatter(tz: string): Intl.DateTimeFormat {
 function offsetMs(instant: number, tz: string): number {
   const parts: Record<string, number> = {};
   for (const p of formatter(tz).formatToParts(new Date(instant))) if (p.type !== "literal") parts[p.type] = Number(p.value);
-  const asUtc = Date.UTC(parts["year"]!, parts["month"]! - 1, parts["day"]!, parts["hour"]! % 24, parts["minute"]!, parts["second"]!);
+  const n = (type: string): number => parts[type] ?? NaN;
+  const asUtc = Date.UTC(n("year"), n("month") - 1, n("day"), n("hour") % 24, n("minute"), n("second"));
   return asUtc - Math.floor(instant / 1000) * 1000;
 }
 

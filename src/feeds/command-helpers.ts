@@ -23,7 +23,7 @@ export function feedOption(description: string): StringOption {
       const p = partial.trim().toLowerCase();
       const { catalog } = ctx.services.feeds;
       // Providers complete their own names (pkg:hypr -> pkg:hyprland); a slow or failing one adds nothing.
-      const own = (await Promise.all(catalog.providers.map((pr) => pr.complete?.(partial.trim(), { deadline: ctx.deadline, signal: ctx.signal }).catch(() => []) ?? []))).flat();
+      const own = (await Promise.all(catalog.providers.map(async (pr) => (await pr.complete?.(partial.trim(), { deadline: ctx.deadline, signal: ctx.signal }).catch(() => [])) ?? []))).flat();
       return [
         ...own.map((name) => ({ name, value: name })),
         ...catalog

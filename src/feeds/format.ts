@@ -7,7 +7,7 @@ import { cardBlock, rich, type CardField, type Reply } from "../core/reply.js";
 import { firstSentences, htmlToText } from "../render/html-text.js";
 import { truncate } from "../render/text.js";
 import type { FeedItem } from "../upstream/feeds.js";
-import type { FeedDef } from "./catalog.js";
+import type { FeedDef } from "./feed-def.js";
 import type { PostEntry } from "./state.js";
 
 /** About 280 characters of plain text, as the issue asks. */

@@ -5,7 +5,7 @@
  */
 import type { Logger } from "pino";
 import { resolveFromRoot, type Config } from "../config.js";
-import type { Services } from "../core/services.js";
+import type { Outbox } from "../delivery/outbox.js";
 import { loadCuratedEvents } from "../events/curated.js";
 import { createEventsService, type EventsService } from "../events/service.js";
 import { createPollJob } from "../jobs/scheduler.js";
@@ -13,7 +13,7 @@ import type { Store } from "../storage/store.js";
 import { createDiscourseEvents } from "../upstream/discourse.js";
 import { createFeedFetcher, type FeedFetcher } from "../upstream/feeds.js";
 import type { Http } from "../upstream/http.js";
-import { buildCatalog } from "./catalog.js";
+import { buildCatalog, type FeedCatalog } from "./catalog.js";
 import type { FeedProvider } from "./provider.js";
 import { createFeedsService, type FeedsService } from "./service.js";
 import { createFeedState } from "./state.js";
@@ -23,7 +23,7 @@ import { createFeedWatcher, type FeedEvent, type PollReport } from "./watcher.js
 /** How long !event and !nixhour reuse an upstream answer. */
 export const READ_CACHE_MS = 10 * 60_000;
 
-function fetcherFor(config: Config, http: Http): FeedFetcher {
+function fetcherFor(config: Pick<Config, "feeds">, http: Http): FeedFetcher {
   return createFeedFetcher({ http, maxBodyBytes: config.feeds.maxBodyBytes });
 }
 
@@ -56,7 +56,14 @@ export interface FeedJob {
 }
 
 export interface FeedJobOptions {
-  readonly services: Services;
+  /** Its feeds.* settings: schedule, caps, backoff, pacing, body size. */
+  readonly config: Pick<Config, "feeds">;
+  readonly http: Http;
+  readonly store: Store;
+  readonly catalog: FeedCatalog;
+  readonly subscriptions: Subscriptions;
+  /** Where new entries are queued for delivery (src/delivery/). */
+  readonly outbox: Outbox;
   readonly log: Logger;
   readonly now?: () => Date;
   /** Gate for each scheduled poll (a leader lease when several instances share a store). */
@@ -66,14 +73,14 @@ export interface FeedJobOptions {
 }
 
 export function createFeedJob(opts: FeedJobOptions): FeedJob {
-  const { config, http, store } = opts.services;
+  const { config, http, store } = opts;
   const log = opts.log.child({ job: "feeds" });
   const watcher = createFeedWatcher({
-    catalog: opts.services.feeds.catalog,
-    subscriptions: opts.services.subscriptions,
+    catalog: opts.catalog,
+    subscriptions: opts.subscriptions,
     fetcher: fetcherFor(config, http),
     state: createFeedState(store),
-    outbox: opts.services.outbox,
+    outbox: opts.outbox,
     backoffCapSeconds: config.feeds.backoffCapSeconds,
     log,
     ...(opts.now ? { now: opts.now } : {}),

@@ -49,7 +49,8 @@ function run(nix: string, sub: string, timeoutMs: number, maxBytes: number): Pro
       { timeout: timeoutMs, maxBuffer: maxBytes, killSignal: "SIGKILL", env: { PATH: "/usr/bin:/bin", HOME: "/nonexistent" }, windowsHide: true },
       (err, stdout) => {
         if (!err) return resolve({ ok: true, stdout });
-        const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: unknown };
+        // `code` is an errno name (ENOENT) when nix could not start, its exit status when it failed.
+        const e = err as Omit<NodeJS.ErrnoException, "code"> & { killed?: boolean; code?: string | number | null };
         if (e.code === "ENOENT") return resolve({ ok: false, reason: `${nix} is not installed` });
         if (e.code === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") return resolve({ ok: false, reason: `nix ${sub} printed more than ${maxBytes} bytes` });
         if (e.killed) return resolve({ ok: false, reason: `nix ${sub} did not finish within ${timeoutMs} ms` });

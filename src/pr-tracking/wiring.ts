@@ -5,7 +5,7 @@
  */
 import type { Logger } from "pino";
 import type { Config, Secrets } from "../config.js";
-import type { Services } from "../core/services.js";
+import type { Outbox } from "../delivery/outbox.js";
 import { createPollJob, type PollJob } from "../jobs/scheduler.js";
 import type { Store } from "../storage/store.js";
 import { createGitHub, type GitHub } from "../upstream/github.js";
@@ -67,25 +67,31 @@ export function createGitHubServices(deps: {
 /** The tracking check on its schedule, and a way to run one now and wait for it (tests). */
 export type TrackingJob = PollJob<TrackReport>;
 
-export function createTrackingJob(opts: {
-  services: Services;
-  log: Logger;
-  shouldRun?: () => Promise<boolean>;
-}): TrackingJob {
-  const { services } = opts;
+/** What the tracking check uses: the GitHub services it reads, the store it keeps state in, its schedule. */
+export interface TrackingJobDeps extends Pick<GitHubServices, "github" | "prStatus" | "tracks" | "channelHeads"> {
+  readonly store: Store;
+  /** When to check (the feeds' schedule, feeds.cron). */
+  readonly cron: string;
+  /** Where tracking posts are queued for delivery (src/delivery/). */
+  readonly outbox: Outbox;
+  readonly log: Logger;
+  readonly shouldRun?: () => Promise<boolean>;
+}
+
+export function createTrackingJob(opts: TrackingJobDeps): TrackingJob {
   const log = opts.log.child({ job: "tracking" });
   const tracker = createTracker({
-    github: services.github,
-    status: services.prStatus,
-    tracks: services.tracks,
-    outbox: services.outbox,
-    store: services.store,
-    channelHeads: services.channelHeads,
+    github: opts.github,
+    status: opts.prStatus,
+    tracks: opts.tracks,
+    store: opts.store,
+    outbox: opts.outbox,
+    channelHeads: opts.channelHeads,
     log,
   });
   // The feeds' schedule and the same lease: only the active instance checks and posts.
   return createPollJob({
-    cron: services.config.feeds.cron,
+    cron: opts.cron,
     name: "tracking",
     poll: () => tracker.poll(),
     log,

@@ -3,7 +3,7 @@ import type { RichText, Span } from "../core/reply.js";
 
 /** Removes control characters (keeps newlines and tabs) so nothing upstream can mess up a terminal or a client. */
 export function stripControl(s: string): string {
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- removing control characters is the point
   return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, "");
 }
 

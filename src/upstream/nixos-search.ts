@@ -442,7 +442,7 @@ export function createNixosSearch(deps: NixosSearchDeps): NixosSearch {
 
 /** A path relative to nixpkgs on GitHub at the channel's branch; undefined for anything else. */
 function nixpkgsUrl(ch: string, path: string): string | undefined {
-  if (path === "" || path.startsWith("/") || path.split("/").includes("..") || /[\s\u0000-\u001f]/u.test(path)) return undefined;
+  if (path === "" || path.startsWith("/") || path.split("/").includes("..") || /[\s\p{Cc}]/u.test(path)) return undefined;
   return `https://github.com/NixOS/nixpkgs/blob/nixos-${encodeURIComponent(ch)}/${path.split("/").map(encodeURIComponent).join("/")}`;
 }
 

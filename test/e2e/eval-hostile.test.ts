@@ -39,7 +39,12 @@ function family(skip: ReadonlySet<number>): { children: { pid: number; state: st
   let grew = true;
   while (grew) {
     grew = false;
-    for (const [pid, p] of table) if (!mine.has(pid) && !skip.has(pid) && mine.has(p.ppid)) (mine.add(pid), (grew = true));
+    for (const [pid, p] of table) {
+      if (!mine.has(pid) && !skip.has(pid) && mine.has(p.ppid)) {
+        mine.add(pid);
+        grew = true;
+      }
+    }
   }
   return { children, descendants: mine.size - 1 };
 }

@@ -111,7 +111,7 @@ for (const [backend, env] of [
       });
       children.push(child);
       return new Promise((resolve, reject) => {
-        child.stdout!.once("data", (d: Buffer) => resolve({ child, role: d.toString().trim().split(" ")[1] ?? "" }));
+        child.stdout.once("data", (d: Buffer) => resolve({ child, role: d.toString().trim().split(" ")[1] ?? "" }));
         child.once("exit", (code) => reject(new Error(`instance ${id} exited with ${code}`)));
       });
     }

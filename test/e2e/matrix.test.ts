@@ -15,9 +15,18 @@ import { startPlatformBot } from "../helpers/platform-bot.js";
 import { waitFor } from "./lib/wait.js";
 import { probesFor } from "../helpers/room-state-probes.js";
 
+/** A room message's content as the tests read it (nixie's messages always have a body). */
+interface SeenContent {
+  readonly [key: string]: unknown;
+  readonly msgtype: string;
+  readonly body: string;
+  readonly formatted_body: string;
+  readonly "m.relates_to"?: { readonly "m.in_reply_to"?: { readonly event_id: string } };
+}
+
 interface Seen {
   readonly roomId: string;
-  readonly event: { event_id: string; sender: string; type: string; content: Record<string, any>; origin_server_ts: number };
+  readonly event: { event_id: string; sender: string; type: string; content: SeenContent; origin_server_ts: number };
 }
 
 /** A user's client that syncs and records every room message it sees. */

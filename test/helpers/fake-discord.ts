@@ -206,7 +206,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
 
   function route(call: RestCall, res: ServerResponse): void {
     const { method, path, body } = call;
-    const obj = (body && !Array.isArray(body) ? body : {}) as Json;
+    const obj = (body && !Array.isArray(body) ? body : {});
     let m: RegExpMatchArray | null;
     if (method === "GET" && path === "/gateway/bot") {
       return send(res, 200, { url: url.replace(/^http/, "ws"), shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } });
@@ -286,7 +286,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     ws.on("message", (raw) => {
       let msg: Json;
       try {
-        msg = JSON.parse(String(raw)) as Json;
+        const bytes = Array.isArray(raw) ? Buffer.concat(raw) : raw instanceof ArrayBuffer ? Buffer.from(raw) : raw;
+        msg = JSON.parse(bytes.toString()) as Json;
       } catch {
         ws.close(4002, "Decode error");
         return;

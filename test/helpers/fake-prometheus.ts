@@ -42,6 +42,11 @@ interface Recorded {
   body: { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
 }
 
+/** The body Prometheus answered to a malformed query (a recorded `bad_data` error). */
+export function recordedBadData(): unknown {
+  return (JSON.parse(fixture("prometheus-error-bad_data.json")) as { body: unknown }).body;
+}
+
 /** The channels of the recorded fixtures (revisions, times, status, variant), plus the Hydra job of nixos-unstable. */
 export function recordedChannels(): FakeChannel[] {
   const revs = (JSON.parse(fixture("prometheus-channel_revision.json")) as Recorded).body.data.result;
@@ -117,7 +122,7 @@ export async function startFakePrometheus(initial: FakeChannel[] = recordedChann
             })),
         );
       default:
-        return JSON.parse(fixture("prometheus-error-bad_data.json")).body;
+        return recordedBadData();
     }
   };
 

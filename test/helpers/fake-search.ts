@@ -90,6 +90,11 @@ export interface FakeSearch {
 }
 
 type Doc = Readonly<Record<string, unknown>>;
+
+/** A field's value as text: objects and arrays as their JSON, never "[object Object]". */
+function text(v: unknown): string {
+  return typeof v === "object" && v !== null ? JSON.stringify(v) : String(v);
+}
 interface StoredDoc {
   readonly id: string;
   readonly source: Doc;
@@ -103,7 +108,7 @@ export function fixtureDocuments(): readonly StoredDoc[] {
   for (const f of readdirSync(FIXTURES).filter((n) => /^es-.*\.json$/.test(n)).sort()) {
     const data = JSON.parse(readFileSync(join(FIXTURES, f), "utf8")) as { hits?: { hits?: { _id: string; _source: Doc }[] } };
     for (const h of data.hits?.hits ?? []) {
-      const key = String(h._source["package_attr_name"] ?? h._source["option_name"] ?? h._id);
+      const key = text(h._source["package_attr_name"] ?? h._source["option_name"] ?? h._id);
       if (!docs.has(`${String(h._source["type"])}:${key}`)) docs.set(`${String(h._source["type"])}:${key}`, { id: h._id, source: h._source });
     }
   }
@@ -400,7 +405,7 @@ function evaluate(q: unknown, doc: Doc): Result {
     case "wildcard": {
       const [field, spec] = fieldClause(p);
       const params = isRecord(spec) ? spec : { value: spec };
-      const value = String(params["value"] ?? "");
+      const value = text(params["value"] ?? "");
       const insensitive = params["case_insensitive"] === true || /^package_(programs|mainProgram)$/.test(field);
       const raw = doc[field.split(".")[0]!];
       const list = (Array.isArray(raw) ? raw : raw === undefined || raw === null ? [] : [raw]).map(String);
@@ -444,7 +449,7 @@ function editDistanceAtMostOne(a: string, b: string): boolean {
 function search(docs: readonly StoredDoc[], body: Record<string, unknown>, index: string): unknown {
   // Throws BadQuery for a query it cannot evaluate.
   const scored = docs.map((doc) => ({ doc, r: evaluate(body["query"] ?? { match_all: {} }, doc.source) })).filter((x) => x.r.match);
-  const nameOf = (d: StoredDoc): string => String(d.source["package_attr_name"] ?? d.source["option_name"] ?? "");
+  const nameOf = (d: StoredDoc): string => text(d.source["package_attr_name"] ?? d.source["option_name"] ?? "");
   // Score, then shorter names (the site's rescore), then by name.
   scored.sort((a, b) => b.r.score - a.r.score || nameOf(a.doc).length - nameOf(b.doc).length || nameOf(a.doc).localeCompare(nameOf(b.doc)));
   const from = typeof body["from"] === "number" ? body["from"] : 0;

@@ -47,7 +47,12 @@ export function processTree(pid: number): number[] {
   const tree = [pid];
   for (let grew = true; grew; ) {
     grew = false;
-    for (const [p, parent] of parents) if (parent !== undefined && tree.includes(parent) && !tree.includes(p)) (tree.push(p), (grew = true));
+    for (const [p, parent] of parents) {
+      if (parent !== undefined && tree.includes(parent) && !tree.includes(p)) {
+        tree.push(p);
+        grew = true;
+      }
+    }
   }
   return tree.filter(running);
 }

@@ -13,9 +13,10 @@ export class Screen {
     for (let i = 0; i < text.length; i++) {
       const ch = text[i]!;
       if (ch === "\x1b" && text[i + 1] === "[") {
-        const m = /^\x1b\[(\d*)([A-Za-z])/.exec(text.slice(i));
+        // The escape and "[" are checked above; the parameter and the final letter follow.
+        const m = /^(\d*)([A-Za-z])/.exec(text.slice(i + 2));
         if (!m) continue;
-        i += m[0].length - 1;
+        i += m[0].length + 1;
         this.control(m[2]!, m[1] === "" ? undefined : Number(m[1]));
       } else if (ch === "\r") this.col = 0;
       else if (ch === "\n") {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { renderDiscord } from "../../src/render/discord.js";
 import { renderMatrix } from "../../src/render/matrix.js";
 import { fixture } from "../helpers/fake-feeds.js";
-import { recordedChannels, startFakePrometheus, type FakePrometheus } from "../helpers/fake-prometheus.js";
+import { recordedBadData, recordedChannels, startFakePrometheus, type FakePrometheus } from "../helpers/fake-prometheus.js";
 import { startTestBot, type TestBot } from "../helpers/test-bot.js";
 
 const HOUR = 3600;
@@ -48,7 +48,7 @@ describe("channels: !channels and !channel against a fake Prometheus", function 
   });
 
   it("the fake answers in the recorded shape (labels as the real exporter's)", async () => {
-    const recorded = JSON.parse(fixture("prometheus-channel_revision.json")).body.data.result[1].metric;
+    const recorded = (JSON.parse(fixture("prometheus-channel_revision.json")) as { body: { data: { result: { metric: Record<string, string> }[] } } }).body.data.result[1]!.metric;
     const res = await fetch(`${fake.url}/api/v1/query?query=channel_revision`);
     const body = (await res.json()) as { data: { result: { metric: Record<string, string> }[] } };
     assert.deepEqual(Object.keys(body.data.result[1]!.metric).sort(), Object.keys(recorded).sort());
@@ -109,10 +109,10 @@ describe("channels: !channels and !channel against a fake Prometheus", function 
 
   it("autocompletes channel names, current ones first", async () => {
     t = await bot(fake);
-    const def = t.bot.services.commands.find((c) => c.name === "channel")!;
+    const def = t.bot.dispatcher.find("channel")!;
     const opt = def.options[0]!;
-    assert.ok(opt.type === "string" && opt.complete);
-    const choices = await opt.complete!("nixos", { services: t.bot.services, platform: "discord", now: () => new Date(), others: {}, deadline: Date.now() + 2500, signal: AbortSignal.timeout(2500) });
+    assert.ok(opt.type === "string" && opt.complete !== undefined);
+    const choices = await opt.complete("nixos", { services: t.bot.services, platform: "discord", now: () => new Date(), others: {}, deadline: Date.now() + 2500, signal: AbortSignal.timeout(2500) });
     assert.deepEqual(
       choices.map((c) => c.value),
       ["nixos-26.05", "nixos-unstable", "nixos-25.11"],
@@ -123,9 +123,9 @@ describe("channels: !channels and !channel against a fake Prometheus", function 
     t = await bot(fake);
     await t.ask("!channels");
     fake.override("channel_revision", "hang");
-    const opt = t.bot.services.commands.find((c) => c.name === "channel")!.options[0]!;
-    assert.ok(opt.type === "string" && opt.complete);
-    const choices = await opt.complete!("unstable", { services: t.bot.services, platform: "discord", now: () => new Date(), others: {}, deadline: Date.now() + 2500, signal: AbortSignal.timeout(2500) });
+    const opt = t.bot.dispatcher.find("channel")!.options[0]!;
+    assert.ok(opt.type === "string" && opt.complete !== undefined);
+    const choices = await opt.complete("unstable", { services: t.bot.services, platform: "discord", now: () => new Date(), others: {}, deadline: Date.now() + 2500, signal: AbortSignal.timeout(2500) });
     assert.deepEqual(
       choices.map((c) => c.value),
       ["nixos-unstable", "nixpkgs-unstable"],
@@ -135,7 +135,7 @@ describe("channels: !channels and !channel against a fake Prometheus", function 
   describe("bad answers", () => {
     it("bad_data: falls back to channels.nixos.org (redirect + Last-Modified) and says so", async () => {
       t = await bot(fake, { fallbackChannels: ["nixos-unstable", "nixos-26.05"] });
-      fake.override("channel_revision", { status: 400, body: JSON.parse(fixture("prometheus-error-bad_data.json")).body });
+      fake.override("channel_revision", { status: 400, body: recordedBadData() });
       const text = await plain(t, "!channels");
       assert.match(text, /Prometheus did not answer usably \(answered something nixie cannot read \(bad_data: invalid parameter "query".*\); revisions and times come from channels\.nixos\.org/);
       assert.match(text, /nixos-unstable: 0123456 · 14 h ago · fine · Hydra job unknown/);
@@ -154,7 +154,7 @@ describe("channels: !channels and !channel against a fake Prometheus", function 
 
     it("bad_data and the fallback down: a clear error, no channel", async () => {
       t = await bot(fake);
-      fake.override("channel_revision", { status: 400, body: JSON.parse(fixture("prometheus-error-bad_data.json")).body });
+      fake.override("channel_revision", { status: 400, body: recordedBadData() });
       fake.mirrorDown(true);
       const text = await plain(t, "!channels");
       assert.match(text, /answered something nixie cannot read\. Prometheus: answered something nixie cannot read \(bad_data: invalid parameter "query"/);

@@ -40,7 +40,7 @@ describe("the fake GitHub on its own (the README's console check)", function () 
     });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^#345678 hello: 2\.12\.1 -> 2\.12\.2 <https:\/\/github\.com\/NixOS\/nixpkgs\/pull\/345678>\n/);
-    assert.match(r.stdout, /  master: ✅ reached\n  nixos-unstable-small: ✅ reached\n  nixos-unstable: ✅ reached\n  nixpkgs-unstable: ✅ reached/);
+    assert.match(r.stdout, / {2}master: ✅ reached\n {2}nixos-unstable-small: ✅ reached\n {2}nixos-unstable: ✅ reached\n {2}nixpkgs-unstable: ✅ reached/);
     assert.match(r.stdout, /^NixOS\/nix#1 .*merged on 2012-05-01\): the first pull request$/m);
   });
 });

@@ -252,7 +252,7 @@ describe("!fn with the builtins of a local Nix (fake nix)", function () {
     b = await startTestBot({ NIXIE_FN_NIX: fakeNix(dir, { "__dump-builtins": DUMP }) });
     await b.bot.services.fn.ready();
     const text = await b.ask("!fn foldl'");
-    assert.match(text, /^builtins\.foldl' <https:\/\/noogle\.dev\/f\/builtins\/foldl'>\n  Reduce list from the left\./);
+    assert.match(text, /^builtins\.foldl' <https:\/\/noogle\.dev\/f\/builtins\/foldl'>\n {2}Reduce list from the left\./);
     assert.match(text, /Arguments: `op`, `nul`, `list`/);
     assert.match(text, /Text from the Nix that runs here/);
     assert.match(await b.ask("!fn lib.mapAttrs", { user: "b" }), /Only builtins are known here: 127\.0\.0\.1:9 refused the connection, try again in a minute\./);

@@ -34,7 +34,7 @@ describe("redirects keep credentials to their origin", () => {
 
   it("a redirect to another port drops Authorization, Cookie and the named credential headers; the rest goes on", async () => {
     const res = await http.request({ service: "example", url: `${origin.url}/away`, headers: { ...SECRETS, "x-trace": "keep" }, credentialHeaders: ["X-Api-Key"] });
-    assert.equal(JSON.parse(res.body).where, "other");
+    assert.equal((JSON.parse(res.body) as { where: string }).where, "other");
     const [landed] = other.requests;
     assert.ok(landed);
     for (const h of Object.keys(SECRETS)) assert.equal(landed.headers[h], undefined, `${h} reached the other origin`);
@@ -45,7 +45,7 @@ describe("redirects keep credentials to their origin", () => {
 
   it("a redirect within the origin keeps them", async () => {
     const res = await http.request({ service: "example", url: `${origin.url}/here`, headers: SECRETS, credentialHeaders: ["x-api-key"] });
-    assert.equal(JSON.parse(res.body).where, "origin");
+    assert.equal((JSON.parse(res.body) as { where: string }).where, "origin");
     const landed = origin.requests.find((r) => r.path === "/landed");
     assert.ok(landed);
     for (const [h, v] of Object.entries(SECRETS)) assert.equal(landed.headers[h], v);

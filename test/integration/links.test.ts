@@ -73,7 +73,7 @@ describe("reference expansion (!links) against the fake GitHub", function () {
     const lines: { level: number; msg: string; failure?: string }[] = [];
     const logged = await startTestBot(
       { NIXIE_GITHUB_API: gh.url, NIXIE_FEEDS_CRON: "0 0 1 1 *", NIXIE_CONFIG: join(dir, "config.json"), NIXIE_GITHUB_BUDGET: "1000000" },
-      { log: pino({ level: "warn" }, { write: (s: string) => void lines.push(JSON.parse(s)) }) },
+      { log: pino({ level: "warn" }, { write: (s: string) => void lines.push(JSON.parse(s) as (typeof lines)[number]) }) },
     );
     try {
       await logged.ask("!links on", { manager: true, user: "m3" });

@@ -12,7 +12,7 @@ import { fixture } from "../helpers/fake-feeds.js";
 
 const H = 3_600_000;
 const D = 24 * H;
-const body = (name: string): unknown => JSON.parse(fixture(name)).body;
+const body = (name: string): unknown => (JSON.parse(fixture(name)) as { body: unknown }).body;
 const REV_A = "0123456789abcdef0123456789abcdef01234567";
 const REV_B = "89abcdef0123456789abcdef0123456789abcdef";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { PassThrough, Readable } from "node:stream";
 import pino from "pino";
-import { createConsoleAdapter, type ConsoleAdapter } from "../../src/adapters/console.js";
+import { createConsoleAdapter } from "../../src/adapters/console.js";
 import { readLines } from "../../src/adapters/line-reader.js";
 import type { IncomingMessage } from "../../src/core/adapter.js";
 import { defineCommand } from "../../src/core/command.js";
@@ -151,7 +151,7 @@ describe("console adapter", () => {
     input.write("!abo");
     await new Promise((r) => setTimeout(r, 20));
     // What main.ts does with each log line on a terminal (the log writes to its own stream).
-    (c.adapter as ConsoleAdapter).aboveThePrompt(() => c.output.write("nixie WARN: feed failed (feed=events)\n"));
+    c.adapter.aboveThePrompt(() => c.output.write("nixie WARN: feed failed (feed=events)\n"));
     const screen = new Screen();
     screen.write(c.out());
     assert.deepEqual(screen.lines(), ["nixie console: type !help, Ctrl-D to quit", "nixie WARN: feed failed (feed=events)", "> !abo"]);

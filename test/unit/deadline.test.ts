@@ -72,7 +72,7 @@ describe("deadline helpers", () => {
     globalThis.clearTimeout = ((t: Parameters<typeof clearTimeout>[0]) => {
       cleared.push(t);
       realClear(t);
-    }) as typeof clearTimeout;
+    });
     try {
       p = withDeadline(new Promise<number>((r) => (settle = r)), { ms: 10_000, signal: c.signal }, () => 2);
       globalThis.setTimeout = realSet;

@@ -42,7 +42,7 @@ describe("Dockerfile", () => {
     const cmd = of("CMD").at(-1) ?? "";
     const pkg = JSON.parse(read("package.json")) as { scripts: Record<string, string> };
     assert.equal(pkg.scripts["start"], "node dist/src/main.js");
-    assert.equal(cmd, `CMD ${JSON.stringify(pkg.scripts["start"]!.split(" ")).replace(/","/g, '", "')}`);
+    assert.equal(cmd, `CMD ${JSON.stringify(pkg.scripts["start"].split(" ")).replace(/","/g, '", "')}`);
     const readme = read("README.md");
     assert.match(readme, /npm ci && npm start/);
     assert.match(readme, /runs `node dist\/src\/main\.js`/);

@@ -87,7 +87,7 @@ describe("upstream error replies", () => {
       maxMessageLength: 500,
       maxArgLength: 100,
       rateLimiter: new RateLimiter(100, 60),
-      log: pino({ level: "debug" }, { write: (s: string) => void lines.push(JSON.parse(s)) }),
+      log: pino({ level: "debug" }, { write: (s: string) => void lines.push(JSON.parse(s) as (typeof lines)[number]) }),
     });
     const say = async (text: string): Promise<string> =>
       renderPlain((await d.handle({ room: { platform: "test", id: "r" }, user: { id: "u" }, text, canManageRoom: async () => false }))!);

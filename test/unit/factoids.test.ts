@@ -330,7 +330,7 @@ describe("factoid commands and the deadline", () => {
       const factoids = createFactoids({ store, defaults: { xy: "The XY problem." }, maxPerRoom: 10, commandNames: COMMANDS });
       const room: RoomRef = { platform: "test", id: "r" };
       const ctx = (signal: AbortSignal) =>
-        ({ platform: "test", room, user: { id: "m" }, services: { factoids } as unknown as Services, prefix: "!", canManageRoom: async () => true, now: () => new Date(), mentions: [], direct: false, signal, deadline: Date.now() }) as Parameters<typeof learn.run>[1];
+        ({ platform: "test", room, user: { id: "m" }, services: { factoids } as unknown as Services, prefix: "!", canManageRoom: async () => true, now: () => new Date(), mentions: [], direct: false, signal, deadline: Date.now(), commands: [] }) as Parameters<typeof learn.run>[1];
       const passed = signalAt(Date.now() - 1);
       await assert.rejects(learn.run({ name: "late", text: "too late" }, ctx(passed)), /deadline passed/);
       assert.equal(await factoids.get(room, "late"), undefined);

@@ -52,7 +52,7 @@ describe("reference expansion: failures are logged, never said in the room", () 
   it("logs at warn once per cause per minute, and answers nothing in the room", async () => {
     let t = Date.parse("2026-11-30T12:00:00Z");
     const lines: { level: number; msg: string; failure?: string; reason?: string }[] = [];
-    const log = pino({ level: "debug" }, { write: (s: string) => void lines.push(JSON.parse(s)) });
+    const log = pino({ level: "debug" }, { write: (s: string) => void lines.push(JSON.parse(s) as (typeof lines)[number]) });
     let cause: () => Error = () => new UpstreamError("GitHub", "network", "connection refused (ECONNREFUSED)", { host: "api.github.com", reason: "refused" });
     const expander = createLinkExpander({
       github: failingGitHub(() => cause()),

@@ -50,6 +50,7 @@ describe("nixos-search client: channels and links", () => {
     assert.equal(search.positionUrl("unstable", "pkgs/by-name/he/hello/package.nix:30"), "https://github.com/NixOS/nixpkgs/blob/nixos-unstable/pkgs/by-name/he/hello/package.nix#L30");
     assert.equal(search.positionUrl("26.05", "pkgs/top-level/all-packages.nix"), "https://github.com/NixOS/nixpkgs/blob/nixos-26.05/pkgs/top-level/all-packages.nix");
     assert.equal(search.positionUrl("unstable", "pkgs/a b/#?.nix:3"), undefined, "whitespace is not a nixpkgs path");
+    for (const c of ["\u0000", "\u001b", "\u007f", "\u0085"]) assert.equal(search.positionUrl("unstable", `pkgs/x${c}.nix:3`), undefined, `control character U+${c.charCodeAt(0).toString(16)}`);
     assert.equal(search.positionUrl("unstable", "pkgs/x/%23?.nix:3"), "https://github.com/NixOS/nixpkgs/blob/nixos-unstable/pkgs/x/%2523%3F.nix#L3");
     assert.equal(search.positionUrl("unstable", "/nix/store/abc-source/pkgs/x.nix:1"), undefined);
     assert.equal(search.positionUrl("unstable", "pkgs/../../etc/passwd:1"), undefined);

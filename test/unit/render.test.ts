@@ -59,7 +59,7 @@ describe("matrix renderer", () => {
     assert.doesNotMatch(c.formatted_body, /<script>/);
     assert.doesNotMatch(c.formatted_body, /"><script>/);
     assert.match(c.formatted_body, /&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt; &amp; @everyone/);
-    assert.doesNotMatch(c.formatted_body, /\u0007/);
+    assert.ok(!c.formatted_body.includes("\u0007"));
   });
   it("drops javascript: links to text", () => {
     const c = renderMatrix({ blocks: [textBlock(link("x", "javascript:alert(1)"))] });
@@ -87,7 +87,7 @@ describe("discord renderer", () => {
     assert.match(s, /<\u200b@123>/);
     assert.match(s, /\\\*\\\*bold\\\*\\\*/);
     assert.match(s, /\\\[x\\\]\\\(https:\/\/evil\\\)/);
-    assert.doesNotMatch(s, /\u0007/);
+    assert.ok(!s.includes("\u0007"));
   });
   it("keeps backticks from breaking out of code spans", () => {
     const p = renderDiscord({ blocks: [textBlock(code("a`b``c"))] });

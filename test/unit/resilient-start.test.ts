@@ -4,7 +4,7 @@ import { PlatformStartError, withResilientStart } from "../../src/adapters/resil
 import type { Adapter } from "../../src/core/adapter.js";
 
 /** An adapter whose start attempts fail with the given errors in turn, then succeed. */
-function flaky(failures: unknown[]): Adapter & { attempts: number; stops: number } {
+function flaky(failures: Error[]): Adapter & { attempts: number; stops: number } {
   let connected = false;
   const a = {
     platform: "matrix" as const,

@@ -45,7 +45,7 @@ export async function deployCommands(opts: DeployOptions): Promise<DeployResult>
   const guildId = opts.guildId ?? "";
   const guild = guildId !== "";
   const route = guild ? Routes.applicationGuildCommands(opts.applicationId, guildId) : Routes.applicationCommands(opts.applicationId);
-  const answer = (await rest.put(route, { body: json })) as readonly { name?: unknown }[];
-  const registered = Array.isArray(answer) ? answer.map((c) => String(c.name)) : [];
+  const answer: unknown = await rest.put(route, { body: json });
+  const registered = Array.isArray(answer) ? answer.map((c: { name?: unknown }) => String(c.name)) : [];
   return { scope: guild ? "guild" : "global", registered, json };
 }

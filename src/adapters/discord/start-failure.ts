@@ -15,7 +15,7 @@ interface ErrorShape {
 /** The error and its causes, outermost first (bounded). */
 function chain(err: unknown): ErrorShape[] {
   const out: ErrorShape[] = [];
-  for (let e = err; typeof e === "object" && e !== null && out.length < 5; e = (e as ErrorShape).cause) out.push(e as ErrorShape);
+  for (let e = err; typeof e === "object" && e !== null && out.length < 5; e = (e as ErrorShape).cause) out.push(e);
   return out;
 }
 

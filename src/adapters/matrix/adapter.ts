@@ -349,6 +349,6 @@ export function createMatrixAdapter(opts: MatrixAdapterOptions): Adapter & { rea
 
 function errText(err: unknown): string {
   if (err instanceof Error) return err.message;
-  if (typeof err === "object" && err !== null && "statusCode" in err) return `HTTP ${String((err as { statusCode: unknown }).statusCode)}`;
+  if (typeof err === "object" && err !== null && "statusCode" in err) return `HTTP ${String(err.statusCode)}`;
   return String(err);
 }
