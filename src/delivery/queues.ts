@@ -32,11 +32,11 @@ type Doc = QueueDoc | string[];
 
 export interface QueueStore {
   /** One read-modify-write at a time per key (a queue's name). */
-  serial<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  serial: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
   /** A queue's items, oldest first; items of one stored post share one Post object. */
-  read(queue: string): Promise<Item[]>;
+  read: (queue: string) => Promise<Item[]>;
   /** Replaces a queue (an empty one is deleted and leaves the index). Call under serial(queue). */
-  write(queue: string, items: readonly Item[]): Promise<void>;
+  write: (queue: string, items: readonly Item[]) => Promise<void>;
   /** The non-empty queues' names. */
   names(): Promise<string[]>;
   /**

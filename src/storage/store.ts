@@ -127,7 +127,7 @@ async function makeAdapter(url: string, cwd: string): Promise<Made> {
       return {
         backend: "redis",
         adapter: adapter as unknown as KeyvStoreAdapter,
-        leases: redisLeases(adapter.client as unknown as Parameters<typeof redisLeases>[0]),
+        leases: redisLeases(adapter.client),
       };
     }
     case "postgres":
@@ -220,8 +220,8 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     namespace<T>(ns: Namespace): KV<T> {
       const k = (key: string): string => `${ns}:${key}`;
       return {
-        get: async (key) => (await keyv.get(k(key))) as T | undefined,
-        getMany: async (keys) => (keys.length === 0 ? [] : ((await keyv.get(keys.map(k))) as (T | undefined)[])),
+        get: async (key) => (await keyv.get(k(key))),
+        getMany: async (keys) => (keys.length === 0 ? [] : ((await keyv.get(keys.map(k))))),
         set: async (key, value, ttlMs) => {
           await keyv.set(k(key), value, ttlMs);
         },

@@ -248,6 +248,7 @@ describe("hydra: feed posts across a restart and kill -9", function () {
     assert.equal(posts().length, 2);
     assert.equal(posts()[0]!.deliveryId, posts()[1]!.deliveryId);
     r = await runChild({});
+    assert.equal(r.code, 0, r.stderr);
     assert.equal(posts().length, 2, "nothing more after it was recorded");
 
     hydra.setBuilds("nixpkgs/unstable", "firefox.x86_64-linux", "x86_64-linux", [ok(30), bad(20)]);

@@ -30,6 +30,6 @@ describe("PR tracking from the console (npm start)", function () {
     });
     assert.equal(out.code, 0, out.stderr);
     assert.match(out.stdout, /^#345678 crash test <https:\/\/github.com\/NixOS\/nixpkgs\/pull\/345678>\n/);
-    assert.match(out.stdout, /  master: ✅ reached\n  nixos-unstable-small: ✅ reached\n  nixos-unstable: ✅ reached\n  nixpkgs-unstable: ✅ reached/);
+    assert.match(out.stdout, / {2}master: ✅ reached\n {2}nixos-unstable-small: ✅ reached\n {2}nixos-unstable: ✅ reached\n {2}nixpkgs-unstable: ✅ reached/);
   });
 });

@@ -359,6 +359,7 @@ describe("GitHub: !pr, !track and the fake GitHub computed by git", function () 
       assert.equal(posts().length, 0);
       await gh.advance("nixos-unstable-small", "master");
       report = await t.bot.tracking.pollNow();
+      assert.equal(report.queued, 1);
       assert.equal(posts().length, 1);
       assert.match(posts()[0]!.text, /^@alice:example.org: nixpkgs#\d+ <[^>]+> \(track me\) has reached nixos-unstable-small\.$/);
       assert.deepEqual(posts()[0]!.reply.mentions, ["@alice:example.org"]);

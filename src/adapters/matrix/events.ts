@@ -90,7 +90,7 @@ export function messageBody(event: RoomEvent, f: CommandFilter): string | undefi
 
 const MATRIX_USER_ID = /^@[^:\s]{1,255}:\S{1,255}$/;
 // A pill: <a href="https://matrix.to/#/@user:server">Name</a> (the id may be percent-encoded).
-const PILL = /<a\s[^>]*?href\s*=\s*["']https:\/\/matrix\.to\/#\/((?:@|%40)[^"'?\/]{1,600})[^"']*["'][^>]*>([^<]{0,200})<\/a>/gi;
+const PILL = /<a\s[^>]*?href\s*=\s*["']https:\/\/matrix\.to\/#\/((?:@|%40)[^"'?/]{1,600})[^"']*["'][^>]*>([^<]{0,200})<\/a>/gi;
 /** The most users one message's mentions are read for. */
 const MAX_MENTIONS = 20;
 
