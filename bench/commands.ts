@@ -74,7 +74,12 @@ export async function overhead(): Promise<Result[]> {
     const b = summarize(botTimes);
     const r = summarize(bareTimes);
     results.push(
-      { name: "overhead: !pkg miss vs bare request, p50 ratio (20 ms backend)", measured: `${fmt(b.p50 / r.p50, 3)} (${fmt(b.p50)} vs ${fmt(r.p50)} ms)`, target: "≤ 1.05", met: b.p50 / r.p50 <= 1.05 },
+      {
+        name: "overhead: !pkg miss vs bare request, p50 ratio (20 ms backend)",
+        measured: `${fmt(b.p50 / r.p50, 3)} (${fmt(b.p50)} vs ${fmt(r.p50)} ms)`,
+        target: "≤ 1.05",
+        met: b.p50 / r.p50 <= 1.05,
+      },
       { name: "overhead: !pkg miss vs bare request, p99 ratio", measured: `${fmt(b.p99 / r.p99, 3)} (${fmt(b.p99)} vs ${fmt(r.p99)} ms)`, target: "≤ 1.05", met: b.p99 / r.p99 <= 1.05 },
     );
 
@@ -131,7 +136,9 @@ export async function throughput(): Promise<Result[]> {
   await run(500); // warm-up
   const rate = await run(3000);
   await t.stop();
-  return [{ name: "throughput: !pkg through dispatcher + Matrix and Discord renderers, in-memory upstream", measured: `${fmt(rate, 0)} commands per CPU second`, target: "≥ 5000/s", met: rate >= 5000 }];
+  return [
+    { name: "throughput: !pkg through dispatcher + Matrix and Discord renderers, in-memory upstream", measured: `${fmt(rate, 0)} commands per CPU second`, target: "≥ 5000/s", met: rate >= 5000 },
+  ];
 }
 
 export async function singleFlight(): Promise<Result[]> {

@@ -56,7 +56,15 @@ export async function trackingBudget(): Promise<Result[]> {
       let m: RegExpExecArray | null;
       if ((m = /\/pulls\/(\d+)$/.exec(path))) {
         const n = Number(m[1]);
-        return answer(200, { title: `pr ${n}`, state: "closed", merged: true, merged_at: new Date(start - (PRS - n) * 60_000).toISOString(), merge_commit_sha: sha(n), base: { ref: "master" }, user: { login: "u" } });
+        return answer(200, {
+          title: `pr ${n}`,
+          state: "closed",
+          merged: true,
+          merged_at: new Date(start - (PRS - n) * 60_000).toISOString(),
+          merge_commit_sha: sha(n),
+          base: { ref: "master" },
+          user: { login: "u" },
+        });
       }
       if ((m = /\/branches\/(.+)$/.exec(path))) return answer(200, { commit: { sha: sha(heads.get(decodeURIComponent(m[1]!)) ?? 0) } });
       if ((m = /\/compare\/(.+)\.\.\.([0-9a-f]{40})$/.exec(path))) {
@@ -98,7 +106,16 @@ export async function trackingBudget(): Promise<Result[]> {
   });
   // Tracked before the day starts: their status is known (merged into master), channels not yet asked.
   for (let n = 1; n <= PRS; n++) {
-    const pull = { number: n, title: `pr ${n}`, url: `https://github.com/NixOS/nixpkgs/pull/${n}`, author: "u", state: "merged" as const, baseRef: "master", mergedAt: new Date(start - (PRS - n) * 60_000).toISOString(), mergeSha: sha(n) };
+    const pull = {
+      number: n,
+      title: `pr ${n}`,
+      url: `https://github.com/NixOS/nixpkgs/pull/${n}`,
+      author: "u",
+      state: "merged" as const,
+      baseRef: "master",
+      mergedAt: new Date(start - (PRS - n) * 60_000).toISOString(),
+      mergeSha: sha(n),
+    };
     await services.prStatus.check(pull, { use: "background", heads: new Map() });
     await services.tracks.add(`test:room${n % 10}`, { pr: n, asker: { id: `u${n}` }, since: new Date(start).toISOString(), done: ["master"] }, { perRoom: 1000, perUser: 1000 });
   }
@@ -162,7 +179,10 @@ export async function prOverhead(): Promise<Result[]> {
         .on("error", reject);
     });
   // The requests `!pr` needs for a merged master pull request no channel has yet.
-  const paths = ["/repos/NixOS/nixpkgs/pulls/345678", ...["nixos-unstable-small", "nixos-unstable", "nixpkgs-unstable"].map((b) => `/repos/NixOS/nixpkgs/compare/${b}...${mergeSha}?per_page=1&page=100`)];
+  const paths = [
+    "/repos/NixOS/nixpkgs/pulls/345678",
+    ...["nixos-unstable-small", "nixos-unstable", "nixpkgs-unstable"].map((b) => `/repos/NixOS/nixpkgs/compare/${b}...${mergeSha}?per_page=1&page=100`),
+  ];
   const bare: number[] = [];
   const nixie: number[] = [];
   for (let i = 0; i < N + 20; i++) {

@@ -31,7 +31,10 @@ export async function hydraOverhead(): Promise<Result[]> {
   const dir = mkdtempSync(join(tmpdir(), "nixie-bench-hydra-"));
   const cfg = join(dir, "bench.json");
   // No cache (every ask goes to the fake), and a pace that does not hold back 300 asks in a row.
-  writeFileSync(cfg, JSON.stringify({ rateLimit: { burst: 1000, perMinute: 10000 }, search: { cacheTtlSeconds: 0 }, hydra: { cacheMinutes: 0, noJobCacheMinutes: 0, requestsPerSecond: 1000, burst: 100 } }));
+  writeFileSync(
+    cfg,
+    JSON.stringify({ rateLimit: { burst: 1000, perMinute: 10000 }, search: { cacheTtlSeconds: 0 }, hydra: { cacheMinutes: 0, noJobCacheMinutes: 0, requestsPerSecond: 1000, burst: 100 } }),
+  );
   const bot = await startTestBot({ NIXIE_HYDRA_URL: hydra.url, NIXIE_SEARCH_URL: search.url, NIXIE_CONFIG: cfg });
   const agent = new http.Agent({ keepAlive: true });
   const call = (url: string, opts: http.RequestOptions, body?: string): Promise<void> =>

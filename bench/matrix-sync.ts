@@ -66,10 +66,20 @@ export async function matrixSync(): Promise<Result[]> {
   const empty = await measure(false, 0, 0);
   const what = `${ROOMS} rooms, ${MEMBERS.toLocaleString("en")} members`;
   return [
-    { name: `Matrix first sync, ${what}, lazy-loaded members (${fmt(lazy.mb, 1)} MB): start to first sync processed, median of ${RUNS}`, measured: `${fmt(lazy.ms, 0)} ms`, target: "< 3000 ms", met: lazy.ms < 3000 },
+    {
+      name: `Matrix first sync, ${what}, lazy-loaded members (${fmt(lazy.mb, 1)} MB): start to first sync processed, median of ${RUNS}`,
+      measured: `${fmt(lazy.ms, 0)} ms`,
+      target: "< 3000 ms",
+      met: lazy.ms < 3000,
+    },
     { name: "Matrix first sync, lazy-loaded members: peak RSS", measured: `${fmt(lazy.peak, 1)} MB`, target: "< 150 MB", met: lazy.peak < 150 },
     { name: `Matrix first sync, every member event (${fmt(full.mb, 1)} MB, the old filter): start to first sync processed`, measured: `${fmt(full.ms, 0)} ms`, target: "comparison", met: "n/a" },
     { name: "Matrix first sync, every member event: peak RSS", measured: `${fmt(full.peak, 1)} MB`, target: "comparison", met: "n/a" },
-    { name: "Matrix first sync, no rooms (the start-up itself): start to first sync processed / peak RSS", measured: `${fmt(empty.ms, 0)} ms / ${fmt(empty.peak, 1)} MB`, target: "baseline", met: "n/a" },
+    {
+      name: "Matrix first sync, no rooms (the start-up itself): start to first sync processed / peak RSS",
+      measured: `${fmt(empty.ms, 0)} ms / ${fmt(empty.peak, 1)} MB`,
+      target: "baseline",
+      met: "n/a",
+    },
   ];
 }

@@ -59,7 +59,10 @@ export async function pkgFeedsPoll(): Promise<Result[]> {
     clock += (INTERVAL_S + 1) * 1000;
   };
   const bot = (): Promise<TestBot> =>
-    startTestBot({ NIXIE_SEARCH_URL: search.url, NIXIE_PROMETHEUS_URL: prom.url, NIXIE_CHANNELS_URL: prom.mirrorUrl, NIXIE_FEEDS_CRON: "0 0 1 1 *", NIXIE_CONFIG: config }, { now: () => new Date(clock) });
+    startTestBot(
+      { NIXIE_SEARCH_URL: search.url, NIXIE_PROMETHEUS_URL: prom.url, NIXIE_CHANNELS_URL: prom.mirrorUrl, NIXIE_FEEDS_CRON: "0 0 1 1 *", NIXIE_CONFIG: config },
+      { now: () => new Date(clock) },
+    );
   const results: Result[] = [];
   try {
     // 2,000 attributes over 3 channels.

@@ -32,7 +32,9 @@ export default defineCommand({
     const pages = Math.ceil(all.length / PER_PAGE);
     const page = Number(args["page"] ?? 1);
     if (page > pages) throw new UserError(`There ${pages === 1 ? "is 1 page" : `are ${pages} pages`} of factoids here.`);
-    const items: RichText[] = all.slice((page - 1) * PER_PAGE, page * PER_PAGE).map((f) => rich(bold(f.name), ` · ${f.uses === 0 ? "not used yet" : `used ${times(f.uses)}`}${f.isDefault ? " · default" : ""}`));
+    const items: RichText[] = all
+      .slice((page - 1) * PER_PAGE, page * PER_PAGE)
+      .map((f) => rich(bold(f.name), ` · ${f.uses === 0 ? "not used yet" : `used ${times(f.uses)}`}${f.isDefault ? " · default" : ""}`));
     const title = rich(`Factoids here (${all.length}), most used first${pages > 1 ? `, page ${page} of ${pages}` : ""}:`);
     const blocks = [listBlock(items, title)];
     if (page < pages) blocks.push(textBlock(`More: ${ctx.prefix === "/" ? "/facts page:" : `${ctx.prefix}facts --page `}${page + 1}`));

@@ -34,7 +34,12 @@ function commandHelp(cmd: CommandDef, prefix: string): Reply {
   // Aliases are not slash commands.
   if (prefix !== SLASH && cmd.aliases && cmd.aliases.length > 0) blocks.push(textBlock(`Also: ${cmd.aliases.map((a) => prefix + a).join(", ")}`));
   if (cmd.examples && cmd.examples.length > 0) {
-    blocks.push(listBlock(cmd.examples.map((e) => rich(code(example(cmd, e, prefix)))), rich("Examples:")));
+    blocks.push(
+      listBlock(
+        cmd.examples.map((e) => rich(code(example(cmd, e, prefix)))),
+        rich("Examples:"),
+      ),
+    );
   }
   if (cmd.needsManager) blocks.push(textBlock("Only room managers (moderators) can use it."));
   return { blocks };

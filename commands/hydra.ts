@@ -18,7 +18,10 @@ export default defineCommand({
       async complete(partial, ctx) {
         const p = partial.trim().toLowerCase();
         const names = await ctx.services.hydra.channelNames(Math.min(1000, AUTOCOMPLETE_TIMEOUT_MS / 2));
-        return names.filter((n) => n.startsWith(p)).slice(0, 25).map((n) => ({ name: n, value: n }));
+        return names
+          .filter((n) => n.startsWith(p))
+          .slice(0, 25)
+          .map((n) => ({ name: n, value: n }));
       },
     },
     {

@@ -29,4 +29,33 @@ import learn from "./learn.js";
 import forget from "./forget.js";
 import hydra from "./hydra.js";
 
-export const commands: readonly CommandDef[] = [help, about, pkg, option, locate, versions, wiki, eval_, fn, pr, track, tracked, untrack, links, fact, facts, learn, forget, channels, channel, hydra, event, nixhour, feeds, subscriptions, subscribe, unsubscribe, leave];
+export const commands: readonly CommandDef[] = [
+  help,
+  about,
+  pkg,
+  option,
+  locate,
+  versions,
+  wiki,
+  eval_,
+  fn,
+  pr,
+  track,
+  tracked,
+  untrack,
+  links,
+  fact,
+  facts,
+  learn,
+  forget,
+  channels,
+  channel,
+  hydra,
+  event,
+  nixhour,
+  feeds,
+  subscriptions,
+  subscribe,
+  unsubscribe,
+  leave,
+];

@@ -46,7 +46,13 @@ export default defineCommand({
     const exact = page.hits.some((h) => h.exact);
     const title = rich(exact ? "Packages with a program named " : "No exact match; programs starting with ", code(truncate(program, 60)), ` (${channel}):`);
     return {
-      blocks: [listBlock(page.hits.map((h) => item(h, search.packagesUrl(channel, program, h.attrName))), title), ...moreResults(page, "package", "packages")],
+      blocks: [
+        listBlock(
+          page.hits.map((h) => item(h, search.packagesUrl(channel, program, h.attrName))),
+          title,
+        ),
+        ...moreResults(page, "package", "packages"),
+      ],
     };
   },
 });

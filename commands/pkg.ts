@@ -96,9 +96,7 @@ export default defineCommand({
     }
     return {
       blocks: [
-        ...page.hits.map((h) =>
-          cardBlock(packageCard(h, search.packagesUrl(channel, query.trim(), h.attrName), h.position === undefined ? undefined : search.positionUrl(channel, h.position))),
-        ),
+        ...page.hits.map((h) => cardBlock(packageCard(h, search.packagesUrl(channel, query.trim(), h.attrName), h.position === undefined ? undefined : search.positionUrl(channel, h.position)))),
         ...moreResults(page, "result", "results"),
       ],
     };

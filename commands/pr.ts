@@ -17,10 +17,7 @@ async function otherRepository(services: Services, ref: Reference, now: number, 
   const it = await services.github.issue(ref.repo, ref.number, "command");
   if (!it) throw new UserError(`There is no issue or pull request #${ref.number} in ${ref.repo}.`);
   return {
-    blocks: [
-      textBlock(...referenceLine(it, ref.label, now)),
-      textBlock(`${prefix}pr and ${prefix}track follow branches and channels for pull requests of ${NIXPKGS} only.`),
-    ],
+    blocks: [textBlock(...referenceLine(it, ref.label, now)), textBlock(`${prefix}pr and ${prefix}track follow branches and channels for pull requests of ${NIXPKGS} only.`)],
   };
 }
 

@@ -7,7 +7,8 @@ export default defineCommand({
   name: "subscribe",
   aliases: ["sub"],
   summary: "Post new entries of a feed in this room (room managers only)",
-  details: "Only entries that appear after subscribing are posted, at most a few per poll. Feeds are configured by the operators, or follow a package's versions (pkg:<attr>): the feeds command lists them.",
+  details:
+    "Only entries that appear after subscribing are posted, at most a few per poll. Feeds are configured by the operators, or follow a package's versions (pkg:<attr>): the feeds command lists them.",
   examples: ["subscribe announcements", "subscribe nixhour", "subscribe pkg:hyprland"],
   options: [feedOption("Which feed (see !feeds)")],
   needsManager: true,
@@ -21,11 +22,7 @@ export default defineCommand({
     const note = provider?.admit ? await provider.admit(feed, { room: ctx.room, roomFeeds, followed: await subscriptions.followed(), deadline: ctx.deadline, signal: ctx.signal }) : undefined;
     const added = await subscriptions.subscribe(ctx.room, feed.name, { signal: ctx.signal });
     if (!added) return textReply("This room already follows ", bold(feed.title), ".");
-    const reply = textReply(
-      "Subscribed: new entries of ",
-      link(feed.title, feed.siteUrl),
-      ` will be posted here. ${feedCommand(ctx.prefix, "unsubscribe", feed.name)} stops them.`,
-    );
+    const reply = textReply("Subscribed: new entries of ", link(feed.title, feed.siteUrl), ` will be posted here. ${feedCommand(ctx.prefix, "unsubscribe", feed.name)} stops them.`);
     return note ? { blocks: [...reply.blocks, textBlock(...note)] } : reply;
   },
 });

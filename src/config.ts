@@ -64,8 +64,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   let merged = defaults;
   const explicit = env["NIXIE_CONFIG"];
   const localPath = explicit !== undefined && explicit !== "" ? resolve(explicit) : join(dir, "local.json");
-  if (explicit !== undefined && explicit !== "" && !existsSync(localPath))
-    throw new ConfigError(`NIXIE_CONFIG points to ${localPath}, which does not exist`);
+  if (explicit !== undefined && explicit !== "" && !existsSync(localPath)) throw new ConfigError(`NIXIE_CONFIG points to ${localPath}, which does not exist`);
   if (existsSync(localPath) && !(opts.ignoreLocal && (explicit === undefined || explicit === ""))) {
     merged = mergeInto(defaults, readJson(localPath, "config file"), "", localPath, problems);
     sources.push(localPath);

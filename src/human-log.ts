@@ -11,7 +11,7 @@ const HIDDEN = new Set(["level", "time", "name", "msg", "pid", "hostname"]);
 const MAX_VALUE = 200;
 
 function shown(value: unknown): string {
-  const text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
   return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE)}…` : text;
 }
 

@@ -16,7 +16,12 @@ import { createPlatformAdapters, hasPlatform } from "./adapters/index.js";
 
 /** Writes each line of `message` (a ConfigError has one per bad key) as `nixie: <line>` and exits 1. */
 function fail(message: string): never {
-  process.stderr.write(message.split("\n").map((line) => `nixie: ${line}\n`).join(""));
+  process.stderr.write(
+    message
+      .split("\n")
+      .map((line) => `nixie: ${line}\n`)
+      .join(""),
+  );
   process.exit(1);
 }
 
@@ -35,9 +40,7 @@ async function main(): Promise<void> {
   const interactive = !hasPlatform(loaded.config, loaded.secrets) && process.stdin.isTTY === true;
   // Once the console shows its prompt, log lines are printed above it (see below).
   const logRoute: LogRoute = {};
-  const log = interactive
-    ? createLogger(process.env["NIXIE_LOG_LEVEL"] ? loaded.config.logLevel : "warn", 2, "human", logRoute)
-    : createLogger(loaded.config.logLevel);
+  const log = interactive ? createLogger(process.env["NIXIE_LOG_LEVEL"] ? loaded.config.logLevel : "warn", 2, "human", logRoute) : createLogger(loaded.config.logLevel);
   log.debug({ sources: loaded.sources }, "configuration loaded");
 
   let bot: Bot | undefined;

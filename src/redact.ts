@@ -60,7 +60,13 @@ export class SecretScrubber {
   scrub(text: string): string {
     if (this.values.size > 0) {
       // longest first, so a secret that contains another is replaced whole
-      this.known ??= new RegExp([...this.values].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|"), "g");
+      this.known ??= new RegExp(
+        [...this.values]
+          .sort((a, b) => b.length - a.length)
+          .map(escapeRegExp)
+          .join("|"),
+        "g",
+      );
       text = text.replace(this.known, REDACTED);
     }
     return text

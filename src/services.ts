@@ -78,15 +78,15 @@ export function createServices(deps: ServiceDeps): Services {
   const http =
     deps.http ??
     createHttp({
-    userAgent,
-    timeoutMs: config.http.timeoutMs,
-    retries: config.http.retries,
-    maxRetryWaitMs: config.http.maxRetryWaitMs,
-    maxResponseBytes: config.http.maxResponseBytes,
-    cacheEntries: config.http.cacheEntries,
-    sharedCache: store.namespace<HttpResponse>("cache"),
-    onEvent: onHttpEvent,
-  });
+      userAgent,
+      timeoutMs: config.http.timeoutMs,
+      retries: config.http.retries,
+      maxRetryWaitMs: config.http.maxRetryWaitMs,
+      maxResponseBytes: config.http.maxResponseBytes,
+      cacheEntries: config.http.cacheEntries,
+      sharedCache: store.namespace<HttpResponse>("cache"),
+      onEvent: onHttpEvent,
+    });
   const channels = createChannelsService({ config, http, store, log });
   // PR tracking re-checks a channel branch only when its head moved: the channel status already
   // knows the current channels' revisions, which saves a GitHub request per channel and check.

@@ -25,9 +25,7 @@ export function channelArg(args: Args, search: NixosSearch): string {
  * Autocomplete of a query option: names from the site's typeahead query, in the channel (and,
  * for options, the source) the user has already chosen, if any.
  */
-export function completeNames(
-  kind: "package" | "program" | ((others: CompletionContext["others"]) => OptionSource),
-): (partial: string, ctx: CompletionContext) => Promise<readonly Choice[]> {
+export function completeNames(kind: "package" | "program" | ((others: CompletionContext["others"]) => OptionSource)): (partial: string, ctx: CompletionContext) => Promise<readonly Choice[]> {
   return async (partial, ctx) => {
     const search = ctx.services.search;
     const given = ctx.others["channel"];

@@ -90,7 +90,10 @@ export function withResilientStart(inner: Adapter, opts: ResilientStartOptions):
     async start(handler) {
       stopped = false;
       const run = tryStart(handler, first);
-      attempt = run.then(() => undefined, () => undefined);
+      attempt = run.then(
+        () => undefined,
+        () => undefined,
+      );
       const graceMs = opts.firstAttemptMs ?? 10_000;
       if ((await withDeadline(run, { ms: graceMs }, () => "slow" as const)) !== "slow") return;
       opts.log.warn(`${inner.platform}: no answer yet after ${Math.round(graceMs / 1000)} s; still trying, the rest of nixie goes on`);

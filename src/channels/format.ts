@@ -28,8 +28,7 @@ function summary(c: ChannelInfo, now: number, urls: ChannelUrls): Span[] {
 /** Where the data came from and what was left out, as text blocks. */
 function notes(snap: ChannelSnapshot): Block[] {
   const blocks: Block[] = [];
-  if (snap.source === "mirror")
-    blocks.push(textBlock(`Prometheus did not answer usably (${snap.primaryError ?? "error"}); revisions and times come from channels.nixos.org, without Hydra status.`));
+  if (snap.source === "mirror") blocks.push(textBlock(`Prometheus did not answer usably (${snap.primaryError ?? "error"}); revisions and times come from channels.nixos.org, without Hydra status.`));
   if (snap.problems.length > 0) {
     const shown = snap.problems.slice(0, MAX_PROBLEMS).join("; ");
     const more = snap.problems.length > MAX_PROBLEMS ? ` (and ${snap.problems.length - MAX_PROBLEMS} more)` : "";

@@ -71,8 +71,7 @@ export function track(doc: TrackerDoc, snap: ChannelSnapshot, now: number): { do
       delete t.missingSince;
       if (stuckNow && !old.stuck) {
         t.stuck = c.current ? "posted" : "seen";
-        if (c.current)
-          events.push({ id: `${c.name}@${c.revision}:stuck`, kind: "stuck", channel: c.name, current: true, from: c.revision, fromTime: c.updatedAt, at: c.updatedAt + STUCK_MS });
+        if (c.current) events.push({ id: `${c.name}@${c.revision}:stuck`, kind: "stuck", channel: c.name, current: true, from: c.revision, fromTime: c.updatedAt, at: c.updatedAt + STUCK_MS });
       } else if (!stuckNow && old.stuck) delete t.stuck; // the same revision re-published later
       channels[c.name] = t;
       continue;

@@ -81,7 +81,11 @@ export function createChannelsService(deps: { config: Config; http: Http; store:
     },
     urls,
     async names(timeoutMs) {
-      const snap = await withDeadline(source.snapshot().catch(() => undefined), { ms: timeoutMs }, () => undefined);
+      const snap = await withDeadline(
+        source.snapshot().catch(() => undefined),
+        { ms: timeoutMs },
+        () => undefined,
+      );
       if (snap) return [...snap.channels].sort((a, b) => Number(b.current) - Number(a.current)).map((ch) => ch.name);
       const known = await source.known();
       return [...known.current, ...known.all.filter((n) => !known.current.includes(n))];

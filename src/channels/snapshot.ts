@@ -51,10 +51,7 @@ export function checkChannel(revision: string, updatedAt: number, now: number): 
 }
 
 /** Builds a snapshot from the three query results. */
-export function decodeSnapshot(
-  q: { revisions: readonly PromSample[]; times: readonly PromSample[]; jobs: readonly PromSample[] },
-  now: number,
-): Pick<ChannelSnapshot, "channels" | "problems"> {
+export function decodeSnapshot(q: { revisions: readonly PromSample[]; times: readonly PromSample[]; jobs: readonly PromSample[] }, now: number): Pick<ChannelSnapshot, "channels" | "problems"> {
   const problems: string[] = [];
   const bad = new Set<string>();
   const revisions = new Map<string, PromSample>();

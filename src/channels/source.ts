@@ -47,8 +47,7 @@ export const QUERIES = { revisions: "channel_revision", times: "channel_update_t
 const KNOWN_KEY = "known";
 
 /** An error for chat (a note of !channels): network failures and timeouts in words, else the message. */
-const reason = (e: unknown): string =>
-  e instanceof UpstreamError && (e.failure === "network" || e.failure === "timeout") ? upstreamCause(e) : e instanceof Error ? e.message : String(e);
+const reason = (e: unknown): string => (e instanceof UpstreamError && (e.failure === "network" || e.failure === "timeout") ? upstreamCause(e) : e instanceof Error ? e.message : String(e));
 /** An error for a log line: the message, node's error code included. */
 const logged = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 

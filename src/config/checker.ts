@@ -104,8 +104,7 @@ export class Checker {
     v.forEach((f, i) => {
       const at = `${key}[${i}]`;
       if (!isObject(f)) return void this.fail(at, "an object {name, title, url}", f);
-      if (typeof f["name"] !== "string" || !/^[a-z0-9][a-z0-9_-]{0,31}$/.test(f["name"]))
-        this.fail(`${at}.name`, "a short lower-case name (a-z, 0-9, - and _)", f["name"]);
+      if (typeof f["name"] !== "string" || !/^[a-z0-9][a-z0-9_-]{0,31}$/.test(f["name"])) this.fail(`${at}.name`, "a short lower-case name (a-z, 0-9, - and _)", f["name"]);
       // Names are what users type: unique, and never one of the built-in feeds.
       const taken = ["announcements", "security", "events", "nixhour", "channels", ...v.slice(0, i).map((g) => (isObject(g) ? g["name"] : undefined))];
       if (taken.includes(f["name"])) this.fail(`${at}.name`, "a name not used by a built-in or earlier feed", f["name"]);

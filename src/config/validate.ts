@@ -21,8 +21,7 @@ export function validateConfig(k: Checker, resolvePath: (p: string) => string): 
   // store
   if (k.url("store.url", { schemes: ["sqlite:", "redis:", "rediss:", "postgres:", "postgresql:"] })) {
     const url = k.get("store.url") as string;
-    if (url.startsWith("sqlite:") && !/^sqlite:\/\/./.test(url))
-      k.fail("store.url", "sqlite://PATH, such as sqlite://data/nixie.sqlite (relative) or sqlite:///var/lib/nixie/nixie.sqlite", url);
+    if (url.startsWith("sqlite:") && !/^sqlite:\/\/./.test(url)) k.fail("store.url", "sqlite://PATH, such as sqlite://data/nixie.sqlite (relative) or sqlite:///var/lib/nixie/nixie.sqlite", url);
   }
 
   // http
@@ -182,12 +181,10 @@ function hydraJobsets(k: Checker, key: string): boolean {
     }
     const channel = j["channel"];
     const jobset = j["jobset"];
-    if (typeof channel !== "string" || !HYDRA_CHANNEL.test(channel) || seen.has(channel))
-      ok = k.fail(`${at}.channel`, "a unique lower-case channel name, with at most one {release}", channel);
+    if (typeof channel !== "string" || !HYDRA_CHANNEL.test(channel) || seen.has(channel)) ok = k.fail(`${at}.channel`, "a unique lower-case channel name, with at most one {release}", channel);
     else seen.add(channel);
     if (typeof jobset !== "string" || !HYDRA_JOBSET.test(jobset)) ok = k.fail(`${at}.jobset`, "project/jobset, with at most one {release}", jobset);
-    else if (typeof channel === "string" && channel.includes("{release}") !== jobset.includes("{release}"))
-      ok = k.fail(`${at}.jobset`, "{release} exactly when the channel has it", jobset);
+    else if (typeof channel === "string" && channel.includes("{release}") !== jobset.includes("{release}")) ok = k.fail(`${at}.jobset`, "{release} exactly when the channel has it", jobset);
     if (typeof j["jobPrefix"] !== "string" || !HYDRA_PREFIX.test(j["jobPrefix"])) ok = k.fail(`${at}.jobPrefix`, 'an attribute path ending in "." or ""', j["jobPrefix"]);
     const systems = j["systems"];
     if (!Array.isArray(systems) || systems.length === 0 || systems.length > 8 || !systems.every((s) => typeof s === "string" && HYDRA_SYSTEM.test(s)))

@@ -169,8 +169,7 @@ export function defineCommand(def: CommandDef): CommandDef {
     if (!NAME_RE.test(o.name)) problems.push(`option "${o.name}" must match ${NAME_RE}`);
     if (seen.has(o.name)) problems.push(`option "${o.name}" is defined twice`);
     seen.add(o.name);
-    if (o.description.length === 0 || o.description.length > 100)
-      problems.push(`option "${o.name}": description must be 1-100 characters`);
+    if (o.description.length === 0 || o.description.length > 100) problems.push(`option "${o.name}": description must be 1-100 characters`);
     if ((o.type === "string" || o.type === "choice" || o.type === "user") && o.rest) {
       const laterPositional = def.options.slice(i + 1).some((p) => p.positional);
       if (!o.positional || laterPositional) problems.push(`option "${o.name}": only the last positional option may take the rest of the line`);
@@ -178,8 +177,7 @@ export function defineCommand(def: CommandDef): CommandDef {
     if (o.type === "string" && o.raw && (def.options.length !== 1 || !o.positional || !o.rest || o.maxLength === undefined))
       problems.push(`option "${o.name}": a raw option is the only option, positional, takes the rest and has a maxLength`);
     if (o.type === "string" && o.verbatim && (!o.positional || !o.rest)) problems.push(`option "${o.name}": a verbatim option is positional and takes the rest`);
-    if (o.type === "choice" && (o.choices.length === 0 || o.choices.length > 25))
-      problems.push(`option "${o.name}": 1-25 choices`);
+    if (o.type === "choice" && (o.choices.length === 0 || o.choices.length > 25)) problems.push(`option "${o.name}": 1-25 choices`);
     if (o.positional) {
       if (o.required && sawOptionalPositional) problems.push(`option "${o.name}": a required positional option cannot follow an optional one`);
       if (!o.required) sawOptionalPositional = true;

@@ -61,14 +61,7 @@ export interface Dispatcher {
   /** A command whose options arrive already split (Discord slash commands). */
   invoke(message: IncomingMessage, name: string, raw: ReadonlyMap<string, string | number | boolean>): Promise<Reply | null>;
   /** Autocomplete for one option: at most 25 choices; never throws. */
-  complete(
-    name: string,
-    option: string,
-    partial: string,
-    platform: Platform,
-    others?: Readonly<Record<string, string | number | boolean>>,
-    room?: RoomRef,
-  ): Promise<readonly Choice[]>;
+  complete(name: string, option: string, partial: string, platform: Platform, others?: Readonly<Record<string, string | number | boolean>>, room?: RoomRef): Promise<readonly Choice[]>;
   find(name: string): CommandDef | undefined;
 }
 
@@ -242,9 +235,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       }
       // A raw option reads the message as sent: its own maxLength bounds it, never a cut.
       const raw = rawOption(cmd);
-      const parse = raw
-        ? () => parseRawArgs(cmd, raw, rawRemainder(message.text, prefix, inv.name), prefix)
-        : () => parseArgs(cmd, inv.tokens, prefix, limits);
+      const parse = raw ? () => parseRawArgs(cmd, raw, rawRemainder(message.text, prefix, inv.name), prefix) : () => parseArgs(cmd, inv.tokens, prefix, limits);
       const reply = await run(cmd, message, parse);
       if (reply && cutNote && !raw) {
         return { ...reply, blocks: [...reply.blocks, textBlock(`Your message was long, so only its first ${opts.maxMessageLength} characters were read.`)] };
@@ -258,9 +249,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       // Slash commands see usage and hints in slash syntax.
       const shown = message.slash ? SLASH : prefix;
       const rawOpt = rawOption(cmd);
-      const parse = rawOpt
-        ? () => parseRawArgs(cmd, rawOpt, String(raw.get(rawOpt.name) ?? ""), shown)
-        : () => validateArgs(cmd, raw, shown, limits);
+      const parse = rawOpt ? () => parseRawArgs(cmd, rawOpt, String(raw.get(rawOpt.name) ?? ""), shown) : () => validateArgs(cmd, raw, shown, limits);
       return run(cmd, message, parse, shown);
     },
 
@@ -270,7 +259,10 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       if (!opt) return [];
       if (opt.type === "choice") {
         const p = partial.toLowerCase();
-        return opt.choices.filter((c) => c.toLowerCase().startsWith(p)).slice(0, 25).map((c) => ({ name: c, value: c }));
+        return opt.choices
+          .filter((c) => c.toLowerCase().startsWith(p))
+          .slice(0, 25)
+          .map((c) => ({ name: c, value: c }));
       }
       if (opt.type !== "string" || !opt.complete) return [];
       try {
@@ -280,7 +272,15 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
             .map(([k, v]) => [k, typeof v === "string" ? v.slice(0, opts.maxArgLength) : v]),
         );
         const deadline = Date.now() + AUTOCOMPLETE_TIMEOUT_MS;
-        const choices = await opt.complete(partial.slice(0, opts.maxArgLength), { services: opts.services, platform, now, others: given, deadline, signal: signalAt(deadline), ...(room ? { room } : {}) });
+        const choices = await opt.complete(partial.slice(0, opts.maxArgLength), {
+          services: opts.services,
+          platform,
+          now,
+          others: given,
+          deadline,
+          signal: signalAt(deadline),
+          ...(room ? { room } : {}),
+        });
         return choices
           .filter((c) => c.name !== "" && c.value !== "")
           .slice(0, 25)

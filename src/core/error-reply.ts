@@ -68,9 +68,7 @@ export function upstreamCause(err: UpstreamError): string {
 export function upstreamSentence(err: UpstreamError, now: Date = new Date()): string {
   switch (err.failure) {
     case "timeout":
-      return err.waitedMs === undefined
-        ? `${err.service} did not answer in time, try again in a minute.`
-        : `${err.service} did not answer in ${seconds(err.waitedMs)}, try again in a minute.`;
+      return err.waitedMs === undefined ? `${err.service} did not answer in time, try again in a minute.` : `${err.service} did not answer in ${seconds(err.waitedMs)}, try again in a minute.`;
     case "network":
       switch (err.reason) {
         case "dns":
@@ -89,9 +87,7 @@ export function upstreamSentence(err: UpstreamError, now: Date = new Date()): st
     case "moved":
       return `${err.service} has moved its data and nixie cannot find it yet.`;
     case "rate-limited":
-      return err.retryAt === undefined
-        ? `${err.service} is rate-limiting nixie, try again later.`
-        : `${err.service} is rate-limiting nixie, try again after ${utcClock(err.retryAt, now)}.`;
+      return err.retryAt === undefined ? `${err.service} is rate-limiting nixie, try again later.` : `${err.service} is rate-limiting nixie, try again after ${utcClock(err.retryAt, now)}.`;
     case "unauthorized":
       return `${err.service} refused nixie's credentials. The operators have been told.`;
     case "not-found":
@@ -101,9 +97,7 @@ export function upstreamSentence(err: UpstreamError, now: Date = new Date()): st
       return `${err.service} answered something nixie cannot read.`;
     default:
       // A server that is down or restarting (502/503), when nixie holds back its requests for a while.
-      return err.retryAt === undefined
-        ? `${err.service} did not answer, try again in a minute.`
-        : `${err.service} is down or restarting, try again after ${utcClock(err.retryAt, now)}.`;
+      return err.retryAt === undefined ? `${err.service} did not answer, try again in a minute.` : `${err.service} is down or restarting, try again after ${utcClock(err.retryAt, now)}.`;
   }
 }
 
@@ -112,12 +106,7 @@ export function upstreamSentence(err: UpstreamError, now: Date = new Date()): st
  * logged at error level once per service (it needs an operator, and every command would repeat
  * it); everything else from upstream at warn.
  */
-export function errorToReply(
-  err: unknown,
-  log: Logger,
-  context: Record<string, unknown>,
-  refused: Set<string> = new Set(),
-): { reply: Reply; outcome: Outcome } {
+export function errorToReply(err: unknown, log: Logger, context: Record<string, unknown>, refused: Set<string> = new Set()): { reply: Reply; outcome: Outcome } {
   if (err instanceof UserError) return { reply: errorReply(err.message), outcome: "user-error" };
   if (err instanceof UpstreamError) {
     const fields = { ...context, service: err.service, failure: err.failure, reason: err.reason, status: err.status, err: err.detail };

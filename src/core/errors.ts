@@ -15,16 +15,7 @@ export class UserError extends Error {
  * outages; "bad-response" and "too-large" are answers nixie cannot read; "not-found" is a clear
  * answer that what was asked for does not exist (callers usually word it themselves).
  */
-export type UpstreamFailure =
-  | "timeout"
-  | "network"
-  | "status"
-  | "too-large"
-  | "bad-response"
-  | "rate-limited"
-  | "unauthorized"
-  | "not-found"
-  | "moved";
+export type UpstreamFailure = "timeout" | "network" | "status" | "too-large" | "bad-response" | "rate-limited" | "unauthorized" | "not-found" | "moved";
 
 /**
  * What went wrong on the way to a service ("network" failures): its name did not resolve, it

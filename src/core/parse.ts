@@ -215,8 +215,7 @@ function convert(opt: OptionDef, value: string | number | boolean, notes: string
     case "choice": {
       const s = String(value).trim().toLowerCase();
       const found = opt.choices.find((c) => c.toLowerCase() === s);
-      if (found === undefined)
-        throw new UserError(`${label} must be one of ${opt.choices.join(", ")}; "${clip(String(value), 30)}" is not.`);
+      if (found === undefined) throw new UserError(`${label} must be one of ${opt.choices.join(", ")}; "${clip(String(value), 30)}" is not.`);
       return found;
     }
     case "user": {
@@ -233,8 +232,7 @@ function convert(opt: OptionDef, value: string | number | boolean, notes: string
         s = chars.slice(0, max).join("").trimEnd();
         notes.push(`Your ${opt.name} was cut to its first ${max} characters.`);
       }
-      if (opt.minLength !== undefined && [...s].length < opt.minLength)
-        throw new UserError(`${describeOpt(opt)} must be at least ${opt.minLength} characters.`);
+      if (opt.minLength !== undefined && [...s].length < opt.minLength) throw new UserError(`${describeOpt(opt)} must be at least ${opt.minLength} characters.`);
       return s;
     }
   }

@@ -82,11 +82,9 @@ export const mention = (text: string, userId: string): Span => ({ kind: "mention
 
 export const textBlock = (...parts: SpanInput[]): Block => ({ kind: "text", text: rich(...parts) });
 export const cardBlock = (card: Card): Block => ({ kind: "card", card });
-export const listBlock = (items: readonly RichText[], title?: RichText): Block =>
-  title === undefined ? { kind: "list", items } : { kind: "list", title, items };
+export const listBlock = (items: readonly RichText[], title?: RichText): Block => (title === undefined ? { kind: "list", items } : { kind: "list", title, items });
 
-export const codeBlock = (text: string, language?: string): Block =>
-  language === undefined ? { kind: "code", text } : { kind: "code", language, text };
+export const codeBlock = (text: string, language?: string): Block => (language === undefined ? { kind: "code", text } : { kind: "code", language, text });
 
 /** A reply of one line of text. */
 export function textReply(...parts: SpanInput[]): Reply {

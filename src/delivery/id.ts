@@ -12,5 +12,8 @@ export const DELIVERY_ID_LENGTH = 25;
  * platform instead of posted twice.
  */
 export function deliveryId(roomKey: string, source: string, entry: string): string {
-  return createHash("sha256").update(JSON.stringify([roomKey, source, entry])).digest("hex").slice(0, DELIVERY_ID_LENGTH);
+  return createHash("sha256")
+    .update(JSON.stringify([roomKey, source, entry]))
+    .digest("hex")
+    .slice(0, DELIVERY_ID_LENGTH);
 }

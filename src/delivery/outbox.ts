@@ -307,7 +307,16 @@ export function createOutbox(opts: OutboxOptions): Outbox {
             else groups.push({ label, queue, count: 1 });
           }
           if (!(await ready(room.platform))) break;
-          const sent = await send(groups[0]!.queue, room, key, formatSummary(groups), summaryDeliveryId(key, rest.map((r) => r.item.deliveryId)));
+          const sent = await send(
+            groups[0]!.queue,
+            room,
+            key,
+            formatSummary(groups),
+            summaryDeliveryId(
+              key,
+              rest.map((r) => r.item.deliveryId),
+            ),
+          );
           for (const g of groups) hooks.onSend?.(g.queue, sent);
           if (!sent) continue;
           report.sent++;

@@ -26,5 +26,8 @@ export function formatSummary(groups: readonly { readonly label: SummaryLabel; r
 
 /** The delivery id of a summary line: the same room and summarised posts give the same id. */
 export function summaryDeliveryId(room: string, ids: readonly string[]): string {
-  return createHash("sha256").update(JSON.stringify([room, "summary", [...ids].sort()])).digest("hex").slice(0, DELIVERY_ID_LENGTH);
+  return createHash("sha256")
+    .update(JSON.stringify([room, "summary", [...ids].sort()]))
+    .digest("hex")
+    .slice(0, DELIVERY_ID_LENGTH);
 }

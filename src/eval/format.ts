@@ -54,7 +54,10 @@ const NOISE = [/^GC Warning:/, /^\(use '--show-trace'/, /^trace: /, /^warning: /
 export function cleanError(stderr: string, lineOffset = 0): string {
   const out: string[] = [];
   // Nix's advice to use --impure is no advice here.
-  for (const raw of stderr.replace(ANSI, "").replace(/ \(use '--impure' to override\)/g, "").split("\n")) {
+  for (const raw of stderr
+    .replace(ANSI, "")
+    .replace(/ \(use '--impure' to override\)/g, "")
+    .split("\n")) {
     const line = raw.trimEnd();
     if (NOISE.some((re) => re.test(line))) continue;
     if (lineOffset > 0) {

@@ -93,11 +93,14 @@ export class EvalGate {
       };
       this.waiting.push(turn);
       if (until === undefined) return;
-      timer = setTimeout(() => {
-        const i = this.waiting.indexOf(turn);
-        if (i >= 0) this.waiting.splice(i, 1);
-        resolve(false);
-      }, Math.max(0, until - Date.now()));
+      timer = setTimeout(
+        () => {
+          const i = this.waiting.indexOf(turn);
+          if (i >= 0) this.waiting.splice(i, 1);
+          resolve(false);
+        },
+        Math.max(0, until - Date.now()),
+      );
     });
   }
 

@@ -42,21 +42,7 @@ const PATH = "/usr/bin:/bin";
  * mode) also refuses every `<…>` look-up, so it is left out when a nixpkgs path is configured.
  */
 export function nixFlags(nixpkgs: string): string[] {
-  const flags = [
-    "--eval",
-    "--strict",
-    "--store",
-    "dummy://",
-    "--option",
-    "restrict-eval",
-    "true",
-    "--option",
-    "allowed-uris",
-    "",
-    "--option",
-    "allow-import-from-derivation",
-    "false",
-  ];
+  const flags = ["--eval", "--strict", "--store", "dummy://", "--option", "restrict-eval", "true", "--option", "allowed-uris", "", "--option", "allow-import-from-derivation", "false"];
   if (nixpkgs === "") flags.push("--option", "pure-eval", "true");
   else flags.push("-I", `nixpkgs=${nixpkgs}`);
   // The expression comes on standard input.

@@ -13,10 +13,18 @@ interface Check {
   readonly expect: (r: RunResult) => string | undefined;
 }
 
-const firstLine = (s: string): string => s.trim().split("\n").find((l) => !l.startsWith("GC Warning")) ?? "";
+const firstLine = (s: string): string =>
+  s
+    .trim()
+    .split("\n")
+    .find((l) => !l.startsWith("GC Warning")) ?? "";
 
-const refused = (what: string) => (r: RunResult): string | undefined =>
-  r.code !== 0 && r.stdout.trim() === "" && /forbidden|not allowed/.test(r.stderr) ? undefined : `${what} was not refused (exit ${r.code}, ${JSON.stringify(firstLine(r.stdout || r.stderr).slice(0, 80))})`;
+const refused =
+  (what: string) =>
+  (r: RunResult): string | undefined =>
+    r.code !== 0 && r.stdout.trim() === "" && /forbidden|not allowed/.test(r.stderr)
+      ? undefined
+      : `${what} was not refused (exit ${r.code}, ${JSON.stringify(firstLine(r.stdout || r.stderr).slice(0, 80))})`;
 
 /** The checks, in order; `withLib` adds one that `lib` is bound (a nixpkgs path is configured). */
 export function selfTestChecks(withLib: boolean): readonly Check[] {

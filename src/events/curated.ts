@@ -62,8 +62,7 @@ export function parseCuratedEvents(json: unknown, where: string): CommunityEvent
       const e = DATETIME.exec(endRaw);
       const start = s ? zonedInstant(s[1]!, s[2], tz) : undefined;
       const end = e ? zonedInstant(e[1]!, e[2], tz) : undefined;
-      if (!start || !end || end <= start)
-        throw new ConfigError(`${at}: start and end must both be YYYY-MM-DD, or both YYYY-MM-DDTHH:MM with end after start`);
+      if (!start || !end || end <= start) throw new ConfigError(`${at}: start and end must both be YYYY-MM-DD, or both YYYY-MM-DDTHH:MM with end after start`);
       ev = { name, start, end, allDay: false, url, tags: tags as string[], source: "curated" };
     }
     return place === undefined ? ev : { ...ev, place };

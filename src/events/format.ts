@@ -53,9 +53,7 @@ export function formatEvents(r: UpcomingResult, now: Date, filter: string | unde
     const what = filter ? `No upcoming events match "${filter}".` : "No upcoming events are known.";
     return { blocks: [textBlock(`${what} See the `, link("Events category", r.categoryUrl), " for announcements."), ...note] };
   }
-  const items: RichText[] = r.events.map((e) =>
-    rich(bold(e.name), ` — ${eventDates(e)} (${howSoon(e, now)})`, ...(e.place ? [` — ${e.place}`] : []), " — ", link("announcement", e.url)),
-  );
+  const items: RichText[] = r.events.map((e) => rich(bold(e.name), ` — ${eventDates(e)} (${howSoon(e, now)})`, ...(e.place ? [` — ${e.place}`] : []), " — ", link("announcement", e.url)));
   const title = rich(filter ? `Upcoming events matching "${filter}":` : "Upcoming community events:");
   return { blocks: [listBlock(items, title), ...note] };
 }

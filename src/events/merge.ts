@@ -42,7 +42,10 @@ export function mergeEvents(lists: readonly (readonly CommunityEvent[])[]): Comm
 
 /** Events not over at `now`, soonest first, whose name, place or tags contain every filter word. */
 export function upcomingEvents(events: readonly CommunityEvent[], now: Date, filter: string | undefined, count: number): CommunityEvent[] {
-  const words = (filter ?? "").toLowerCase().split(/\s+/).filter((w) => w !== "");
+  const words = (filter ?? "")
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w !== "");
   return events
     .filter((e) => e.end.getTime() > now.getTime())
     .filter((e) => {

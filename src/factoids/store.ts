@@ -178,8 +178,7 @@ export function createFactoids(o: FactoidsOptions): Factoids {
       return serial(key, async () => {
         const doc = await roomDoc(key);
         const own = doc.names.includes(name) ? await factDoc(key, name) : undefined;
-        if (!own && doc.names.length >= o.maxPerRoom)
-          throw new UserError(`This room has ${doc.names.length} factoids, the most it may have. Forget one first.`);
+        if (!own && doc.names.length >= o.maxPerRoom) throw new UserError(`This room has ${doc.names.length} factoids, the most it may have. Forget one first.`);
         const version: FactoidVersion = { text, setBy: by.name === undefined ? { id: by.id } : { id: by.id, name: by.name }, setAt: now().toISOString() };
         throwIfPassed(opts?.signal, "the factoid change");
         if (own) {

@@ -17,9 +17,7 @@ export interface SourceEntry {
   post(): PostEntry;
 }
 
-export type FeedRead =
-  | { readonly status: "not-modified" }
-  | { readonly status: "ok"; readonly entries: readonly SourceEntry[]; readonly validators: Validators };
+export type FeedRead = { readonly status: "not-modified" } | { readonly status: "ok"; readonly entries: readonly SourceEntry[]; readonly validators: Validators };
 
 /**
  * The same object is handed to every read of one poll, so that a source whose feeds share one

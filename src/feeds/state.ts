@@ -107,7 +107,10 @@ export function createFeedState(store: Store): FeedState {
       return new Map(Object.entries(doc?.ids ?? {}));
     },
     async setSeen(feed, seen, current) {
-      const others = [...seen].filter(([id]) => !current.has(id)).sort((a, b) => b[1] - a[1]).slice(0, SEEN_KEEP);
+      const others = [...seen]
+        .filter(([id]) => !current.has(id))
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, SEEN_KEEP);
       const ids: Record<string, number> = {};
       for (const [id, at] of seen) if (current.has(id)) ids[id] = at;
       for (const [id, at] of others) ids[id] = at;

@@ -44,7 +44,15 @@ export function entryReply(entry: FnEntry, others: readonly string[], status: Fn
   const path = entry.path.split(".");
   const fields: CardField[] = [];
   if (entry.signature !== undefined) fields.push({ name: "Type", value: [code(truncate(entry.signature, 300))] });
-  if (entry.args !== undefined && entry.args.length > 0) fields.push({ name: "Arguments", value: joinSpans(entry.args.map((a) => code(a)), 0), inline: true });
+  if (entry.args !== undefined && entry.args.length > 0)
+    fields.push({
+      name: "Arguments",
+      value: joinSpans(
+        entry.args.map((a) => code(a)),
+        0,
+      ),
+      inline: true,
+    });
   if (entry.aliases.length > 0) {
     const shown = entry.aliases.slice(0, ALIASES_SHOWN).map((a) => code(a));
     fields.push({ name: "Also", value: joinSpans(shown, entry.aliases.length - shown.length), inline: true });
@@ -98,8 +106,17 @@ export function fnReply(query: string, match: Match | undefined, status: FnStatu
           ? ` Only builtins are known here: ${status.noogleProblem}`
           : "";
   if (match.kind === "suggest") {
-    const names = joinSpans(match.names.map((n) => code(n)), 0);
+    const names = joinSpans(
+      match.names.map((n) => code(n)),
+      0,
+    );
     return { blocks: [textBlock("No function ", code(shown), " found. Did you mean ", ...names, `?${partial} `, search)], isError: true };
   }
-  return errorReply("No function ", code(shown), ` found in lib or builtins.${partial} Try ${prefix}fn with a name such as mapAttrs, or `, link("search Noogle", noogleSearchUrl(links.siteUrl, query)), ".");
+  return errorReply(
+    "No function ",
+    code(shown),
+    ` found in lib or builtins.${partial} Try ${prefix}fn with a name such as mapAttrs, or `,
+    link("search Noogle", noogleSearchUrl(links.siteUrl, query)),
+    ".",
+  );
 }

@@ -107,7 +107,15 @@ const allowedDistance = (n: number): number => (n <= 4 ? 1 : n <= 9 ? 2 : 3);
 
 /** A query as typed -> the text matched: trimmed, without surrounding backticks, at most 100 characters. */
 export function normalizeQuery(q: string): string {
-  return [...q.trim().replace(/^`+|`+$/g, "").trim()].slice(0, MAX_QUERY_CHARS).join("").trim();
+  return [
+    ...q
+      .trim()
+      .replace(/^`+|`+$/g, "")
+      .trim(),
+  ]
+    .slice(0, MAX_QUERY_CHARS)
+    .join("")
+    .trim();
 }
 
 export class FnIndex {

@@ -28,7 +28,11 @@ export function firstParagraph(md: string): string | undefined {
     out.push(t);
   }
   // Builtins' docs lead into their example: "… Example:" then the code block, shown apart.
-  const text = out.join(" ").replace(/\s+/g, " ").replace(/\s*\b(?:for )?examples?:$/i, "").trim();
+  const text = out
+    .join(" ")
+    .replace(/\s+/g, " ")
+    .replace(/\s*\b(?:for )?examples?:$/i, "")
+    .trim();
   return text === "" ? undefined : text;
 }
 
@@ -74,8 +78,7 @@ export function firstExample(md: string, signature?: string): Example | undefine
 const squash = (s: string): string => s.replace(/\s+/g, " ").trim();
 
 /** HTML elements doc comments use; their tags are dropped (the text between them kept). `<nixpkgs>` is not one. */
-const HTML_TAGS =
-  "a|abbr|b|blockquote|br|code|dd|del|details|div|dl|dt|em|h[1-6]|hr|i|img|ins|kbd|li|ol|p|pre|s|samp|small|span|strong|sub|summary|sup|table|tbody|td|th|thead|tr|tt|u|ul|var";
+const HTML_TAGS = "a|abbr|b|blockquote|br|code|dd|del|details|div|dl|dt|em|h[1-6]|hr|i|img|ins|kbd|li|ol|p|pre|s|samp|small|span|strong|sub|summary|sup|table|tbody|td|th|thead|tr|tt|u|ul|var";
 const DROPPED = /<(script|style|iframe|object|embed|noscript|template)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
 const TAG = new RegExp(`</?(?:${HTML_TAGS})\\b[^<>]*>`, "gi");
 
@@ -84,7 +87,11 @@ const TAG = new RegExp(`</?(?:${HTML_TAGS})\\b[^<>]*>`, "gi");
  * <https://…>, **bold**, *italic*. A `{role}` before code (`{option}`, `{command}`) is dropped.
  */
 export function inlineToRich(md: string): RichText {
-  const src = md.replace(DROPPED, "").replace(TAG, "").replace(/\{[a-z]+\}(?=`)/g, "").replace(/[ \t]{2,}/g, " ");
+  const src = md
+    .replace(DROPPED, "")
+    .replace(TAG, "")
+    .replace(/\{[a-z]+\}(?=`)/g, "")
+    .replace(/[ \t]{2,}/g, " ");
   const spans: Span[] = [];
   const push = (s: Span): void => {
     if (s.text === "") return;

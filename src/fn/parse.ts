@@ -51,7 +51,11 @@ function spawnWorker(body: string, limits: WorkerLimits): Worker {
   const options = { workerData: body, execArgv: [], resourceLimits: { maxOldGenerationSizeMb: limits.heapMb } };
   if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./parse-worker.js", import.meta.url), options);
   // tsx's ESM API (index.mjs) next to the CommonJS one that require finds.
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api").replace(/\.cjs$/, ".mjs")).href;
+  const tsx = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve("tsx/esm/api")
+      .replace(/\.cjs$/, ".mjs"),
+  ).href;
   const file = new URL("./parse-worker.ts", import.meta.url).href;
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(file)}); });`;
   return new Worker(boot, { ...options, eval: true });
@@ -70,9 +74,7 @@ export function parseInWorker(body: string, limits: WorkerLimits = DEFAULT_WORKE
       void worker.terminate();
     };
     const timer = setTimeout(() => finish(() => reject(new Error(`parsing Noogle's data took longer than ${limits.timeoutMs} ms`))), limits.timeoutMs);
-    worker.once("message", (a: WorkerAnswer) =>
-      finish(() => (a.ok ? resolve(a.parsed) : reject(a.failure === "internal" ? new Error(a.detail) : new UpstreamError(NOOGLE, a.failure, a.detail)))),
-    );
+    worker.once("message", (a: WorkerAnswer) => finish(() => (a.ok ? resolve(a.parsed) : reject(a.failure === "internal" ? new Error(a.detail) : new UpstreamError(NOOGLE, a.failure, a.detail)))));
     worker.once("error", (e) => finish(() => reject(new Error(`parsing Noogle's data failed: ${e.message}`))));
     worker.once("exit", (code) => finish(() => reject(new Error(`the parse worker exited (${code}) without an answer`))));
   });

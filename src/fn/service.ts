@@ -109,9 +109,7 @@ export function createFnService(opts: FnServiceOptions): FnService {
   const kv: KV<StoredCopy> = opts.store.namespace<StoredCopy>("fn");
   const noogle = createNoogle({ url: cfg.url, http: opts.http, maxBytes: cfg.maxBytes, timeoutMs: cfg.timeoutMs });
   const parse = opts.parse ?? ((body: string) => parseInWorker(body, opts.workerLimits));
-  const dump =
-    opts.dump ??
-    (() => (cfg.nix === "" ? Promise.resolve({ ok: false as const, reason: "fn.nix is empty" }) : dumpBuiltins({ nix: cfg.nix })));
+  const dump = opts.dump ?? (() => (cfg.nix === "" ? Promise.resolve({ ok: false as const, reason: "fn.nix is empty" }) : dumpBuiltins({ nix: cfg.nix })));
 
   let index: FnIndex | undefined;
   let copy: StoredCopy | undefined;

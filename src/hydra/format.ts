@@ -55,11 +55,24 @@ export function platformLine(hydra: Hydra, target: HydraTarget, r: PlatformRepor
       return [...head, { kind: "text", text: `only aborted or cancelled builds lately (` }, link(`build ${st.latest.id}`, hydra.buildUrl(st.latest.id)), { kind: "text", text: ")" }];
     case "succeeded": {
       const v = versionOf(st.build.nixname);
-      return [...head, bold("succeeded"), { kind: "text", text: " " }, code(truncate(v ?? st.build.nixname, 60)), { kind: "text", text: " (" }, link(`build ${st.build.id}`, hydra.buildUrl(st.build.id)), { kind: "text", text: ")" }];
+      return [
+        ...head,
+        bold("succeeded"),
+        { kind: "text", text: " " },
+        code(truncate(v ?? st.build.nixname, 60)),
+        { kind: "text", text: " (" },
+        link(`build ${st.build.id}`, hydra.buildUrl(st.build.id)),
+        { kind: "text", text: ")" },
+      ];
     }
     case "failing": {
       const b = st.latest;
-      const out: Span[] = [...head, bold(statusWords(b.buildstatus)), { kind: "text", text: `, ${sinceText(st.firstBroken.timestamp, st.failed, st.atLeast)} · newest ` }, link(`build ${b.id}`, hydra.buildUrl(b.id))];
+      const out: Span[] = [
+        ...head,
+        bold(statusWords(b.buildstatus)),
+        { kind: "text", text: `, ${sinceText(st.firstBroken.timestamp, st.failed, st.atLeast)} · newest ` },
+        link(`build ${b.id}`, hydra.buildUrl(b.id)),
+      ];
       // A build whose dependency failed never ran: it has no log of its own.
       if (b.buildstatus !== 2) out.push({ kind: "text", text: " (" }, link("log", hydra.buildLogUrl(b.id)), { kind: "text", text: ")" });
       if (r.dependency) out.push(...dependencySpans(hydra, r.dependency, b));

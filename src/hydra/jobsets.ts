@@ -78,5 +78,7 @@ export function resolveChannel(config: HydraConfig, input: string | undefined, r
 
 /** The channels users can name, with the current release filled in where it is known (for help and autocomplete). */
 export function channelNames(config: HydraConfig, release?: string): string[] {
-  return config.jobsets.flatMap((j) => (j.channel.includes("{release}") ? (release === undefined ? [j.channel.replace("{release}", "YY.MM")] : [j.channel.replace("{release}", release)]) : [j.channel]));
+  return config.jobsets.flatMap((j) =>
+    j.channel.includes("{release}") ? (release === undefined ? [j.channel.replace("{release}", "YY.MM")] : [j.channel.replace("{release}", release)]) : [j.channel],
+  );
 }

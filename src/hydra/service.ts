@@ -86,7 +86,11 @@ export interface HydraServiceDeps {
 
 /** Resolves with the promise's value, or undefined after `ms` (or on failure). */
 function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  return withDeadline(p.catch(() => undefined), { ms }, () => undefined);
+  return withDeadline(
+    p.catch(() => undefined),
+    { ms },
+    () => undefined,
+  );
 }
 
 export function createHydraService(deps: HydraServiceDeps): HydraService {

@@ -29,7 +29,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const upstream = new Counter({ name: "nixie_upstream_requests_total", help: "Upstream HTTP requests, by service and outcome (ok, error)", labelNames: ["service", "outcome"], registers: [registry] });
+  const upstream = new Counter({
+    name: "nixie_upstream_requests_total",
+    help: "Upstream HTTP requests, by service and outcome (ok, error)",
+    labelNames: ["service", "outcome"],
+    registers: [registry],
+  });
   const upstreamErrors = new Counter({ name: "nixie_upstream_errors_total", help: "Failed upstream HTTP requests, by service and status", labelNames: ["service", "status"], registers: [registry] });
   const upstreamSeconds = new Histogram({
     name: "nixie_upstream_duration_seconds",

@@ -73,7 +73,6 @@ export function whyNotPkgFeed(name: string): string | undefined {
   const attr = at < 0 ? rest : rest.slice(0, at);
   if (attr === "") return `Which package? Give its attribute path: ${PKG_PREFIX}hyprland or ${PKG_PREFIX}python313Packages.requests.`;
   if (attr.length > ATTR_MAX_CHARS) return `An attribute path has at most ${ATTR_MAX_CHARS} characters.`;
-  if (!ATTR_PATH.test(attr))
-    return `A package feed is ${PKG_PREFIX}<attribute path>: letters, digits, _, -, + and dots between names, e.g. ${PKG_PREFIX}python313Packages.requests.`;
+  if (!ATTR_PATH.test(attr)) return `A package feed is ${PKG_PREFIX}<attribute path>: letters, digits, _, -, + and dots between names, e.g. ${PKG_PREFIX}python313Packages.requests.`;
   return `After @ comes a channel, e.g. ${PKG_PREFIX}${attr.slice(0, 40)}@${ROLLING_CHANNEL}.`;
 }

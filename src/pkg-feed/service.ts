@@ -115,8 +115,7 @@ export function createPkgFeeds(deps: PkgFeedsDeps): PkgFeeds {
         watched.set(ch, set);
       }
     }
-    if (defaults.join() !== before.defaults.join() && before.defaults.length > 0)
-      log.info({ from: before.defaults, to: defaults }, "package feeds follow a new release now (no posts for the switch)");
+    if (defaults.join() !== before.defaults.join() && before.defaults.length > 0) log.info({ from: before.defaults, to: defaults }, "package feeds follow a new release now (no posts for the switch)");
     let doc: PkgDoc = { ...before, defaults };
     const due = [...watched].filter(([ch]) => {
       const tried = doc.channels[ch]?.attemptedAt;
@@ -185,7 +184,9 @@ export function createPkgFeeds(deps: PkgFeedsDeps): PkgFeeds {
       const { doc, byAttr } = await roundOf(round);
       const channels = channelsOf(f, doc.defaults);
       // Failing only when no channel of the feed can be read; one failing channel shows in !subscriptions.
-      const failing = channels.map((ch) => (indexIdOf(ch) === undefined ? `${ch} is not in the search index` : (doc.channels[ch]?.failures ?? 0) > 0 ? `${ch}: ${doc.channels[ch]?.lastError ?? "error"}` : undefined));
+      const failing = channels.map((ch) =>
+        indexIdOf(ch) === undefined ? `${ch} is not in the search index` : (doc.channels[ch]?.failures ?? 0) > 0 ? `${ch}: ${doc.channels[ch]?.lastError ?? "error"}` : undefined,
+      );
       if (failing.every((x) => x !== undefined)) throw new Error(failing.join("; "));
       const mine = (byAttr.get(f.attr) ?? []).filter((e) => channels.includes(e.channel));
       // The newest event is the feed's version: unchanged means nothing to look at.
@@ -224,7 +225,10 @@ export function createPkgFeeds(deps: PkgFeedsDeps): PkgFeeds {
     return [...names].sort();
   }
 
-  async function admit(feed: FeedDef, where: { readonly roomFeeds: readonly string[]; readonly followed: readonly string[]; readonly deadline: number; readonly signal?: AbortSignal }): Promise<RichText | undefined> {
+  async function admit(
+    feed: FeedDef,
+    where: { readonly roomFeeds: readonly string[]; readonly followed: readonly string[]; readonly deadline: number; readonly signal?: AbortSignal },
+  ): Promise<RichText | undefined> {
     const bound: Deadline = { deadline: where.deadline, ...(where.signal === undefined ? {} : { signal: where.signal }) };
     const f = parsePkgFeed(feed.name);
     if (!f) throw new UserError(whyNotPkgFeed(feed.name) ?? `${feed.name.slice(0, 72)} is not a package feed.`);
@@ -258,7 +262,10 @@ export function createPkgFeeds(deps: PkgFeedsDeps): PkgFeeds {
     const id = indexIdOf(channels[0] ?? ROLLING_CHANNEL);
     try {
       const page = await search.packages(attr, { ...(id !== undefined && search.channels.includes(id) ? { channel: id } : {}), ...bound });
-      const names = page.hits.map((h) => h.attrName).filter((n) => n !== attr).slice(0, SUGGESTIONS);
+      const names = page.hits
+        .map((h) => h.attrName)
+        .filter((n) => n !== attr)
+        .slice(0, SUGGESTIONS);
       if (names.length > 0) return `No package ${attr} in ${where}. Did you mean ${names.map((n) => `${PKG_PREFIX}${n}`).join(", ")}?`;
     } catch (e) {
       log.debug({ err: reasonOf(e) }, "package feeds: no suggestions");

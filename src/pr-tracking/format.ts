@@ -27,8 +27,7 @@ export function parsePullRef(raw: string): number {
   const url = /^https?:\/\/(?:www\.)?github\.com\/([^/\s]+)\/([^/\s]+)\/(pull|issues)\/(\d+)(?:[/?#]\S*)?$/i.exec(s);
   let digits: string | undefined;
   if (url) {
-    if (`${url[1]}/${url[2]}`.toLowerCase() !== NIXPKGS.toLowerCase())
-      throw new UserError(`Only pull requests of ${NIXPKGS} can be looked up, not ${truncate(`${url[1]}/${url[2]}`, 60)}.`);
+    if (`${url[1]}/${url[2]}`.toLowerCase() !== NIXPKGS.toLowerCase()) throw new UserError(`Only pull requests of ${NIXPKGS} can be looked up, not ${truncate(`${url[1]}/${url[2]}`, 60)}.`);
     digits = url[4];
   } else {
     const m = /^(?:(?:NixOS\/)?nixpkgs)?#?(\d+)$/i.exec(s);
@@ -71,7 +70,8 @@ export function statusBlocks(status: PullStatus, opts: { stale?: boolean } = {})
   if (status.noMergeCommit) blocks.push(textBlock("GitHub gives no merge commit for this pull request, so nixie cannot tell which other branches have it."));
   if (opts.stale) blocks.push(textBlock(`As of ${timeText(status.asOf)}: GitHub's hourly request budget is used up.`));
   else if (status.late) blocks.push(textBlock("GitHub was slow to answer: the branches it had not answered for in time show what nixie knew before."));
-  else if (status.incomplete) blocks.push(textBlock(`Some branches could not be checked now (GitHub's hourly request budget); they show what was known. GitHub can be asked again at ${timeText(status.incomplete.until)}.`));
+  else if (status.incomplete)
+    blocks.push(textBlock(`Some branches could not be checked now (GitHub's hourly request budget); they show what was known. GitHub can be asked again at ${timeText(status.incomplete.until)}.`));
   return blocks;
 }
 
@@ -90,14 +90,7 @@ const askerSpan = (a: Asker) => mention(a.name ?? a.id, a.id);
 
 /** The post when a tracked pull request has reached a branch. */
 export function reachedPost(pull: Pick<PullRequest, "number" | "url" | "title">, branch: string, asker: Asker, last: boolean): Reply {
-  const text: RichText = rich(
-    askerSpan(asker),
-    ": ",
-    link(`nixpkgs#${pull.number}`, pull.url),
-    ` (${truncate(pull.title, 120)}) has reached `,
-    bold(branch),
-    last ? ". Tracking ends." : ".",
-  );
+  const text: RichText = rich(askerSpan(asker), ": ", link(`nixpkgs#${pull.number}`, pull.url), ` (${truncate(pull.title, 120)}) has reached `, bold(branch), last ? ". Tracking ends." : ".");
   return { blocks: [{ kind: "text", text }], mentions: [asker.id] };
 }
 

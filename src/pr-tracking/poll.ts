@@ -216,7 +216,10 @@ export function createTracker(opts: TrackerOptions): Tracker {
     const kv: KV<OutboxPost[]> = opts.store.namespace<OutboxPost[]>("tracking");
     const left = await kv.get("outbox");
     if (left && left.length > 0) {
-      await outbox.enqueue(TRACKING_QUEUE, left.map((i) => ({ room: i.room, deliveryId: i.deliveryId, reply: i.reply })));
+      await outbox.enqueue(
+        TRACKING_QUEUE,
+        left.map((i) => ({ room: i.room, deliveryId: i.deliveryId, reply: i.reply })),
+      );
       log.info({ posts: left.length }, "queued tracking posts of an earlier version moved to the outbox");
     }
     if (left) await kv.delete("outbox");

@@ -54,7 +54,11 @@ export function createTrackStore(store: Store): TrackStore {
     const known = await rooms();
     if (tracks.length === 0) {
       await kv.delete(`room:${room}`);
-      if (known.includes(room)) await kv.set("rooms", known.filter((r) => r !== room));
+      if (known.includes(room))
+        await kv.set(
+          "rooms",
+          known.filter((r) => r !== room),
+        );
       return;
     }
     // The room is listed before its tracks are written, so a crash in between loses nothing.
@@ -88,7 +92,10 @@ export function createTrackStore(store: Store): TrackStore {
         if (any.length === 0) return "not-found";
         if (mine.length === 0 && !isManager) return "forbidden";
         const drop = mine.length > 0 ? mine : any;
-        await write(room, tracks.filter((t) => !drop.includes(t)));
+        await write(
+          room,
+          tracks.filter((t) => !drop.includes(t)),
+        );
         return "removed";
       }),
     list,

@@ -19,12 +19,7 @@ export interface MatrixMessageContent {
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(s: string): string {
-  return stripControl(s)
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
+  return stripControl(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 }
 
 const MATRIX_USER = /^@[^:\s]+:\S+$/;
@@ -47,9 +42,7 @@ export function htmlRich(text: RichText): string {
           return isSafeUrl(s.url) ? `<a href="${escapeHtml(s.url)}">${withBreaks(s.text || s.url)}</a>` : withBreaks(s.text);
         case "mention":
           // A pill; it pings only when the reply lists the user in m.mentions.
-          return MATRIX_USER.test(s.userId)
-            ? `<a href="https://matrix.to/#/${encodeURIComponent(s.userId)}">${escapeHtml(s.text)}</a>`
-            : escapeHtml(s.text);
+          return MATRIX_USER.test(s.userId) ? `<a href="https://matrix.to/#/${encodeURIComponent(s.userId)}">${escapeHtml(s.text)}</a>` : escapeHtml(s.text);
       }
     })
     .join("");

@@ -20,8 +20,7 @@ const TABLE = "nixie_lease";
 export function sqlLeases(query: SqlQuery, dialect: "postgres" | "sqlite"): Leases {
   const p = (n: number): string => (dialect === "postgres" ? `$${n}` : "?");
   let ready: Promise<unknown> | undefined;
-  const init = (): Promise<unknown> =>
-    (ready ??= query(`CREATE TABLE IF NOT EXISTS ${TABLE} (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at BIGINT NOT NULL)`, []));
+  const init = (): Promise<unknown> => (ready ??= query(`CREATE TABLE IF NOT EXISTS ${TABLE} (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at BIGINT NOT NULL)`, []));
   return {
     async acquire(name, holder, ttlMs) {
       await init();

@@ -71,8 +71,7 @@ function prepareSqliteDir(file: string): void {
   const dir = dirname(file);
   if (!existsSync(dir)) {
     const parent = dirname(dir);
-    if (!existsSync(parent))
-      throw new ConfigError(`data directory ${dir} does not exist, and neither does its parent ${parent}; create it or fix NIXIE_STORE_URL`);
+    if (!existsSync(parent)) throw new ConfigError(`data directory ${dir} does not exist, and neither does its parent ${parent}; create it or fix NIXIE_STORE_URL`);
     try {
       mkdirSync(dir);
     } catch (e) {
@@ -220,8 +219,8 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     namespace<T>(ns: Namespace): KV<T> {
       const k = (key: string): string => `${ns}:${key}`;
       return {
-        get: async (key) => (await keyv.get(k(key))),
-        getMany: async (keys) => (keys.length === 0 ? [] : ((await keyv.get(keys.map(k))))),
+        get: async (key) => await keyv.get(k(key)),
+        getMany: async (keys) => (keys.length === 0 ? [] : await keyv.get(keys.map(k))),
         set: async (key, value, ttlMs) => {
           await keyv.set(k(key), value, ttlMs);
         },

@@ -108,7 +108,10 @@ export function placeFromHtml(html: string): string | undefined {
   const text = htmlToText(html, { remove: ["aside.onebox"] });
   const m = PLACE.exec(text);
   if (!m) return undefined;
-  const place = m[1]!.replace(/\.\s.*$/, "").replace(/[.\s]+$/, "").trim();
+  const place = m[1]!
+    .replace(/\.\s.*$/, "")
+    .replace(/[.\s]+$/, "")
+    .trim();
   return place === "" ? undefined : truncate(place, 120);
 }
 

@@ -36,9 +36,7 @@ export interface Validators {
   readonly lastModified?: string;
 }
 
-export type FetchResult =
-  | { readonly status: "not-modified" }
-  | { readonly status: "ok"; readonly feed: ParsedFeed; readonly validators: Validators };
+export type FetchResult = { readonly status: "not-modified" } | { readonly status: "ok"; readonly feed: ParsedFeed; readonly validators: Validators };
 
 export interface FeedFetcher {
   /** Fetches and parses a feed; throws UpstreamError (HTTP error, timeout, too large, not a feed). */

@@ -185,13 +185,7 @@ const sameOrigin = (a: URL, b: URL): boolean => a.origin === b.origin;
  * The request headers for a redirect from `from` to `to`: unchanged within the origin; without
  * any credential header when it leaves it. Throws on https -> http.
  */
-export function redirectHeaders(
-  from: URL,
-  to: URL,
-  headers: Readonly<Record<string, string>>,
-  credentialHeaders: readonly string[] = [],
-  service = from.host,
-): Record<string, string> {
+export function redirectHeaders(from: URL, to: URL, headers: Readonly<Record<string, string>>, credentialHeaders: readonly string[] = [], service = from.host): Record<string, string> {
   if (from.protocol === "https:" && to.protocol !== "https:") {
     throw new UpstreamError(service, "moved", `redirected from https to ${to.protocol} (not followed)`, { host: from.host });
   }
@@ -205,9 +199,10 @@ export function createHttp(opts: HttpOptions): Http {
   const flights = new SingleFlight<HttpResponse>();
   const sleep = opts.sleep ?? defaultSleep;
   /** A wait between retries that ends (rejecting) when the caller stops waiting. */
-  const pause = (ms: number, req: HttpRequest): Promise<void> => withDeadline(sleep(ms), { signal: req.signal }, () => {
-    throw late(req);
-  });
+  const pause = (ms: number, req: HttpRequest): Promise<void> =>
+    withDeadline(sleep(ms), { signal: req.signal }, () => {
+      throw late(req);
+    });
 
   async function once(req: HttpRequest): Promise<HttpResponse> {
     const timeoutMs = req.timeoutMs ?? opts.timeoutMs;
@@ -435,10 +430,7 @@ function exchange(
     function stop(): void {
       fail(new UpstreamError(service, "timeout", "no answer by the caller's deadline", { host, waitedMs: spanOf(signal) ?? Date.now() - started }));
     }
-    const timer = setTimeout(
-      () => fail(new UpstreamError(service, "timeout", `no answer within ${timeoutMs} ms`, { host, waitedMs: timeoutMs })),
-      Math.max(1, deadline - Date.now()),
-    );
+    const timer = setTimeout(() => fail(new UpstreamError(service, "timeout", `no answer within ${timeoutMs} ms`, { host, waitedMs: timeoutMs })), Math.max(1, deadline - Date.now()));
     signal?.addEventListener("abort", stop, { once: true });
     const req = mod.request(u, { method, headers, agent: agents[u.protocol] }, (res) => {
       const status = res.statusCode ?? 0;

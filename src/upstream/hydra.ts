@@ -135,7 +135,8 @@ export function createHydra(opts: HydraOptions): Hydra {
     // The pace is waited for here rather than in the HTTP layer, so that requests queued behind
     // one that got a 429 are not sent when their turn comes.
     const maxWait = Math.min(d.background ? BACKGROUND_WAIT_MS : opts.timeoutMs, Math.min(d.deadline === undefined ? Infinity : d.deadline - Date.now(), msLeft(d.signal)));
-    if (!(await limiter.wait(maxWait, d.background === true, d.signal).catch(() => false))) throw new UpstreamError(service, "timeout", `its turn in the ${service} pace comes after the caller stops waiting`);
+    if (!(await limiter.wait(maxWait, d.background === true, d.signal).catch(() => false)))
+      throw new UpstreamError(service, "timeout", `its turn in the ${service} pace comes after the caller stops waiting`);
     if (cooling > now()) throw coolingError();
     let res;
     try {
@@ -211,6 +212,8 @@ export function createHydra(opts: HydraOptions): Hydra {
     buildUrl: (id) => `${base}/build/${id}`,
     buildLogUrl: (id) => `${base}/build/${id}/log`,
     jobUrl: (project, jobset, job) =>
-      job === undefined ? `${base}/jobset/${encodeURIComponent(project)}/${encodeURIComponent(jobset)}` : `${base}/job/${encodeURIComponent(project)}/${encodeURIComponent(jobset)}/${encodeURIComponent(job)}`,
+      job === undefined
+        ? `${base}/jobset/${encodeURIComponent(project)}/${encodeURIComponent(jobset)}`
+        : `${base}/job/${encodeURIComponent(project)}/${encodeURIComponent(jobset)}/${encodeURIComponent(job)}`,
   };
 }

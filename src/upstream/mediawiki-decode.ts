@@ -16,19 +16,7 @@ const INTRO_SENTENCES = 3;
 const INTRO_MAX_CHARS = 500;
 
 /** Elements of a parsed section that are not prose: boxes, language bars, references, edit links. */
-const NOT_PROSE = [
-  ".mw-pt-languages",
-  "sup.reference",
-  ".reference",
-  ".mw-ref",
-  ".mw-editsection",
-  ".noprint",
-  ".metadata",
-  ".navbox",
-  ".infobox",
-  ".mw-empty-elt",
-  "style",
-];
+const NOT_PROSE = [".mw-pt-languages", "sup.reference", ".reference", ".mw-ref", ".mw-editsection", ".noprint", ".metadata", ".navbox", ".infobox", ".mw-empty-elt", "style"];
 
 /** Boxes whose paragraphs are never the intro, when paragraphs are not at the top level. */
 const BOXES = "table, .navbox, .infobox, .mw-pt-languages, .hatnote, .noprint, .metadata, .mw-references-wrap, blockquote";

@@ -105,10 +105,7 @@ export function createMediaWiki(deps: MediaWikiDeps): MediaWiki {
   const cacheTtlMs = deps.config.wiki.cacheTtlSeconds * 1000;
 
   /** One API call: parameters only through URLSearchParams; API error objects become UpstreamError. */
-  async function call(
-    params: Record<string, string>,
-    opts: Deadline & { maxBytes?: number; okErrors?: readonly string[]; retries?: number } = {},
-  ): Promise<unknown> {
+  async function call(params: Record<string, string>, opts: Deadline & { maxBytes?: number; okErrors?: readonly string[]; retries?: number } = {}): Promise<unknown> {
     const url = new URL(api);
     url.search = new URLSearchParams({ ...params, format: "json", formatversion: "2" }).toString();
     const { data } = await http.json<unknown>({
@@ -144,26 +141,27 @@ export function createMediaWiki(deps: MediaWikiDeps): MediaWiki {
 
   const fullTextSearch = async (search: string, opts: Deadline): Promise<SearchAnswer> =>
     decodeSearch(
-      await call({
-        action: "query",
-        list: "search",
-        srsearch: search,
-        // database search backends default to a title search; the text is what we want
-        srwhat: "text",
-        srnamespace: "0",
-        srlimit: String(SEARCH_LIMIT),
-        srinfo: "totalhits|suggestion",
-        srprop: "",
-        meta: "siteinfo",
-        siprop: "general",
-      }, opts),
+      await call(
+        {
+          action: "query",
+          list: "search",
+          srsearch: search,
+          // database search backends default to a title search; the text is what we want
+          srwhat: "text",
+          srnamespace: "0",
+          srlimit: String(SEARCH_LIMIT),
+          srinfo: "totalhits|suggestion",
+          srprop: "",
+          meta: "siteinfo",
+          siprop: "general",
+        },
+        opts,
+      ),
       api,
     );
 
   const pagesInfo = async (titles: readonly string[], opts: Deadline): Promise<PagesAnswer> =>
-    decodePages(
-      await call({ action: "query", titles: titles.join("|"), redirects: "1", prop: "info|pageprops", inprop: "url", ppprop: "description" }, opts),
-    );
+    decodePages(await call({ action: "query", titles: titles.join("|"), redirects: "1", prop: "info|pageprops", inprop: "url", ppprop: "description" }, opts));
 
   async function parsedIntro(pageid: number, opts: Deadline): Promise<string> {
     const data = await call(

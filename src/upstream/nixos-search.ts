@@ -187,10 +187,7 @@ export function createNixosSearch(deps: NixosSearchDeps): NixosSearch {
   const schemas = new Map<string, number>();
   const base = config.url.replace(/\/+$/, "");
   const site = config.siteUrl.replace(/\/+$/, "");
-  const headers: Record<string, string> =
-    config.username === "" && config.password === ""
-      ? {}
-      : { authorization: `Basic ${Buffer.from(`${config.username}:${config.password}`).toString("base64")}` };
+  const headers: Record<string, string> = config.username === "" && config.password === "" ? {} : { authorization: `Basic ${Buffer.from(`${config.username}:${config.password}`).toString("base64")}` };
   const cacheTtlMs = config.cacheTtlSeconds * 1000;
 
   const schemaFor = (channel: string): number => schemas.get(channel) ?? config.schema;

@@ -103,7 +103,10 @@ function docOf(raw: unknown): NoogleDoc | undefined {
   const path = pathOf(meta["path"]);
   if (path === undefined) return undefined;
   const aliases = Array.isArray(meta["aliases"])
-    ? meta["aliases"].slice(0, NOOGLE_LIMITS.aliases).map(pathOf).filter((p): p is string[] => p !== undefined)
+    ? meta["aliases"]
+        .slice(0, NOOGLE_LIMITS.aliases)
+        .map(pathOf)
+        .filter((p): p is string[] => p !== undefined)
     : [];
   const signature = text(meta["signature"], NOOGLE_LIMITS.signatureChars);
   const content = isObj(raw["content"]) ? text(raw["content"]["content"], NOOGLE_LIMITS.contentChars) : undefined;
@@ -111,10 +114,7 @@ function docOf(raw: unknown): NoogleDoc | undefined {
   const position = positionOf(contentMeta["position"]) ?? positionOf(meta["attr_position"]) ?? positionOf(meta["lambda_position"]);
   const isPrimop = meta["is_primop"] === true;
   const primop = isObj(meta["primop_meta"]) ? meta["primop_meta"] : undefined;
-  const args =
-    primop && Array.isArray(primop["args"])
-      ? primop["args"].slice(0, NOOGLE_LIMITS.args).filter((a): a is string => typeof a === "string" && a.length <= 40 && PART.test(a))
-      : undefined;
+  const args = primop && Array.isArray(primop["args"]) ? primop["args"].slice(0, NOOGLE_LIMITS.args).filter((a): a is string => typeof a === "string" && a.length <= 40 && PART.test(a)) : undefined;
   return {
     path,
     aliases,

@@ -49,8 +49,7 @@ const labels = (l: Record<string, string>): string =>
 /** The channel exporter's /metrics in the Prometheus text format (prometheus_client's layout). */
 function channelMetrics(channels: Map<string, ExportedChannel>): string {
   const out = ["# HELP channel_revision Channel revision", "# TYPE channel_revision gauge"];
-  for (const [name, c] of channels)
-    out.push(`channel_revision${labels({ channel: name, revision: c.revision, status: c.status, variant: c.variant, current: c.current ? "1" : "0" })} 1.0`);
+  for (const [name, c] of channels) out.push(`channel_revision${labels({ channel: name, revision: c.revision, status: c.status, variant: c.variant, current: c.current ? "1" : "0" })} 1.0`);
   out.push("# HELP channel_update_time Channel update time", "# TYPE channel_update_time gauge");
   for (const [name, c] of channels) out.push(`channel_update_time${labels({ channel: name })} ${c.updateTime.toExponential()}`);
   out.push("# HELP channel_current Channel is current", "# TYPE channel_current gauge");
@@ -98,7 +97,10 @@ describe("channels against a real Prometheus", function () {
   /** Waits until Prometheus has scraped the exporter's current values (asked directly, not through nixie). */
   async function scraped(): Promise<void> {
     const want = [...channels].map(([name, c]) => `${name}@${c.revision}@${c.updateTime}`).sort();
-    const jobs = [...channels].filter(([, c]) => c.job).map(([name, c]) => `${name}=${c.job!.failed ? 1 : 0}`).sort();
+    const jobs = [...channels]
+      .filter(([, c]) => c.job)
+      .map(([name, c]) => `${name}=${c.job!.failed ? 1 : 0}`)
+      .sort();
     const query = async (q: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> => {
       const res = await fetch(`${prometheus}/api/v1/query?query=${encodeURIComponent(q)}`);
       return ((await res.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;

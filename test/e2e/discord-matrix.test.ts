@@ -75,13 +75,18 @@ describe("Matrix and Discord in one process", function () {
   const fromNixie = (): MatrixEvent[] => seen.filter((s) => s.roomId === room && s.event.sender === nixie.userId).map((s) => s.event);
 
   it("runs both adapters", () => {
-    assert.deepEqual(bot!.adapters.map((a) => a.platform), ["matrix", "discord"]);
+    assert.deepEqual(
+      bot!.adapters.map((a) => a.platform),
+      ["matrix", "discord"],
+    );
     assert.ok(bot!.adapters.every((a) => a.isConnected()));
   });
 
   it("answers !pkg in Matrix and /pkg on Discord", async () => {
     const asked = await alice.sendMessage(room, { msgtype: "m.text", body: "!pkg firefox" });
-    const answer = await waitFor("the Matrix answer", () => fromNixie().find((e) => (e.content["m.relates_to"] as Json | undefined)?.["m.in_reply_to"] !== undefined && JSON.stringify(e.content["m.relates_to"]).includes(asked)));
+    const answer = await waitFor("the Matrix answer", () =>
+      fromNixie().find((e) => (e.content["m.relates_to"] as Json | undefined)?.["m.in_reply_to"] !== undefined && JSON.stringify(e.content["m.relates_to"]).includes(asked)),
+    );
     assert.match(String(answer.content["body"]), /firefox/);
     const i = slashCommand("pkg", [{ name: "query", type: 3, value: "firefox" }]);
     discord.dispatch("INTERACTION_CREATE", i);

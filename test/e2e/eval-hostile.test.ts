@@ -120,7 +120,11 @@ describe("!eval with the real Nix: the hostile table", function () {
   it("100 concurrent !eval from 20 people: bounded queue, at most 2 children alive (the standby included), no zombie", async () => {
     const service = bot.bot.services.eval;
     // Children from before that are not evaluators (tsx's esbuild service); the standby counts.
-    const before = new Set(family(new Set()).children.filter((c) => !isSandboxedEvaluator(c.pid)).map((c) => c.pid));
+    const before = new Set(
+      family(new Set())
+        .children.filter((c) => !isSandboxedEvaluator(c.pid))
+        .map((c) => c.pid),
+    );
     let maxChildren = 0;
     let maxActive = 0;
     const sampler = setInterval(() => {
@@ -148,7 +152,11 @@ describe("!eval with the real Nix: the hostile table", function () {
     assert.equal(service.load().active, 0);
     assert.equal(service.load().queued, 0);
     const left = family(before);
-    assert.deepEqual(left.children.filter((c) => c.state === "Z"), [], "no zombie");
+    assert.deepEqual(
+      left.children.filter((c) => c.state === "Z"),
+      [],
+      "no zombie",
+    );
     // Only the next standby is left, waiting for an expression.
     assert.equal(left.children.length, 1, JSON.stringify(left.children));
     assert.ok(isSandboxedEvaluator(left.children[0]!.pid));
@@ -182,7 +190,10 @@ describe("!eval with the real Nix and eval.nixpkgs: lib", function () {
   });
 
   it("positions in errors still point into the user's input", async () => {
-    assert.equal(await ask("!eval\n```nix\n{\n  a = y;\n}\n```"), "error: undefined variable 'y'\n\n       at «stdin»:2:7:\n\n            1| {\n            2|   a = y;\n             |       ^\n            3| }");
+    assert.equal(
+      await ask("!eval\n```nix\n{\n  a = y;\n}\n```"),
+      "error: undefined variable 'y'\n\n       at «stdin»:2:7:\n\n            1| {\n            2|   a = y;\n             |       ^\n            3| }",
+    );
   });
 
   it("still refuses files outside the search path and URLs", async () => {

@@ -143,7 +143,10 @@ for (const [backend, env] of [
       assert.equal(byRoom.size, ROOMS, "no room missed the entry");
       for (const [room, ids] of byRoom) assert.equal(ids.size, 1, `${room} got ${ids.size} different posts`);
       const standbyId = leaderId === "a" ? "b" : "a";
-      assert.ok(posts.some((p) => p.instance === standbyId), "the standby finished the fan-out");
+      assert.ok(
+        posts.some((p) => p.instance === standbyId),
+        "the standby finished the fan-out",
+      );
       const resent = posts.length - ROOMS;
       // Posts sent but not yet recorded when the leader died are sent again with the same id.
       assert.ok(resent >= 0 && resent < ROOMS, `re-sent with the same delivery id: ${resent}`);

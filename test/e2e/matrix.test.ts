@@ -83,9 +83,7 @@ describe("Matrix adapter against a real Synapse", function () {
   /** Sends a text message as `who` and waits for nixie's answer to it. */
   async function ask(who: Person, roomId: string, content: Record<string, unknown>, botId = botUser.userId): Promise<{ asked: string; reply: Seen["event"] }> {
     const asked = await who.client.sendMessage(roomId, { msgtype: "m.text", ...content });
-    const reply = await waitFor(`nixie's answer to ${JSON.stringify(content["body"])}`, () =>
-      who.from(botId, roomId).find((e) => e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id === asked),
-    );
+    const reply = await waitFor(`nixie's answer to ${JSON.stringify(content["body"])}`, () => who.from(botId, roomId).find((e) => e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id === asked));
     return { asked, reply };
   }
 
@@ -170,10 +168,7 @@ describe("Matrix adapter against a real Synapse", function () {
   });
 
   it("answers `nixie: <command>` and ignores notices, edits and plain chat", async function () {
-    const ignored = [
-      await alice.client.sendMessage(room, { msgtype: "m.notice", body: "!help" }),
-      await alice.client.sendMessage(room, { msgtype: "m.text", body: "just chatting about !help" }),
-    ];
+    const ignored = [await alice.client.sendMessage(room, { msgtype: "m.notice", body: "!help" }), await alice.client.sendMessage(room, { msgtype: "m.text", body: "just chatting about !help" })];
     const { reply } = await ask(alice, room, { body: "nixie: about" });
     assert.match(reply.content["body"], /nixie/);
     const original = await alice.client.sendMessage(room, { msgtype: "m.text", body: "typo" });
@@ -384,8 +379,7 @@ describe("Matrix adapter against a real Synapse", function () {
       NIXIE_STORE_URL: `sqlite://${join(dir, "picky.sqlite")}`,
     });
     try {
-      const membership = async (roomId: string) =>
-        ((await bob.client.getRoomStateEvent(roomId, "m.room.member", account.userId).catch(() => ({}))) as { membership?: string }).membership;
+      const membership = async (roomId: string) => ((await bob.client.getRoomStateEvent(roomId, "m.room.member", account.userId).catch(() => ({}))) as { membership?: string }).membership;
       const fromBob = await bob.client.createRoom({ preset: "private_chat", invite: [account.userId] });
       await waitFor("the invite from bob to be declined", async () => (await membership(fromBob)) === "leave");
       const fromAlice = await alice.client.createRoom({ preset: "private_chat", invite: [account.userId] });

@@ -88,6 +88,9 @@ describe("package feeds against a real engine (OpenSearch, schema-51 mapping)", 
       .filter((l) => l.includes("watched_attrs"))
       .map((l) => JSON.parse(l) as { status: number; path: string });
     assert.equal(logged.length, 6, JSON.stringify(logged));
-    assert.ok(logged.every((r) => r.status === 200), JSON.stringify(logged));
+    assert.ok(
+      logged.every((r) => r.status === 200),
+      JSON.stringify(logged),
+    );
   });
 });

@@ -128,16 +128,44 @@ function guildJson(): Json {
   const channel = (id: string, name: string): Json => ({ id, type: 0, name, guild_id: IDS.guild, position: 0, permission_overwrites: [], nsfw: false, parent_id: null });
   const member = (u: Json, roles: string[]): Json => ({ user: u, roles, joined_at: now, deaf: false, mute: false, flags: 0 });
   const role = (id: string, name: string, perms: bigint, position: number): Json => ({
-    id, name, permissions: perms.toString(), position, color: 0, hoist: false, managed: false, mentionable: false, flags: 0,
+    id,
+    name,
+    permissions: perms.toString(),
+    position,
+    color: 0,
+    hoist: false,
+    managed: false,
+    mentionable: false,
+    flags: 0,
   });
   return {
-    id: IDS.guild, name: "Nix Test", owner_id: IDS.owner, icon: null, features: [], unavailable: false, large: false, member_count: 4, joined_at: now,
-    verification_level: 0, default_message_notifications: 0, explicit_content_filter: 0, mfa_level: 0, premium_tier: 0, preferred_locale: "en-US",
-    system_channel_flags: 0, nsfw_level: 0,
+    id: IDS.guild,
+    name: "Nix Test",
+    owner_id: IDS.owner,
+    icon: null,
+    features: [],
+    unavailable: false,
+    large: false,
+    member_count: 4,
+    joined_at: now,
+    verification_level: 0,
+    default_message_notifications: 0,
+    explicit_content_filter: 0,
+    mfa_level: 0,
+    premium_tier: 0,
+    preferred_locale: "en-US",
+    system_channel_flags: 0,
+    nsfw_level: 0,
     roles: [role(IDS.guild, "@everyone", EVERYONE_PERMS, 0), role(IDS.modRole, "Moderators", MOD_PERMS, 1)],
     channels: [channel(IDS.channel, "general"), channel(IDS.otherChannel, "announcements")],
     members: [member(botUser, []), member(userJson(USERS.alice), []), member(userJson(USERS.mod), [IDS.modRole])],
-    emojis: [], stickers: [], threads: [], voice_states: [], presences: [], stage_instances: [], guild_scheduled_events: [],
+    emojis: [],
+    stickers: [],
+    threads: [],
+    voice_states: [],
+    presences: [],
+    stage_instances: [],
+    guild_scheduled_events: [],
   };
 }
 
@@ -147,7 +175,12 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   const resumable = opts.resumable ?? true;
   const rest: RestCall[] = [];
   const gateway: Json[] = [];
-  const messages = new Map<string, Json[]>([[IDS.channel, []], [IDS.otherChannel, []], [IDS.dmChannel, []], [IDS.quietDmChannel, []]]);
+  const messages = new Map<string, Json[]>([
+    [IDS.channel, []],
+    [IDS.otherChannel, []],
+    [IDS.dmChannel, []],
+    [IDS.quietDmChannel, []],
+  ]);
   const gone = new Set<string>();
   const forbidden = new Set<string>();
   const restricted = new Set<string>();
@@ -176,9 +209,20 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   const apiError = (res: ServerResponse, status: number, code: number, message: string): void => send(res, status, { message, code });
 
   const messageJson = (channelId: string, body: Json, author: Json = botUser): Json => ({
-    id: nextId(), channel_id: channelId, author, content: typeof body["content"] === "string" ? body["content"] : "",
-    embeds: Array.isArray(body["embeds"]) ? body["embeds"] : [], timestamp: new Date().toISOString(), edited_timestamp: null,
-    tts: false, mention_everyone: false, mentions: [], mention_roles: [], attachments: [], pinned: false, type: 0,
+    id: nextId(),
+    channel_id: channelId,
+    author,
+    content: typeof body["content"] === "string" ? body["content"] : "",
+    embeds: Array.isArray(body["embeds"]) ? body["embeds"] : [],
+    timestamp: new Date().toISOString(),
+    edited_timestamp: null,
+    tts: false,
+    mention_everyone: false,
+    mentions: [],
+    mention_roles: [],
+    attachments: [],
+    pinned: false,
+    type: 0,
     flags: typeof body["flags"] === "number" ? body["flags"] : 0,
     ...(body["nonce"] !== undefined ? { nonce: body["nonce"] } : {}),
   });
@@ -206,7 +250,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
 
   function route(call: RestCall, res: ServerResponse): void {
     const { method, path, body } = call;
-    const obj = (body && !Array.isArray(body) ? body : {});
+    const obj = body && !Array.isArray(body) ? body : {};
     let m: RegExpMatchArray | null;
     if (method === "GET" && path === "/gateway/bot") {
       return send(res, 200, { url: url.replace(/^http/, "ws"), shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } });
@@ -244,7 +288,11 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
         return rateLimited(res, commandsRetryAfter);
       }
       const list = Array.isArray(body) ? body : [];
-      return send(res, 200, list.map((c) => ({ ...c, id: nextId(), application_id: m![1], ...(m![2] ? { guild_id: m![2] } : {}), version: nextId(), default_permission: true })));
+      return send(
+        res,
+        200,
+        list.map((c) => ({ ...c, id: nextId(), application_id: m![1], ...(m![2] ? { guild_id: m![2] } : {}), version: nextId(), default_permission: true })),
+      );
     }
     if (method === "GET" && (m = path.match(/^\/guilds\/(\d+)\/members\/(\d+)$/))) {
       const u = Object.values(USERS).find((x) => x.id === m![2]);
@@ -309,8 +357,18 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
           if (opts.ready === false) break;
           sessions++;
           frame(ws, {
-            op: 0, t: "READY", s: ++seq,
-            d: { v: 10, user: botUser, guilds: [{ id: IDS.guild, unavailable: true }], session_id: `session-${sessions}`, resume_gateway_url: url.replace(/^http/, "ws"), application: { id: IDS.app, flags: 0 }, shard: [0, 1] },
+            op: 0,
+            t: "READY",
+            s: ++seq,
+            d: {
+              v: 10,
+              user: botUser,
+              guilds: [{ id: IDS.guild, unavailable: true }],
+              session_id: `session-${sessions}`,
+              resume_gateway_url: url.replace(/^http/, "ws"),
+              application: { id: IDS.app, flags: 0 },
+              shard: [0, 1],
+            },
           });
           frame(ws, { op: 0, t: "GUILD_CREATE", s: ++seq, d: guildJson() });
           break;
@@ -376,9 +434,22 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
 export function messageCreate(content: string, from: FakeUser = USERS.alice, channelId: string = IDS.channel, mentions: readonly FakeUser[] = []): Json {
   const inGuild = channelId !== IDS.dmChannel;
   return {
-    id: nextId(), channel_id: channelId, channel_type: inGuild ? 0 : 1, ...(inGuild ? { guild_id: IDS.guild, member: { roles: rolesOf(from), joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 } } : {}),
-    author: userJson(from), content, timestamp: new Date().toISOString(), edited_timestamp: null, tts: false, mention_everyone: false,
-    mentions: mentions.map(userJson), mention_roles: [], attachments: [], embeds: [], pinned: false, type: 0,
+    id: nextId(),
+    channel_id: channelId,
+    channel_type: inGuild ? 0 : 1,
+    ...(inGuild ? { guild_id: IDS.guild, member: { roles: rolesOf(from), joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 } } : {}),
+    author: userJson(from),
+    content,
+    timestamp: new Date().toISOString(),
+    edited_timestamp: null,
+    tts: false,
+    mention_everyone: false,
+    mentions: mentions.map(userJson),
+    mention_roles: [],
+    attachments: [],
+    embeds: [],
+    pinned: false,
+    type: 0,
   };
 }
 
@@ -400,21 +471,39 @@ function interaction(type: 2 | 4, name: string, options: readonly SlashOption[],
   if (dm) {
     // In a direct message there is no guild and no member: the user comes alone.
     return {
-      id: nextId(), application_id: IDS.app, type, token: `itoken-${nextId()}`, version: 1,
-      data: { id: nextId(), name, type: 1, options, ...resolvedOf(options) }, channel_id: IDS.dmChannel,
+      id: nextId(),
+      application_id: IDS.app,
+      type,
+      token: `itoken-${nextId()}`,
+      version: 1,
+      data: { id: nextId(), name, type: 1, options, ...resolvedOf(options) },
+      channel_id: IDS.dmChannel,
       channel: { id: IDS.dmChannel, type: 1, last_message_id: null, recipients: [userJson(from)] },
-      user: userJson(from), app_permissions: EVERYONE_PERMS.toString(), locale: "en-US", entitlements: [],
-      authorizing_integration_owners: { "0": IDS.guild }, context: 1,
+      user: userJson(from),
+      app_permissions: EVERYONE_PERMS.toString(),
+      locale: "en-US",
+      entitlements: [],
+      authorizing_integration_owners: { "0": IDS.guild },
+      context: 1,
     };
   }
   return {
-    id: nextId(), application_id: IDS.app, type, token: `itoken-${nextId()}`, version: 1,
+    id: nextId(),
+    application_id: IDS.app,
+    type,
+    token: `itoken-${nextId()}`,
+    version: 1,
     data: { id: nextId(), name, type: 1, options, ...resolvedOf(options) },
-    guild_id: IDS.guild, channel_id: IDS.channel,
+    guild_id: IDS.guild,
+    channel_id: IDS.channel,
     channel: { id: IDS.channel, type: 0, name: "general", guild_id: IDS.guild },
     member: { user: userJson(from), roles: rolesOf(from), permissions: permissionsOf(from).toString(), joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 },
-    app_permissions: MOD_PERMS.toString(), locale: "en-US", guild_locale: "en-US", entitlements: [],
-    authorizing_integration_owners: { "0": IDS.guild }, context: 0,
+    app_permissions: MOD_PERMS.toString(),
+    locale: "en-US",
+    guild_locale: "en-US",
+    entitlements: [],
+    authorizing_integration_owners: { "0": IDS.guild },
+    context: 0,
   };
 }
 

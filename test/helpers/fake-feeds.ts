@@ -45,11 +45,7 @@ export interface VideoInput {
 }
 
 /** What a feed path answers instead of the feed. */
-export type Fault =
-  | { readonly status: number }
-  | { readonly malformed: true }
-  | { readonly hugeBytes: number }
-  | { readonly delayMs: number };
+export type Fault = { readonly status: number } | { readonly malformed: true } | { readonly hugeBytes: number } | { readonly delayMs: number };
 
 export interface FakeFeeds {
   /** Base URL: use as NIXIE_DISCOURSE_URL. */
@@ -74,7 +70,12 @@ export interface FakeFeeds {
 const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 function slug(title: string): string {
-  return title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "topic";
+  return (
+    title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "") || "topic"
+  );
 }
 
 function topicItem(base: string, t: TopicInput): string {

@@ -230,7 +230,15 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       }
       if (i?.pull && !isNixpkgs) {
         const url = `https://github.com/${m[1]}/${m[2]}/pull/${n}`;
-        return answer(req, res, 200, { ...template, number: n, html_url: url, title: i.title, state: i.state, user: { login: i.author ?? "example-user" }, pull_request: { html_url: url, merged_at: i.pull.mergedAt ?? null } });
+        return answer(req, res, 200, {
+          ...template,
+          number: n,
+          html_url: url,
+          title: i.title,
+          state: i.state,
+          user: { login: i.author ?? "example-user" },
+          pull_request: { html_url: url, merged_at: i.pull.mergedAt ?? null },
+        });
       }
       if (i) {
         const { pull_request: _omit, ...rest } = template;

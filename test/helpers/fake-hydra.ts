@@ -125,7 +125,10 @@ export async function startFakeHydra(): Promise<FakeHydra> {
       }
       const job = q.get("job") ?? "";
       const system = q.get("system") ?? "";
-      const list = (builds.get(`${jobset}|${job}|${system}`) ?? []).slice().sort((a, b) => b.id - a.id).slice(0, nr);
+      const list = (builds.get(`${jobset}|${job}|${system}`) ?? [])
+        .slice()
+        .sort((a, b) => b.id - a.id)
+        .slice(0, nr);
       const [project, js] = jobset.split("/");
       json(
         res,

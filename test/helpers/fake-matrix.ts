@@ -139,7 +139,6 @@ export async function startFakeMatrix(opts: FakeMatrixOptions = {}): Promise<Fak
     return body;
   }
 
-
   function route(call: RecordedCall, res: ServerResponse): void {
     const p = call.path;
     if (p === "/_matrix/client/versions") return send(res, 200, { versions: ["v1.1", "v1.5", "v1.11"], unstable_features: {} });

@@ -63,9 +63,7 @@ export function recordedChannels(): FakeChannel[] {
       current: m["current"] === "1",
       status: m["status"]!,
       ...(m["variant"] ? { variant: m["variant"] } : {}),
-      ...(job
-        ? { job: { project: job.metric["project"]!, jobset: job.metric["jobset"]!, job: job.metric["exported_job"]!, failed: job.value[1] === "1" } }
-        : {}),
+      ...(job ? { job: { project: job.metric["project"]!, jobset: job.metric["jobset"]!, job: job.metric["exported_job"]!, failed: job.value[1] === "1" } } : {}),
     };
   });
 }

@@ -105,7 +105,9 @@ const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures")
 /** The documents of every test/fixtures/es-*.json answer, without duplicates. */
 export function fixtureDocuments(): readonly StoredDoc[] {
   const docs = new Map<string, StoredDoc>();
-  for (const f of readdirSync(FIXTURES).filter((n) => /^es-.*\.json$/.test(n)).sort()) {
+  for (const f of readdirSync(FIXTURES)
+    .filter((n) => /^es-.*\.json$/.test(n))
+    .sort()) {
     const data = JSON.parse(readFileSync(join(FIXTURES, f), "utf8")) as { hits?: { hits?: { _id: string; _source: Doc }[] } };
     for (const h of data.hits?.hits ?? []) {
       const key = text(h._source["package_attr_name"] ?? h._source["option_name"] ?? h._id);
@@ -237,7 +239,30 @@ export async function startFakeSearch(opts: FakeSearchOptions = {}): Promise<Fak
       const base = docs.find((d) => d.source["type"] === "package" && d.source["package_attr_name"] === attr);
       const source: Doc = base
         ? { ...base.source, package_pversion: version }
-        : { type: "package", package_attr_name: attr, package_attr_set: attr.includes(".") ? attr.split(".")[0]! : "No package set", package_pname: attr.split(".").pop()!, package_pversion: version, package_platforms: ["x86_64-linux", "aarch64-linux"], package_outputs: ["out"], package_default_output: "out", package_programs: [], package_mainProgram: null, package_description: `The ${attr} package`, package_longDescription: null, package_license: [], package_license_set: [], package_maintainers: [], package_maintainers_set: [], package_teams: [], package_teams_set: [], package_homepage: [], package_position: null, package_system: "x86_64-linux", package_hydra: null };
+        : {
+            type: "package",
+            package_attr_name: attr,
+            package_attr_set: attr.includes(".") ? attr.split(".")[0]! : "No package set",
+            package_pname: attr.split(".").pop()!,
+            package_pversion: version,
+            package_platforms: ["x86_64-linux", "aarch64-linux"],
+            package_outputs: ["out"],
+            package_default_output: "out",
+            package_programs: [],
+            package_mainProgram: null,
+            package_description: `The ${attr} package`,
+            package_longDescription: null,
+            package_license: [],
+            package_license_set: [],
+            package_maintainers: [],
+            package_maintainers_set: [],
+            package_teams: [],
+            package_teams_set: [],
+            package_homepage: [],
+            package_position: null,
+            package_system: "x86_64-linux",
+            package_hydra: null,
+          };
       // A re-import gives documents new ids (the importer bulk-indexes without ids).
       o.set(attr, { id: `${base?.id ?? "new"}-${channel}-${version}`.slice(0, 40), source });
     },
@@ -266,9 +291,36 @@ const TOP_KEYS = new Set(["from", "size", "_source", "sort", "query", "rescore",
 const FIELD_RE = /^(type|flake_name|_score|package_[A-Za-z_]+|option_[a-z_]+)(\.(edge|attr_path|attr_path_reverse|[a-z_]+))?$/;
 /** Parameters of the query types above. */
 const PARAM_KEYS = new Set([
-  "filter", "must", "must_not", "should", "minimum_should_match", "boost", "_name", "tie_breaker", "queries", "query", "fields", "type",
-  "analyzer", "auto_generate_synonyms_phrase_query", "operator", "fuzziness", "prefix_length", "value", "case_insensitive", "field",
-  "saturation", "pivot", "script_score", "script", "source", "functions", "window_size", "rescore_query", "rescore_query_weight", "query_weight",
+  "filter",
+  "must",
+  "must_not",
+  "should",
+  "minimum_should_match",
+  "boost",
+  "_name",
+  "tie_breaker",
+  "queries",
+  "query",
+  "fields",
+  "type",
+  "analyzer",
+  "auto_generate_synonyms_phrase_query",
+  "operator",
+  "fuzziness",
+  "prefix_length",
+  "value",
+  "case_insensitive",
+  "field",
+  "saturation",
+  "pivot",
+  "script_score",
+  "script",
+  "source",
+  "functions",
+  "window_size",
+  "rescore_query",
+  "rescore_query_weight",
+  "query_weight",
 ]);
 
 /** The checks the fake applies to a body: undefined when acceptable, else what is wrong with it. */
@@ -319,7 +371,10 @@ class BadQuery extends Error {}
 
 /** Values of a field as lower-case strings; `field.sub` and `field^2` read `field`. */
 function values(doc: Doc, field: string): string[] {
-  const base = field.replace(/\^[\d.]+$/, "").replace(/\.\*$/, "").split(".")[0]!;
+  const base = field
+    .replace(/\^[\d.]+$/, "")
+    .replace(/\.\*$/, "")
+    .split(".")[0]!;
   const v = doc[base];
   const list = Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
   return list.filter((x): x is string => typeof x === "string").map((x) => x.toLowerCase());
@@ -376,7 +431,9 @@ function evaluate(q: unknown, doc: Doc): Result {
       return { match: true, score: score * boostOf(p), names: [...names, ...named(p)] };
     }
     case "dis_max": {
-      const rs = asList(isRecord(p) ? p["queries"] : undefined).map((c) => evaluate(c, doc)).filter((r) => r.match);
+      const rs = asList(isRecord(p) ? p["queries"] : undefined)
+        .map((c) => evaluate(c, doc))
+        .filter((r) => r.match);
       if (rs.length === 0) return NO;
       return { match: true, score: Math.max(...rs.map((r) => r.score)), names: rs.flatMap((r) => r.names) };
     }
@@ -394,7 +451,10 @@ function evaluate(q: unknown, doc: Doc): Result {
       const fuzzy = p["fuzziness"] !== undefined;
       const near = (v: string, w: string): boolean => [v, ...v.split(/[^a-z0-9]+/)].some((t) => t[0] === w[0] && editDistanceAtMostOne(t, w));
       const weightOf = (w: string): number =>
-        Math.max(0, ...hay.filter((h) => h.vals.some((v) => (h.edge ? v.split(/[^a-z0-9]+/).some((t) => t.startsWith(w)) || v.startsWith(w) : v.includes(w) || (fuzzy && near(v, w))))).map((h) => h.weight));
+        Math.max(
+          0,
+          ...hay.filter((h) => h.vals.some((v) => (h.edge ? v.split(/[^a-z0-9]+/).some((t) => t.startsWith(w)) || v.startsWith(w) : v.includes(w) || (fuzzy && near(v, w))))).map((h) => h.weight),
+        );
       if (p["type"] === "phrase") return hay.some((h) => h.vals.some((v) => v.includes(text))) ? { match: true, score: boostOf(p), names: named(p) } : NO;
       const weights = text.split(/\s+/).filter(Boolean).map(weightOf);
       if (weights.length === 0 || weights.some((w) => w === 0)) return NO;

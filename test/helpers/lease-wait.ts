@@ -7,7 +7,7 @@
 import type { Bot } from "../../src/bot.js";
 
 export async function waitForLease(bot: Bot, maxMs = 20_000): Promise<void> {
-  for (const until = Date.now() + maxMs; !bot.leader.isLeader(); ) {
+  for (const until = Date.now() + maxMs; !bot.leader.isLeader();) {
     if (Date.now() > until) throw new Error("the lease did not come free");
     await new Promise((r) => setTimeout(r, 100));
   }

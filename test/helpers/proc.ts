@@ -45,7 +45,7 @@ export function processGroup(pgid: number): number[] {
 export function processTree(pid: number): number[] {
   const parents = new Map(all().map((p) => [p, procStat(p)?.ppid]));
   const tree = [pid];
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [p, parent] of parents) {
       if (parent !== undefined && tree.includes(parent) && !tree.includes(p)) {

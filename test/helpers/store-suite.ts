@@ -59,8 +59,8 @@ export function storeContract(backend: string, url: () => string): void {
     it("keeps unicode and awkward keys intact", async () => {
       const kv = store.namespace<string>("meta");
       const key = `${run}:matrix:!room/with spaces:ünï🦀`;
-      await kv.set(key, "välue 🦀 \"quoted\" \\");
-      assert.equal(await kv.get(key), "välue 🦀 \"quoted\" \\");
+      await kv.set(key, 'välue 🦀 "quoted" \\');
+      assert.equal(await kv.get(key), 'välue 🦀 "quoted" \\');
     });
 
     it("grants a lease to one holder at a time, renews it for that holder, and frees it on expiry", async () => {

@@ -96,7 +96,19 @@ export async function startTestBot(
   } = {},
 ): Promise<TestBot> {
   const dir = mkdtempSync(join(tmpdir(), "nixie-test-"));
-  const loaded = loadConfig({ env: { NIXIE_STORE_URL: `sqlite://${join(dir, "nixie.sqlite")}`, NIXIE_CONFIG: "", NIXIE_EVAL: "off", NIXIE_PROMETHEUS_URL: "http://127.0.0.1:9", NIXIE_CHANNELS_URL: "http://127.0.0.1:9", NIXIE_FN_URL: "http://127.0.0.1:9/api/v1/data", NIXIE_FN_NIX: "/nonexistent/nix", ...env }, ignoreLocal: true });
+  const loaded = loadConfig({
+    env: {
+      NIXIE_STORE_URL: `sqlite://${join(dir, "nixie.sqlite")}`,
+      NIXIE_CONFIG: "",
+      NIXIE_EVAL: "off",
+      NIXIE_PROMETHEUS_URL: "http://127.0.0.1:9",
+      NIXIE_CHANNELS_URL: "http://127.0.0.1:9",
+      NIXIE_FN_URL: "http://127.0.0.1:9/api/v1/data",
+      NIXIE_FN_NIX: "/nonexistent/nix",
+      ...env,
+    },
+    ignoreLocal: true,
+  });
   const adapter = createTestAdapter();
   const bot = await startBot({
     loaded,

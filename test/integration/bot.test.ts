@@ -55,11 +55,7 @@ describe("bot through the test adapter", () => {
 
   it("shows usage and examples in slash syntax to Discord slash commands", async () => {
     const slash = (name: string, args: [string, string][]) =>
-      t.bot.dispatcher.invoke(
-        { room: { platform: "test", id: "room1" }, user: { id: "carol" }, text: "", canManageRoom: async () => false, slash: true },
-        name,
-        new Map(args),
-      );
+      t.bot.dispatcher.invoke({ room: { platform: "test", id: "room1" }, user: { id: "carol" }, text: "", canManageRoom: async () => false, slash: true }, name, new Map(args));
     const help = renderPlain((await slash("help", [["command", "pkg"]]))!);
     assert.match(help, /^`\/pkg query:<query> \[channel:<channel>\]/);
     assert.match(help, /`\/pkg query:firefox`/);

@@ -40,7 +40,10 @@ describe("npm run build (scripts/build.mjs)", function () {
   const build = () => spawnSync(process.execPath, [join(dir, "scripts", "build.mjs")], { cwd: dir, encoding: "utf8" });
   const runs = (): { args: string[]; distMain: string | null }[] =>
     existsSync(join(dir, "tsc.log"))
-      ? readFileSync(join(dir, "tsc.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { args: string[]; distMain: string | null })
+      ? readFileSync(join(dir, "tsc.log"), "utf8")
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l) as { args: string[]; distMain: string | null })
       : [];
   const distMain = () => readFileSync(join(dir, "dist", "src", "main.js"), "utf8");
   const leftovers = () => readdirSync(dir).filter((n) => n.startsWith(".dist-"));

@@ -43,9 +43,15 @@ describe("channel feeds: advance, stuck and recovery posts, exactly once", funct
     assert.match(await t!.ask("!subscribe channels", { room: "r1", manager: true }), /Subscribed: new entries of NixOS channels/);
     assert.match(await t!.ask("!subscribe channels", { room: "r2", manager: true }), /Subscribed/);
     assert.match(await t!.ask("!subscribe channel:nixos-unstable", { room: "r3", manager: true }), /Subscribed: new entries of Channel nixos-unstable/);
-    assert.match(await t!.ask("!subscribe channel:nixos-unstabel", { room: "r3", manager: true }), /There is no channel "nixos-unstabel" now\. Current channels: nixos-26\.05, nixos-unstable, nixpkgs-unstable/);
+    assert.match(
+      await t!.ask("!subscribe channel:nixos-unstabel", { room: "r3", manager: true }),
+      /There is no channel "nixos-unstabel" now\. Current channels: nixos-26\.05, nixos-unstable, nixpkgs-unstable/,
+    );
     assert.deepEqual(await t!.bot.services.subscriptions.list({ platform: "test", id: "r3" }), ["channel:nixos-unstable"]);
-    assert.match(await t!.ask("!subscribe channel:Nixos_Unstable!", { room: "r3", manager: true }), /There is no feed "channel:Nixos_Unstable!"\. Feeds: .*, channels, channel:<name>(, hydra:<attr>, hydra:<attr>@<channel>)?(, pkg:<attr>, pkg:<attr>@<channel>)? \(/);
+    assert.match(
+      await t!.ask("!subscribe channel:Nixos_Unstable!", { room: "r3", manager: true }),
+      /There is no feed "channel:Nixos_Unstable!"\. Feeds: .*, channels, channel:<name>(, hydra:<attr>, hydra:<attr>@<channel>)?(, pkg:<attr>, pkg:<attr>@<channel>)? \(/,
+    );
     assert.equal(t!.bot.services.feeds.catalog.get("channel:../x"), undefined);
     assert.equal(t!.bot.services.feeds.catalog.get("channel:nixos-unstable")?.kind, "channels");
   });
@@ -83,7 +89,10 @@ describe("channel feeds: advance, stuck and recovery posts, exactly once", funct
     await t.bot.feeds.pollNow();
     assert.deepEqual(t.adapter.sent, []);
     const text = await t.ask("!channel nixos-unstable");
-    assert.match(text, /Previous revision: 0123456 <https:\/\/github\.com\/NixOS\/nixpkgs\/commit\/0123456789abcdef0123456789abcdef01234567> \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\) · compare <https:\/\/github\.com\/NixOS\/nixpkgs\/compare\/0123456789abcdef0123456789abcdef01234567\.\.\.abcdef0123456789abcdef0123456789abcdef01>/);
+    assert.match(
+      text,
+      /Previous revision: 0123456 <https:\/\/github\.com\/NixOS\/nixpkgs\/commit\/0123456789abcdef0123456789abcdef01234567> \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\) · compare <https:\/\/github\.com\/NixOS\/nixpkgs\/compare\/0123456789abcdef0123456789abcdef01234567\.\.\.abcdef0123456789abcdef0123456789abcdef01>/,
+    );
   });
 
   it("a channel crossing 10 days gets one stuck post (not in rooms following another channel)", async () => {
@@ -170,10 +179,7 @@ describe("channel feeds: another instance on the same store takes over", functio
       b = await startTestBot(env);
       await b.bot.feeds.pollNow();
       await b.bot.feeds.pollNow();
-      assert.deepEqual(
-        b.adapter.sent.map((m) => m.room.id).sort(),
-        ["r1", "r2"],
-      );
+      assert.deepEqual(b.adapter.sent.map((m) => m.room.id).sort(), ["r1", "r2"]);
       assert.match(b.adapter.sent[0]!.text, /nixos-unstable advanced: 0123456 → abcdef0, 13 h after the previous one/);
     } finally {
       await b?.stop();

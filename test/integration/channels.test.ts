@@ -125,7 +125,14 @@ describe("channels: !channels and !channel against a fake Prometheus", function 
     fake.override("channel_revision", "hang");
     const opt = t.bot.dispatcher.find("channel")!.options[0]!;
     assert.ok(opt.type === "string" && opt.complete !== undefined);
-    const choices = await opt.complete("unstable", { services: t.bot.services, platform: "discord", now: () => new Date(), others: {}, deadline: Date.now() + 2500, signal: AbortSignal.timeout(2500) });
+    const choices = await opt.complete("unstable", {
+      services: t.bot.services,
+      platform: "discord",
+      now: () => new Date(),
+      others: {},
+      deadline: Date.now() + 2500,
+      signal: AbortSignal.timeout(2500),
+    });
     assert.deepEqual(
       choices.map((c) => c.value),
       ["nixos-unstable", "nixpkgs-unstable"],
@@ -140,7 +147,10 @@ describe("channels: !channels and !channel against a fake Prometheus", function 
       assert.match(text, /Prometheus did not answer usably \(answered something nixie cannot read \(bad_data: invalid parameter "query".*\); revisions and times come from channels\.nixos\.org/);
       assert.match(text, /nixos-unstable: 0123456 · 14 h ago · fine · Hydra job unknown/);
       assert.match(text, /nixos-26\.05: fedcba9 · 5 d ago · late/);
-      assert.ok(fake.mirrorRequests.some((r) => r.path.startsWith("/releases/nixos-unstable/")), "followed the redirect");
+      assert.ok(
+        fake.mirrorRequests.some((r) => r.path.startsWith("/releases/nixos-unstable/")),
+        "followed the redirect",
+      );
     });
 
     it("the fallback asks for the channels nixie last saw as current", async () => {

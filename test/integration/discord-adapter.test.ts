@@ -18,19 +18,7 @@ import { RateLimiter } from "../../src/core/rate-limit.js";
 import { textReply } from "../../src/core/reply.js";
 import { createServices } from "../../src/services.js";
 import { openStore, type Store } from "../../src/storage/store.js";
-import {
-  IDS,
-  USERS,
-  autocomplete,
-  callbackOf,
-  messageCreate,
-  slashCommand,
-  startFakeDiscord,
-  webhookCalls,
-  type FakeDiscord,
-  type FakeUser,
-  type RestCall,
-} from "../helpers/fake-discord.js";
+import { IDS, USERS, autocomplete, callbackOf, messageCreate, slashCommand, startFakeDiscord, webhookCalls, type FakeDiscord, type FakeUser, type RestCall } from "../helpers/fake-discord.js";
 
 type Json = Record<string, unknown>;
 const EPHEMERAL = 1 << 6;
@@ -42,12 +30,22 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const testCommands: CommandDef[] = [
   defineCommand({ name: "guarded", summary: "Needs Manage Channels", needsManager: true, options: [], run: async () => textReply("managed") }),
   defineCommand({ name: "sleepy", summary: "Not marked slow, but takes a while", options: [], run: async () => (await sleep(600), textReply("awake")) }),
-  defineCommand({ name: "echo", summary: "Says its text", options: [{ name: "text", type: "string", description: "what to say", positional: true, rest: true, required: true }], run: async (a) => textReply(String(a["text"])) }),
+  defineCommand({
+    name: "echo",
+    summary: "Says its text",
+    options: [{ name: "text", type: "string", description: "what to say", positional: true, rest: true, required: true }],
+    run: async (a) => textReply(String(a["text"])),
+  }),
   defineCommand({
     name: "pick",
     summary: "Autocomplete cases",
     options: [
-      { name: "many", type: "string", description: "40 long choices", complete: async () => Array.from({ length: 40 }, (_, i) => ({ name: `${i} ${"x".repeat(150)}`, value: `${i}${"y".repeat(150)}` })) },
+      {
+        name: "many",
+        type: "string",
+        description: "40 long choices",
+        complete: async () => Array.from({ length: 40 }, (_, i) => ({ name: `${i} ${"x".repeat(150)}`, value: `${i}${"y".repeat(150)}` })),
+      },
       { name: "hang", type: "string", description: "never answers", complete: () => new Promise(() => undefined) },
       { name: "boom", type: "string", description: "throws", complete: async () => Promise.reject(new Error("upstream down")) },
     ],
@@ -174,7 +172,10 @@ describe("Discord adapter: slash commands (fake Discord)", function () {
     const flood: FakeUser = { id: "1100000000000000099", username: "flood" };
     const answers: Json[] = [];
     for (let n = 0; n < 5; n++) answers.push(dataOf(await interact(h.fake, slashCommand("echo", [{ name: "text", type: 3, value: `n${n}` }], flood), `answer ${n}`)));
-    assert.deepEqual(answers.slice(0, 3).map((a) => a["content"]), ["n0", "n1", "n2"]);
+    assert.deepEqual(
+      answers.slice(0, 3).map((a) => a["content"]),
+      ["n0", "n1", "n2"],
+    );
     assert.match(String(answers[3]!["content"]), /Slow down, please: nixie will answer you again/);
     assert.equal(answers[4]!["content"], "Slow down, please.");
     for (const a of answers.slice(3)) assert.equal(Number(a["flags"]) & EPHEMERAL, EPHEMERAL);
@@ -227,7 +228,10 @@ describe("Discord adapter: start-up", function () {
   this.timeout(10_000);
 
   /** Starts an adapter against a fake with these options; resolves with start()'s error. */
-  async function startError(fakeOpts: Parameters<typeof startFakeDiscord>[0], adapterOpts: { token: string; prefixCommands: boolean }): Promise<{ error: unknown; fake: FakeDiscord; adapter: Adapter }> {
+  async function startError(
+    fakeOpts: Parameters<typeof startFakeDiscord>[0],
+    adapterOpts: { token: string; prefixCommands: boolean },
+  ): Promise<{ error: unknown; fake: FakeDiscord; adapter: Adapter }> {
     const fake = await startFakeDiscord(fakeOpts);
     const log = pino({ level: "silent" });
     const { config, secrets } = loadConfig({ env: { NIXIE_CONFIG: "" }, ignoreLocal: true });
@@ -237,10 +241,12 @@ describe("Discord adapter: start-up", function () {
       const services = createServices({ config, secrets, log, store, adapters: () => ["discord"] });
       const dispatcher = createDispatcher({ commands: testCommands, services, prefix: "!", maxMessageLength: 4000, maxArgLength: 200, rateLimiter: new RateLimiter(3, 1), log });
       const adapter = createDiscordAdapter({ ...adapterOpts, applicationId: IDS.app, apiUrl: fake.apiUrl, dispatcher, log, readyTimeoutMs: 3000 });
-      const error = await adapter.start(async () => null).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      const error = await adapter
+        .start(async () => null)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       return { error, fake, adapter };
     } finally {
       await fake.close();
@@ -265,7 +271,10 @@ describe("Discord adapter: start-up", function () {
     assert.match(error.message, /^Discord: .*READY within 3 s/);
     assert.ok(Date.now() - began < 7000, `start took ${Date.now() - began} ms`);
     assert.equal(adapter.isConnected(), false);
-    assert.ok(fake.gateway.some((f) => f["op"] === 2), "it identified");
+    assert.ok(
+      fake.gateway.some((f) => f["op"] === 2),
+      "it identified",
+    );
   });
 
   it("prefix commands without the Message Content intent allowed stop start with the fix in the message", async () => {

@@ -67,7 +67,10 @@ describe("deploy-commands (fake Discord)", function () {
   it("registers globally without a guild id", async () => {
     const result = await deployCommands({ token: "t", applicationId: IDS.app, apiUrl: fake.apiUrl, commands });
     assert.equal(result.scope, "global");
-    assert.deepEqual(result.registered, commands.map((c) => c.name));
+    assert.deepEqual(
+      result.registered,
+      commands.map((c) => c.name),
+    );
     assert.equal(fake.calls("PUT", /commands$/).at(-1)!.path, `/applications/${IDS.app}/commands`);
   });
 

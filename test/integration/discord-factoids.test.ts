@@ -25,7 +25,10 @@ describe("factoids on Discord (discord.js against a fake Discord)", function () 
     fake = await startFakeDiscord({ heartbeatInterval: 300 });
     dir = mkdtempSync(join(tmpdir(), "nixie-discord-factoids-"));
     const config = join(dir, "config.json");
-    writeFileSync(config, JSON.stringify({ discord: { prefixCommands: true }, rateLimit: { burst: 1000, perMinute: 10000 }, factoids: { defaults: { xy: "Ask about the problem: https://xyproblem.info" } } }));
+    writeFileSync(
+      config,
+      JSON.stringify({ discord: { prefixCommands: true }, rateLimit: { burst: 1000, perMinute: 10000 }, factoids: { defaults: { xy: "Ask about the problem: https://xyproblem.info" } } }),
+    );
     bot = await startPlatformBot(dir, { NIXIE_CONFIG: config, DISCORD_TOKEN: "fake-bot-token", DISCORD_APPLICATION_ID: IDS.app, DISCORD_API_URL: fake.apiUrl });
   });
   after(async () => {
@@ -51,10 +54,24 @@ describe("factoids on Discord (discord.js against a fake Discord)", function () 
   }
 
   it("a moderator teaches a factoid with /learn; a member is refused", async () => {
-    const refused = await slash("learn", [{ name: "name", type: 3, value: "ask" }, { name: "text", type: 3, value: "Just ask." }], USERS.alice);
+    const refused = await slash(
+      "learn",
+      [
+        { name: "name", type: 3, value: "ask" },
+        { name: "text", type: 3, value: "Just ask." },
+      ],
+      USERS.alice,
+    );
     assert.match(String(refused["content"]), /Only room managers/);
     assert.equal(Number(refused["flags"]) & EPHEMERAL, EPHEMERAL);
-    const learned = await slash("learn", [{ name: "name", type: 3, value: "ask" }, { name: "text", type: 3, value: "Don't ask to ask, **just ask**: <@&1> @everyone `code_here`" }], USERS.mod);
+    const learned = await slash(
+      "learn",
+      [
+        { name: "name", type: 3, value: "ask" },
+        { name: "text", type: 3, value: "Don't ask to ask, **just ask**: <@&1> @everyone `code_here`" },
+      ],
+      USERS.mod,
+    );
     assert.equal(learned["content"], "Learned /fact name:ask.");
   });
 
@@ -75,7 +92,10 @@ describe("factoids on Discord (discord.js against a fake Discord)", function () 
   });
 
   it("/fact name:ask user:<owner> pings only that user", async () => {
-    const data = await slash("fact", [{ name: "name", type: 3, value: "ask" }, { name: "user", type: 6, value: IDS.owner }]);
+    const data = await slash("fact", [
+      { name: "name", type: 3, value: "ask" },
+      { name: "user", type: 6, value: IDS.owner },
+    ]);
     assert.match(String(data["content"]), new RegExp(`^<@${IDS.owner}>: Don't ask`));
     assert.deepEqual(data["allowed_mentions"], { parse: [], users: [IDS.owner] });
   });
@@ -85,11 +105,21 @@ describe("factoids on Discord (discord.js against a fake Discord)", function () 
     fake.dispatch("INTERACTION_CREATE", i);
     const cb = await fake.waitFor("the choices", () => callbackOf(fake, i));
     const choices = ((cb.body as Json)["data"] as Json)["choices"] as Json[];
-    assert.deepEqual(choices.map((c) => c["value"]), ["ask", "xy"]);
+    assert.deepEqual(
+      choices.map((c) => c["value"]),
+      ["ask", "xy"],
+    );
   });
 
   it("redefines showing the old text, lists, forgets", async () => {
-    const changed = await slash("learn", [{ name: "name", type: 3, value: "ask" }, { name: "text", type: 3, value: "Ask away." }], USERS.mod);
+    const changed = await slash(
+      "learn",
+      [
+        { name: "name", type: 3, value: "ask" },
+        { name: "text", type: 3, value: "Ask away." },
+      ],
+      USERS.mod,
+    );
     assert.match(String(changed["content"]), /^Changed \/fact name:ask\. It said before:\nDon't ask to ask/);
     const list = await slash("facts", []);
     assert.match(String(list["content"]), /• \*\*ask\*\* · used 4 times\n• \*\*xy\*\* · not used yet · default/);

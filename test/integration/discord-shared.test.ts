@@ -45,7 +45,10 @@ describe("Discord beside another adapter in one process", function () {
   });
 
   it("runs both, and !about names both", async () => {
-    assert.deepEqual(bot.adapters.map((a) => a.platform), ["test", "discord"]);
+    assert.deepEqual(
+      bot.adapters.map((a) => a.platform),
+      ["test", "discord"],
+    );
     const about = await other.say("!about");
     assert.match(renderPlain(about!), /test.*discord|discord.*test/);
   });

@@ -14,17 +14,7 @@ import { roomKey, type RoomRef } from "../../src/core/adapter.js";
 import { availableCommands } from "../../src/core/command.js";
 import { cardBlock, rich } from "../../src/core/reply.js";
 import { deliveryId } from "../../src/delivery/id.js";
-import {
-  IDS,
-  USERS,
-  autocomplete,
-  callbackOf,
-  slashCommand,
-  startFakeDiscord,
-  webhookCalls,
-  type FakeDiscord,
-  type RestCall,
-} from "../helpers/fake-discord.js";
+import { IDS, USERS, autocomplete, callbackOf, slashCommand, startFakeDiscord, webhookCalls, type FakeDiscord, type RestCall } from "../helpers/fake-discord.js";
 import { startFakeFeeds, type FakeFeeds } from "../helpers/fake-feeds.js";
 import { startFakeSearch, type FakeSearch } from "../helpers/fake-search.js";
 import { startPlatformBot } from "../helpers/platform-bot.js";
@@ -35,7 +25,7 @@ const EPHEMERAL = 1 << 6;
 const INTENTS = { guilds: 1, guildMessages: 1 << 9, directMessages: 1 << 12, messageContent: 1 << 15 };
 
 const dataOf = (c: RestCall | undefined): Json => ((c?.body as Json | undefined)?.["data"] ?? {}) as Json;
-const embedsOf = (body: unknown): Json[] => (((body as Json | undefined)?.["embeds"] ?? []) as Json[]);
+const embedsOf = (body: unknown): Json[] => ((body as Json | undefined)?.["embeds"] ?? []) as Json[];
 
 describe("Discord end to end (discord.js against a fake Discord)", function () {
   this.timeout(15_000);
@@ -69,7 +59,10 @@ describe("Discord end to end (discord.js against a fake Discord)", function () {
   });
 
   it("connects with the configured token and only the non-privileged intents", async () => {
-    assert.deepEqual(bot.adapters.map((a) => a.platform), ["discord"]);
+    assert.deepEqual(
+      bot.adapters.map((a) => a.platform),
+      ["discord"],
+    );
     assert.ok(bot.adapters[0]!.isConnected());
     const identify = fake.gateway.find((f) => f["op"] === 2);
     const d = identify?.["d"] as Json;
@@ -123,12 +116,18 @@ describe("Discord end to end (discord.js against a fake Discord)", function () {
     assert.equal((cb.body as Json)["type"], 8);
     const choices = dataOf(cb)["choices"] as { name: string; value: string }[];
     assert.ok(choices.length >= 1 && choices.length <= 25, `got ${choices.length} choices`);
-    assert.ok(choices.some((c) => c.value === "firefox"), JSON.stringify(choices));
+    assert.ok(
+      choices.some((c) => c.value === "firefox"),
+      JSON.stringify(choices),
+    );
     for (const c of choices) assert.ok([...c.name].length <= 100 && [...c.value].length <= 100);
   });
 
   it("autocomplete of a choice-like option comes from the definition", async () => {
-    const i = autocomplete("pkg", [{ name: "channel", type: 3, value: "2", focused: true }, { name: "query", type: 3, value: "" }]);
+    const i = autocomplete("pkg", [
+      { name: "channel", type: 3, value: "2", focused: true },
+      { name: "query", type: 3, value: "" },
+    ]);
     fake.dispatch("INTERACTION_CREATE", i);
     const cb = await fake.waitFor("the autocomplete answer", () => callbackOf(fake, i), 3000);
     assert.deepEqual(dataOf(cb)["choices"], [{ name: "26.05", value: "26.05" }]);
@@ -155,7 +154,10 @@ describe("Discord end to end (discord.js against a fake Discord)", function () {
   });
 
   it("an error after deferring replaces the public deferral with an ephemeral follow-up", async () => {
-    const i = slashCommand("pkg", [{ name: "query", type: 3, value: "firefox" }, { name: "channel", type: 3, value: "17.03" }]);
+    const i = slashCommand("pkg", [
+      { name: "query", type: 3, value: "firefox" },
+      { name: "channel", type: 3, value: "17.03" },
+    ]);
     fake.dispatch("INTERACTION_CREATE", i);
     const followUp = await fake.waitFor("the follow-up", () => webhookCalls(fake, i).find((c) => c.method === "POST"));
     assert.equal((callbackOf(fake, i)?.body as Json)["type"], 5);

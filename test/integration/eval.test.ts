@@ -61,7 +61,10 @@ describe("eval with a fake nix-instantiate", function () {
     const env = await s.evaluate("environ", "test:u1");
     assert.equal(env.kind === "value" && env.text.trim(), "HOME=/nonexistent PATH=/usr/bin:/bin");
     const args = await s.evaluate("args", "test:u2");
-    assert.equal(args.kind === "value" && args.text, "--eval|--strict|--store|dummy://|--option|restrict-eval|true|--option|allowed-uris||--option|allow-import-from-derivation|false|--option|pure-eval|true|-|");
+    assert.equal(
+      args.kind === "value" && args.text,
+      "--eval|--strict|--store|dummy://|--option|restrict-eval|true|--option|allowed-uris||--option|allow-import-from-derivation|false|--option|pure-eval|true|-|",
+    );
   });
 
   it("runs under RLIMIT_AS from eval.memoryBytes and an RLIMIT_CPU backstop of twice the wall clock", async () => {
@@ -278,35 +281,41 @@ describe("eval's warm standby, with a fake nix-instantiate", function () {
     const [standby] = [...live];
     // Once it waits on stdin: bash, and the subshell reading its input (on a loaded machine the
     // subshell may take seconds to appear).
-    for (const until = Date.now() + 15_000; Date.now() < until && processGroup(standby!).length < 2; ) await new Promise((r) => setTimeout(r, 20));
+    for (const until = Date.now() + 15_000; Date.now() < until && processGroup(standby!).length < 2;) await new Promise((r) => setTimeout(r, 20));
     assert.ok(processGroup(standby!).length >= 2, "bash and the subshell reading its stdin");
     const group = processGroup(standby!);
     s.stop();
     assert.deepEqual(await whenGone(group), []);
     // The child's exit event reaches the observer a moment after /proc shows it gone.
-    for (const until = Date.now() + 5_000; Date.now() < until && live.size > 0; ) await new Promise((r) => setTimeout(r, 20));
+    for (const until = Date.now() + 5_000; Date.now() < until && live.size > 0;) await new Promise((r) => setTimeout(r, 20));
     assert.equal(live.size, 0);
   });
 
   for (const how of ["return", "wait"] as const) {
-    it(how === "return" ? "an idle standby does not keep nixie running, and ends when nixie has ended" : "a nixie killed with SIGKILL leaves no standby behind (stdin closes, Nix reads end of file)", async () => {
-      const child = spawn(process.execPath, ["--import", "tsx", "test/helpers/eval-standby-child.ts", JSON.stringify(evalConfig(fake.path)), how], { cwd: projectRoot, stdio: ["ignore", "pipe", "inherit"] });
-      const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-      let out = "";
-      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-      while (!out.includes("\n") && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
-      const standby = Number(/^standby (\d+)$/m.exec(out)?.[1]);
-      assert.ok(standby > 0, out);
-      const tree = processTree(standby);
-      if (how === "wait") {
-        assert.ok(tree.length >= 1, "waiting while nixie runs");
-        child.kill("SIGKILL");
-      }
-      const ended = await Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000))]);
-      if (!ended) child.kill("SIGKILL");
-      assert.ok(ended, "nixie ended by itself");
-      assert.deepEqual(await whenGone(tree), []);
-    });
+    it(
+      how === "return" ? "an idle standby does not keep nixie running, and ends when nixie has ended" : "a nixie killed with SIGKILL leaves no standby behind (stdin closes, Nix reads end of file)",
+      async () => {
+        const child = spawn(process.execPath, ["--import", "tsx", "test/helpers/eval-standby-child.ts", JSON.stringify(evalConfig(fake.path)), how], {
+          cwd: projectRoot,
+          stdio: ["ignore", "pipe", "inherit"],
+        });
+        const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+        let out = "";
+        child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+        while (!out.includes("\n") && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+        const standby = Number(/^standby (\d+)$/m.exec(out)?.[1]);
+        assert.ok(standby > 0, out);
+        const tree = processTree(standby);
+        if (how === "wait") {
+          assert.ok(tree.length >= 1, "waiting while nixie runs");
+          child.kill("SIGKILL");
+        }
+        const ended = await Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000))]);
+        if (!ended) child.kill("SIGKILL");
+        assert.ok(ended, "nixie ended by itself");
+        assert.deepEqual(await whenGone(tree), []);
+      },
+    );
   }
 });
 
@@ -324,7 +333,11 @@ describe("!eval in the bot", function () {
       assert.deepEqual(reply?.blocks[0], { kind: "code", language: "nix", text: '"a  b"\\n' });
       assert.match(await t.ask("!help eval"), /exactly as typed/);
       // Slash examples keep the expression's quotes too.
-      const slash = await t.bot.dispatcher.invoke({ room: { platform: "test", id: "r" }, user: { id: "u" }, text: "", slash: true, canManageRoom: async () => false }, "help", new Map([["command", "eval"]]));
+      const slash = await t.bot.dispatcher.invoke(
+        { room: { platform: "test", id: "r" }, user: { id: "u" }, text: "", slash: true, canManageRoom: async () => false },
+        "help",
+        new Map([["command", "eval"]]),
+      );
       assert.match(renderPlain(slash!), /`\/eval expression:builtins\.replaceStrings \[ "a" \] \[ "o" \] "nix"`/);
     } finally {
       await t.stop();
@@ -336,10 +349,7 @@ describe("!eval in the bot", function () {
     const config = join(dir, "eval.json");
     writeFileSync(config, JSON.stringify({ eval: { timeoutMs: 500 } }));
     const events: CommandEvent[] = [];
-    const t = await startTestBot(
-      { NIXIE_EVAL: "auto", NIXIE_EVAL_SANDBOX: "none", NIXIE_EVAL_NIX_INSTANTIATE: fake.path, NIXIE_CONFIG: config },
-      { onCommand: (e) => events.push(e) },
-    );
+    const t = await startTestBot({ NIXIE_EVAL: "auto", NIXIE_EVAL_SANDBOX: "none", NIXIE_EVAL_NIX_INSTANTIATE: fake.path, NIXIE_CONFIG: config }, { onCommand: (e) => events.push(e) });
     try {
       assert.match(await t.ask("!eval sleep", { user: "a" }), /took longer than 0\.5 s/);
       assert.match(await t.ask("!eval oom", { user: "b" }), /at most 1 GiB of memory/);
@@ -403,7 +413,10 @@ describe("!eval in the bot", function () {
     const working = names(json);
     assert.ok(working.includes("eval"));
     const evalJson = (JSON.parse(json) as { name: string; options: { name: string; max_length?: number }[] }[]).find((c) => c.name === "eval");
-    assert.deepEqual(evalJson?.options.map((o) => [o.name, o.max_length]), [["expression", 4000]]);
+    assert.deepEqual(
+      evalJson?.options.map((o) => [o.name, o.max_length]),
+      [["expression", 4000]],
+    );
     const broken = names(await dryRun("warn"));
     assert.ok(!broken.includes("eval"));
     assert.equal(broken.length, working.length - 1);

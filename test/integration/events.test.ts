@@ -18,10 +18,7 @@ describe("!event and !nixhour against a loopback Discourse and YouTube", functio
   async function bot(config: object = {}): Promise<TestBot> {
     const file = join(dir, `c${Math.random().toString(36).slice(2)}.json`);
     writeFileSync(file, JSON.stringify({ rateLimit: { burst: 1000, perMinute: 10000 }, ...config }));
-    return startTestBot(
-      { NIXIE_DISCOURSE_URL: fake.url, NIXIE_NIXHOUR_FEED: fake.nixhourUrl, NIXIE_FEEDS_CRON: NEVER, NIXIE_CONFIG: file },
-      { now: () => clock },
-    );
+    return startTestBot({ NIXIE_DISCOURSE_URL: fake.url, NIXIE_NIXHOUR_FEED: fake.nixhourUrl, NIXIE_FEEDS_CRON: NEVER, NIXIE_CONFIG: file }, { now: () => clock });
   }
 
   before(async () => {
@@ -66,19 +63,25 @@ describe("!event and !nixhour against a loopback Discourse and YouTube", functio
       const sprint = await t.ask("!event sprint");
       assert.match(sprint, /^Upcoming events matching "sprint":/);
       assert.deepEqual(
-        sprint.split("\n").slice(1).map((l) => l.split(" — ")[0]),
+        sprint
+          .split("\n")
+          .slice(1)
+          .map((l) => l.split(" — ")[0]),
         ["• Ocean Sprint 2026", "• Thaiger Sprint 2027"],
       );
       const berlin = await t.ask("!event Meetup berlin");
-      assert.deepEqual(berlin.split("\n").slice(1).map((l) => l.split(" — ")[0]), ["• Nix meetup Berlin – December 2026"]);
+      assert.deepEqual(
+        berlin
+          .split("\n")
+          .slice(1)
+          .map((l) => l.split(" — ")[0]),
+        ["• Nix meetup Berlin – December 2026"],
+      );
       assert.match(await t.ask("!event thailand"), /Thaiger Sprint 2027/);
     });
 
     it("says when nothing matches and links the Events category", async () => {
-      assert.equal(
-        await t.ask("!event nixcon"),
-        `No upcoming events match "nixcon". See the Events category <${fake.url}/c/events/13> for announcements.`,
-      );
+      assert.equal(await t.ask("!event nixcon"), `No upcoming events match "nixcon". See the Events category <${fake.url}/c/events/13> for announcements.`);
     });
 
     it("probes the calendar plugin only once", async () => {
@@ -143,11 +146,13 @@ describe("!event and !nixhour against a loopback Discourse and YouTube", functio
     });
     it("merges it with Discourse, one line per event", async () => {
       const text = await t.ask("!event sprint");
-      const names = text.split("\n").slice(1).map((l) => l.split(" — ")[0]);
+      const names = text
+        .split("\n")
+        .slice(1)
+        .map((l) => l.split(" — ")[0]);
       assert.deepEqual(names, ["• Ocean Sprint 2026", "• Test Hackathon Zürich", "• Thaiger Sprint 2027"]);
       assert.match(text, /Ocean Sprint 2026 — 7–11 Dec 2026 \(in 12 days\) — Lanzarote, Canary Islands — /);
       assert.match(text, /Test Hackathon Zürich — 12 Dec 2026, 08:00–16:00 UTC/);
     });
-
   });
 });

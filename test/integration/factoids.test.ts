@@ -39,7 +39,10 @@ describe("factoids through the bot", () => {
     const r = (await say("!flakes"))!;
     assert.equal(renderPlain(r), "Read this first: https://wiki.nixos.org/wiki/Flakes and try `nix flake init`.");
     const spans = r.blocks[0]!.kind === "text" ? r.blocks[0]!.text : [];
-    assert.deepEqual(spans.map((s) => s.kind), ["text", "bold", "text", "link", "text", "code", "text"]);
+    assert.deepEqual(
+      spans.map((s) => s.kind),
+      ["text", "bold", "text", "link", "text", "code", "text"],
+    );
     assert.equal(r.mentions, undefined);
     // !fact does the same
     assert.equal(await t.ask("!fact flakes"), renderPlain(r));
@@ -51,7 +54,12 @@ describe("factoids through the bot", () => {
   });
 
   it("addresses a factoid to one person: pinged only when the platform identified them", async () => {
-    const pinged = (await say("!flakes Bob Smith", { mentions: [{ id: "@bob:example.org", name: "Bob Smith" }, { id: "@carol:example.org", name: "Carol" }] }))!;
+    const pinged = (await say("!flakes Bob Smith", {
+      mentions: [
+        { id: "@bob:example.org", name: "Bob Smith" },
+        { id: "@carol:example.org", name: "Carol" },
+      ],
+    }))!;
     assert.deepEqual(pinged.mentions, ["@bob:example.org"]);
     assert.match(renderPlain(pinged), /^Bob Smith: Read this first/);
     const typed = (await say("!flakes dave"))!;
@@ -64,7 +72,10 @@ describe("factoids through the bot", () => {
     const changed = await t.ask("!learn flakes See the wiki.", MOD);
     assert.equal(changed, "Changed !flakes. It said before:\nRead this first: https://wiki.nixos.org/wiki/Flakes and try `nix flake init`.");
     assert.equal(await t.ask("!flakes"), "See the wiki.");
-    assert.equal(await t.ask("!learn --undo flakes", MOD), "!flakes is back to its previous text:\nRead this first: https://wiki.nixos.org/wiki/Flakes and try `nix flake init`.\nIt said:\nSee the wiki.");
+    assert.equal(
+      await t.ask("!learn --undo flakes", MOD),
+      "!flakes is back to its previous text:\nRead this first: https://wiki.nixos.org/wiki/Flakes and try `nix flake init`.\nIt said:\nSee the wiki.",
+    );
     assert.match(await t.ask("!flakes"), /^Read this first/);
     assert.equal(await t.ask("!learn --undo flakes", MOD), "flakes has no earlier version to go back to.");
   });

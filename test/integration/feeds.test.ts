@@ -159,7 +159,10 @@ describe("feeds: polling, dedup and delivery", function () {
       assert.equal(sentTo(t, "room4").length, 0);
       fake.addTopic("announcements", topic("After room4 subscribed"));
       await t.bot.feeds.pollNow();
-      assert.deepEqual(sentTo(t, "room4").map((m) => m.text.split(" <")[0]), ["After room4 subscribed"]);
+      assert.deepEqual(
+        sentTo(t, "room4").map((m) => m.text.split(" <")[0]),
+        ["After room4 subscribed"],
+      );
     });
 
     it("caps a burst at 3 posts per room and poll, plus one line for the rest", async () => {
@@ -169,7 +172,10 @@ describe("feeds: polling, dedup and delivery", function () {
       const got = sentTo(t, "room1").slice(start);
       assert.equal(got.length, 4);
       // Oldest first: they were added in order within the same second, so the feed lists them newest first.
-      assert.deepEqual(got.slice(0, 3).map((m) => m.text.split(" <")[0]), ["Burst entry 1", "Burst entry 2", "Burst entry 3"]);
+      assert.deepEqual(
+        got.slice(0, 3).map((m) => m.text.split(" <")[0]),
+        ["Burst entry 1", "Burst entry 2", "Burst entry 3"],
+      );
       assert.equal(got[3]!.text, `…and 7 more new posts: NixOS Discourse: Announcements <${fake.url}/c/announcements/8>`);
       assert.match(got[3]!.opts?.deliveryId ?? "", /^[0-9a-f]{25}$/);
       const next = await t.bot.feeds.pollNow();
@@ -296,7 +302,10 @@ describe("feeds: polling, dedup and delivery", function () {
         assert.equal(b.adapter.sent.length, 0);
         fake.addTopic("security", { ...topic("Advisory after restart"), category: "Security" });
         await b.bot.feeds.pollNow();
-        assert.deepEqual(b.adapter.sent.map((m) => m.text.split(" <")[0]), ["Advisory after restart"]);
+        assert.deepEqual(
+          b.adapter.sent.map((m) => m.text.split(" <")[0]),
+          ["Advisory after restart"],
+        );
       });
     });
 

@@ -168,7 +168,12 @@ describe("!fn with a loopback Noogle", function () {
     fn.start();
     await fn.ready();
     assert.equal(fn.status().state, "unavailable");
-    const copy: StoredCopy = { format: STORED_FORMAT, fetchedAt: Date.now(), rev: REV, entries: [{ path: "lib.fromOtherInstance", aliases: [], from: "noogle", description: "Stored by the active instance." }] };
+    const copy: StoredCopy = {
+      format: STORED_FORMAT,
+      fetchedAt: Date.now(),
+      rev: REV,
+      entries: [{ path: "lib.fromOtherInstance", aliases: [], from: "noogle", description: "Stored by the active instance." }],
+    };
     await store.namespace<StoredCopy>("fn").set("noogle", copy);
     const before = noogle.requests();
     await fn.refresh();
@@ -197,7 +202,10 @@ describe("!fn with a loopback Noogle", function () {
     bots.push(b);
     await b.bot.services.fn.ready();
     assert.match(await b.ask("!help"), /!fn/);
-    assert.match(await b.ask("!fn mapAttrs", { user: "z" }), /not available here\. 127\.0\.0\.1:9 refused the connection, try again in a minute\. No builtins from a local Nix: \/nonexistent\/nix is not installed\./);
+    assert.match(
+      await b.ask("!fn mapAttrs", { user: "z" }),
+      /not available here\. 127\.0\.0\.1:9 refused the connection, try again in a minute\. No builtins from a local Nix: \/nonexistent\/nix is not installed\./,
+    );
   });
 
   it("fn.url and fn.nix empty: both sources are off, and nothing is asked", async () => {
@@ -210,7 +218,10 @@ describe("!fn with a loopback Noogle", function () {
 
   it("parses in a worker thread with a bounded heap and time; a file it cannot read is an UpstreamError", async () => {
     const parsed = await parseInWorker(JSON.stringify({ data: [{ meta: { path: ["lib", "x"] } }] }));
-    assert.deepEqual(parsed.entries.map((e) => e.path), ["lib.x"]);
+    assert.deepEqual(
+      parsed.entries.map((e) => e.path),
+      ["lib.x"],
+    );
     await assert.rejects(parseInWorker("not json"), (e: unknown) => e instanceof UpstreamError && e.failure === "bad-response");
     const body = JSON.stringify({ data: Array.from({ length: 20_000 }, (_, i) => ({ meta: { path: ["lib", `f${i}`] }, content: { content: "x".repeat(200) } })) });
     await assert.rejects(parseInWorker(body, { timeoutMs: 10_000, heapMb: 2 }), (e: unknown) => !(e instanceof UpstreamError) && /worker|memory/i.test((e as Error).message));
@@ -221,7 +232,28 @@ describe("!fn with a loopback Noogle", function () {
     // The parse's closure compiled to JavaScript (parse-worker.js next to parse.js), then run by a
     // process started with a flag a worker refuses (--input-type).
     const out = join(dir, "compiled");
-    execFileSync(join(projectRoot, "node_modules", ".bin", "tsc"), ["--ignoreConfig", "--outDir", out, "--rootDir", projectRoot, "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--skipLibCheck", "--types", "node", join(projectRoot, "src/fn/parse.ts"), join(projectRoot, "src/fn/parse-worker.ts")], { cwd: projectRoot });
+    execFileSync(
+      join(projectRoot, "node_modules", ".bin", "tsc"),
+      [
+        "--ignoreConfig",
+        "--outDir",
+        out,
+        "--rootDir",
+        projectRoot,
+        "--module",
+        "nodenext",
+        "--moduleResolution",
+        "nodenext",
+        "--target",
+        "es2022",
+        "--skipLibCheck",
+        "--types",
+        "node",
+        join(projectRoot, "src/fn/parse.ts"),
+        join(projectRoot, "src/fn/parse-worker.ts"),
+      ],
+      { cwd: projectRoot },
+    );
     writeFileSync(join(out, "package.json"), JSON.stringify({ type: "module" }));
     const script = `import { parseInWorker } from ${JSON.stringify(join(out, "src/fn/parse.js"))};
       const p = await parseInWorker(JSON.stringify({ data: [{ meta: { path: ["lib", "x"] } }] }));

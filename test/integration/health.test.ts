@@ -79,10 +79,7 @@ describe("health and metrics server", () => {
   it("counts feed polls, new entries, posts, failures and back-off from the feed job", async () => {
     const feeds = await startFakeFeeds();
     const m = createMetrics({ defaultMetrics: false });
-    const bot = await startTestBot(
-      { NIXIE_DISCOURSE_URL: feeds.url, NIXIE_NIXHOUR_FEED: feeds.nixhourUrl, NIXIE_FEEDS_CRON: "0 0 1 1 *" },
-      { onFeedEvent: (e) => m.onFeed(e) },
-    );
+    const bot = await startTestBot({ NIXIE_DISCOURSE_URL: feeds.url, NIXIE_NIXHOUR_FEED: feeds.nixhourUrl, NIXIE_FEEDS_CRON: "0 0 1 1 *" }, { onFeedEvent: (e) => m.onFeed(e) });
     try {
       await bot.bot.services.subscriptions.subscribe({ platform: "test", id: "room1" }, "announcements");
       await bot.bot.feeds.pollNow(); // first sight: silent

@@ -25,8 +25,7 @@ const make = (over: Partial<Parameters<typeof createHttp>[0]> = {}) => {
   return { http, events };
 };
 
-const upstreamError = (failure: string, status?: number) => (e: unknown) =>
-  e instanceof UpstreamError && e.failure === failure && e.status === status && e.service === "test";
+const upstreamError = (failure: string, status?: number) => (e: unknown) => e instanceof UpstreamError && e.failure === failure && e.status === status && e.service === "test";
 
 describe("shared HTTP layer", () => {
   let srv: Loopback;
@@ -163,7 +162,10 @@ describe("shared HTTP layer", () => {
     const r = await b.request({ service: "test", url: `${srv.url}/shared`, cacheTtlMs: 60_000 });
     assert.equal(r.cached, true);
     assert.equal(srv.requests.length, 1);
-    assert.ok([...shared.keys()].every((k) => !k.includes("127.0.0.1")), "keys are hashes");
+    assert.ok(
+      [...shared.keys()].every((k) => !k.includes("127.0.0.1")),
+      "keys are hashes",
+    );
   });
 
   it("goes upstream when the shared cache fails", async () => {

@@ -230,7 +230,16 @@ describe("hydra: feed posts across a restart and kill -9", function () {
   const runChild = (env: Record<string, string>): Promise<ProcessResult> =>
     runProcess(process.execPath, ["--import", "tsx", "test/helpers/hydra-crash-child.ts"], {
       cwd: projectRoot,
-      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? dir, STORE: join(dir, "nixie.sqlite"), HYDRA_URL: hydra.url, SEARCH_URL: search.url, POSTS_FILE: postsFile(), CONFIG: crashConfig(dir), ...env },
+      env: {
+        PATH: process.env["PATH"] ?? "",
+        HOME: process.env["HOME"] ?? dir,
+        STORE: join(dir, "nixie.sqlite"),
+        HYDRA_URL: hydra.url,
+        SEARCH_URL: search.url,
+        POSTS_FILE: postsFile(),
+        CONFIG: crashConfig(dir),
+        ...env,
+      },
     });
 
   it("posts each transition exactly once: killed after the send it re-sends with the same delivery id; killed before, it sends after the restart", async () => {

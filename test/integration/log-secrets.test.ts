@@ -15,7 +15,7 @@ import { spawnNixie } from "../helpers/nixie-process.js";
 // A token shaped like Discord's: base64 of the bot's id, a timestamp part, an HMAC part.
 const DISCORD_TOKEN = `${Buffer.from(IDS.bot).toString("base64url")}.GzQx7b.k3Yp0vT9sWq2LmN8rXc4HdJf6aBe1UiOo5Rg`;
 const MATRIX_TOKEN = "syt_bml4aWU_sEcReTmAtRiXtOkEn4242_1AbCdE";
-const MATRIX_PASSWORD = "correct horse \"battery\" staple";
+const MATRIX_PASSWORD = 'correct horse "battery" staple';
 const SEARCH_USER = "searchuser";
 const SEARCH_PASSWORD = "s3arch-Pa55word-Xy";
 
@@ -90,7 +90,10 @@ describe("secrets in logs at trace", function () {
     // the test sees what it claims to: discord.js's token line, the SDK's request traces, the login
     assert.match(stderr, /Provided token: /);
     assert.match(stderr, /MatrixHttpClient/);
-    assert.ok(matrix.calls.some((c) => c.path === "/_matrix/client/v3/login"), "no password login happened");
+    assert.ok(
+      matrix.calls.some((c) => c.path === "/_matrix/client/v3/login"),
+      "no password login happened",
+    );
     assert.deepEqual(leaks(stdout + stderr), []);
   });
 

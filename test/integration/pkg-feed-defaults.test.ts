@@ -21,12 +21,14 @@ describe("package feeds: which channels pkg:<attr> follows", () => {
   let snapshot: () => Promise<ChannelSnapshot>;
   let clock = Date.parse("2026-12-07T12:00:00Z");
 
-  const snap = (source: "prometheus" | "mirror", channels: [string, string | undefined][]): (() => Promise<ChannelSnapshot>) => async () => ({
-    channels: channels.map(([name, status]) => ({ name, revision: REV, updatedAt: clock - 3600_000, current: true, ...(status ? { status } : {}) })),
-    fetchedAt: clock,
-    source,
-    problems: [],
-  });
+  const snap =
+    (source: "prometheus" | "mirror", channels: [string, string | undefined][]): (() => Promise<ChannelSnapshot>) =>
+    async () => ({
+      channels: channels.map(([name, status]) => ({ name, revision: REV, updatedAt: clock - 3600_000, current: true, ...(status ? { status } : {}) })),
+      fetchedAt: clock,
+      source,
+      problems: [],
+    });
   /** One feed poll's round: the lookup, then the defaults it stored. */
   const round = async (): Promise<readonly string[]> => {
     clock += 3600_000;
@@ -65,12 +67,20 @@ describe("package feeds: which channels pkg:<attr> follows", () => {
   });
 
   it("the newest current stable release from the channel status (a beta is not followed)", async () => {
-    snapshot = snap("prometheus", [["nixos-unstable", "rolling"], ["nixos-26.05", "stable"], ["nixos-26.11", "beta"]]);
+    snapshot = snap("prometheus", [
+      ["nixos-unstable", "rolling"],
+      ["nixos-26.05", "stable"],
+      ["nixos-26.11", "beta"],
+    ]);
     assert.deepEqual(await round(), ["nixos-unstable", "nixos-26.05"]);
   });
 
   it("the mirror's snapshot (no status) does not switch to a channel that may be a beta; a failing status keeps the last", async () => {
-    snapshot = snap("mirror", [["nixos-unstable", undefined], ["nixos-26.05", undefined], ["nixos-26.11", undefined]]);
+    snapshot = snap("mirror", [
+      ["nixos-unstable", undefined],
+      ["nixos-26.05", undefined],
+      ["nixos-26.11", undefined],
+    ]);
     assert.deepEqual(await round(), ["nixos-unstable", "nixos-26.05"]);
     snapshot = async () => {
       throw new Error("down");
@@ -79,7 +89,11 @@ describe("package feeds: which channels pkg:<attr> follows", () => {
   });
 
   it("a new stable release is followed from the next lookup on, and the old one is forgotten", async () => {
-    snapshot = snap("prometheus", [["nixos-unstable", "rolling"], ["nixos-26.05", "stable"], ["nixos-26.11", "stable"]]);
+    snapshot = snap("prometheus", [
+      ["nixos-unstable", "rolling"],
+      ["nixos-26.05", "stable"],
+      ["nixos-26.11", "stable"],
+    ]);
     assert.deepEqual(await round(), ["nixos-unstable", "nixos-26.11"]);
     const doc = await feeds.load();
     assert.deepEqual(Object.keys(doc.channels).sort(), ["nixos-26.11", "nixos-unstable"]);

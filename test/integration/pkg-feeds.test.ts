@@ -71,7 +71,10 @@ describe("package feeds (pkg:<attr>): one post per version change and room, exac
     assert.match(text, /Subscribed: new entries of Package firefox/);
     assert.match(text, /firefox now: 158\.0\.1 in nixos-unstable, 158\.0\.1 in nixos-26\.05\./);
     assert.match(await t!.ask("!subscribe pkg:python313Packages.ripgrepy", { room: "r2", manager: true }), /python313Packages\.ripgrepy now: 2\.2\.0 in nixos-unstable, 2\.2\.0 in nixos-26\.05/);
-    assert.match(await t!.ask("!subscribe pkg:firefox@unstable", { room: "r3", manager: true }), /Subscribed: new entries of Package firefox in nixos-unstable.*firefox now: 158\.0\.1 in nixos-unstable\./s);
+    assert.match(
+      await t!.ask("!subscribe pkg:firefox@unstable", { room: "r3", manager: true }),
+      /Subscribed: new entries of Package firefox in nixos-unstable.*firefox now: 158\.0\.1 in nixos-unstable\./s,
+    );
     assert.deepEqual(await t!.bot.services.subscriptions.list({ platform: "test", id: "r3" }), ["pkg:firefox@nixos-unstable"]);
     assert.deepEqual(search.problems, []);
   });
@@ -93,7 +96,10 @@ describe("package feeds (pkg:<attr>): one post per version change and room, exac
     assert.match(await t!.ask("!subscribe pkg:firefox@Nix Pkgs", { room: "r4", manager: true }), /./);
     assert.equal(search.requests.length, before);
     // a channel the search index does not hold
-    assert.match(await t!.ask("!subscribe pkg:firefox@nixpkgs-unstable", { room: "r4", manager: true }), /Package feeds follow the channels search\.nixos\.org indexes: nixos-26\.05, nixos-unstable\. nixpkgs-unstable is not one of them\./);
+    assert.match(
+      await t!.ask("!subscribe pkg:firefox@nixpkgs-unstable", { room: "r4", manager: true }),
+      /Package feeds follow the channels search\.nixos\.org indexes: nixos-26\.05, nixos-unstable\. nixpkgs-unstable is not one of them\./,
+    );
     assert.equal(search.requests.length, before);
     assert.deepEqual(await t!.bot.services.subscriptions.list({ platform: "test", id: "r4" }), []);
   });
@@ -114,7 +120,10 @@ describe("package feeds (pkg:<attr>): one post per version change and room, exac
     await poll();
     for (const room of ["r1", "r3"]) {
       assert.equal(sentTo(room).length, 1, room);
-      assert.match(sentTo(room)[0]!.text, /^📦 firefox 158\.0\.1 → 159\.0 in nixos-unstable — search\.nixos\.org <https:\/\/search\.nixos\.org\/packages\?channel=unstable&query=firefox&show=firefox>$/);
+      assert.match(
+        sentTo(room)[0]!.text,
+        /^📦 firefox 158\.0\.1 → 159\.0 in nixos-unstable — search\.nixos\.org <https:\/\/search\.nixos\.org\/packages\?channel=unstable&query=firefox&show=firefox>$/,
+      );
       assert.match(sentTo(room)[0]!.opts?.deliveryId ?? "", /^[0-9a-f]{25}$/);
     }
     assert.equal(sentTo("r2").length, 0);
@@ -140,7 +149,10 @@ describe("package feeds (pkg:<attr>): one post per version change and room, exac
     tick();
     await poll();
     assert.equal(sentTo("r1").length, 3);
-    assert.match(sentTo("r1")[2]!.text, /^📦 firefox is now in nixos-26\.05 \(version 158\.0\.1\) — search\.nixos\.org <https:\/\/search\.nixos\.org\/packages\?channel=26\.05&query=firefox&show=firefox>$/);
+    assert.match(
+      sentTo("r1")[2]!.text,
+      /^📦 firefox is now in nixos-26\.05 \(version 158\.0\.1\) — search\.nixos\.org <https:\/\/search\.nixos\.org\/packages\?channel=26\.05&query=firefox&show=firefox>$/,
+    );
   });
 
   it("a revert (A → B → A → B) is a change like any other, each with its own delivery id", async () => {
@@ -161,7 +173,10 @@ describe("package feeds (pkg:<attr>): one post per version change and room, exac
 
   it("!subscriptions shows the last version seen per channel; !feeds shows the pattern", async () => {
     const subs = await t!.ask("!subscriptions", { room: "r1" });
-    assert.match(subs, /`pkg:firefox` — Package firefox <https:\/\/search\.nixos\.org\/packages\?channel=unstable&query=firefox&show=firefox> \(since .*\) — last seen: 159\.0 in nixos-unstable, 158\.0\.1 in nixos-26\.05/);
+    assert.match(
+      subs,
+      /`pkg:firefox` — Package firefox <https:\/\/search\.nixos\.org\/packages\?channel=unstable&query=firefox&show=firefox> \(since .*\) — last seen: 159\.0 in nixos-unstable, 158\.0\.1 in nixos-26\.05/,
+    );
     const feeds = await t!.ask("!feeds", { room: "r1" });
     assert.match(feeds, /`pkg:<attr>` — a package's version changes in nixos-unstable and the newest stable release, e\.g\. pkg:hyprland/);
     assert.match(feeds, /`pkg:<attr>@<channel>` — the same in one channel/);
@@ -225,9 +240,16 @@ describe("package feeds (pkg:<attr>): one post per version change and room, exac
 
   it("autocomplete of a feed name completes pkg:<attr> from the search, and the fixed feeds as before", async () => {
     const choices = await t!.bot.dispatcher.complete("subscribe", "feed", "pkg:firef", "discord");
-    assert.ok(choices.some((c) => c.value === "pkg:firefox"), JSON.stringify(choices));
+    assert.ok(
+      choices.some((c) => c.value === "pkg:firefox"),
+      JSON.stringify(choices),
+    );
     assert.ok(choices.every((c) => c.value.startsWith("pkg:") && c.name.length <= 100));
-    assert.deepEqual((await t!.bot.dispatcher.complete("subscribe", "feed", "announ", "discord")).map((c) => c.value), ["announcements", "security"], "by name or title");
+    assert.deepEqual(
+      (await t!.bot.dispatcher.complete("subscribe", "feed", "announ", "discord")).map((c) => c.value),
+      ["announcements", "security"],
+      "by name or title",
+    );
   });
 
   it("!feeds lists this room's package feeds and a few others by name, and counts the rest", async () => {

@@ -53,7 +53,13 @@ describe("platforms unreachable at start-up", function () {
     const discord: FakeDiscord = await startFakeDiscord({ heartbeatInterval: 300 });
     servers.push(discord);
     const hs = `http://127.0.0.1:${port}`;
-    const bot = await nixie({ MATRIX_HOMESERVER_URL: hs, MATRIX_ACCESS_TOKEN: "syt_bml4aWU_FakeHomeserverTok3n_0Abc12", DISCORD_TOKEN: "fake-bot-token", DISCORD_APPLICATION_ID: IDS.app, DISCORD_API_URL: discord.apiUrl });
+    const bot = await nixie({
+      MATRIX_HOMESERVER_URL: hs,
+      MATRIX_ACCESS_TOKEN: "syt_bml4aWU_FakeHomeserverTok3n_0Abc12",
+      DISCORD_TOKEN: "fake-bot-token",
+      DISCORD_APPLICATION_ID: IDS.app,
+      DISCORD_API_URL: discord.apiUrl,
+    });
     await bot.waitFor(new RegExp(`Matrix: homeserver ${hs} unreachable \\(ECONNREFUSED\\), retrying in \\d+ s`));
     await bot.waitFor(/connected to Discord/);
     await bot.waitFor(/nixie is ready/);

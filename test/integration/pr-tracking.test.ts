@@ -75,7 +75,10 @@ describe("GitHub: !pr, !track and the fake GitHub computed by git", function () 
       const again = gh.requests.length;
       await t.ask(`!pr nixpkgs#${n}`);
       assert.deepEqual(
-        gh.requests.slice(again).filter((r) => r.path.startsWith(COMPARE)).map((r) => r.path.split("/")[5]!.split("...")[0]),
+        gh.requests
+          .slice(again)
+          .filter((r) => r.path.startsWith(COMPARE))
+          .map((r) => r.path.split("/")[5]!.split("...")[0]),
         ["nixos-unstable", "nixpkgs-unstable"],
       );
     });
@@ -340,7 +343,10 @@ describe("GitHub: !pr, !track and the fake GitHub computed by git", function () 
       try {
         await b.bot.tracking.pollNow();
         await b.bot.tracking.pollNow();
-        assert.deepEqual(b.adapter.sent.map((m) => [m.room.id, m.opts?.deliveryId, m.text]), [["legacy", "abcdefabcdefabcdefabcdef0", "nixpkgs#1 has reached nixos-unstable."]]);
+        assert.deepEqual(
+          b.adapter.sent.map((m) => [m.room.id, m.opts?.deliveryId, m.text]),
+          [["legacy", "abcdefabcdefabcdefabcdef0", "nixpkgs#1 has reached nixos-unstable."]],
+        );
         assert.equal(await b.bot.services.store.namespace("tracking").get("outbox"), undefined);
       } finally {
         await b.stop();
@@ -421,7 +427,10 @@ describe("GitHub: !pr, !track and the fake GitHub computed by git", function () 
       await gh.merge(n, { title: "later", base: "master" });
       await t.bot.tracking.pollNow();
       const posts = t.adapter.sent.filter((m) => m.text.includes(`nixpkgs#${n}`));
-      assert.deepEqual(posts.map((p) => /has reached (\S+?)\./.exec(p.text)![1]), ["master"]);
+      assert.deepEqual(
+        posts.map((p) => /has reached (\S+?)\./.exec(p.text)![1]),
+        ["master"],
+      );
       await t.ask(`!untrack ${n}`, { user: "dave" });
     });
 
@@ -460,7 +469,11 @@ describe("GitHub: !pr, !track and the fake GitHub computed by git", function () 
         // Tracked with no GitHub request yet for the channels (as if tracked long ago).
         for (const n of ns) {
           await t2.bot.services.prStatus.check(await t2.bot.services.github.pull(n), { use: "background", heads: new Map() });
-          await t2.bot.services.tracks.add("test:room1", { pr: n, asker: { id: "ivy" }, until: "nixos-26.05-small", since: "2026-11-21T10:00:00Z", done: ["release-26.05"] }, { perRoom: 100, perUser: 100 });
+          await t2.bot.services.tracks.add(
+            "test:room1",
+            { pr: n, asker: { id: "ivy" }, until: "nixos-26.05-small", since: "2026-11-21T10:00:00Z", done: ["release-26.05"] },
+            { perRoom: 100, perUser: 100 },
+          );
         }
         const before = gh.requests.length;
         await t2.bot.tracking.pollNow();
@@ -505,7 +518,10 @@ describe("GitHub: !pr, !track and the fake GitHub computed by git", function () 
       await tracks.add("test:old", track, { perRoom: 5, perUser: 5 });
       await tracks.add("test:new", { ...track, pr: 2 }, { perRoom: 5, perUser: 5 });
       assert.equal(await tracks.moveRoom("test:old", "test:new"), 1);
-      assert.deepEqual((await tracks.list("test:new")).map((x) => x.pr), [2, 1]);
+      assert.deepEqual(
+        (await tracks.list("test:new")).map((x) => x.pr),
+        [2, 1],
+      );
       assert.deepEqual(await tracks.list("test:old"), []);
       assert.equal(await tracks.removeRoom("test:new"), 2);
       assert.ok((await tracks.all()).every((r) => r.room !== "test:new" && r.room !== "test:old"));
@@ -524,8 +540,14 @@ describe("GitHub: !pr, !track and the fake GitHub computed by git", function () 
         await b.ask(`!track ${n}`, { user: "ines" });
         const before = gh.requests.length;
         await b.bot.tracking.pollNow();
-        assert.ok(prom.queries.some((q) => q === "channel_revision"), "the channel status was asked");
-        const branchAsks = gh.requests.slice(before).map((r) => r.path).filter((p) => p.startsWith(BRANCH));
+        assert.ok(
+          prom.queries.some((q) => q === "channel_revision"),
+          "the channel status was asked",
+        );
+        const branchAsks = gh.requests
+          .slice(before)
+          .map((r) => r.path)
+          .filter((p) => p.startsWith(BRANCH));
         assert.deepEqual(branchAsks, [], "no channel head asked from GitHub");
       } finally {
         await b.stop();

@@ -29,12 +29,14 @@ async function setup(opts: { schema?: number; timeoutMs?: number; delayMs?: numb
   return { fake, http, logs, search: createNixosSearch({ config: config.search, http, log }) };
 }
 
-const isUpstream = (failure: string, check: (e: UpstreamError) => void = () => undefined) => (e: unknown): boolean => {
-  assert.ok(e instanceof UpstreamError, `expected an UpstreamError, got ${String(e)}`);
-  assert.equal(e.failure, failure);
-  check(e);
-  return true;
-};
+const isUpstream =
+  (failure: string, check: (e: UpstreamError) => void = () => undefined) =>
+  (e: unknown): boolean => {
+    assert.ok(e instanceof UpstreamError, `expected an UpstreamError, got ${String(e)}`);
+    assert.equal(e.failure, failure);
+    check(e);
+    return true;
+  };
 
 describe("nixos-search client against the fake backend", () => {
   let s: Setup;
@@ -46,7 +48,10 @@ describe("nixos-search client against the fake backend", () => {
   it("finds packages with the configured count and the total, sending auth and a type filter", async () => {
     s = await setup();
     const page = await s.search.packages("firefox");
-    assert.deepEqual(page.hits.map((h) => h.attrName), ["firefox", "firefox-esr", "firefox-bin"]);
+    assert.deepEqual(
+      page.hits.map((h) => h.attrName),
+      ["firefox", "firefox-esr", "firefox-bin"],
+    );
     assert.equal(page.total, 7);
     assert.equal(page.hits[0]!.version, "158.0.1");
     assert.deepEqual(page.hits[0]!.homepages, ["http://www.mozilla.com/en-US/firefox/"]);
@@ -66,7 +71,14 @@ describe("nixos-search client against the fake backend", () => {
   it("ranks programs: exact names first, then the more popular (rank features), then shorter attribute names", async () => {
     s = await setup();
     const page = await s.search.programs("RG");
-    assert.deepEqual(page.hits.map((h) => [h.attrName, h.exact, h.program]), [["ripgrep", true, "rg"], ["ripgrep-static", true, "rg"], ["ripgrep-all", false, "rga"]]);
+    assert.deepEqual(
+      page.hits.map((h) => [h.attrName, h.exact, h.program]),
+      [
+        ["ripgrep", true, "rg"],
+        ["ripgrep-static", true, "rg"],
+        ["ripgrep-all", false, "rga"],
+      ],
+    );
     assert.equal(page.total, 4);
   });
 
@@ -93,7 +105,10 @@ describe("nixos-search client against the fake backend", () => {
         assert.equal(e.hintUrl, "https://search.nixos.org/options?channel=unstable&query=nginx");
       }),
     );
-    assert.deepEqual(s.fake.requests.map((r) => r.schema), [51, 52, 53, 54]);
+    assert.deepEqual(
+      s.fake.requests.map((r) => r.schema),
+      [51, 52, 53, 54],
+    );
     assert.equal(s.search.schemaFor("unstable"), 51);
   });
 
@@ -103,27 +118,39 @@ describe("nixos-search client against the fake backend", () => {
     assert.equal((await s.search.packages("firefox")).hits.length, 3);
     s.fake.fail({ kind: "status", status: 503, retryAfter: "0" }, 2);
     assert.equal((await s.search.packages("ripgrep")).hits[0]!.attrName, "ripgrep");
-    assert.deepEqual(s.fake.requests.map((r) => r.status), [429, 200, 503, 503, 200]);
+    assert.deepEqual(
+      s.fake.requests.map((r) => r.status),
+      [429, 200, 503, 503, 200],
+    );
   });
 
   it("gives up after the retries with an error that links the site search", async () => {
     s = await setup();
     s.fake.fail({ kind: "status", status: 502, retryAfter: "0" });
-    await assert.rejects(s.search.packages("firefox"), isUpstream("status", (e) => assert.equal(e.hintUrl, "https://search.nixos.org/packages?channel=unstable&query=firefox")));
+    await assert.rejects(
+      s.search.packages("firefox"),
+      isUpstream("status", (e) => assert.equal(e.hintUrl, "https://search.nixos.org/packages?channel=unstable&query=firefox")),
+    );
     assert.equal(s.fake.requests.length, 3);
   });
 
   it("does not retry a 500 and reports it", async () => {
     s = await setup();
     s.fake.fail({ kind: "status", status: 500 });
-    await assert.rejects(s.search.packages("firefox"), isUpstream("status", (e) => assert.equal(e.status, 500)));
+    await assert.rejects(
+      s.search.packages("firefox"),
+      isUpstream("status", (e) => assert.equal(e.status, 500)),
+    );
     assert.equal(s.fake.requests.length, 1);
   });
 
   it("times out with a link to the site search", async () => {
     s = await setup({ timeoutMs: 200 });
     s.fake.fail({ kind: "hang" });
-    await assert.rejects(s.search.packages("firefox"), isUpstream("timeout", (e) => assert.match(e.hintUrl ?? "", /query=firefox/)));
+    await assert.rejects(
+      s.search.packages("firefox"),
+      isUpstream("timeout", (e) => assert.match(e.hintUrl ?? "", /query=firefox/)),
+    );
   });
 
   it("reports malformed JSON and a wrong shape as bad responses", async () => {
@@ -131,7 +158,10 @@ describe("nixos-search client against the fake backend", () => {
     s.fake.fail({ kind: "malformed" }, 1);
     await assert.rejects(s.search.packages("firefox"), isUpstream("bad-response"));
     s.fake.fail({ kind: "bad-shape" }, 1);
-    await assert.rejects(s.search.packages("ripgrep"), isUpstream("bad-response", (e) => assert.ok(e.hintUrl)));
+    await assert.rejects(
+      s.search.packages("ripgrep"),
+      isUpstream("bad-response", (e) => assert.ok(e.hintUrl)),
+    );
   });
 
   it("refuses a huge answer", async () => {
@@ -156,7 +186,10 @@ describe("nixos-search client against the fake backend", () => {
     s = await setup();
     const attrs = ["firefox", "python313Packages.ripgrepy", "Firefox", "no-such-package", ...Array.from({ length: 2496 }, (_, i) => `pkg${i}`)];
     const found = await s.search.attrVersions("unstable", attrs);
-    assert.deepEqual([...found].sort(), [["firefox", "158.0.1"], ["python313Packages.ripgrepy", "2.2.0"]]);
+    assert.deepEqual([...found].sort(), [
+      ["firefox", "158.0.1"],
+      ["python313Packages.ripgrepy", "2.2.0"],
+    ]);
     assert.equal(s.fake.requests.length, 3, "2,500 names: three requests");
     const sizes = s.fake.requests.map((r) => (r.body as { size: number }).size);
     assert.deepEqual(sizes, [1000, 1000, 500]);

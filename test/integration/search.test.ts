@@ -81,7 +81,10 @@ describe("!pkg, !option and !locate through the bot", () => {
       await start();
       const text = await ask("!pkg --channel 26.05 firefox");
       const source = (fake.requests[0]!.body as { _source: string[] })._source;
-      assert.deepEqual(source.filter((f) => /maintainers|teams|license|position/.test(f)), ["package_maintainers", "package_teams", "package_license", "package_position"]);
+      assert.deepEqual(
+        source.filter((f) => /maintainers|teams|license|position/.test(f)),
+        ["package_maintainers", "package_teams", "package_license", "package_position"],
+      );
       assert.ok(!source.includes("package_longDescription") && !source.includes("package_maintainers_set"));
       assert.match(text, /<https:\/\/github\.com\/NixOS\/nixpkgs\/blob\/nixos-26\.05\/pkgs\/applications\/networking\/browsers\/firefox\/wrapper\.nix#L489>/);
     });
@@ -120,7 +123,10 @@ describe("!pkg, !option and !locate through the bot", () => {
       if (card.kind !== "card") return;
       assert.equal(card.card.title, "services.nginx.commonHttpConfig");
       const description = card.card.description ?? [];
-      assert.deepEqual(description.slice(0, 3).map((s) => s.kind), ["text", "code", "text"]);
+      assert.deepEqual(
+        description.slice(0, 3).map((s) => s.kind),
+        ["text", "code", "text"],
+      );
       assert.equal(description[1]!.text, "http");
       const plain = description.map((s) => s.text).join("");
       assert.ok([...plain].length <= 300, `${[...plain].length} characters`);
@@ -173,7 +179,10 @@ describe("!pkg, !option and !locate through the bot", () => {
         await ask("!pkg zzzzqqq"),
         "No package matches `zzzzqqq` on unstable. Try fewer or other words, or !locate for a program name. Search on the site <https://search.nixos.org/packages?channel=unstable&query=zzzzqqq>",
       );
-      assert.match(await ask("!option zzzzqqq"), /^No option matches `zzzzqqq` on unstable \(nixos\)\. Home Manager options: --source home-manager\. Search on the site <https:\/\/search\.nixos\.org\/options\?channel=unstable&query=zzzzqqq>$/);
+      assert.match(
+        await ask("!option zzzzqqq"),
+        /^No option matches `zzzzqqq` on unstable \(nixos\)\. Home Manager options: --source home-manager\. Search on the site <https:\/\/search\.nixos\.org\/options\?channel=unstable&query=zzzzqqq>$/,
+      );
       assert.match(await ask("!locate zzzzqqq"), /^No package provides a program named `zzzzqqq` on unstable\. Search on the site </);
     });
 
@@ -246,26 +255,23 @@ describe("!pkg, !option and !locate through the bot", () => {
       assert.match(await ask("!locate rg"), /ripgrep/);
       fake.fail({ kind: "status", status: 504, retryAfter: "0" }, 2);
       assert.match(await ask("!option nginx"), /services\.nginx/);
-      assert.deepEqual(fake.requests.map((r) => r.status), [429, 200, 502, 200, 504, 504, 200]);
+      assert.deepEqual(
+        fake.requests.map((r) => r.status),
+        [429, 200, 502, 200, 504, 504, 200],
+      );
     });
 
     it("after the retries, says search.nixos.org did not answer and links the site", async () => {
       await start();
       fake.fail({ kind: "status", status: 503, retryAfter: "0" });
-      assert.equal(
-        await ask("!option nginx"),
-        "search.nixos.org did not answer, try again in a minute. Search on the site: https://search.nixos.org/options?channel=unstable&query=nginx",
-      );
+      assert.equal(await ask("!option nginx"), "search.nixos.org did not answer, try again in a minute. Search on the site: https://search.nixos.org/options?channel=unstable&query=nginx");
       assert.equal(fake.requests.length, 3);
     });
 
     it("times out with a clear message and a link to the site search for that query", async () => {
       await start({ NIXIE_CONFIG: configFile(dir, { http: { timeoutMs: 300 } }) });
       fake.fail({ kind: "hang" });
-      assert.equal(
-        await ask("!pkg firefox"),
-        "search.nixos.org did not answer in 0.3 s, try again in a minute. Search on the site: https://search.nixos.org/packages?channel=unstable&query=firefox",
-      );
+      assert.equal(await ask("!pkg firefox"), "search.nixos.org did not answer in 0.3 s, try again in a minute. Search on the site: https://search.nixos.org/packages?channel=unstable&query=firefox");
     });
 
     it("answers malformed JSON with the cannot-read message", async () => {
@@ -355,7 +361,10 @@ describe("!pkg, !option and !locate through the bot", () => {
       await t.stop();
       await fake.close();
       await start();
-      assert.match(await ask("!versions nosuchpackage"), /^No package nosuchpackage in unstable or 26\.05\. Search by words with !pkg, or on the site <https:\/\/search\.nixos\.org\/packages\?channel=unstable&query=nosuchpackage&show=nosuchpackage>\.$/);
+      assert.match(
+        await ask("!versions nosuchpackage"),
+        /^No package nosuchpackage in unstable or 26\.05\. Search by words with !pkg, or on the site <https:\/\/search\.nixos\.org\/packages\?channel=unstable&query=nosuchpackage&show=nosuchpackage>\.$/,
+      );
       assert.match(await ask("!versions two words"), /one attribute name/);
     });
 

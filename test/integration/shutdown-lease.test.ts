@@ -26,8 +26,7 @@ describe("the lease around shutdown and restarts", function () {
   const cfg = join(dir, "config.json");
   writeFileSync(cfg, JSON.stringify({ feeds: { leaseSeconds: 7 } }));
   after(() => rmSync(dir, { recursive: true, force: true }));
-  const loaded = (name: string) =>
-    loadConfig({ env: { NIXIE_STORE_URL: `sqlite://${join(dir, `${name}.sqlite`)}`, NIXIE_CONFIG: cfg, NIXIE_FEEDS_CRON: "0 0 1 1 *" }, ignoreLocal: true });
+  const loaded = (name: string) => loadConfig({ env: { NIXIE_STORE_URL: `sqlite://${join(dir, `${name}.sqlite`)}`, NIXIE_CONFIG: cfg, NIXIE_FEEDS_CRON: "0 0 1 1 *" }, ignoreLocal: true });
 
   it("gives back, without announcing it, a lease that a take in flight got after stop()", async () => {
     let answer: (got: boolean) => void = () => undefined;
@@ -87,7 +86,10 @@ describe("the lease around shutdown and restarts", function () {
     const bot = await startBot({ loaded: loaded("restart"), log: c.log, adapters: () => [chatAdapter()], store });
     try {
       assert.equal(bot.role(), "standby");
-      assert.ok(c.msgs().some((m) => m.includes("waiting up to 7 s for the previous instance's lease")), c.msgs().join("\n"));
+      assert.ok(
+        c.msgs().some((m) => m.includes("waiting up to 7 s for the previous instance's lease")),
+        c.msgs().join("\n"),
+      );
     } finally {
       await bot.stop();
       await store.close();

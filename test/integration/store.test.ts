@@ -37,7 +37,10 @@ describe("sqlite store specifics", () => {
 
   it("refuses a sqlite URL without a path instead of creating a file named after it", async () => {
     for (const url of ["sqlite:", "sqlite:x.sqlite", "sqlite://"])
-      assert.throws(() => sqlitePath(url, dir), (e: unknown) => e instanceof ConfigError && /must be sqlite:\/\/PATH/.test(e.message));
+      assert.throws(
+        () => sqlitePath(url, dir),
+        (e: unknown) => e instanceof ConfigError && /must be sqlite:\/\/PATH/.test(e.message),
+      );
     const cwd = mkdtempSync(join(dir, "cwd-"));
     await assert.rejects(openStore("sqlite:", { cwd }), ConfigError);
     assert.deepEqual(readdirSync(cwd), []);

@@ -28,8 +28,7 @@ interface FakePage {
 
 const flakesLead = fixture<{ parse: { text: string } }>("mediawiki-parse-flakes-intro.json").parse.text;
 const homeManagerLead = fixture<{ parse: { text: string } }>("mediawiki-parse-home-manager-intro.json").parse.text;
-const flakesDescription = fixture<{ query: { pages: { pageprops: { description: string } }[] } }>("mediawiki-pageprops-flakes.json").query.pages[0]!.pageprops
-  .description;
+const flakesDescription = fixture<{ query: { pages: { pageprops: { description: string } }[] } }>("mediawiki-pageprops-flakes.json").query.pages[0]!.pageprops.description;
 const general = fixture<{ query: { general: unknown } }>("mediawiki-siteinfo-general.json").query.general;
 
 const PAGES: readonly FakePage[] = [
@@ -57,7 +56,9 @@ function fakeWiki(req: RecordedRequest, res: ServerResponse): void {
     const search = q.get("search") ?? "";
     const limit = Number(q.get("limit") ?? "10");
     // like MediaWiki's prefix search: case-insensitive on the first letter only
-    const titles = PAGES.map((p) => p.title).filter((t) => search !== "" && t.startsWith(ucfirst(search))).slice(0, limit);
+    const titles = PAGES.map((p) => p.title)
+      .filter((t) => search !== "" && t.startsWith(ucfirst(search)))
+      .slice(0, limit);
     return sendJson(res, 200, [search, titles, titles.map(() => ""), titles.map(fullurl)]);
   }
   if (action === "query" && q.get("list") === "search") {
@@ -146,10 +147,7 @@ describe("!wiki against a fake wiki.nixos.org", function () {
     const lines = text.split("\n");
     assert.equal(lines[0], `Flakes <${fullurl("Flakes")}>`);
     assert.match(lines[1]!, /^ {2}Nix flakes are an experimental feature first introduced in the 2\.4 Nix release, aiming to address/);
-    assert.equal(
-      lines[2],
-      `Also: NixOS system configuration <${fullurl("NixOS system configuration")}>, Nix command <${fullurl("Nix command")}>, Home Manager <${fullurl("Home Manager")}>`,
-    );
+    assert.equal(lines[2], `Also: NixOS system configuration <${fullurl("NixOS system configuration")}>, Nix command <${fullurl("Nix command")}>, Home Manager <${fullurl("Home Manager")}>`);
     assert.ok(!text.includes("Flakes/"), "no translation subpages");
     assert.equal(requestsOf("parse").length, 0, "the description made parsing unnecessary");
   });
@@ -222,7 +220,10 @@ describe("!wiki against a fake wiki.nixos.org", function () {
     const slash = await bot.bot.dispatcher.invoke(
       { room: { platform: "test", id: "room1" }, user: { id: "carol" }, text: "", canManageRoom: async () => false, slash: true },
       "wiki",
-      new Map([["query", "flakes"], ["lang", "../../etc"]]),
+      new Map([
+        ["query", "flakes"],
+        ["lang", "../../etc"],
+      ]),
     );
     assert.equal(renderPlain(slash!), "lang: takes a language code such as de, ja or pt-br.");
     assert.equal(wiki.requests.length, 0);
@@ -230,10 +231,7 @@ describe("!wiki against a fake wiki.nixos.org", function () {
 
   it("says when nothing matches, offering the API's suggestion and the wiki's own search", async () => {
     const text = await bot.ask("!wiki flaks");
-    assert.equal(
-      text,
-      "Nothing on the wiki matches “flaks”. Did you mean `!wiki flakes`? Search the wiki: https://wiki.nixos.org/w/index.php?search=flaks&title=Special%3ASearch&fulltext=1",
-    );
+    assert.equal(text, "Nothing on the wiki matches “flaks”. Did you mean `!wiki flakes`? Search the wiki: https://wiki.nixos.org/w/index.php?search=flaks&title=Special%3ASearch&fulltext=1");
   });
 
   it("builds the search link from the API address when siteinfo is missing", async () => {
@@ -249,9 +247,9 @@ describe("!wiki against a fake wiki.nixos.org", function () {
     const query = 'a&b|c=d "quoted" #x %20';
     await bot.ask(`!wiki ${query}`);
     const open = requestsOf("opensearch")[0]!;
-    assert.equal(open.query.get("search"), 'a&b|c=d quoted #x %20');
+    assert.equal(open.query.get("search"), "a&b|c=d quoted #x %20");
     assert.equal(open.query.get("action"), "opensearch");
-    assert.equal(requestsOf("query")[0]!.query.get("srsearch"), 'a&b|c=d quoted #x %20');
+    assert.equal(requestsOf("query")[0]!.query.get("srsearch"), "a&b|c=d quoted #x %20");
   });
 
   it("shows the page without an intro when the lead cannot be parsed", async () => {
@@ -279,10 +277,7 @@ describe("!wiki against a fake wiki.nixos.org", function () {
   it("reports an API error object as the wiki not answering, with the search link", async () => {
     wiki.handle((_req, res) => sendJson(res, 200, { error: { code: "internal_api_error_DBQueryError", info: "Database query error." } }));
     const text = await bot.ask("!wiki flakes");
-    assert.equal(
-      text,
-      `${new URL(api).host} did not answer, try again in a minute. Search the wiki yourself: ${wiki.url}/w/index.php?search=flakes&title=Special%3ASearch&fulltext=1`,
-    );
+    assert.equal(text, `${new URL(api).host} did not answer, try again in a minute. Search the wiki yourself: ${wiki.url}/w/index.php?search=flakes&title=Special%3ASearch&fulltext=1`);
   });
 
   it("marks itself slow and lists --lang in its help", async () => {

@@ -12,7 +12,7 @@ describe("code blocks in replies", () => {
     assert.equal(renderPlain(reply), '{ a = "```\\n@everyone <b>x</b> &amp;"; b = ``` ; }\nline 2\n… 3 more characters');
   });
 
-  it("Matrix: an escaped <pre><code class=\"language-nix\">", () => {
+  it('Matrix: an escaped <pre><code class="language-nix">', () => {
     const html = renderMatrix(reply).formatted_body;
     assert.ok(html.startsWith('<pre><code class="language-nix">{ a = &quot;```\\n@everyone &lt;b&gt;x&lt;/b&gt; &amp;amp;&quot;; b = ``` ; }\nline 2</code></pre>'), html);
     assert.ok(!html.includes("<b>"));

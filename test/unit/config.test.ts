@@ -14,8 +14,7 @@ const load = (env: Record<string, string> = {}, local?: unknown) => {
   if (local !== undefined) writeFileSync(file, JSON.stringify(local));
   return loadConfig({ env: local === undefined ? env : { NIXIE_CONFIG: file, ...env }, configDir: dir });
 };
-const configError = (f: () => unknown, re: RegExp) =>
-  assert.throws(f, (e: unknown) => e instanceof ConfigError && re.test(e.message) && !e.message.includes("\n"));
+const configError = (f: () => unknown, re: RegExp) => assert.throws(f, (e: unknown) => e instanceof ConfigError && re.test(e.message) && !e.message.includes("\n"));
 
 describe("config", () => {
   it("loads the defaults, which are valid", () => {
@@ -118,7 +117,11 @@ describe("config", () => {
       /DISCORD_TOKEN_FILE points to .*missing, which cannot be read/,
     ];
     assert.equal(lines.length, expected.length, lines.join("\n"));
-    for (const re of expected) assert.ok(lines.some((l) => re.test(l)), `${re} in:\n${lines.join("\n")}`);
+    for (const re of expected)
+      assert.ok(
+        lines.some((l) => re.test(l)),
+        `${re} in:\n${lines.join("\n")}`,
+      );
   });
 
   it("explains a config file that is missing or not JSON", () => {

@@ -51,10 +51,12 @@ describe("console line reader", () => {
 
   it("tells the whole length of each line, also of a cut one, without its \\r", async () => {
     const got: [string, number][] = [];
-    await new Promise<void>((resolve) =>
-      readLines(Readable.from(["0123456789abc", "def\r\nnext\r\n0123456789\r\n"]), { maxLength: 10, onLine: (l, n) => got.push([l, n]), onEnd: resolve }),
-    );
-    assert.deepEqual(got, [["0123456789a", 16], ["next", 4], ["0123456789", 10]]);
+    await new Promise<void>((resolve) => readLines(Readable.from(["0123456789abc", "def\r\nnext\r\n0123456789\r\n"]), { maxLength: 10, onLine: (l, n) => got.push([l, n]), onEnd: resolve }));
+    assert.deepEqual(got, [
+      ["0123456789a", 16],
+      ["next", 4],
+      ["0123456789", 10],
+    ]);
   });
 });
 

@@ -69,10 +69,10 @@ describe("deadline helpers", () => {
       made.push(t);
       return t;
     }) as typeof setTimeout;
-    globalThis.clearTimeout = ((t: Parameters<typeof clearTimeout>[0]) => {
+    globalThis.clearTimeout = (t: Parameters<typeof clearTimeout>[0]) => {
       cleared.push(t);
       realClear(t);
-    });
+    };
     try {
       p = withDeadline(new Promise<number>((r) => (settle = r)), { ms: 10_000, signal: c.signal }, () => 2);
       globalThis.setTimeout = realSet;
@@ -85,7 +85,10 @@ describe("deadline helpers", () => {
     assert.equal(made.length, 1);
     assert.deepEqual(cleared, made, "the timer outlived the race");
     c.abort();
-    await assert.rejects(withDeadline(Promise.reject(new Error("no")), { ms: 10_000 }, () => 2), /no/);
+    await assert.rejects(
+      withDeadline(Promise.reject(new Error("no")), { ms: 10_000 }, () => 2),
+      /no/,
+    );
   });
 
   it("withDeadline gives onLate's value or error when the time or the signal comes first", async () => {
@@ -117,7 +120,10 @@ describe("deadline helpers", () => {
   it("throwIfPassed throws DeadlinePassed only once the signal has fired", () => {
     throwIfPassed(undefined);
     throwIfPassed(signalAt(Date.now() + 10_000));
-    assert.throws(() => throwIfPassed(aborted(), "the track"), (e: unknown) => e instanceof DeadlinePassed && /the track/.test(e.message));
+    assert.throws(
+      () => throwIfPassed(aborted(), "the track"),
+      (e: unknown) => e instanceof DeadlinePassed && /the track/.test(e.message),
+    );
   });
 
   it("a pace wait ends when the signal fires (and a turn too far off is refused at once)", async () => {
@@ -186,8 +192,7 @@ describe("the dispatcher's signal", () => {
     log: pino({ level: "warn" }, { write: (s: string) => void logs.push(s) }),
     commandTimeoutMs: 40,
   });
-  const say = async (text: string): Promise<string> =>
-    renderPlain((await d.handle({ room: { platform: "test", id: "r" }, user: { id: "u" }, text, canManageRoom: async () => false }))!);
+  const say = async (text: string): Promise<string> => renderPlain((await d.handle({ room: { platform: "test", id: "r" }, user: { id: "u" }, text, canManageRoom: async () => false }))!);
 
   it("fires at the command's deadline, which ctx.deadline still gives", async () => {
     const before = Date.now();

@@ -41,7 +41,13 @@ function replyOf(r: () => number): Reply {
   for (let i = 0; i < n; i++) {
     const k = r();
     if (k < 0.3) blocks.push(textBlock(...richOf(r, 400)));
-    else if (k < 0.45) blocks.push(listBlock(Array.from({ length: Math.floor(r() * 30) }, () => richOf(r, 40)), richOf(r, 20)));
+    else if (k < 0.45)
+      blocks.push(
+        listBlock(
+          Array.from({ length: Math.floor(r() * 30) }, () => richOf(r, 40)),
+          richOf(r, 20),
+        ),
+      );
     else
       blocks.push(
         cardBlock({

@@ -21,7 +21,10 @@ describe("Discord slash command JSON", () => {
   const json = slashCommandsFor(commands);
 
   it("has one slash command per command, aliases left out", () => {
-    assert.deepEqual(json.map((c) => c.name), commands.map((c) => c.name));
+    assert.deepEqual(
+      json.map((c) => c.name),
+      commands.map((c) => c.name),
+    );
   });
 
   it("is valid for Discord (names, lengths, counts, order)", () => {
@@ -48,7 +51,11 @@ describe("Discord slash command JSON", () => {
         assert.equal(o.type, TYPES[def.type], `${cmd.name} ${def.name} type`);
         assert.equal(o.description, def.description);
         assert.equal(o["required"], def.required === true);
-        if (def.type === "choice") assert.deepEqual(o["choices"], def.choices.map((v) => ({ name: v, value: v })));
+        if (def.type === "choice")
+          assert.deepEqual(
+            o["choices"],
+            def.choices.map((v) => ({ name: v, value: v })),
+          );
         else assert.equal(o["choices"], undefined);
         assert.equal(o["autocomplete"], def.type === "string" && def.complete ? true : undefined, `${cmd.name} ${def.name} autocomplete`);
         if (def.type === "string") {
@@ -87,7 +94,16 @@ describe("Discord slash command JSON", () => {
       name: "all",
       description: "Every kind of option",
       options: [
-        { name: "kind", description: "a kind", required: true, type: 3, choices: [{ name: "a", value: "a" }, { name: "b", value: "b" }] },
+        {
+          name: "kind",
+          description: "a kind",
+          required: true,
+          type: 3,
+          choices: [
+            { name: "a", value: "a" },
+            { name: "b", value: "b" },
+          ],
+        },
         { name: "text", description: "some text", required: true, type: 3, min_length: 2, max_length: 50, autocomplete: true },
         { name: "flag", description: "a flag", required: false, type: 5 },
         { name: "count", description: "a number", required: false, type: 4, min_value: 1, max_value: 10 },
@@ -105,7 +121,12 @@ describe("Discord slash command JSON", () => {
       { type: 1, name: "order", description: "d", options: [option("a"), option("b", { required: true })] },
       { type: 1, name: "choices", description: "d", options: [option("c", { choices: Array.from({ length: 26 }, (_, i) => ({ name: `c${i}`, value: "v".repeat(101) })) })] },
       { type: 1, name: "both", description: "d", options: [option("c", { autocomplete: true, choices: [{ name: "a", value: "a" }] })] },
-      { type: 1, name: "huge", description: "d", options: Array.from({ length: 25 }, (_, i) => option(`o${i}`, { description: "x".repeat(100), choices: Array.from({ length: 25 }, (_, j) => ({ name: `n${j}`, value: `v${j}` })) })) },
+      {
+        type: 1,
+        name: "huge",
+        description: "d",
+        options: Array.from({ length: 25 }, (_, i) => option(`o${i}`, { description: "x".repeat(100), choices: Array.from({ length: 25 }, (_, j) => ({ name: `n${j}`, value: `v${j}` })) })),
+      },
       { type: 1, name: "huge", description: "d" },
     ] as unknown as SlashCommandJson[];
     const problems = slashProblems(bad).join("\n");

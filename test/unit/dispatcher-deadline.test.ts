@@ -29,8 +29,7 @@ describe("dispatcher deadlines", () => {
     log: pino({ level: "warn" }, { write: (s: string) => void logs.push(s) }),
     commandTimeoutMs: 300,
   });
-  const say = async (text: string): Promise<string> =>
-    renderPlain((await d.handle({ room: { platform: "test", id: "r" }, user: { id: "u" }, text, canManageRoom: async () => false }))!);
+  const say = async (text: string): Promise<string> => renderPlain((await d.handle({ room: { platform: "test", id: "r" }, user: { id: "u" }, text, canManageRoom: async () => false }))!);
 
   beforeEach(() => {
     seen.length = 0;

@@ -102,10 +102,7 @@ describe("dispatcher", () => {
   it("shows user errors as they are and upstream errors as a short sentence with the hint", async () => {
     const { say } = setup();
     assert.equal(await say("!fail user"), "You typed it wrong.");
-    assert.equal(
-      await say("!fail upstream"),
-      "search.nixos.org did not answer, try again in a minute. Search on the site: https://search.nixos.org/packages",
-    );
+    assert.equal(await say("!fail upstream"), "search.nixos.org did not answer, try again in a minute. Search on the site: https://search.nixos.org/packages");
     assert.equal(await say("!fail timeout"), "wiki.nixos.org did not answer in time, try again in a minute.");
   });
 

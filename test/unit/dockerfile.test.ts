@@ -61,8 +61,14 @@ describe("Dockerfile", () => {
     assert.ok(existsSync(join(projectRoot, "scripts", "healthcheck.ts")), "scripts/healthcheck.ts is compiled to dist/scripts/healthcheck.js");
     const build = JSON.parse(read("tsconfig.build.json")) as { include: string[] };
     assert.ok(build.include.includes("scripts/**/*.ts"), "npm run build compiles scripts/");
-    assert.ok(of("COPY").some((l) => /^COPY scripts /.test(l)), "scripts/ reaches the build stage");
-    assert.ok(of("COPY").some((l) => /^COPY --from=build \/app\/dist /.test(l)), "dist/ reaches the runtime stage");
+    assert.ok(
+      of("COPY").some((l) => /^COPY scripts /.test(l)),
+      "scripts/ reaches the build stage",
+    );
+    assert.ok(
+      of("COPY").some((l) => /^COPY --from=build \/app\/dist /.test(l)),
+      "dist/ reaches the runtime stage",
+    );
     assert.match(dockerfile, /NIXIE_HEALTH_HOST=0\.0\.0\.0/, "reachable from outside the container");
   });
 
@@ -84,7 +90,10 @@ describe("Dockerfile", () => {
 });
 
 describe("Dockerfile stages", () => {
-  const stages = dockerfile.split(/^FROM /m).slice(1).map((s) => `FROM ${s}`);
+  const stages = dockerfile
+    .split(/^FROM /m)
+    .slice(1)
+    .map((s) => `FROM ${s}`);
   const [build = "", runtime = ""] = stages;
 
   it("builds sqlite3 offline: node-gyp takes the image's own Node headers (build stage only)", () => {

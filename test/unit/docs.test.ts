@@ -77,13 +77,16 @@ describe("docs", () => {
       // A default written as a literal must be default.json's.
       const literal = /^`([^`]*)`/.exec(row[2]!)?.[1];
       if (literal === undefined) continue;
-      const same = typeof value === "string" ? literal === value : (() => {
-        try {
-          return JSON.stringify(JSON.parse(literal)) === JSON.stringify(value);
-        } catch {
-          return false;
-        }
-      })();
+      const same =
+        typeof value === "string"
+          ? literal === value
+          : (() => {
+              try {
+                return JSON.stringify(JSON.parse(literal)) === JSON.stringify(value);
+              } catch {
+                return false;
+              }
+            })();
       if (!same) problems.push(`key ${key}: the default shown is ${literal}, config/default.json has ${JSON.stringify(value)}`);
     }
     for (const key of keyRows.keys()) if (!keys.some(([k]) => k === key)) problems.push(`key ${key} is documented but not in config/default.json`);
@@ -105,7 +108,9 @@ describe("docs", () => {
     for (const d of ["architecture", "commands", "configuration", "deployment", "discord", "eval-sandbox", "feeds-and-tracking", "matrix"]) {
       assert.ok(existsSync(join(projectRoot, "docs", `${d}.md`)), `docs/${d}.md exists`);
     }
-    const docs = readdirSync(join(projectRoot, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`);
+    const docs = readdirSync(join(projectRoot, "docs"))
+      .filter((f) => f.endsWith(".md"))
+      .map((f) => `docs/${f}`);
     for (const file of ["README.md", "CONTRIBUTING.md", ...docs]) {
       for (const m of read(file).matchAll(/\]\(([^)#\s]*)(?:#([^)\s]*))?\)/g)) {
         const target = m[1]! === "" ? file : join(dirname(file), m[1]!);

@@ -33,7 +33,10 @@ describe("upstream error replies", () => {
     assert.equal(net("reset"), "search.nixos.org closed the connection before answering, try again in a minute.");
     assert.equal(net("unreachable"), "nixie cannot reach search.nixos.org (no network route), try again in a minute.");
     // GitHub's service name differs from its host: the way to it names the host.
-    assert.equal(upstreamSentence(new UpstreamError("GitHub", "network", "x", { host: "api.github.com", reason: "dns" })), "nixie cannot find api.github.com (DNS lookup failed: is this machine online?)");
+    assert.equal(
+      upstreamSentence(new UpstreamError("GitHub", "network", "x", { host: "api.github.com", reason: "dns" })),
+      "nixie cannot find api.github.com (DNS lookup failed: is this machine online?)",
+    );
     assert.equal(upstreamSentence(new UpstreamError("GitHub", "timeout", "x", { host: "api.github.com", waitedMs: 5000 })), "GitHub did not answer in 5 s, try again in a minute.");
     assert.equal(upstreamSentence(new UpstreamError("GitHub", "timeout", "x", { waitedMs: 2500 })), "GitHub did not answer in 2.5 s, try again in a minute.");
     // The facts survive a hint.
@@ -89,12 +92,17 @@ describe("upstream error replies", () => {
       rateLimiter: new RateLimiter(100, 60),
       log: pino({ level: "debug" }, { write: (s: string) => void lines.push(JSON.parse(s) as (typeof lines)[number]) }),
     });
-    const say = async (text: string): Promise<string> =>
-      renderPlain((await d.handle({ room: { platform: "test", id: "r" }, user: { id: "u" }, text, canManageRoom: async () => false }))!);
+    const say = async (text: string): Promise<string> => renderPlain((await d.handle({ room: { platform: "test", id: "r" }, user: { id: "u" }, text, canManageRoom: async () => false }))!);
     for (let i = 0; i < 3; i++) assert.equal(await say("!refuse search.example"), "search.example refused nixie's credentials. The operators have been told. See: https://example.org");
     await say("!refuse wiki.example");
     const errors = lines.filter((l) => l.level === 50);
-    assert.deepEqual(errors.map((l) => l.service), ["search.example", "wiki.example"]);
-    assert.ok(errors.every((l) => l.err === "HTTP 401"), JSON.stringify(errors));
+    assert.deepEqual(
+      errors.map((l) => l.service),
+      ["search.example", "wiki.example"],
+    );
+    assert.ok(
+      errors.every((l) => l.err === "HTTP 401"),
+      JSON.stringify(errors),
+    );
   });
 });

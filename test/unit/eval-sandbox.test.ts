@@ -6,11 +6,22 @@ const base = { nixInstantiate: "/usr/bin/nix-instantiate", prlimit: "/usr/bin/pr
 describe("eval sandbox command", () => {
   it("is the measured recipe: dummy store, restrict-eval, no URIs, no IFD, pure-eval, expression on stdin", () => {
     assert.deepEqual(nixFlags(""), [
-      "--eval", "--strict", "--store", "dummy://",
-      "--option", "restrict-eval", "true",
-      "--option", "allowed-uris", "",
-      "--option", "allow-import-from-derivation", "false",
-      "--option", "pure-eval", "true",
+      "--eval",
+      "--strict",
+      "--store",
+      "dummy://",
+      "--option",
+      "restrict-eval",
+      "true",
+      "--option",
+      "allowed-uris",
+      "",
+      "--option",
+      "allow-import-from-derivation",
+      "false",
+      "--option",
+      "pure-eval",
+      "true",
       "-",
     ]);
   });

@@ -94,7 +94,11 @@ describe("events: curated list", () => {
   });
 
   it("names the entry and field that are wrong", () => {
-    const bad = (events: unknown[], re: RegExp) => assert.throws(() => parseCuratedEvents({ events }, "events.json"), (e: unknown) => e instanceof ConfigError && re.test(e.message));
+    const bad = (events: unknown[], re: RegExp) =>
+      assert.throws(
+        () => parseCuratedEvents({ events }, "events.json"),
+        (e: unknown) => e instanceof ConfigError && re.test(e.message),
+      );
     bad([{ start: "2026-01-01", url: "https://a" }], /events\[0\]\.name must be a non-empty string/);
     bad([{ name: "A", start: "2026-01-05", end: "2026-01-01", url: "https://a" }], /events\[0\]: start and end/);
     bad([{ name: "A", start: "soon", url: "https://a" }], /events\[0\]: start and end/);
@@ -120,10 +124,13 @@ describe("events: merging and choosing", () => {
       ev("nix Meetup!", "2026-12-10T19:00:00Z", "2026-12-10T21:00:00Z", { url: "https://other.example/meetup" }),
     ];
     const merged = mergeEvents([curated, fromDiscourse]);
-    assert.deepEqual(merged.map((e) => [e.name, e.place, e.source]), [
-      ["Ocean Sprint 2026", "Lanzarote", "curated"],
-      ["Nix meetup", undefined, "category"],
-    ]);
+    assert.deepEqual(
+      merged.map((e) => [e.name, e.place, e.source]),
+      [
+        ["Ocean Sprint 2026", "Lanzarote", "curated"],
+        ["Nix meetup", undefined, "category"],
+      ],
+    );
   });
 
   it("hides what is over, keeps what is happening, sorts by start, filters by every word", () => {
@@ -134,10 +141,22 @@ describe("events: merging and choosing", () => {
       ev("Ocean Sprint 2026", "2026-12-07T00:00:00Z", "2026-12-12T00:00:00Z"),
       ev("Nix meetup Berlin", "2026-12-10T18:00:00Z", "2026-12-10T21:00:00Z"),
     ];
-    assert.deepEqual(upcomingEvents(list, now, undefined, 5).map((e) => e.name), ["Ocean Sprint 2026", "Nix meetup Berlin", "Thaiger Sprint 2027"]);
-    assert.deepEqual(upcomingEvents(list, now, undefined, 2).map((e) => e.name), ["Ocean Sprint 2026", "Nix meetup Berlin"]);
-    assert.deepEqual(upcomingEvents(list, now, "SPRINT", 5).map((e) => e.name), ["Ocean Sprint 2026", "Thaiger Sprint 2027"]);
-    assert.deepEqual(upcomingEvents(list, now, "sprint thailand", 5).map((e) => e.name), ["Thaiger Sprint 2027"]);
+    assert.deepEqual(
+      upcomingEvents(list, now, undefined, 5).map((e) => e.name),
+      ["Ocean Sprint 2026", "Nix meetup Berlin", "Thaiger Sprint 2027"],
+    );
+    assert.deepEqual(
+      upcomingEvents(list, now, undefined, 2).map((e) => e.name),
+      ["Ocean Sprint 2026", "Nix meetup Berlin"],
+    );
+    assert.deepEqual(
+      upcomingEvents(list, now, "SPRINT", 5).map((e) => e.name),
+      ["Ocean Sprint 2026", "Thaiger Sprint 2027"],
+    );
+    assert.deepEqual(
+      upcomingEvents(list, now, "sprint thailand", 5).map((e) => e.name),
+      ["Thaiger Sprint 2027"],
+    );
     assert.deepEqual(upcomingEvents(list, now, "zhf", 5), []);
     // Exactly at the end: over.
     assert.deepEqual(upcomingEvents(list, new Date("2026-12-12T00:00:00Z"), "ocean", 5), []);

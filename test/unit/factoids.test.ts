@@ -113,11 +113,7 @@ describe("factoid replies per platform", () => {
 });
 
 describe("factoid addressing", () => {
-  const mentions = [
-    { id: "@bob:example.org", name: "Bob Smith" },
-    { id: "112233445566", name: "carol" },
-    { id: "@dave:example.org" },
-  ];
+  const mentions = [{ id: "@bob:example.org", name: "Bob Smith" }, { id: "112233445566", name: "carol" }, { id: "@dave:example.org" }];
 
   it("resolves a mention the platform reported: by name, @name, id or Discord's <@id>", () => {
     assert.deepEqual(addressee("Bob Smith", mentions), { id: "@bob:example.org", name: "Bob Smith" });
@@ -197,7 +193,7 @@ describe("factoid store", () => {
     assert.equal((await f.get(next, "a"))?.uses, 1);
     assert.equal((await f.get(next, "b"))?.text, "new b");
     assert.equal((await f.get(next, "xy"))?.uses, 1);
-    assert.equal((await f.get(room, "a")), undefined);
+    assert.equal(await f.get(room, "a"), undefined);
     // again (a crashed move repeated): nothing changes
     assert.equal(await f.moveRoom(room, next), 0);
     assert.equal((await f.get(next, "a"))?.uses, 1);
@@ -232,7 +228,11 @@ describe("factoid config", () => {
   });
 
   it("holds the defaults to the rules of !learn, naming the key", () => {
-    const bad = (defaults: unknown, re: RegExp) => assert.throws(() => load({ factoids: { defaults } }), (e: unknown) => e instanceof ConfigError && re.test(e.message));
+    const bad = (defaults: unknown, re: RegExp) =>
+      assert.throws(
+        () => load({ factoids: { defaults } }),
+        (e: unknown) => e instanceof ConfigError && re.test(e.message),
+      );
     bad({ Bad_Name: "x" }, /config key "factoids\.defaults\.Bad_Name": A factoid name is 1 to 32/);
     bad({ everyone: "x" }, /config key "factoids\.defaults\.everyone": everyone is a reserved word/);
     bad({ long: "x".repeat(1001) }, /config key "factoids\.defaults\.long": A factoid's text is at most 1000/);
@@ -253,7 +253,16 @@ describe("dispatcher fallback for unknown names", () => {
     run: async (args) => textReply(`${String(args["name"])}|${String(args["who"] ?? "")}`),
   });
   const setup = (unknownName: (n: string, m: IncomingMessage) => Promise<{ run?: string; names?: readonly string[] }>) =>
-    createDispatcher({ commands: [show], services: {} as Services, prefix: "!", maxMessageLength: 500, maxArgLength: 100, rateLimiter: new RateLimiter(100, 60), log: pino({ level: "silent" }), unknownName });
+    createDispatcher({
+      commands: [show],
+      services: {} as Services,
+      prefix: "!",
+      maxMessageLength: 500,
+      maxArgLength: 100,
+      rateLimiter: new RateLimiter(100, 60),
+      log: pino({ level: "silent" }),
+      unknownName,
+    });
   const msg = (text: string): IncomingMessage => ({ room: { platform: "test", id: "r" }, user: { id: "u" }, text, canManageRoom: async () => false });
   const say = async (d: ReturnType<typeof setup>, text: string) => {
     const r = await d.handle(msg(text));
@@ -330,7 +339,20 @@ describe("factoid commands and the deadline", () => {
       const factoids = createFactoids({ store, defaults: { xy: "The XY problem." }, maxPerRoom: 10, commandNames: COMMANDS });
       const room: RoomRef = { platform: "test", id: "r" };
       const ctx = (signal: AbortSignal) =>
-        ({ platform: "test", room, user: { id: "m" }, services: { factoids } as unknown as Services, prefix: "!", canManageRoom: async () => true, now: () => new Date(), mentions: [], direct: false, signal, deadline: Date.now(), commands: [] }) as Parameters<typeof learn.run>[1];
+        ({
+          platform: "test",
+          room,
+          user: { id: "m" },
+          services: { factoids } as unknown as Services,
+          prefix: "!",
+          canManageRoom: async () => true,
+          now: () => new Date(),
+          mentions: [],
+          direct: false,
+          signal,
+          deadline: Date.now(),
+          commands: [],
+        }) as Parameters<typeof learn.run>[1];
       const passed = signalAt(Date.now() - 1);
       await assert.rejects(learn.run({ name: "late", text: "too late" }, ctx(passed)), /deadline passed/);
       assert.equal(await factoids.get(room, "late"), undefined);

@@ -104,7 +104,10 @@ describe("feeds: the watcher with a scripted feed", () => {
     const report = await watcher.poll();
     assert.equal(report.sent, 6);
     assert.deepEqual(sleeps, [250, 250, 250, 250, 250]);
-    assert.deepEqual(sent.map((s) => s.room), ["a", "a", "b", "b", "c", "c"]);
+    assert.deepEqual(
+      sent.map((s) => s.room),
+      ["a", "a", "b", "b", "c", "c"],
+    );
   });
 
   it("posts new entries oldest first, also when the feed gives no dates", async () => {
@@ -147,7 +150,10 @@ describe("feeds: the watcher with a scripted feed", () => {
     }));
     const report = await watcher.poll();
     assert.equal(report.sent, 4);
-    assert.deepEqual(texts.slice(0, 3).map((t) => t.split(" <")[0]), ["Entry 3", "Entry 4", "Entry 5"]);
+    assert.deepEqual(
+      texts.slice(0, 3).map((t) => t.split(" <")[0]),
+      ["Entry 3", "Entry 4", "Entry 5"],
+    );
     assert.equal(texts[3], "…and 2 more new posts: News <https://news.example/>");
     assert.equal(new Set(sent.map((s) => s.id)).size, 4);
     assert.deepEqual(await outbox.pending("feed:news"), []);
@@ -179,7 +185,10 @@ describe("feeds: the watcher with a scripted feed", () => {
     seenFails = false;
     await watcher.poll();
     await watcher.poll();
-    assert.deepEqual(sent.map((s) => s.room), ["a"]);
+    assert.deepEqual(
+      sent.map((s) => s.room),
+      ["a"],
+    );
   });
 
   it("after a takeover, delivers what the previous instance left even when the first check of that feed fails", async () => {
@@ -209,7 +218,10 @@ describe("feeds: the watcher with a scripted feed", () => {
     await watcher.poll();
     seenFails = false;
     await watcher.poll();
-    assert.deepEqual(sent.map((s) => s.room), ["a"]);
+    assert.deepEqual(
+      sent.map((s) => s.room),
+      ["a"],
+    );
   });
 
   it("gives up a post after repeated failures, and keeps delivering to the other rooms", async () => {
@@ -219,11 +231,17 @@ describe("feeds: the watcher with a scripted feed", () => {
     await watcher.poll();
     add(1);
     for (let i = 0; i < MAX_ATTEMPTS + 1; i++) await watcher.poll();
-    assert.deepEqual(sent.map((s) => s.room), ["ok"]);
+    assert.deepEqual(
+      sent.map((s) => s.room),
+      ["ok"],
+    );
     assert.deepEqual(await outbox.pending("feed:news"), []);
     refuse.delete("dead");
     await watcher.poll();
-    assert.deepEqual(sent.map((s) => s.room), ["ok"]);
+    assert.deepEqual(
+      sent.map((s) => s.room),
+      ["ok"],
+    );
   });
 
   it("drops queued posts of a room that unsubscribed before they went out", async () => {
@@ -236,7 +254,10 @@ describe("feeds: the watcher with a scripted feed", () => {
     await subs.unsubscribe(room("b"), "news");
     refuse.delete("b");
     await watcher.poll();
-    assert.deepEqual(sent.map((s) => s.room), ["a"]);
+    assert.deepEqual(
+      sent.map((s) => s.room),
+      ["a"],
+    );
     assert.deepEqual(await outbox.pending("feed:news"), []);
   });
 
@@ -354,10 +375,16 @@ describe("feeds: the watcher with a scripted feed", () => {
       add(1);
       await watcher.poll();
       assert.equal(sent.length, ROOMS - 1);
-      assert.deepEqual((await outbox.pending("feed:news")).map((i) => [i.room, i.attempts]), [["test:r7", 1]]);
+      assert.deepEqual(
+        (await outbox.pending("feed:news")).map((i) => [i.room, i.attempts]),
+        [["test:r7", 1]],
+      );
       refuse.delete("r7");
       await watcher.poll();
-      assert.deepEqual(sent.slice(ROOMS - 1).map((s) => s.room), ["r7"]);
+      assert.deepEqual(
+        sent.slice(ROOMS - 1).map((s) => s.room),
+        ["r7"],
+      );
       assert.equal(new Set(sent.map((s) => s.id)).size, ROOMS);
     });
 

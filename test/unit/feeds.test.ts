@@ -125,7 +125,7 @@ describe("feeds: post format", () => {
     assert.equal([...ex].length, 280);
     // Quadratic backtracking took minutes here; linear work takes milliseconds.
     assert.ok(ms < 2000, `${ms} ms`);
-    assert.equal(excerptOf("<p>Short news.</p><p>3 posts - 2 participants</p><p><a href=\"https://x/t/1\">Read full topic</a></p>"), "Short news.");
+    assert.equal(excerptOf('<p>Short news.</p><p>3 posts - 2 participants</p><p><a href="https://x/t/1">Read full topic</a></p>'), "Short news.");
   });
 
   it("shows a Discourse entry as title, link, excerpt, category and author", async () => {
@@ -168,7 +168,12 @@ describe("feeds: post format", () => {
     const label = (f: FeedDef) => ({ key: f.name, title: f.title, url: f.siteUrl });
     assert.equal(renderPlain(formatSummary([{ label: label(announcements), count: 1 }])), `…and 1 more new post: NixOS Discourse: Announcements <${announcements.siteUrl}>`);
     assert.equal(
-      renderPlain(formatSummary([{ label: label(announcements), count: 2 }, { label: label(nixhour), count: 3 }])),
+      renderPlain(
+        formatSummary([
+          { label: label(announcements), count: 2 },
+          { label: label(nixhour), count: 3 },
+        ]),
+      ),
       `…and 5 more new posts: NixOS Discourse: Announcements (2) <${announcements.siteUrl}>, The Nix Hour (3) <${nixhour.siteUrl}>`,
     );
   });
@@ -181,7 +186,10 @@ describe("feeds: catalog", () => {
       kind: "thing",
       source: { read: async () => ({ status: "ok", entries: [], validators: {} }) },
       patterns: [{ pattern: "thing:<name>", description: "one thing" }],
-      fixed: () => [{ name: "things", title: "All things", url: "x:things", kind: "thing", siteUrl: "https://things.example" }, { name: "announcements", title: "clash", url: "x:a", kind: "thing", siteUrl: "https://x.example" }],
+      fixed: () => [
+        { name: "things", title: "All things", url: "x:things", kind: "thing", siteUrl: "https://things.example" },
+        { name: "announcements", title: "clash", url: "x:a", kind: "thing", siteUrl: "https://x.example" },
+      ],
       get: (name) => {
         const m = /^thing:([a-z]+)$/.exec(name.trim());
         if (!m) return undefined;
@@ -198,7 +206,10 @@ describe("feeds: catalog", () => {
     assert.equal(c.get("thing:B!"), undefined);
     assert.equal(c.providerOf(c.get("thing:b")!), provider);
     assert.equal(c.providerOf(c.get("announcements")!), undefined);
-    assert.deepEqual(c.patterns.map((p) => p.pattern), ["thing:<name>"]);
+    assert.deepEqual(
+      c.patterns.map((p) => p.pattern),
+      ["thing:<name>"],
+    );
     assert.deepEqual((await c.known()).map((f) => f.name).slice(-2), ["things", "thing:a"]);
   });
 
@@ -229,7 +240,14 @@ describe("feeds: catalog", () => {
       const c = buildCatalog(withExtra([{ name: "blog", title: "NixOS blog", url: "https://nixos.org/blog/feed.xml" }]));
       assert.deepEqual(c.get("blog"), { name: "blog", title: "NixOS blog", url: "https://nixos.org/blog/feed.xml", kind: "generic", siteUrl: "https://nixos.org/blog/feed.xml" });
       assert.throws(() => withExtra([{ name: "security", title: "x", url: "https://a/x" }]), /feeds\.extra\[0\]\.name" must be a name not used by a built-in or earlier feed/);
-      assert.throws(() => withExtra([{ name: "a", title: "x", url: "https://a/x" }, { name: "a", title: "y", url: "https://a/y" }]), /feeds\.extra\[1\]\.name/);
+      assert.throws(
+        () =>
+          withExtra([
+            { name: "a", title: "x", url: "https://a/x" },
+            { name: "a", title: "y", url: "https://a/y" },
+          ]),
+        /feeds\.extra\[1\]\.name/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -284,11 +302,17 @@ describe("feeds: subscriptions", () => {
     await s.subscribe(room("!i:x"), "thing:a");
     await s.subscribe(room("!j:x"), "thing:a");
     await s.subscribe(room("!j:x"), "thing:b");
-    assert.deepEqual((await s.followed()).filter((n) => !before.includes(n)), ["thing:a", "thing:b"]);
+    assert.deepEqual(
+      (await s.followed()).filter((n) => !before.includes(n)),
+      ["thing:a", "thing:b"],
+    );
     await s.unsubscribe(room("!i:x"), "thing:a");
     assert.ok((await s.followed()).includes("thing:a"), "still followed by !j");
     await s.removeRoom(room("!j:x"));
-    assert.deepEqual((await s.followed()).filter((n) => n.startsWith("thing:")), []);
+    assert.deepEqual(
+      (await s.followed()).filter((n) => n.startsWith("thing:")),
+      [],
+    );
     await s.subscribe(room("!k:x"), "thing:c");
     await s.moveRoom(room("!k:x"), room("!l:x"));
     assert.ok((await s.followed()).includes("thing:c"), "a move keeps the feed followed");
@@ -329,8 +353,7 @@ describe("feeds: subscriptions", () => {
 describe("jobs: scheduler", () => {
   const log = pino({ level: "silent" });
   /** A scheduler of `job` whose schedule never fires unless `cron` says otherwise. */
-  const scheduler = (job: () => Promise<void>, extra: { cron?: string; shouldRun?: () => Promise<boolean> } = {}) =>
-    createScheduler({ cron: "0 0 1 1 *", name: "t", log, job, ...extra });
+  const scheduler = (job: () => Promise<void>, extra: { cron?: string; shouldRun?: () => Promise<boolean> } = {}) => createScheduler({ cron: "0 0 1 1 *", name: "t", log, job, ...extra });
 
   it("never runs two polls at once, and runNow waits for the one in progress", async () => {
     let active = 0;

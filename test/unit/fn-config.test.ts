@@ -22,7 +22,7 @@ describe("!fn config", () => {
     });
   });
 
-  it("reads NIXIE_FN_URL and NIXIE_FN_NIX; a config file may switch both off with \"\"", () => {
+  it('reads NIXIE_FN_URL and NIXIE_FN_NIX; a config file may switch both off with ""', () => {
     const c = load({ NIXIE_FN_URL: "http://127.0.0.1:8123/api/v1/data", NIXIE_FN_NIX: "/opt/nix/bin/nix" }).config.fn;
     assert.equal(c.url, "http://127.0.0.1:8123/api/v1/data");
     assert.equal(c.nix, "/opt/nix/bin/nix");
@@ -41,6 +41,9 @@ describe("!fn config", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    assert.throws(() => load({ NIXIE_FN_URL: "ftp://noogle.dev" }), (e: unknown) => e instanceof ConfigError && /fn\.url/.test(e.message));
+    assert.throws(
+      () => load({ NIXIE_FN_URL: "ftp://noogle.dev" }),
+      (e: unknown) => e instanceof ConfigError && /fn\.url/.test(e.message),
+    );
   });
 });

@@ -51,9 +51,7 @@ describe("!fn matching", () => {
   }
 
   it("suggests at most three names", () => {
-    const many = new FnIndex(
-      ["mapA", "mapB", "mapC", "mapD", "mapE"].map((n) => ({ path: `lib.${n}`, aliases: [], from: "noogle" as const, description: "d" })),
-    );
+    const many = new FnIndex(["mapA", "mapB", "mapC", "mapD", "mapE"].map((n) => ({ path: `lib.${n}`, aliases: [], from: "noogle" as const, description: "d" })));
     const m = many.lookup("mapX");
     assert.equal(m.kind, "suggest");
     assert.equal(m.kind === "suggest" && m.names.length, 3);

@@ -67,7 +67,11 @@ describe("Noogle's data file", () => {
 
   it("a file that is not Noogle's shape is an UpstreamError nixie cannot read", () => {
     for (const body of ["<html>maintenance</html>", "[]", '{"data": {}}', '{"data": [{"meta": {"path": "not a list"}}]}']) {
-      assert.throws(() => parseNoogleData(body), (e: unknown) => e instanceof UpstreamError && e.failure === "bad-response", body);
+      assert.throws(
+        () => parseNoogleData(body),
+        (e: unknown) => e instanceof UpstreamError && e.failure === "bad-response",
+        body,
+      );
     }
   });
 

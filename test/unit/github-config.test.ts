@@ -24,8 +24,14 @@ describe("GitHub config and budget", () => {
       assert.equal(c.config.github.api, "http://127.0.0.1:21999");
       assert.equal(c.config.github.budget, 120);
       assert.equal(c.secrets.githubToken, "ghp_fromfile");
-      assert.throws(() => load({ NIXIE_GITHUB_BUDGET: "lots" }), (e: unknown) => e instanceof ConfigError && /NIXIE_GITHUB_BUDGET/.test(e.message));
-      assert.throws(() => load({ NIXIE_GITHUB_API: "ftp://x" }), (e: unknown) => e instanceof ConfigError && /github.api/.test(e.message));
+      assert.throws(
+        () => load({ NIXIE_GITHUB_BUDGET: "lots" }),
+        (e: unknown) => e instanceof ConfigError && /NIXIE_GITHUB_BUDGET/.test(e.message),
+      );
+      assert.throws(
+        () => load({ NIXIE_GITHUB_API: "ftp://x" }),
+        (e: unknown) => e instanceof ConfigError && /github.api/.test(e.message),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -29,9 +29,15 @@ describe("hydra: the sweep's schedule", () => {
     const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
     assert.ok(starts.length >= 3, `${starts.length} sweeps`);
     // Short sweeps: one interval apart (never closer); long ones: back to back, never overlapping.
-    assert.ok(gaps.every((g) => g >= 75), gaps.join());
+    assert.ok(
+      gaps.every((g) => g >= 75),
+      gaps.join(),
+    );
     const long = gaps.slice(-2);
-    assert.ok(long.every((g) => g >= 195 && g < 300), long.join());
+    assert.ok(
+      long.every((g) => g >= 195 && g < 300),
+      long.join(),
+    );
   });
 
   it("waits a whole interval after start when no sweep ever ran, and skips while not active", async () => {

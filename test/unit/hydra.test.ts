@@ -58,7 +58,20 @@ describe("hydra: the failing-since walk", () => {
 
 describe("hydra: status words", () => {
   it("names every status Hydra has, and an unknown one as aborted", () => {
-    const expected: Record<number, string> = { 0: "succeeded", 1: "failed", 2: "dependency failed", 3: "aborted", 4: "cancelled", 6: "failed with output", 7: "timed out", 9: "unsupported system", 10: "log limit exceeded", 11: "output limit exceeded", 12: "not deterministic", 99: "aborted" };
+    const expected: Record<number, string> = {
+      0: "succeeded",
+      1: "failed",
+      2: "dependency failed",
+      3: "aborted",
+      4: "cancelled",
+      6: "failed with output",
+      7: "timed out",
+      9: "unsupported system",
+      10: "log limit exceeded",
+      11: "output limit exceeded",
+      12: "not deterministic",
+      99: "aborted",
+    };
     for (const [n, w] of Object.entries(expected)) assert.equal(statusWords(Number(n)), w);
   });
   it("takes the version from nixname as Nix splits names", () => {
@@ -132,11 +145,20 @@ describe("hydra: the Failed build steps parser", () => {
 describe("hydra: the channel -> jobset map (defaults)", () => {
   it("maps every default channel as the issue says", () => {
     const r = (c?: string, rel?: string) => resolveChannel(hc, c, rel);
-    assert.deepEqual(r(undefined), { channel: "nixpkgs-unstable", project: "nixpkgs", jobset: "unstable", jobPrefix: "", systems: ["x86_64-linux", "aarch64-linux", "x86_64-darwin", "aarch64-darwin"] });
+    assert.deepEqual(r(undefined), {
+      channel: "nixpkgs-unstable",
+      project: "nixpkgs",
+      jobset: "unstable",
+      jobPrefix: "",
+      systems: ["x86_64-linux", "aarch64-linux", "x86_64-darwin", "aarch64-darwin"],
+    });
     assert.deepEqual(r("nixos-unstable"), { channel: "nixos-unstable", project: "nixos", jobset: "unstable", jobPrefix: "nixpkgs.", systems: ["x86_64-linux", "aarch64-linux"] });
     assert.equal(r("nixos-unstable-small").jobset, "unstable-small");
     assert.deepEqual([r("NIXOS-26.05").project, r("nixos-26.05").jobset], ["nixos", "release-26.05"]);
-    assert.deepEqual([r("nixpkgs-26.05-darwin").project, r("nixpkgs-26.05-darwin").jobset, r("nixpkgs-26.05-darwin").systems.join()], ["nixpkgs", "nixpkgs-26.05-darwin", "x86_64-darwin,aarch64-darwin"]);
+    assert.deepEqual(
+      [r("nixpkgs-26.05-darwin").project, r("nixpkgs-26.05-darwin").jobset, r("nixpkgs-26.05-darwin").systems.join()],
+      ["nixpkgs", "nixpkgs-26.05-darwin", "x86_64-darwin,aarch64-darwin"],
+    );
     assert.equal(r("staging-next").jobset, "staging-next");
     assert.equal(r("stable", "26.05").jobset, "release-26.05");
     assert.throws(() => r("stable"), /current stable release/);
@@ -213,7 +235,10 @@ describe("hydra: transitions (the sweep's history)", () => {
     const fixed = observe(jobs, events, obs(jobState([b(6, 0), b(5, 2)])), 6);
     assert.equal(fixed?.id, "hydra:nixpkgs/unstable|hello.x86_64-linux#6:fixed");
     assert.equal(observe(jobs, events, obs(jobState([])), 7), undefined);
-    assert.deepEqual(events.map((e) => e.kind), ["broke", "fixed"]);
+    assert.deepEqual(
+      events.map((e) => e.kind),
+      ["broke", "fixed"],
+    );
   });
   it("the same transition observed twice (a crash before the state was stored) is one event", () => {
     const jobs: Record<string, KnownJob> = { "nixpkgs/unstable|hello.x86_64-linux": { buildId: 2, green: true, seenAt: 0 } };

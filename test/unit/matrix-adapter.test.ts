@@ -342,7 +342,10 @@ describe("matrix adapter (fake client)", () => {
       client.emit("room.message", ROOM, message("!help", { content: { "m.relates_to": { rel_type: "m.replace", event_id: "$x" } } }));
       client.emit("room.message", ROOM, message("!help", { unsigned: { redacted_because: {} } }));
       await sentinel(client);
-      assert.deepEqual(handled.map((m) => m.text), ["!sentinel"]);
+      assert.deepEqual(
+        handled.map((m) => m.text),
+        ["!sentinel"],
+      );
       assert.equal(client.sends().length, 1);
     });
 
@@ -443,7 +446,12 @@ describe("matrix adapter (fake client)", () => {
       await until("a join", () => client.joined.length === 1 && subs.moved.length === 1);
       // the second tombstone is recognised as the same one on arrival
       assert.deepEqual(client.joined, [{ room: "!new:other.example", via: ["other.example"] }]);
-      assert.deepEqual(subs.moved, [[{ platform: "matrix", id: ROOM }, { platform: "matrix", id: "!new:other.example" }]]);
+      assert.deepEqual(subs.moved, [
+        [
+          { platform: "matrix", id: ROOM },
+          { platform: "matrix", id: "!new:other.example" },
+        ],
+      ]);
     });
   });
 
@@ -454,7 +462,12 @@ describe("matrix adapter (fake client)", () => {
       const tomb: RoomEvent = { type: "m.room.tombstone", state_key: "", event_id: "$t2", sender: "@mod:hs.example", content: { body: "upgraded", replacement_room: "!new:hs.example" } };
       client.emit("room.event", ROOM, tomb);
       await until("subscriptions moved", () => subs.moved.length === 1);
-      assert.deepEqual(subs.moved, [[{ platform: "matrix", id: ROOM }, { platform: "matrix", id: "!new:hs.example" }]]);
+      assert.deepEqual(subs.moved, [
+        [
+          { platform: "matrix", id: ROOM },
+          { platform: "matrix", id: "!new:hs.example" },
+        ],
+      ]);
     });
   });
 
@@ -473,13 +486,19 @@ describe("matrix adapter (fake client)", () => {
       // a notice for another room comes after any repeat for the first would have
       first.client.emit("room.event", "!third:hs.example", encrypted);
       await until("a notice in the third room", () => first.client.sends().length >= 2);
-      assert.deepEqual(first.client.sends().map((r) => decodeURIComponent(r.endpoint.split("/")[5]!)), [ROOM, "!third:hs.example"]);
+      assert.deepEqual(
+        first.client.sends().map((r) => decodeURIComponent(r.endpoint.split("/")[5]!)),
+        [ROOM, "!third:hs.example"],
+      );
       await first.adapter.stop();
       const second = await start();
       second.client.emit("room.event", ROOM, encrypted);
       second.client.emit("room.event", "!other:hs.example", encrypted);
       await until("a notice in the other room", () => second.client.sends().length >= 1);
-      assert.deepEqual(second.client.sends().map((r) => decodeURIComponent(r.endpoint.split("/")[5]!)), ["!other:hs.example"]);
+      assert.deepEqual(
+        second.client.sends().map((r) => decodeURIComponent(r.endpoint.split("/")[5]!)),
+        ["!other:hs.example"],
+      );
     });
 
     it("says it on joining a room that is already encrypted", async () => {

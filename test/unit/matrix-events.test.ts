@@ -110,8 +110,7 @@ describe("matrix events: invites, tombstones, encryption", () => {
 describe("matrix power: room managers", () => {
   const pl = { users: { "@mod:x": 50, "@admin:x": 100, "@low:x": 10 }, users_default: 0, state_default: 50 };
   const create = (version: string, sender = "@creator:x", extra: Record<string, unknown> = {}) => ({ sender, content: { room_version: version, ...extra } });
-  const check = (userId: string, o: Partial<Parameters<typeof canManage>[0]> = {}) =>
-    canManage({ userId, powerLevels: pl, create: create("10"), admins: [], ...o });
+  const check = (userId: string, o: Partial<Parameters<typeof canManage>[0]> = {}) => canManage({ userId, powerLevels: pl, create: create("10"), admins: [], ...o });
 
   it("counts users at or above state_default", () => {
     assert.equal(check("@mod:x"), true);

@@ -14,10 +14,7 @@ const ev = (content: Record<string, unknown>, over: Partial<RoomEvent> = {}): Ro
 describe("Matrix: ordinary messages nixie may read (reference expansion)", () => {
   it("gives the body of a plain m.text message, without a reply's quoted fallback", () => {
     assert.equal(messageBody(ev({ msgtype: "m.text", body: " see nixpkgs#1 " }), f), "see nixpkgs#1");
-    assert.equal(
-      messageBody(ev({ msgtype: "m.text", body: "> <@bob:example.org> nixpkgs#2\n\nnixpkgs#3", "m.relates_to": { "m.in_reply_to": { event_id: "$x" } } }), f),
-      "nixpkgs#3",
-    );
+    assert.equal(messageBody(ev({ msgtype: "m.text", body: "> <@bob:example.org> nixpkgs#2\n\nnixpkgs#3", "m.relates_to": { "m.in_reply_to": { event_id: "$x" } } }), f), "nixpkgs#3");
     assert.equal(commandText(ev({ msgtype: "m.text", body: "see nixpkgs#1" }), f), undefined);
   });
 

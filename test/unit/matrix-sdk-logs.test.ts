@@ -12,6 +12,9 @@ describe("matrix-bot-sdk log lines", () => {
     LogService.error("MatrixHttpClient", "(REQ-1)", { errcode: "M_NOT_FOUND", error: "Account data not found" });
     LogService.error("MatrixHttpClient", "(REQ-2)", Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:8008"), { code: "ECONNREFUSED" }));
     LogService.error("MatrixHttpClient", "(REQ-3)", { errcode: "M_UNKNOWN", error: "Internal server error" });
-    assert.deepEqual(lines.map((l) => [l.level, l.msg]), [[40, '(REQ-3) {"errcode":"M_UNKNOWN","error":"Internal server error"}']]);
+    assert.deepEqual(
+      lines.map((l) => [l.level, l.msg]),
+      [[40, '(REQ-3) {"errcode":"M_UNKNOWN","error":"Internal server error"}']],
+    );
   });
 });

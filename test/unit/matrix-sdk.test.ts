@@ -21,7 +21,10 @@ describe("matrix-bot-sdk without the native encryption library", () => {
     assert.match(cryptoSupport.reason ?? "", /\S/);
     const sdkDir = dirname(require.resolve("matrix-bot-sdk"));
     const crypto = require(require.resolve("@matrix-org/matrix-sdk-crypto-nodejs", { paths: [sdkDir] })) as Record<string, new () => unknown>;
-    assert.throws(() => new crypto["OlmMachine"]!(), (e: unknown) => (e as { code?: string }).code === "E2EE_UNAVAILABLE");
+    assert.throws(
+      () => new crypto["OlmMachine"]!(),
+      (e: unknown) => (e as { code?: string }).code === "E2EE_UNAVAILABLE",
+    );
     // promise-like checks must not mistake the stand-in for a thenable
     assert.equal((crypto as Record<string, unknown>)["then"], undefined);
   });

@@ -6,17 +6,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { wikiReply } from "../../commands/wiki.js";
 import { renderPlain } from "../../src/render/plain.js";
-import {
-  decodeOpenSearch,
-  decodePages,
-  decodeSearch,
-  introFromDescription,
-  introFromSectionHtml,
-  isLanguageCode,
-  rankTitles,
-  titleMatch,
-  translationOf,
-} from "../../src/upstream/mediawiki.js";
+import { decodeOpenSearch, decodePages, decodeSearch, introFromDescription, introFromSectionHtml, isLanguageCode, rankTitles, titleMatch, translationOf } from "../../src/upstream/mediawiki.js";
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures");
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join(FIXTURES, name), "utf8"));

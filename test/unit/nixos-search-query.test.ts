@@ -111,7 +111,10 @@ describe("nixos-search query bodies", () => {
         assert.ok(!keys.includes("query_string") && !keys.includes("simple_query_string"));
         assert.equal(checkSearchBody(w), undefined);
         const strings = stringsOf(w);
-        assert.ok(strings.some((s) => s.includes("@everyone")), "the words are sent as values");
+        assert.ok(
+          strings.some((s) => s.includes("@everyone")),
+          "the words are sent as values",
+        );
         assert.ok(strings.some((s) => s.includes("🦊")));
       });
     }

@@ -22,8 +22,14 @@ describe("nixos-search client: channels and links", () => {
   });
 
   it("rejects an unknown channel with a user error that lists the valid ones", () => {
-    assert.throws(() => search.channel("25.11"), (e: unknown) => e instanceof UserError && e.message === 'Unknown channel "25.11". Channels: unstable, 26.05.');
-    assert.throws(() => search.channel("x".repeat(500)), (e: unknown) => e instanceof UserError && e.message.length < 100);
+    assert.throws(
+      () => search.channel("25.11"),
+      (e: unknown) => e instanceof UserError && e.message === 'Unknown channel "25.11". Channels: unstable, 26.05.',
+    );
+    assert.throws(
+      () => search.channel("x".repeat(500)),
+      (e: unknown) => e instanceof UserError && e.message.length < 100,
+    );
   });
 
   it("builds site links with encoded parameters and show=", () => {
@@ -43,7 +49,10 @@ describe("nixos-search client: channels and links", () => {
     );
     assert.equal(search.declarationUrl("unstable", "home-manager", "modules/programs/git.nix"), undefined);
     assert.equal(search.declarationUrl("unstable", "nixos", "../../etc/passwd"), undefined);
-    assert.equal(search.declarationUrl("unstable", "darwin", "https://github.com/nix-darwin/nix-darwin/blob/master/modules/x.nix"), "https://github.com/nix-darwin/nix-darwin/blob/master/modules/x.nix");
+    assert.equal(
+      search.declarationUrl("unstable", "darwin", "https://github.com/nix-darwin/nix-darwin/blob/master/modules/x.nix"),
+      "https://github.com/nix-darwin/nix-darwin/blob/master/modules/x.nix",
+    );
   });
 
   it("links a package's position to its file and line on the channel's branch, and nothing outside nixpkgs", () => {

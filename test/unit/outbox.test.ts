@@ -68,10 +68,16 @@ describe("delivery: the outbox", () => {
     refuse.add("matrix:!b:x");
     const report = await make().deliver([{ queue: "q" }]);
     assert.deepEqual([report.sent, report.failed], [1, 1]);
-    assert.deepEqual((await make().pending("q")).map((p) => [p.room, p.attempts]), [["matrix:!b:x", 1]]);
+    assert.deepEqual(
+      (await make().pending("q")).map((p) => [p.room, p.attempts]),
+      [["matrix:!b:x", 1]],
+    );
     refuse.clear();
     await make().deliver([{ queue: "q" }]);
-    assert.deepEqual(sent.map((s) => s.id), [deliveryId("matrix:!a:x", "test", "e1"), deliveryId("matrix:!b:x", "test", "e1")]);
+    assert.deepEqual(
+      sent.map((s) => s.id),
+      [deliveryId("matrix:!a:x", "test", "e1"), deliveryId("matrix:!b:x", "test", "e1")],
+    );
     assert.deepEqual(await make().pending("q"), []);
   });
 
@@ -90,14 +96,23 @@ describe("delivery: the outbox", () => {
     await outbox.enqueue("q", [post(matrix("!a:x"), "e1"), post(matrix("!b:x"), "e1")]);
     const report = await outbox.deliver([{ queue: "q", wanted: (room) => room === "matrix:!a:x" }]);
     assert.equal(report.dropped, 1);
-    assert.deepEqual(sent.map((s) => s.room), ["matrix:!a:x"]);
+    assert.deepEqual(
+      sent.map((s) => s.room),
+      ["matrix:!a:x"],
+    );
   });
 
   it("caps labelled posts per room and round with one summary line; unlabelled posts are never summarised", async () => {
     const outbox = make({ maxPerRoom: 2 });
     const room = matrix("!a:x");
-    await outbox.enqueue("feed", ["1", "2", "3", "4"].map((e) => ({ ...post(room, e), summary: label })));
-    await outbox.enqueue("track", ["t1", "t2", "t3", "t4"].map((e) => post(room, e)));
+    await outbox.enqueue(
+      "feed",
+      ["1", "2", "3", "4"].map((e) => ({ ...post(room, e), summary: label })),
+    );
+    await outbox.enqueue(
+      "track",
+      ["t1", "t2", "t3", "t4"].map((e) => post(room, e)),
+    );
     const report = await outbox.deliver([{ queue: "feed" }, { queue: "track" }]);
     assert.equal(report.sent, 7);
     assert.deepEqual(
@@ -133,13 +148,26 @@ describe("delivery: the outbox", () => {
     });
     const report = await fencing.deliver([{ queue: "q" }]);
     assert.equal(report.fenced, true);
-    assert.deepEqual(sent.map((s) => s.room), ["matrix:!a:x"]);
+    assert.deepEqual(
+      sent.map((s) => s.room),
+      ["matrix:!a:x"],
+    );
     // Not even the first send is recorded: the next holder sends it again, with the same id.
-    assert.deepEqual((await outbox.pending("q")).map((p) => [p.room, p.attempts]), [["matrix:!a:x", 0], ["matrix:!b:x", 0], ["matrix:!c:x", 0]]);
+    assert.deepEqual(
+      (await outbox.pending("q")).map((p) => [p.room, p.attempts]),
+      [
+        ["matrix:!a:x", 0],
+        ["matrix:!b:x", 0],
+        ["matrix:!c:x", 0],
+      ],
+    );
     await assert.rejects(fencing.enqueue("q", [post(matrix("!d:x"), "1")]), /lease may have passed/);
     holds = true;
     await fencing.deliver([{ queue: "q" }]);
-    assert.deepEqual(sent.map((s) => s.room), ["matrix:!a:x", "matrix:!a:x", "matrix:!b:x", "matrix:!c:x"]);
+    assert.deepEqual(
+      sent.map((s) => s.room),
+      ["matrix:!a:x", "matrix:!a:x", "matrix:!b:x", "matrix:!c:x"],
+    );
     assert.equal(sent[0]!.id, sent[1]!.id);
   });
 
@@ -161,7 +189,14 @@ describe("delivery: the outbox", () => {
     await paused.enqueue("q", [post(matrix("!a:x"), "1"), post(matrix("!b:x"), "1")]);
     const report = await paused.deliver([{ queue: "q" }]);
     assert.equal(report.fenced, true);
-    assert.deepEqual(sent.map((s) => [s.room, s.text]), [["matrix:!a:x", "paused"], ["matrix:!a:x", "1"], ["matrix:!b:x", "1"]]);
+    assert.deepEqual(
+      sent.map((s) => [s.room, s.text]),
+      [
+        ["matrix:!a:x", "paused"],
+        ["matrix:!a:x", "1"],
+        ["matrix:!b:x", "1"],
+      ],
+    );
     assert.deepEqual(await other.pending("q"), [], "the paused round did not write its stale list back");
     await paused.deliver([{ queue: "q" }]);
     assert.equal(sent.length, 3);
@@ -173,7 +208,13 @@ describe("delivery: the outbox", () => {
     await outbox.enqueue("q", [post(matrix("!old:x"), "e1", shared), post(matrix("!new:x"), "e1", shared), post(matrix("!old:x"), "e2")]);
     await outbox.enqueue("other", [post(matrix("!old:x"), "e3")]);
     assert.equal(await outbox.roomState.moveRoom(matrix("!old:x"), matrix("!new:x")), 3);
-    assert.deepEqual((await outbox.pending("q")).map((p) => [p.room, renderPlain(p.reply)]), [["matrix:!new:x", "entry"], ["matrix:!new:x", "e2"]]);
+    assert.deepEqual(
+      (await outbox.pending("q")).map((p) => [p.room, renderPlain(p.reply)]),
+      [
+        ["matrix:!new:x", "entry"],
+        ["matrix:!new:x", "e2"],
+      ],
+    );
     assert.equal(await outbox.roomState.moveRoom(matrix("!old:x"), matrix("!new:x")), 0, "idempotent");
     assert.equal(await outbox.roomState.removeRoom(matrix("!new:x")), 3);
     await outbox.deliver([{ queue: "q" }, { queue: "other" }]);
@@ -192,7 +233,10 @@ describe("delivery: the outbox", () => {
     });
     await outbox.enqueue("q", [post(matrix("!a:x"), "1"), post(matrix("!b:x"), "1"), post(matrix("!b:x"), "2")]);
     await outbox.deliver([{ queue: "q" }]);
-    assert.deepEqual(sent.map((s) => s.room), ["matrix:!a:x"]);
+    assert.deepEqual(
+      sent.map((s) => s.room),
+      ["matrix:!a:x"],
+    );
     assert.deepEqual(await outbox.pending("q"), []);
   });
 });

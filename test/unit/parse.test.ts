@@ -25,7 +25,10 @@ const parse = (line: string) => {
   return parseArgs(pkg, inv.tokens, "!", limits);
 };
 const userError = (line: string, re: RegExp) =>
-  assert.throws(() => parse(line), (e: unknown) => e instanceof UserError && re.test(e.message));
+  assert.throws(
+    () => parse(line),
+    (e: unknown) => e instanceof UserError && re.test(e.message),
+  );
 
 describe("tokenize", () => {
   it("splits on whitespace and groups double-quoted words, removing the quotes", () => {
@@ -35,13 +38,22 @@ describe("tokenize", () => {
     );
   });
   it("reads single quotes as apostrophes, never as a pair that groups", () => {
-    assert.deepEqual(tokenize(`don't use nix's 'store' 'a b'`).map((t) => t.value), ["don't", "use", "nix's", "'store'", "'a", "b'"]);
+    assert.deepEqual(
+      tokenize(`don't use nix's 'store' 'a b'`).map((t) => t.value),
+      ["don't", "use", "nix's", "'store'", "'a", "b'"],
+    );
   });
   it("handles escapes inside double quotes and unpaired quotes as literals", () => {
-    assert.deepEqual(tokenize(`"say \\"hi\\"" it's`).map((t) => t.value), ['say "hi"', "it's"]);
+    assert.deepEqual(
+      tokenize(`"say \\"hi\\"" it's`).map((t) => t.value),
+      ['say "hi"', "it's"],
+    );
   });
   it("keeps unicode intact", () => {
-    assert.deepEqual(tokenize("🦀 ñandú\u3000日本").map((t) => t.value), ["🦀", "ñandú", "日本"]);
+    assert.deepEqual(
+      tokenize("🦀 ñandú\u3000日本").map((t) => t.value),
+      ["🦀", "ñandú", "日本"],
+    );
   });
   it("gives no tokens for empty or blank input", () => {
     assert.deepEqual(tokenize(""), []);
@@ -121,9 +133,9 @@ describe("parseArgs", () => {
     assert.equal(parse("!pkg -- --channel").args["query"], "--channel");
     assert.equal(parse('!pkg "--channel"').args["query"], "--channel");
   });
-  it("reads !pkg \"foo bar\" as the words foo bar, and keeps apostrophes in the query", () => {
+  it('reads !pkg "foo bar" as the words foo bar, and keeps apostrophes in the query', () => {
     assert.equal(parse('!pkg "foo bar"').args["query"], "foo bar");
-    assert.equal(parse("!pkg --channel 26.05 \"foo bar\"").args["channel"], "26.05");
+    assert.equal(parse('!pkg --channel 26.05 "foo bar"').args["channel"], "26.05");
     assert.equal(parse("!pkg what's in nix's store").args["query"], "what's in nix's store");
   });
   it("cuts a huge argument and says so instead of failing", () => {

@@ -29,7 +29,10 @@ describe("!pkg card", () => {
         { name: "Person f", github: "gh-f" },
         { name: "Person g", github: "gh-g" },
       ],
-      teams: [{ name: "Mozilla", githubTeams: ["mozilla"] }, { name: "Secret", githubTeams: [] }],
+      teams: [
+        { name: "Mozilla", githubTeams: ["mozilla"] },
+        { name: "Secret", githubTeams: [] },
+      ],
       licenses: ["mit", "asl20"],
       position: "pkgs/by-name/he/hello/package.nix:30",
     };

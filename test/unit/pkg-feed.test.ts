@@ -66,7 +66,10 @@ describe("package feed versions", () => {
     assert.equal(new Set(ids).size, 3);
     assert.deepEqual(ids, ["nixos-unstable:hello:1", "nixos-unstable:hello:2", "nixos-unstable:hello:3"]);
     r = applyAnswer(doc, "nixos-unstable", watched("hello", "gone"), answer({ hello: "2.12.2", gone: "1.0" }), 3);
-    assert.deepEqual(r.events.map((e) => [e.attr, e.from, e.to]), [["gone", null, "1.0"]]);
+    assert.deepEqual(
+      r.events.map((e) => [e.attr, e.from, e.to]),
+      [["gone", null, "1.0"]],
+    );
   });
 
   it("forgets attributes no longer watched; a newly watched one starts silent", () => {

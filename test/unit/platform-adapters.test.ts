@@ -21,11 +21,17 @@ describe("platform adapters from config", () => {
 
   it("Matrix and Discord when both are configured", async () => {
     const adapters = await adaptersFor({ MATRIX_HOMESERVER_URL: "http://hs.invalid", MATRIX_ACCESS_TOKEN: "t", DISCORD_TOKEN: "d", DISCORD_APPLICATION_ID: "123456789012345678" });
-    assert.deepEqual(adapters.map((a) => a.platform), ["matrix", "discord"]);
+    assert.deepEqual(
+      adapters.map((a) => a.platform),
+      ["matrix", "discord"],
+    );
   });
 
   it("a Matrix homeserver without a token or a user and password is an error naming what is missing", async () => {
-    await assert.rejects(adaptersFor({ MATRIX_HOMESERVER_URL: "http://hs.invalid" }), (e: unknown) => e instanceof ConfigError && /MATRIX_ACCESS_TOKEN/.test(e.message) && /MATRIX_PASSWORD/.test(e.message));
+    await assert.rejects(
+      adaptersFor({ MATRIX_HOMESERVER_URL: "http://hs.invalid" }),
+      (e: unknown) => e instanceof ConfigError && /MATRIX_ACCESS_TOKEN/.test(e.message) && /MATRIX_PASSWORD/.test(e.message),
+    );
     await assert.rejects(adaptersFor({ MATRIX_HOMESERVER_URL: "http://hs.invalid", MATRIX_USER: "@nixie:hs.invalid" }), ConfigError);
   });
 

@@ -50,9 +50,7 @@ describe("raw command arguments", () => {
         defineCommand({
           name: "bad",
           summary: "Bad",
-          options: [
-            { name: "a", type: "string", description: "A", positional: true, rest: true, raw: true },
-          ],
+          options: [{ name: "a", type: "string", description: "A", positional: true, rest: true, raw: true }],
           run: async () => textReply(""),
         }),
       /raw option/,
@@ -78,7 +76,7 @@ describe("raw command arguments", () => {
   it("takes a fenced ```nix block across lines, or an inline `code` span", async () => {
     const { say, slash } = setup();
     assert.equal(await say("!raw\n```nix\nlet\n  a = 1;\nin a\n```"), "<let\n  a = 1;\nin a>");
-    assert.equal(await say("!raw ```{ a = \"`\"; }```"), '<{ a = "`"; }>');
+    assert.equal(await say('!raw ```{ a = "`"; }```'), '<{ a = "`"; }>');
     assert.equal(await say("!raw `1 + 1`"), "<1 + 1>");
     assert.equal(await slash('"quoted"  \\ kept'), '<"quoted"  \\ kept>');
   });

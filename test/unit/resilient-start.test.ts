@@ -47,7 +47,10 @@ describe("resilient start", () => {
 
   it("ends start-up with the platform's line when the first failure cannot be mended", async () => {
     const a = withResilientStart(flaky([new Error("token refused")]), { log, classify });
-    await assert.rejects(a.start(async () => null), (e: unknown) => e instanceof PlatformStartError && e.message === "Matrix: token refused");
+    await assert.rejects(
+      a.start(async () => null),
+      (e: unknown) => e instanceof PlatformStartError && e.message === "Matrix: token refused",
+    );
   });
 
   it("reports a failure that cannot be mended on a later attempt through onFatal", async () => {

@@ -3,19 +3,7 @@
  * when enabled, and feed posts. It only translates: parsing, validation, rate limits, rights and
  * error replies belong to the dispatcher, and src/render/discord.ts makes every payload.
  */
-import {
-  AutocompleteInteraction,
-  ChatInputCommandInteraction,
-  Client,
-  DiscordAPIError,
-  Events,
-  GatewayIntentBits,
-  MessageFlags,
-  Options,
-  Partials,
-  type Interaction,
-  type Message,
-} from "discord.js";
+import { AutocompleteInteraction, ChatInputCommandInteraction, Client, DiscordAPIError, Events, GatewayIntentBits, MessageFlags, Options, Partials, type Interaction, type Message } from "discord.js";
 import type { Logger } from "pino";
 import type { Adapter, IncomingMessage, MessageHandler, RoomRef, SendOptions } from "../../core/adapter.js";
 import type { Dispatcher } from "../../core/dispatcher.js";
@@ -288,7 +276,13 @@ export function createDiscordAdapter(opts: DiscordAdapterOptions): Adapter {
         // the bound covers it too.
         const login = client.login(opts.token);
         login.catch(() => undefined); // after a timeout nobody awaits it any more
-        if ((await within(login.then(() => ready), readyMs)) === TIMED_OUT) throw new Error(`Discord did not say READY within ${readyMs / 1000} s`);
+        if (
+          (await within(
+            login.then(() => ready),
+            readyMs,
+          )) === TIMED_OUT
+        )
+          throw new Error(`Discord did not say READY within ${readyMs / 1000} s`);
       } catch (err) {
         handler = undefined;
         await destroy();

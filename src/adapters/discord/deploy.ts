@@ -30,7 +30,6 @@ export interface DeployResult {
   readonly json: readonly SlashCommandJson[];
 }
 
-
 /** Validates and registers the slash commands; throws on a definition Discord would reject. */
 export async function deployCommands(opts: DeployOptions): Promise<DeployResult> {
   const json = slashCommandsFor(opts.commands);

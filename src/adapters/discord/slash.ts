@@ -75,9 +75,7 @@ export function slashCommandFor(cmd: CommandDef): SlashCommandJson {
     // Room-manager commands: hidden from members without Manage Channels by default (server
     // admins may change that in Discord's settings, so the adapter checks again at run time) and
     // only offered in servers, where channel permissions exist.
-    ...(cmd.needsManager
-      ? { default_member_permissions: MANAGER_PERMISSION.toString(), contexts: [InteractionContextType.Guild] }
-      : {}),
+    ...(cmd.needsManager ? { default_member_permissions: MANAGER_PERMISSION.toString(), contexts: [InteractionContextType.Guild] } : {}),
   };
 }
 

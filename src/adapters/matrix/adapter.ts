@@ -31,10 +31,12 @@ export interface MatrixClientLike extends RawRequester {
   joinRoom(roomIdOrAlias: string, viaServers?: string[]): Promise<string>;
   leaveRoom(roomId: string, reason?: string): Promise<unknown>;
   /** Present when end-to-end encryption is active. */
-  readonly crypto?: {
-    isRoomEncrypted(roomId: string): Promise<boolean>;
-    encryptRoomEvent(roomId: string, eventType: string, content: unknown): Promise<unknown>;
-  } | undefined;
+  readonly crypto?:
+    | {
+        isRoomEncrypted(roomId: string): Promise<boolean>;
+        encryptRoomEvent(roomId: string, eventType: string, content: unknown): Promise<unknown>;
+      }
+    | undefined;
 }
 
 export interface ClientSpec {
@@ -73,8 +75,7 @@ export interface MatrixAdapterOptions {
   readonly sendIntervalMs?: number;
 }
 
-export const ENCRYPTED_NOTICE =
-  "I cannot read encrypted messages in this room, so I cannot answer commands here. Use an unencrypted room to talk to me.";
+export const ENCRYPTED_NOTICE = "I cannot read encrypted messages in this room, so I cannot answer commands here. Use an unencrypted room to talk to me.";
 
 /** Most timeline events per room in one sync; nixie answers only what is new, never history. */
 export const SYNC_TIMELINE_LIMIT = 20;
@@ -300,9 +301,15 @@ export function createMatrixAdapter(opts: MatrixAdapterOptions): Adapter & { rea
       },
     });
     sender = createSender({ client, log, intervalMs: opts.sendIntervalMs ?? 200, maxRetryWaitMs: config.http.maxRetryWaitMs, ...(opts.sleep ? { sleep: opts.sleep } : {}) });
-    client.on("room.message", guarded("command", (roomId, event) => onMessage(handler, roomId, event)));
+    client.on(
+      "room.message",
+      guarded("command", (roomId, event) => onMessage(handler, roomId, event)),
+    );
     client.on("room.invite", guarded("invite", onInvite));
-    client.on("room.leave", guarded("leave", (roomId, event) => onLeft(roomId, event.sender === botUserId ? "left" : `removed by ${event.sender ?? "?"}`)));
+    client.on(
+      "room.leave",
+      guarded("leave", (roomId, event) => onLeft(roomId, event.sender === botUserId ? "left" : `removed by ${event.sender ?? "?"}`)),
+    );
     client.on("room.event", guarded("room event", onRoomEvent));
     // Anything sent before this moment is history: never answered, also after a restart.
     startedAt = now();

@@ -41,7 +41,19 @@ export const sdkPasswordLogin: PasswordLogin = async (homeserverUrl, user, passw
 
 const text = (parts: unknown[]): string =>
   parts
-    .map((p) => (p instanceof Error ? p.message : typeof p === "string" ? p : (() => { try { return JSON.stringify(p); } catch { return String(p); } })()))
+    .map((p) =>
+      p instanceof Error
+        ? p.message
+        : typeof p === "string"
+          ? p
+          : (() => {
+              try {
+                return JSON.stringify(p);
+              } catch {
+                return String(p);
+              }
+            })(),
+    )
     .join(" ")
     .slice(0, 2000);
 

@@ -94,8 +94,7 @@ const PILL = /<a\s[^>]*?href\s*=\s*["']https:\/\/matrix\.to\/#\/((?:@|%40)[^"'?/
 /** The most users one message's mentions are read for. */
 const MAX_MENTIONS = 20;
 
-const unescapeHtml = (s: string): string =>
-  s.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_, e: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'", "#x27": "'" })[e] ?? "");
+const unescapeHtml = (s: string): string => s.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_, e: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'", "#x27": "'" })[e] ?? "");
 
 /**
  * The users a message mentions: the pills of its formatted body (with the name they show) and

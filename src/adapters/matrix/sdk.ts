@@ -5,15 +5,7 @@
  */
 import fallback from "./crypto-fallback.cjs";
 
-export {
-  LogLevel,
-  LogService,
-  MatrixAuth,
-  MatrixClient,
-  MatrixError,
-  RustSdkCryptoStorageProvider,
-  SimpleFsStorageProvider,
-} from "matrix-bot-sdk";
+export { LogLevel, LogService, MatrixAuth, MatrixClient, MatrixError, RustSdkCryptoStorageProvider, SimpleFsStorageProvider } from "matrix-bot-sdk";
 
 /** "native" when encrypted rooms can work, "stub" when the native library is missing. */
 export const cryptoSupport = fallback.cryptoSupport;

@@ -30,7 +30,9 @@ const adapter: Adapter = {
   isConnected: () => connected,
 };
 
-void startBot({ loaded: loadConfig({ ignoreLocal: true }), log: pino({ level: process.env["NIXIE_LOG_LEVEL"] ?? "warn" }, pino.destination(2)), adapters: () => [adapter], instanceId: id }).then((bot) => {
-  process.stdout.write(`ready ${bot.leader.isLeader() ? "leader" : "standby"}\n`);
-  process.on("SIGTERM", () => void bot.stop().then(() => process.exit(0)));
-});
+void startBot({ loaded: loadConfig({ ignoreLocal: true }), log: pino({ level: process.env["NIXIE_LOG_LEVEL"] ?? "warn" }, pino.destination(2)), adapters: () => [adapter], instanceId: id }).then(
+  (bot) => {
+    process.stdout.write(`ready ${bot.leader.isLeader() ? "leader" : "standby"}\n`);
+    process.on("SIGTERM", () => void bot.stop().then(() => process.exit(0)));
+  },
+);
