@@ -5,6 +5,8 @@ import { UserError } from "../src/core/errors.js";
 import { bold, textBlock, type Reply } from "../src/core/reply.js";
 import { branchesFrom } from "../src/pr-tracking/branches.js";
 import { parsePullRef, prLink, statusBlocks } from "../src/pr-tracking/format.js";
+import { parseReference } from "../src/links/references.js";
+import { NIXPKGS } from "../src/upstream/github.js";
 import { lookUp, prOption } from "./shared/pull-request.js";
 
 export default defineCommand({
@@ -16,6 +18,10 @@ export default defineCommand({
   options: [prOption, { name: "until", type: "string", description: "Post only when this branch is reached, e.g. nixos-unstable", maxLength: 60 }],
   slow: true,
   async run(args, ctx): Promise<Reply> {
+    const other = parseReference(String(args["pr"]));
+    if (other && other.repo !== NIXPKGS) {
+      throw new UserError(`${ctx.prefix}track follows pull requests of ${NIXPKGS} only; ${other.label} is in ${other.repo} (${ctx.prefix}pr ${other.label} shows it).`);
+    }
     const n = parsePullRef(String(args["pr"]));
     const { status, stale } = await lookUp(ctx.services, n, { signal: ctx.signal });
     const way = branchesFrom(status.pull.baseRef).map((s) => s.name);

@@ -63,6 +63,12 @@ describe("reference expansion (!links) against the fake GitHub", function () {
     assert.match(url, /merged on 2012-05-01/);
   });
 
+  it("!track of another repository's pull request says tracking is for nixpkgs and tracks nothing", async () => {
+    const text = await t.ask("!track NixOS/nix#1", { user: "track-asker", room: "room-track" });
+    assert.equal(text, "!track follows pull requests of NixOS/nixpkgs only; NixOS/nix#1 is in NixOS/nix (!pr NixOS/nix#1 shows it).");
+    assert.deepEqual(await t.bot.services.tracks.list("test:room-track"), []);
+  });
+
   it("expands a reference at most once per 30 minutes per room", async () => {
     assert.equal(await t.ask("again nixpkgs#700002"), "");
     await t.ask("!links on", { room: "room2", manager: true, user: "m2" });
