@@ -1,11 +1,9 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { projectRoot } from "../../src/config.js";
 import { startFakeHydra, depFailedPage, hydraFixture, type FakeBuild, type FakeHydra } from "../helpers/fake-hydra.js";
 import { startFakeSearch, type FakeSearch } from "../helpers/fake-search.js";
-import { runProcess, type ProcessResult } from "../helpers/run-process.js";
 import { startTestBot, type TestBot } from "../helpers/test-bot.js";
 import { renderPlain } from "../../src/render/plain.js";
 import { UpstreamError } from "../../src/core/errors.js";
@@ -36,13 +34,6 @@ function serveFirefox(h: FakeHydra): void {
 function fastPaceConfig(dir: string): string {
   const file = join(dir, "hydra-test.json");
   writeFileSync(file, JSON.stringify({ hydra: { requestsPerSecond: 20 } }));
-  return file;
-}
-
-/** The fast pace, and a short lease: a restart after a kill waits for the killed process's lease. */
-function crashConfig(dir: string): string {
-  const file = join(dir, "hydra-crash.json");
-  writeFileSync(file, JSON.stringify({ hydra: { requestsPerSecond: 20 }, feeds: { leaseSeconds: 3 } }));
   return file;
 }
 
@@ -196,79 +187,6 @@ describe("!hydra against a fake Hydra", function () {
     const r = await t.bot.hydra.sweepNow();
     assert.equal(r.jobs, 1);
     assert.equal(hydra.listRequests(), 4);
-  });
-});
-
-interface Post {
-  readonly deliveryId: string;
-  readonly text: string;
-}
-
-describe("hydra: feed posts across a restart and kill -9", function () {
-  this.timeout(120_000);
-  let dir: string;
-  let hydra: FakeHydra;
-  let search: FakeSearch;
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "nixie-hydra-crash-"));
-    hydra = await startFakeHydra();
-    search = await startFakeSearch();
-  });
-  after(async () => {
-    await hydra.close();
-    await search.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const postsFile = (): string => join(dir, "posts.jsonl");
-  const posts = (): Post[] =>
-    existsSync(postsFile())
-      ? readFileSync(postsFile(), "utf8")
-          .trim()
-          .split("\n")
-          .map((l) => JSON.parse(l) as Post)
-      : [];
-  const runChild = (env: Record<string, string>): Promise<ProcessResult> =>
-    runProcess(process.execPath, ["--import", "tsx", "test/helpers/hydra-crash-child.ts"], {
-      cwd: projectRoot,
-      env: {
-        PATH: process.env["PATH"] ?? "",
-        HOME: process.env["HOME"] ?? dir,
-        STORE: join(dir, "nixie.sqlite"),
-        HYDRA_URL: hydra.url,
-        SEARCH_URL: search.url,
-        POSTS_FILE: postsFile(),
-        CONFIG: crashConfig(dir),
-        ...env,
-      },
-    });
-
-  it("posts each transition exactly once: killed after the send it re-sends with the same delivery id; killed before, it sends after the restart", async () => {
-    hydra.setBuilds("nixpkgs/unstable", "firefox.x86_64-linux", "x86_64-linux", [ok(10)]);
-    let r = await runChild({ SUBSCRIBE: "1" });
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(posts().length, 0);
-
-    hydra.setBuilds("nixpkgs/unstable", "firefox.x86_64-linux", "x86_64-linux", [bad(20), ok(10)]);
-    r = await runChild({ CRASH: "after-send" });
-    assert.equal(r.signal, "SIGKILL");
-    assert.equal(posts().length, 1);
-    r = await runChild({});
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(posts().length, 2);
-    assert.equal(posts()[0]!.deliveryId, posts()[1]!.deliveryId);
-    r = await runChild({});
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(posts().length, 2, "nothing more after it was recorded");
-
-    hydra.setBuilds("nixpkgs/unstable", "firefox.x86_64-linux", "x86_64-linux", [ok(30), bad(20)]);
-    r = await runChild({ CRASH: "before-send" });
-    assert.equal(r.signal, "SIGKILL");
-    assert.equal(posts().length, 2);
-    r = await runChild({});
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(posts().length, 3);
-    assert.match(posts()[2]!.text, /firefox is fixed on x86_64-linux/);
-    assert.match(posts()[0]!.text, /firefox broke on x86_64-linux/);
   });
 });
 
