@@ -10,24 +10,21 @@
 //   renaming. A failed build leaves dist/ as it was.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
 const SOURCES = ["src", "commands", "scripts"];
-const tsc = join(root, "node_modules", ".bin", process.platform === "win32" ? "tsc.cmd" : "tsc");
 /**
- * The package.json of the compiler `tsc` runs: TypeScript 7, installed as @typescript/native (the
- * package named `typescript` is TypeScript 6's JS API, for the linter; see package.json).
+ * The compiler: TypeScript 7, installed as `typescript-native` (the package named `typescript` is
+ * TypeScript 6's JS API, for the linter; see package.json). Called by its path, not through
+ * node_modules/.bin/tsc: which package owns that link differs between npm versions.
  */
+const tscScript = join(root, "node_modules", "typescript-native", "bin", "tsc");
 function compilerPackage() {
-  try {
-    return relative(root, join(dirname(realpathSync(tsc)), "..", "package.json"));
-  } catch {
-    return join("node_modules", "typescript", "package.json");
-  }
+  return join("node_modules", "typescript-native", "package.json");
 }
 const CONFIGS = ["tsconfig.json", "tsconfig.build.json", compilerPackage()];
 const ID_FILE = ".build-id";
@@ -88,7 +85,7 @@ removeStaleWork();
 const fresh = join(root, `.dist-new-${process.pid}`);
 rmSync(fresh, { recursive: true, force: true });
 try {
-  execFileSync(tsc, ["-p", join(root, "tsconfig.build.json"), "--outDir", fresh], { stdio: "inherit", cwd: root });
+  execFileSync(process.execPath, [tscScript, "-p", join(root, "tsconfig.build.json"), "--outDir", fresh], { stdio: "inherit", cwd: root });
 } catch {
   rmSync(fresh, { recursive: true, force: true });
   process.stderr.write("nixie: the build failed (type errors above); dist/ is unchanged\n");

@@ -2,7 +2,7 @@
 // held while it ran, and copies src/*.ts to the output folder it is given.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../../src/config.js";
@@ -26,14 +26,15 @@ describe("npm run build (scripts/build.mjs)", function () {
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "nixie-build-"));
-    for (const d of ["scripts", "src", join("node_modules", ".bin")]) mkdirSync(join(dir, d), { recursive: true });
+    // The compiler is called by its path in the typescript-native package (see build.mjs).
+    for (const d of ["scripts", "src", join("node_modules", "typescript-native", "bin")]) mkdirSync(join(dir, d), { recursive: true });
     copyFileSync(join(projectRoot, "scripts", "build.mjs"), join(dir, "scripts", "build.mjs"));
     writeFileSync(join(dir, "tsconfig.json"), "{}");
     writeFileSync(join(dir, "tsconfig.build.json"), "{}");
     writeFileSync(join(dir, "src", "main.ts"), "v1");
     writeFileSync(join(dir, "src", "shim.cjs"), "cjs");
-    writeFileSync(join(dir, "node_modules", ".bin", "tsc"), FAKE_TSC);
-    chmodSync(join(dir, "node_modules", ".bin", "tsc"), 0o755);
+    writeFileSync(join(dir, "node_modules", "typescript-native", "bin", "tsc"), FAKE_TSC);
+    writeFileSync(join(dir, "node_modules", "typescript-native", "package.json"), JSON.stringify({ name: "typescript", version: "7.0.0-fake" }));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
