@@ -4,7 +4,7 @@ import type { Deadline } from "../upstream/http.js";
 import type { FeedCatalog, FeedDef } from "./catalog.js";
 import { entryId } from "./entries.js";
 import { capturePost } from "./format.js";
-import type { FeedState, FeedStatus, PostEntry } from "./state.js";
+import { asOfRound, type FeedState, type FeedStatus, type PostEntry } from "./state.js";
 
 export interface FeedsService {
   readonly catalog: FeedCatalog;
@@ -19,8 +19,8 @@ export function createFeedsService(deps: { catalog: FeedCatalog; state: FeedStat
     catalog: deps.catalog,
     async status(name) {
       const feed = deps.catalog.get(name);
-      const s = await deps.state.peek(name);
-      return feed && s && s.url === feed.url ? s : undefined;
+      const [s, round] = await Promise.all([deps.state.peek(name), deps.state.lastRound()]);
+      return feed && s && s.url === feed.url ? asOfRound(s, round) : undefined;
     },
     async latest(feed, count, opts = {}) {
       const parsed = await deps.fetcher.read(feed.url, deps.cacheTtlMs, opts);

@@ -71,6 +71,13 @@ export interface FeedState {
   /** The stored status whatever its URL (for !feeds), or undefined when never polled. */
   peek(feed: string): Promise<FeedStatus | undefined>;
   setStatus(feed: string, status: FeedStatus): Promise<void>;
+  /**
+   * When the last poll round began (ms since epoch). A healthy feed that answers "not modified"
+   * keeps its stored status (one write per feed per poll cost more CPU than the rest of a poll of
+   * thousands of `pkg:` feeds); its last read is this round's time, see {@link asOfRound}.
+   */
+  lastRound(): Promise<number | undefined>;
+  setLastRound(at: number): Promise<void>;
   seen(feed: string): Promise<Map<string, number>>;
   /** Stores the seen ids, keeping every id in `current` and the newest others up to a bound. */
   setSeen(feed: string, seen: Map<string, number>, current: ReadonlySet<string>): Promise<void>;
@@ -84,7 +91,18 @@ export interface FeedState {
   dropLegacyOutbox(feed: string): Promise<void>;
 }
 
-type StateDoc = FeedStatus | LegacyOutboxDoc;
+type StateDoc = FeedStatus | LegacyOutboxDoc | { readonly at: number };
+
+/**
+ * A stored status as of the last poll round: a healthy feed was read in that round (a feed that
+ * failed, or whose read changed anything, had its status written then).
+ */
+export function asOfRound(status: FeedStatus, round: number | undefined): FeedStatus {
+  if (round === undefined || status.failures > 0 || !status.initialized) return status;
+  const at = new Date(round).toISOString();
+  if (status.lastSuccessAt !== undefined && status.lastSuccessAt >= at) return status;
+  return { ...status, lastSuccessAt: at, lastAttemptAt: at };
+}
 
 export function createFeedState(store: Store): FeedState {
   const state: KV<StateDoc> = store.namespace<StateDoc>("feed-state");
@@ -102,6 +120,8 @@ export function createFeedState(store: Store): FeedState {
       return out;
     },
     setStatus: (feed, status) => state.set(`status:${feed}`, status),
+    lastRound: async () => ((await state.get("last-round")) as { at: number } | undefined)?.at,
+    setLastRound: (at) => state.set("last-round", { at }),
     async seen(feed) {
       const doc = await seenKv.get(feed);
       return new Map(Object.entries(doc?.ids ?? {}));

@@ -173,6 +173,8 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
     emit({ kind: "backoff", feed: feed.name, seconds: 0 });
     const healthy = { url: feed.url, initialized: status.initialized, failures: 0, lastAttemptAt: t.toISOString(), lastSuccessAt: t.toISOString() };
     if (result.status === "not-modified") {
+      // Healthy and unchanged: the stored status stands, read as of this round (state.asOfRound).
+      if (status.failures === 0 && status.initialized && status.lastSuccessAt !== undefined) return;
       await state.setStatus(feed.name, withoutUndefined<FeedStatus>({ ...healthy, etag: status.etag, lastModified: status.lastModified }));
       return;
     }
@@ -260,6 +262,11 @@ export function createFeedWatcher(opts: FeedWatcherOptions): FeedWatcher {
         while (next < catalog.length) await checkOne(catalog[next++]!);
       };
       await Promise.all(Array.from({ length: Math.min(POLL_CONCURRENCY, catalog.length) }, worker));
+      try {
+        await state.setLastRound(round.at.getTime());
+      } catch (e) {
+        log.error({ err: describe(e) }, "feed poll: the round's time could not be stored");
+      }
       // Reports and delivery in catalog order, whatever order the fetches finished in.
       const order = new Map(catalog.map((f, i) => [f.name, i] as const));
       const byCatalog = (a: string, b: string): number => (order.get(a) ?? 0) - (order.get(b) ?? 0);

@@ -7,6 +7,7 @@ import type { RoomRef } from "../../src/core/adapter.js";
 import { UpstreamError } from "../../src/core/errors.js";
 import { catalogOf, type FeedCatalog, type FeedDef } from "../../src/feeds/catalog.js";
 import { createFeedState } from "../../src/feeds/state.js";
+import { createFeedsService } from "../../src/feeds/service.js";
 import { createSubscriptions, type Subscriptions } from "../../src/feeds/subscriptions.js";
 import { createFeedWatcher, type FeedWatcher, type FeedWatcherOptions } from "../../src/feeds/watcher.js";
 import { createOutbox, EXACT_FLUSH_LIMIT, MAX_ATTEMPTS, type Outbox, type Send } from "../../src/delivery/outbox.js";
@@ -320,6 +321,45 @@ describe("feeds: the watcher with a scripted feed", () => {
     const s = (await state.peek("news"))!;
     assert.equal(s.failures, 0);
     assert.equal(s.nextAttemptAt, undefined);
+  });
+
+  it("keeps a healthy unchanged feed's status as stored, and the feeds service reports it read in the last round", async () => {
+    let clock = new Date("2026-11-25T00:00:00Z");
+    const state = createFeedState(store);
+    let notModified = false;
+    const conditional: FeedFetcher = {
+      ...fetcher,
+      async fetch(url, validators) {
+        if (notModified) return { status: "not-modified" };
+        return fetcher.fetch(url, validators);
+      },
+    };
+    ({ watcher } = watcherWith(store, { catalog, subscriptions: subs, fetcher: conditional, state, send: async () => undefined, now: () => clock }));
+    await subs.subscribe(room("a"), "news");
+    await watcher.poll();
+    const first = (await state.peek("news"))!;
+    assert.equal(first.lastSuccessAt, "2026-11-25T00:00:00.000Z");
+    notModified = true;
+    clock = new Date("2026-11-25T00:05:00Z");
+    const writes: string[] = [];
+    const setStatus = state.setStatus.bind(state);
+    state.setStatus = async (feed, st) => {
+      writes.push(feed);
+      await setStatus(feed, st);
+    };
+    assert.deepEqual((await watcher.poll()).fetched, ["news"]);
+    assert.deepEqual(writes, [], "no status write for a healthy feed that did not change");
+    assert.deepEqual(await state.peek("news"), first);
+    const service = createFeedsService({ catalog, state, fetcher: conditional, cacheTtlMs: 0 });
+    assert.equal((await service.status("news"))?.lastSuccessAt, "2026-11-25T00:05:00.000Z", "read in the last round");
+    // A failure is written at once, and the round's time no longer stands in for a success.
+    notModified = false;
+    fail = new UpstreamError("news.example", "status", "HTTP 503", { status: 503 });
+    clock = new Date("2026-11-25T00:10:00Z");
+    await watcher.poll();
+    const failing = (await service.status("news"))!;
+    assert.equal(failing.failures, 1);
+    assert.equal(failing.lastSuccessAt, "2026-11-25T00:00:00.000Z");
   });
 
   describe("large fan-outs", () => {
