@@ -100,7 +100,7 @@ export async function pkgFeedsPoll(): Promise<Result[]> {
           measured: `${fmt(pollCpu, 0)} ms (wall ${fmt(pollWall, 0)} ms)`,
           target: "< 200 ms",
           met: pollCpu < 200,
-          note: "mostly the watcher's per-feed status write",
+          note: "the watcher's per-feed work shared by every kind of feed; see BENCHMARKS.md",
         },
       );
     } finally {
