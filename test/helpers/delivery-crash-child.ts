@@ -9,11 +9,11 @@
  * so that a restart after a kill takes over soon: until then the killed process's lease fences
  * every send, as it would a second instance's. LOG=debug shows the bot's log on stdout.
  */
-import { appendFileSync } from "node:fs";
 import pino from "pino";
 import { startBot } from "../../src/bot.js";
 import { loadConfig } from "../../src/config.js";
 import { waitForLease } from "./lease-wait.js";
+import { recordingAdapter } from "./recorded-posts.js";
 import { createTestAdapter } from "./test-bot.js";
 
 const env = process.env;
@@ -34,17 +34,7 @@ const loaded = loadConfig({
   ignoreLocal: true,
 });
 const adapter = createTestAdapter();
-const send = adapter.send.bind(adapter);
-const recording = {
-  ...adapter,
-  async send(room: Parameters<typeof send>[0], reply: Parameters<typeof send>[1], opts: Parameters<typeof send>[2]) {
-    if (crash === "before-send") process.kill(process.pid, "SIGKILL");
-    await send(room, reply, opts);
-    const last = adapter.sent[adapter.sent.length - 1]!;
-    appendFileSync(env["POSTS_FILE"]!, `${JSON.stringify({ room: room.id, deliveryId: opts?.deliveryId, text: last.text, pid: process.pid, at: Date.now() })}\n`);
-    if (crash === "after-send") process.kill(process.pid, "SIGKILL");
-  },
-};
+const recording = recordingAdapter(adapter, env["POSTS_FILE"]!, crash);
 const bot = await startBot({ loaded, log: pino({ level: env["LOG"] ?? "silent" }), adapters: () => [recording] });
 // A restart waits for the killed process's lease to expire, as a real one does.
 await waitForLease(bot);

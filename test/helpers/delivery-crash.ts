@@ -8,11 +8,12 @@
  * new thing appear upstream (see docs/delivery.md).
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../../src/config.js";
 import { runProcess, type ProcessResult } from "./run-process.js";
+import { readPosts, type RecordedPost } from "./recorded-posts.js";
 
 /** A feature's upstream, as the crash test drives it. */
 export interface CrashFixture {
@@ -35,12 +36,6 @@ export interface CrashUser {
   start(): Promise<CrashFixture>;
 }
 
-interface Post {
-  readonly room: string;
-  readonly deliveryId: string;
-  readonly text: string;
-}
-
 const ROOMS = ["crash-a", "crash-b"];
 
 /** The crash test for one user of the outbox. */
@@ -61,13 +56,7 @@ export function describeDeliveryCrash(user: CrashUser): void {
     });
 
     const postsFile = (): string => join(dir, "posts.jsonl");
-    const posts = (): Post[] =>
-      existsSync(postsFile())
-        ? readFileSync(postsFile(), "utf8")
-            .trim()
-            .split("\n")
-            .map((l) => JSON.parse(l) as Post)
-        : [];
+    const posts = (): RecordedPost[] => readPosts(postsFile());
     const run = (env: Record<string, string>): Promise<ProcessResult> =>
       runProcess(process.execPath, ["--import", "tsx", "test/helpers/delivery-crash-child.ts"], {
         cwd: projectRoot,
@@ -118,7 +107,7 @@ export function describeDeliveryCrash(user: CrashUser): void {
       // What each room sees: one post per delivery id, one per new thing, none lost.
       const all = posts();
       assert.equal(all.length, 2 * ROOMS.length + 1);
-      const byId = new Map<string, Post>();
+      const byId = new Map<string, RecordedPost>();
       for (const p of all) {
         const seen = byId.get(p.deliveryId);
         if (seen) assert.deepEqual([seen.room, seen.text], [p.room, p.text], "a repeated delivery id is the very same post");

@@ -4,11 +4,12 @@
  * one JSON line each) in POSTS_FILE. With CRASH=before-send or CRASH=after-send it kills itself
  * with SIGKILL around its first post, like a power cut: no shutdown code runs.
  */
-import { appendFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import pino from "pino";
 import { startBot } from "../../src/bot.js";
 import { loadConfig } from "../../src/config.js";
 import { waitForLease } from "./lease-wait.js";
+import { recordingAdapter } from "./recorded-posts.js";
 import { createTestAdapter } from "./test-bot.js";
 
 const env = process.env;
@@ -28,17 +29,7 @@ const loaded = loadConfig({
   ignoreLocal: true,
 });
 const adapter = createTestAdapter();
-const send = adapter.send.bind(adapter);
-const recording = {
-  ...adapter,
-  async send(room: Parameters<typeof send>[0], reply: Parameters<typeof send>[1], opts: Parameters<typeof send>[2]) {
-    if (crash === "before-send") process.kill(process.pid, "SIGKILL");
-    await send(room, reply, opts);
-    const last = adapter.sent[adapter.sent.length - 1]!;
-    appendFileSync(env["POSTS_FILE"]!, `${JSON.stringify({ room: room.id, deliveryId: opts?.deliveryId, text: last.text })}\n`);
-    if (crash === "after-send") process.kill(process.pid, "SIGKILL");
-  },
-};
+const recording = recordingAdapter(adapter, env["POSTS_FILE"]!, crash);
 const clock = Number(env["CLOCK"]);
 const bot = await startBot({ loaded, log: pino({ level: "silent" }), adapters: () => [recording], now: () => new Date(clock) });
 // The killed process\'s lease fences every send until it expires (test/helpers/lease-wait.ts).

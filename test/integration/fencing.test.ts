@@ -3,19 +3,13 @@
 // is resumed (SIGCONT). Two bot processes on one SQLite store (test/helpers/delivery-crash-child.ts).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../../src/config.js";
 import { startFakeFeeds, type FakeFeeds } from "../helpers/fake-feeds.js";
 import { runProcess, type ProcessResult } from "../helpers/run-process.js";
-
-interface Post {
-  readonly room: string;
-  readonly deliveryId: string;
-  readonly pid: number;
-  readonly at: number;
-}
+import { readPosts, type RecordedPost } from "../helpers/recorded-posts.js";
 
 const ROOMS = ["f1", "f2", "f3", "f4", "f5", "f6"];
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -36,13 +30,7 @@ describe("fencing: a holder paused past its lease sends nothing once resumed", f
   });
 
   const postsFile = (): string => join(dir, "posts.jsonl");
-  const posts = (): Post[] =>
-    existsSync(postsFile())
-      ? readFileSync(postsFile(), "utf8")
-          .trim()
-          .split("\n")
-          .map((l) => JSON.parse(l) as Post)
-      : [];
+  const posts = (): RecordedPost[] => readPosts(postsFile());
   const env = (extra: Record<string, string> = {}): Record<string, string> => ({
     PATH: process.env["PATH"] ?? "",
     HOME: process.env["HOME"] ?? dir,

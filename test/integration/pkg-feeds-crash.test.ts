@@ -1,16 +1,11 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../../src/config.js";
 import { startFakeSearch, type FakeSearch } from "../helpers/fake-search.js";
 import { runProcess, type ProcessResult } from "../helpers/run-process.js";
-
-interface Post {
-  readonly room: string;
-  readonly deliveryId: string;
-  readonly text: string;
-}
+import { readPosts, type RecordedPost } from "../helpers/recorded-posts.js";
 
 describe("package feed posts across crashes (SIGKILL between queue and send, then a restart)", function () {
   this.timeout(120_000);
@@ -28,13 +23,7 @@ describe("package feed posts across crashes (SIGKILL between queue and send, the
   });
 
   const postsFile = (): string => join(dir, "posts.jsonl");
-  const posts = (): Post[] =>
-    existsSync(postsFile())
-      ? readFileSync(postsFile(), "utf8")
-          .trim()
-          .split("\n")
-          .map((l) => JSON.parse(l) as Post)
-      : [];
+  const posts = (): RecordedPost[] => readPosts(postsFile());
   const runChild = (env: Record<string, string>): Promise<ProcessResult> => {
     clock += 61_000;
     return runProcess(process.execPath, ["--import", "tsx", "test/helpers/pkg-feeds-crash-child.ts"], {
