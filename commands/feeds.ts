@@ -37,10 +37,11 @@ export default defineCommand({
     const followers = await subscriptions.roomsForMany(all.map((f) => f.name));
     const catalog = all.filter((f) => fixed.includes(f) || (followers.get(f.name)?.length ?? 0) > 0);
     const now = ctx.now();
+    const statuses = await feeds.statuses(catalog);
     const items = await Promise.all(
       catalog.map(async (feed) => {
         const rooms = followers.get(feed.name)?.length ?? 0;
-        const status = await feeds.status(feed.name);
+        const status = statuses.get(feed.name);
         const spans: (string | Span)[] = [code(feed.name), " — ", link(feed.title, feed.siteUrl)];
         spans.push(` — ${rooms} ${rooms === 1 ? "room" : "rooms"}${mine.has(feed.name) ? " (this one too)" : ""}`);
         if (status?.lastSuccessAt) spans.push(` — last read ${ago(new Date(status.lastSuccessAt), now)}`);

@@ -12,6 +12,8 @@ export default defineCommand({
     const { subscriptions, feeds } = ctx.services;
     const names = await subscriptions.list(ctx.room);
     if (names.length === 0) return textReply(`This room follows no feeds. ${ctx.prefix}feeds lists them; ${feedCommand(ctx.prefix, "subscribe", "<feed>")} adds one.`);
+    const defs = names.map((n) => feeds.catalog.get(n)).filter((f) => f !== undefined);
+    const statuses = await feeds.statuses(defs);
     const items = await Promise.all(
       names.map(async (name) => {
         const feed = feeds.catalog.get(name);
@@ -21,7 +23,7 @@ export default defineCommand({
         if (!feed) return rich(code(name), ` — no longer configured${when}`);
         // What the feed's provider says of it now (the last version seen), and its health.
         const state = await feeds.catalog.providerOf(feed)?.describe?.(feed);
-        const status = await feeds.status(feed.name);
+        const status = statuses.get(feed.name);
         const health = status && status.failures > 0 ? ` — ⚠ failing: ${status.lastError ?? "error"}` : "";
         return rich(code(name), " — ", link(feed.title, feed.siteUrl), when, state ? ` — ${state}` : "", health);
       }),

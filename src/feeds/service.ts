@@ -8,8 +8,11 @@ import { asOfRound, type FeedState, type FeedStatus, type PostEntry } from "./st
 
 export interface FeedsService {
   readonly catalog: FeedCatalog;
-  /** The last poll status, or undefined when the feed has not been polled (nobody follows it). */
-  status(name: string): Promise<FeedStatus | undefined>;
+  /**
+   * The last poll status of each feed that has one (feeds nobody follows have none), in two store
+   * round trips however many feeds (for !feeds, !subscriptions).
+   */
+  statuses(feeds: readonly FeedDef[]): Promise<Map<string, FeedStatus>>;
   /** The newest entries of a feed by publication date (read live, cached for a few minutes). */
   latest(feed: FeedDef, count: number, opts?: Deadline): Promise<PostEntry[]>;
 }
@@ -17,10 +20,14 @@ export interface FeedsService {
 export function createFeedsService(deps: { catalog: FeedCatalog; state: FeedState; fetcher: FeedFetcher; cacheTtlMs: number }): FeedsService {
   return {
     catalog: deps.catalog,
-    async status(name) {
-      const feed = deps.catalog.get(name);
-      const [s, round] = await Promise.all([deps.state.peek(name), deps.state.lastRound()]);
-      return feed && s && s.url === feed.url ? asOfRound(s, round) : undefined;
+    async statuses(feeds) {
+      const [docs, round] = await Promise.all([deps.state.peekMany(feeds.map((f) => f.name)), deps.state.lastRound()]);
+      const out = new Map<string, FeedStatus>();
+      feeds.forEach((f, i) => {
+        const s = docs[i];
+        if (s && s.url === f.url) out.set(f.name, asOfRound(s, round));
+      });
+      return out;
     },
     async latest(feed, count, opts = {}) {
       const parsed = await deps.fetcher.read(feed.url, deps.cacheTtlMs, opts);

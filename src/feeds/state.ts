@@ -70,6 +70,8 @@ export interface FeedState {
   statuses(feeds: readonly { readonly name: string; readonly url: string }[]): Promise<Map<string, FeedStatus>>;
   /** The stored status whatever its URL (for !feeds), or undefined when never polled. */
   peek(feed: string): Promise<FeedStatus | undefined>;
+  /** peek of several feeds in one store round trip. */
+  peekMany(feeds: readonly string[]): Promise<(FeedStatus | undefined)[]>;
   setStatus(feed: string, status: FeedStatus): Promise<void>;
   /**
    * When the last poll round began (ms since epoch). A healthy feed that answers "not modified"
@@ -110,6 +112,7 @@ export function createFeedState(store: Store): FeedState {
   const peek = async (feed: string): Promise<FeedStatus | undefined> => (await state.get(`status:${feed}`)) as FeedStatus | undefined;
   return {
     peek,
+    peekMany: async (feeds) => (await state.getMany(feeds.map((f) => `status:${f}`))) as (FeedStatus | undefined)[],
     async statuses(feeds) {
       const docs = await state.getMany(feeds.map((f) => `status:${f.name}`));
       const out = new Map<string, FeedStatus>();

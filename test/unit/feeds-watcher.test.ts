@@ -351,13 +351,13 @@ describe("feeds: the watcher with a scripted feed", () => {
     assert.deepEqual(writes, [], "no status write for a healthy feed that did not change");
     assert.deepEqual(await state.peek("news"), first);
     const service = createFeedsService({ catalog, state, fetcher: conditional, cacheTtlMs: 0 });
-    assert.equal((await service.status("news"))?.lastSuccessAt, "2026-11-25T00:05:00.000Z", "read in the last round");
+    assert.equal((await service.statuses([FEED])).get("news")?.lastSuccessAt, "2026-11-25T00:05:00.000Z", "read in the last round");
     // A failure is written at once, and the round's time no longer stands in for a success.
     notModified = false;
     fail = new UpstreamError("news.example", "status", "HTTP 503", { status: 503 });
     clock = new Date("2026-11-25T00:10:00Z");
     await watcher.poll();
-    const failing = (await service.status("news"))!;
+    const failing = (await service.statuses([FEED])).get("news")!;
     assert.equal(failing.failures, 1);
     assert.equal(failing.lastSuccessAt, "2026-11-25T00:00:00.000Z");
   });
