@@ -3,7 +3,7 @@
  * cool-down for all of them), the channel -> jobset map, the lookup behind !hydra, the feed
  * provider and the sweep over every followed job.
  */
-import { withDeadline } from "../core/deadline.js";
+import { msLeft, withDeadline } from "../core/deadline.js";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { UpstreamError, UserError } from "../core/errors.js";
@@ -143,6 +143,18 @@ export function createHydraService(deps: HydraServiceDeps): HydraService {
       const t = parseHydraFeed(c, feed.name);
       if (!t) throw new UserError(`${feed.name} is not a Hydra feed.`);
       checkCaps(c, t, where.roomFeeds, where.followed);
+      // A release channel must be one of the current ones: a typo (nixos-25.15) would name a
+      // jobset Hydra does not have, and the feed would never post. Unchecked when the channel
+      // status does not answer in time.
+      const typedRelease = /\d\d\.\d\d/.exec(t.target.channel)?.[0];
+      if (typedRelease !== undefined) {
+        const current = await within(deps.currentChannels(), Math.min(STABLE_WAIT_MS, msLeft(where.signal)));
+        if (current !== undefined && !current.some((ch) => ch.includes(typedRelease))) {
+          throw new UserError(
+            `${t.target.channel} is not a current channel, so Hydra builds no ${t.target.project}/${t.target.jobset}. Channels: ${channelNames(c, currentRelease(current)).join(", ")}.`,
+          );
+        }
+      }
       const checked = await checkExists(t.attr, { deadline: where.deadline, signal: where.signal });
       // Hydra's job names are case-sensitive: a feed under another spelling would never see a build.
       if (checked.attr !== t.attr) throw new UserError(`The attribute is spelled ${checked.attr}: subscribe to hydra:${checked.attr}${feed.name.includes("@") ? `@${t.target.channel}` : ""}.`);

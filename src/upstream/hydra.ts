@@ -12,6 +12,7 @@ import { msLeft } from "../core/deadline.js";
 import { UpstreamError } from "../core/errors.js";
 import { IntervalLimiter, SingleFlight, TtlCache } from "./cache.js";
 import { deadlineOf, type Deadline, type Http } from "./http.js";
+import { MAX_PAGE_CHARS } from "./hydra-build-page.js";
 
 /** One finished build as `/api/latestbuilds` lists it. */
 export interface HydraBuild {
@@ -83,8 +84,8 @@ export interface Hydra {
 
 /** latestbuilds' `nr`: required by Hydra, uncapped there, so kept small here. */
 export const LATEST_WINDOW = 10;
-/** A build page is about 20 kB; more is not a build page. */
-const PAGE_MAX_BYTES = 2_000_000;
+/** A build page is about 20 kB; the parser refuses more than this anyway, so nothing larger is read or cached. */
+const PAGE_MAX_BYTES = MAX_PAGE_CHARS;
 const LIST_MAX_BYTES = 200_000;
 /** Statuses after which Hydra gets a rest: rate-limited, or the server down or restarting. */
 const COOLDOWN_STATUSES = new Set([429, 502, 503]);
@@ -177,7 +178,9 @@ export function createHydra(opts: HydraOptions): Hydra {
       const key = JSON.stringify([job.project, job.jobset, job.job, job.system]);
       const hit = d.fresh ? undefined : lists.get(key);
       if (hit) return hit;
-      return listFlights.run(key, async () => {
+      // A command never joins the sweep's request (or the reverse): the sweep's may wait a minute
+      // for its turn in the pace, far past a command's deadline.
+      return listFlights.run(d.background ? `${key}|background` : key, async () => {
         const url = new URL(`${base}/api/latestbuilds`);
         url.searchParams.set("nr", String(LATEST_WINDOW));
         url.searchParams.set("project", check("project", job.project));
@@ -202,7 +205,7 @@ export function createHydra(opts: HydraOptions): Hydra {
       const key = String(id);
       const hit = pages.get(key);
       if (hit !== undefined) return hit;
-      return pageFlights.run(key, async () => {
+      return pageFlights.run(d.background ? `${key}|background` : key, async () => {
         const html = await get(`${base}/build/${id}`, { accept: "text/html" }, PAGE_MAX_BYTES, d);
         // A finished build's page changes little; the list's cache time is long enough.
         pages.set(key, html, opts.cacheMs);

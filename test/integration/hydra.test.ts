@@ -4,9 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFakeHydra, depFailedPage, hydraFixture, type FakeBuild, type FakeHydra } from "../helpers/fake-hydra.js";
 import { startFakeSearch, type FakeSearch } from "../helpers/fake-search.js";
+import { startFakePrometheus } from "../helpers/fake-prometheus.js";
 import { startTestBot, type TestBot } from "../helpers/test-bot.js";
 import { renderPlain } from "../../src/render/plain.js";
 import { UpstreamError } from "../../src/core/errors.js";
+import { signalAt } from "../../src/core/deadline.js";
 import { createHydra } from "../../src/upstream/hydra.js";
 import { createHttp } from "../../src/upstream/http.js";
 import { userAgent } from "../../src/version.js";
@@ -190,6 +192,35 @@ describe("!hydra against a fake Hydra", function () {
   });
 });
 
+describe("hydra: feeds of a release channel", function () {
+  this.timeout(30_000);
+  it("refuses a release that is not a current channel (its jobset does not exist) and takes a current one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nixie-hydra-release-"));
+    const hydra = await startFakeHydra();
+    const search = await startFakeSearch();
+    const prometheus = await startFakePrometheus();
+    const t = await startTestBot({
+      NIXIE_HYDRA_URL: hydra.url,
+      NIXIE_SEARCH_URL: search.url,
+      NIXIE_PROMETHEUS_URL: prometheus.url,
+      NIXIE_CHANNELS_URL: prometheus.mirrorUrl,
+      NIXIE_CONFIG: fastPaceConfig(dir),
+    });
+    try {
+      const typo = await t.ask("!subscribe hydra:firefox@nixos-25.15", { manager: true });
+      assert.match(typo, /^nixos-25\.15 is not a current channel, so Hydra builds no nixos\/release-25\.15\. Channels: .*nixos-26\.05/);
+      assert.deepEqual(await t.bot.services.subscriptions.list({ platform: "test", id: "room1" }), []);
+      assert.match(await t.ask("!subscribe hydra:firefox@nixos-26.05", { manager: true }), /Subscribed/);
+    } finally {
+      await t.stop();
+      await prometheus.close();
+      await hydra.close();
+      await search.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("the Hydra client", function () {
   this.timeout(20_000);
   let fake: FakeHydra;
@@ -210,6 +241,17 @@ describe("the Hydra client", function () {
       ...o,
     });
   const ref = (job: string) => ({ project: "nixpkgs", jobset: "unstable", job: `${job}.x86_64-linux`, system: "x86_64-linux" });
+
+  it("a command does not join the sweep's request for the same job: it ends by its own deadline", async () => {
+    const h = client({ burst: 4, requestsPerSecond: 100 });
+    fake.delayJob("hello.x86_64-linux", 1500);
+    const sweep = h.latestBuilds(ref("hello"), { fresh: true, background: true });
+    const t0 = Date.now();
+    const command = await h.latestBuilds(ref("hello"), { signal: signalAt(Date.now() + 300) }).catch((e: unknown) => e);
+    assert.ok(command instanceof UpstreamError && command.failure === "timeout", String(command));
+    assert.ok(Date.now() - t0 < 1000, `the command waited ${Date.now() - t0} ms`);
+    await sweep.catch(() => undefined); // the fake knows no such jobset: only the waits matter here
+  });
 
   it("after a 429 sends nothing more, not even requests already waiting for their turn in the pace; Retry-After can make the rest longer", async () => {
     fake.addJobset("nixpkgs/unstable");
