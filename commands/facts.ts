@@ -3,7 +3,7 @@ import { defineCommand } from "../src/core/command.js";
 import { UserError } from "../src/core/errors.js";
 import { bold, listBlock, rich, textBlock, type RichText } from "../src/core/reply.js";
 import { called, completeName, factNameOption, findFactoid } from "../src/factoids/command-helpers.js";
-import { factoidRich } from "../src/factoids/markup.js";
+import { defuseRoomPings, factoidRich } from "../src/factoids/markup.js";
 import type { Factoid } from "../src/factoids/store.js";
 
 /** Factoids listed per page: a page fits one Discord message. */
@@ -45,7 +45,8 @@ export default defineCommand({
 function detailLine(shown: string, f: Factoid): (string | ReturnType<typeof bold>)[] {
   const used = f.uses === 0 ? "not used yet" : `used ${times(f.uses)}`;
   if (f.isDefault || !f.current) return [bold(shown), `: a default of this nixie (from its configuration), ${used}. It says:`];
-  const by = f.current.setBy.name ?? f.current.setBy.id;
+  // A display name is the setter's own text: "@room" in it must not ping the room either.
+  const by = defuseRoomPings(f.current.setBy.name ?? f.current.setBy.id);
   const versions = f.previous === 0 ? "" : `, ${f.previous} earlier version${f.previous === 1 ? "" : "s"} kept`;
   return [bold(shown), `: set by ${by} on ${f.current.setAt.slice(0, 10)}, ${used}${versions}. It says:`];
 }

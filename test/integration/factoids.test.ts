@@ -119,6 +119,12 @@ describe("factoids through the bot", () => {
     assert.match(await t.ask("!facts xy"), /^!xy: a default of this nixie \(from its configuration\), used 3 times/);
   });
 
+  it("a setter's display name cannot ping the room from !facts <name>", async () => {
+    await t.ask("!learn pingy Nothing to see.", { manager: true, user: "@room", room: "ping-room" });
+    const one = await t.ask("!facts pingy", { room: "ping-room" });
+    assert.match(one, /^!pingy: set by @\u2060room on /);
+  });
+
   it("lets a room override a default, and forgetting brings the default back", async () => {
     assert.equal(await t.ask("!learn xy Our own words.", MOD), "!xy now says this room's own text. The default said:\nAsk about your problem, not your solution: https://xyproblem.info");
     assert.equal(await t.ask("!xy"), "Our own words.");
